@@ -1,0 +1,65 @@
+// Module entry: creates the per-environment State and registers each concern's functions.
+#include <ATen/Parallel.h>
+#include <torch/utils.h>
+#include <torch/version.h>
+
+#include "common.h"
+#include "error_boundary.h"
+#include "op_dispatch.h"
+
+namespace torchnode {
+
+State::~State() {
+  table.clear();
+  delete ops;
+}
+
+State& state(Napi::Env env) { return *env.GetInstanceData<State>(); }
+
+static TN_FN(setErrorClass) {
+  TN_GUARD {
+    state(info.Env()).torchError = Napi::Persistent(info[0].As<Napi::Function>());
+    return info.Env().Undefined();
+  });
+}
+
+static TN_FN(manualSeed) {
+  TN_GUARD {
+    torch::manual_seed(static_cast<uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+    return info.Env().Undefined();
+  });
+}
+
+static TN_FN(getNumThreads) {
+  TN_GUARD { return Napi::Number::New(info.Env(), at::get_num_threads()); });
+}
+
+static TN_FN(setNumThreads) {
+  TN_GUARD {
+    int n = info[0].As<Napi::Number>().Int32Value();
+    TORCH_CHECK(n > 0, "set_num_threads expects a positive integer");
+    at::set_num_threads(n);
+    return info.Env().Undefined();
+  });
+}
+
+static Napi::Object init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new State());
+  exports.Set("libtorchVersion", Napi::String::New(env, TORCH_VERSION));
+  exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
+  exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
+  exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));
+  exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
+  initTableExports(env, exports);
+  initOpDispatch(env, exports);
+  initTensorData(env, exports);
+  initIndexing(env, exports);
+  initAutograd(env, exports);
+  initCuda(env, exports);
+  return exports;
+}
+
+}  // namespace torchnode
+
+static Napi::Object InitTorchnode(Napi::Env env, Napi::Object exports) { return torchnode::init(env, exports); }
+NODE_API_MODULE(torchnode, InitTorchnode)

@@ -1,0 +1,41 @@
+// The one place where C++ failures become JS exceptions. Every exported function body runs
+// inside guard(): a c10::Error keeps LibTorch's own message without the C++ backtrace, and
+// is thrown as the JS TorchError class so that the JS stack is the caller's.
+#pragma once
+#include <napi.h>
+#include <c10/util/Exception.h>
+#include <stdexcept>
+#include <string>
+
+namespace torchnode {
+
+// An argument the user got wrong, detected on the native side (maps to JS TypeError).
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void throwTorchError(Napi::Env env, const std::string& message);
+
+template <typename F>
+Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
+  Napi::Env env = info.Env();
+  try {
+    return body();
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const ArgError& e) {
+    throw Napi::TypeError::New(env, e.what());
+  } catch (const c10::Error& e) {
+    throwTorchError(env, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    throwTorchError(env, e.what());
+  } catch (...) {
+    throwTorchError(env, "unknown native error");
+  }
+}
+
+// Wraps a function so that its body runs inside guard().
+#define TN_FN(name) Napi::Value name(const Napi::CallbackInfo& info)
+#define TN_GUARD return guard(info, [&]() -> Napi::Value
+
+}  // namespace torchnode

@@ -1,0 +1,404 @@
+// Op dispatch: schema-driven conversion between JS values and IValues, and boxed calls.
+#include "op_dispatch.h"
+
+#include <cmath>
+
+#include "common.h"
+#include "error_boundary.h"
+
+namespace torchnode {
+
+static Kind kindOfScalarType(const c10::TypePtr& t) {
+  switch (t->kind()) {
+    case c10::TypeKind::TensorType: return Kind::Tensor;
+    case c10::TypeKind::IntType:
+    case c10::TypeKind::SymIntType:
+    case c10::TypeKind::ScalarTypeType:
+    case c10::TypeKind::LayoutType:
+    case c10::TypeKind::MemoryFormatType: return Kind::Int;
+    case c10::TypeKind::FloatType:
+    case c10::TypeKind::SymFloatType: return Kind::Float;
+    case c10::TypeKind::BoolType: return Kind::Bool;
+    case c10::TypeKind::NumberType: return Kind::Scalar;
+    case c10::TypeKind::StringType: return Kind::Str;
+    case c10::TypeKind::DeviceObjType: return Kind::Device;
+    case c10::TypeKind::GeneratorType: return Kind::Generator;
+    default: return Kind::Unsupported;
+  }
+}
+
+static std::pair<Kind, bool> kindOf(c10::TypePtr t) {
+  bool optional = false;
+  if (auto o = t->cast<c10::OptionalType>()) {
+    optional = true;
+    t = o->getElementType();
+  }
+  if (auto l = t->cast<c10::ListType>()) {
+    c10::TypePtr e = l->getElementType();
+    if (auto eo = e->cast<c10::OptionalType>()) {
+      return {eo->getElementType()->kind() == c10::TypeKind::TensorType ? Kind::OptTensorList
+                                                                        : Kind::Unsupported,
+              optional};
+    }
+    switch (kindOfScalarType(e)) {
+      case Kind::Tensor: return {Kind::TensorList, optional};
+      case Kind::Int: return {Kind::IntList, optional};
+      case Kind::Float: return {Kind::FloatList, optional};
+      case Kind::Bool: return {Kind::BoolList, optional};
+      default: return {Kind::Unsupported, optional};
+    }
+  }
+  return {kindOfScalarType(t), optional};
+}
+
+int32_t OpRegistry::resolve(const std::string& name, const std::string& overload) {
+  std::string key = name + "." + overload;
+  auto it = ids_.find(key);
+  if (it != ids_.end()) return it->second;
+  auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
+  if (!handle) throw ArgError("Unknown operator " + name + (overload.empty() ? "" : "." + overload));
+  const c10::FunctionSchema& schema = handle->schema();
+  OpEntry e{*handle, name, overload, {}, {}, false};
+  for (const c10::Argument& a : schema.arguments()) {
+    auto [kind, optional] = kindOf(a.type());
+    e.args.push_back(ArgSpec{a.name(), kind, optional, a.N() ? *a.N() : 0, a.kwarg_only(),
+                             a.default_value(), a.type()->str()});
+  }
+  for (const c10::Argument& r : schema.returns()) e.returns.push_back(kindOf(r.type()).first);
+  const auto& rets = schema.returns();
+  e.returnsSelf = rets.size() == 1 && rets[0].alias_info() && rets[0].alias_info()->isWrite() &&
+                  !schema.arguments().empty() && schema.arguments()[0].alias_info() &&
+                  schema.arguments()[0].alias_info()->isWrite();
+  int32_t id = static_cast<int32_t>(entries_.size());
+  entries_.push_back(std::move(e));
+  ids_.emplace(key, id);
+  return id;
+}
+
+OpEntry& OpRegistry::at(int32_t id) {
+  if (id < 0 || static_cast<size_t>(id) >= entries_.size()) throw ArgError("bad operator id");
+  return entries_[id];
+}
+
+// ---- JS -> IValue -------------------------------------------------------------------------
+
+struct Converter {
+  napi_env env;
+  State& st;
+  const OpEntry& op;
+
+  [[noreturn]] void bad(const ArgSpec& a, const char* what) {
+    throw ArgError(op.name + (op.overload.empty() ? "" : "." + op.overload) + ": argument '" +
+                   a.name + "' (" + a.typeName + ") " + what);
+  }
+
+  napi_valuetype type(napi_value v) {
+    napi_valuetype t;
+    napi_typeof(env, v, &t);
+    return t;
+  }
+
+  double number(napi_value v, const ArgSpec& a) {
+    double d;
+    if (napi_get_value_double(env, v, &d) != napi_ok) bad(a, "must be a number");
+    return d;
+  }
+
+  int64_t integer(napi_value v, const ArgSpec& a) {
+    double d = number(v, a);
+    if (!std::isfinite(d) || std::trunc(d) != d) bad(a, "must be an integer");
+    return static_cast<int64_t>(d);
+  }
+
+  bool boolean(napi_value v, const ArgSpec& a) {
+    bool b;
+    if (napi_get_value_bool(env, v, &b) != napi_ok) bad(a, "must be a boolean");
+    return b;
+  }
+
+  at::Tensor tensor(napi_value v, const ArgSpec& a) {
+    double h;
+    if (napi_get_value_double(env, v, &h) != napi_ok) bad(a, "must be a Tensor");
+    at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+    if (!t) bad(a, "is a Tensor that has been disposed");
+    return *t;
+  }
+
+  uint32_t length(napi_value v, const ArgSpec& a) {
+    bool isArray = false;
+    napi_is_array(env, v, &isArray);
+    if (!isArray) bad(a, "must be an array");
+    uint32_t n;
+    napi_get_array_length(env, v, &n);
+    return n;
+  }
+
+  napi_value element(napi_value v, uint32_t i) {
+    napi_value e;
+    napi_get_element(env, v, i, &e);
+    return e;
+  }
+
+  c10::IValue scalar(napi_value v, const ArgSpec& a) {
+    napi_valuetype t = type(v);
+    if (t == napi_boolean) return c10::IValue(boolean(v, a));
+    if (t != napi_number) bad(a, "must be a number or boolean");
+    double d = number(v, a);
+    // JS has one number type: integral values become int Scalars (as Python ints would), so
+    // integer tensors keep their dtype under scalar arithmetic.
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0)
+      return c10::IValue(static_cast<int64_t>(d));
+    return c10::IValue(d);
+  }
+
+  c10::IValue convert(napi_value v, const ArgSpec& a) {
+    napi_valuetype t = type(v);
+    if (t == napi_undefined) {
+      if (a.defaultValue) return *a.defaultValue;
+      if (a.optional) return c10::IValue();
+      bad(a, "is required");
+    }
+    if (t == napi_null) {
+      if (a.optional || a.kind == Kind::Generator) return c10::IValue();
+      bad(a, "cannot be null");
+    }
+    switch (a.kind) {
+      case Kind::Tensor: return tensor(v, a);
+      case Kind::Int: return integer(v, a);
+      case Kind::Float: return number(v, a);
+      case Kind::Bool: return boolean(v, a);
+      case Kind::Scalar: return scalar(v, a);
+      case Kind::Str: {
+        if (t != napi_string) bad(a, "must be a string");
+        size_t n;
+        napi_get_value_string_utf8(env, v, nullptr, 0, &n);
+        std::string s(n, '\0');
+        napi_get_value_string_utf8(env, v, s.data(), n + 1, &n);
+        return s;
+      }
+      case Kind::Device: {
+        if (t != napi_string) bad(a, "must be a device string");
+        size_t n;
+        napi_get_value_string_utf8(env, v, nullptr, 0, &n);
+        std::string s(n, '\0');
+        napi_get_value_string_utf8(env, v, s.data(), n + 1, &n);
+        return c10::Device(s);
+      }
+      case Kind::IntList: {
+        if (t == napi_number) {
+          int64_t x = integer(v, a);
+          return std::vector<int64_t>(a.fixedLength > 0 ? a.fixedLength : 1, x);
+        }
+        uint32_t n = length(v, a);
+        std::vector<int64_t> xs(n);
+        for (uint32_t i = 0; i < n; i++) xs[i] = integer(element(v, i), a);
+        return xs;
+      }
+      case Kind::FloatList: {
+        if (t == napi_number) return std::vector<double>(a.fixedLength > 0 ? a.fixedLength : 1, number(v, a));
+        uint32_t n = length(v, a);
+        std::vector<double> xs(n);
+        for (uint32_t i = 0; i < n; i++) xs[i] = number(element(v, i), a);
+        return xs;
+      }
+      case Kind::BoolList: {
+        uint32_t n = length(v, a);
+        c10::List<bool> xs;
+        for (uint32_t i = 0; i < n; i++) xs.push_back(boolean(element(v, i), a));
+        return xs;
+      }
+      case Kind::TensorList: {
+        uint32_t n = length(v, a);
+        std::vector<at::Tensor> xs;
+        xs.reserve(n);
+        for (uint32_t i = 0; i < n; i++) xs.push_back(tensor(element(v, i), a));
+        return xs;
+      }
+      case Kind::OptTensorList: {
+        uint32_t n = length(v, a);
+        c10::List<c10::optional<at::Tensor>> xs;
+        for (uint32_t i = 0; i < n; i++) {
+          napi_value e = element(v, i);
+          napi_valuetype et = type(e);
+          if (et == napi_null || et == napi_undefined) xs.push_back(c10::nullopt);
+          else xs.push_back(tensor(e, a));
+        }
+        return xs;
+      }
+      case Kind::Generator: bad(a, "must be null (custom generators are not supported yet)");
+      case Kind::Unsupported: break;
+    }
+    bad(a, "has a type torchnode cannot pass yet");
+  }
+};
+
+// ---- IValue -> JS -------------------------------------------------------------------------
+
+static napi_value toJs(napi_env env, State& st, c10::IValue& v) {
+  napi_value out;
+  if (v.isTensor()) {
+    at::Tensor t = std::move(v).toTensor();
+    if (!t.defined()) napi_get_null(env, &out);
+    else napi_create_int32(env, st.table.put(std::move(t)), &out);
+  } else if (v.isNone()) {
+    napi_get_undefined(env, &out);
+  } else if (v.isInt()) {
+    napi_create_double(env, static_cast<double>(v.toInt()), &out);
+  } else if (v.isDouble()) {
+    napi_create_double(env, v.toDouble(), &out);
+  } else if (v.isBool()) {
+    napi_get_boolean(env, v.toBool(), &out);
+  } else if (v.isString()) {
+    const std::string& s = v.toStringRef();
+    napi_create_string_utf8(env, s.data(), s.size(), &out);
+  } else if (v.isDevice()) {
+    std::string s = v.toDevice().str();
+    napi_create_string_utf8(env, s.data(), s.size(), &out);
+  } else if (v.isTuple()) {
+    auto& elems = v.toTupleRef().elements();
+    napi_create_array_with_length(env, elems.size(), &out);
+    for (size_t i = 0; i < elems.size(); i++) {
+      c10::IValue e = elems[i];
+      napi_set_element(env, out, i, toJs(env, st, e));
+    }
+  } else if (v.isList()) {
+    c10::List<c10::IValue> l = v.toList();
+    napi_create_array_with_length(env, l.size(), &out);
+    for (size_t i = 0; i < l.size(); i++) {
+      c10::IValue e = l.get(i);
+      napi_set_element(env, out, i, toJs(env, st, e));
+    }
+  } else {
+    throw std::runtime_error("torchnode cannot return a value of type " + v.tagKind());
+  }
+  return out;
+}
+
+// call(opId, ...args): the hot path. Raw N-API keeps it allocation-free apart from the stack.
+static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
+  Napi::Env nenv(env);
+  napi_value argv[24];
+  size_t argc = 24;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  try {
+    State& st = state(nenv);
+    int32_t id = -1;
+    if (argc < 1 || napi_get_value_int32(env, argv[0], &id) != napi_ok) throw ArgError("call: operator id expected");
+    OpEntry& op = st.ops->at(id);
+    size_t given = argc - 1;
+    if (given > op.args.size())
+      throw ArgError(op.name + "." + op.overload + ": takes " + std::to_string(op.args.size()) +
+                     " arguments but " + std::to_string(given) + " were given");
+    napi_value undef;
+    napi_get_undefined(env, &undef);
+    c10::Stack& stack = st.ops->stack;
+    stack.clear();
+    Converter conv{env, st, op};
+    for (size_t i = 0; i < op.args.size(); i++) stack.push_back(conv.convert(i < given ? argv[i + 1] : undef, op.args[i]));
+    op.handle.callBoxed(stack);
+    napi_value out;
+    if (op.returnsSelf || stack.empty()) {
+      stack.clear();
+      return undef;
+    }
+    if (stack.size() == 1) {
+      out = toJs(env, st, stack[0]);
+    } else {
+      napi_create_array_with_length(env, stack.size(), &out);
+      for (size_t i = 0; i < stack.size(); i++) napi_set_element(env, out, i, toJs(env, st, stack[i]));
+    }
+    stack.clear();
+    return out;
+  } catch (const ArgError& e) {
+    napi_throw_type_error(env, nullptr, e.what());
+  } catch (const c10::Error& e) {
+    try { throwTorchError(nenv, e.what_without_backtrace()); } catch (const Napi::Error& je) { je.ThrowAsJavaScriptException(); }
+  } catch (const std::exception& e) {
+    try { throwTorchError(nenv, e.what()); } catch (const Napi::Error& je) { je.ThrowAsJavaScriptException(); }
+  }
+  state(nenv).ops->stack.clear();
+  return nullptr;
+}
+
+static const char* kindName(Kind k) {
+  switch (k) {
+    case Kind::Tensor: return "Tensor";
+    case Kind::TensorList: return "Tensor[]";
+    case Kind::OptTensorList: return "Tensor?[]";
+    case Kind::Int: return "int";
+    case Kind::IntList: return "int[]";
+    case Kind::Float: return "float";
+    case Kind::FloatList: return "float[]";
+    case Kind::Bool: return "bool";
+    case Kind::BoolList: return "bool[]";
+    case Kind::Scalar: return "Scalar";
+    case Kind::Str: return "str";
+    case Kind::Device: return "Device";
+    case Kind::Generator: return "Generator";
+    default: return "unsupported";
+  }
+}
+
+static TN_FN(resolveOp) {
+  TN_GUARD {
+    std::string name = info[0].As<Napi::String>();
+    std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+    if (name.find("::") == std::string::npos) name = "aten::" + name;
+    return Napi::Number::New(info.Env(), state(info.Env()).ops->resolve(name, overload));
+  });
+}
+
+// opInfo(id): the schema as data, used by the raw torch.ops path to place keyword arguments
+// and to convert results.
+static TN_FN(opInfo) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    OpEntry& op = state(env).ops->at(info[0].As<Napi::Number>().Int32Value());
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", op.name);
+    o.Set("overload", op.overload);
+    o.Set("schema", c10::toString(op.handle.schema()));
+    Napi::Array args = Napi::Array::New(env, op.args.size());
+    for (size_t i = 0; i < op.args.size(); i++) {
+      Napi::Object a = Napi::Object::New(env);
+      a.Set("name", op.args[i].name);
+      a.Set("kind", kindName(op.args[i].kind));
+      a.Set("optional", op.args[i].optional);
+      a.Set("hasDefault", op.args[i].defaultValue.has_value());
+      a.Set("kwargOnly", op.args[i].kwargOnly);
+      args.Set(static_cast<uint32_t>(i), a);
+    }
+    o.Set("args", args);
+    Napi::Array rets = Napi::Array::New(env, op.returns.size());
+    for (size_t i = 0; i < op.returns.size(); i++) rets.Set(static_cast<uint32_t>(i), kindName(op.returns[i]));
+    o.Set("returns", rets);
+    o.Set("returnsSelf", op.returnsSelf);
+    return o;
+  });
+}
+
+// overloads(name): every overload name registered for an operator.
+static TN_FN(overloads) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    std::string name = info[0].As<Napi::String>();
+    if (name.find("::") == std::string::npos) name = "aten::" + name;
+    Napi::Array out = Napi::Array::New(env);
+    uint32_t n = 0;
+    for (const c10::OperatorName& on : c10::Dispatcher::singleton().getAllOpNames())
+      if (on.name == name) out.Set(n++, on.overload_name);
+    return out;
+  });
+}
+
+void initOpDispatch(Napi::Env env, Napi::Object exports) {
+  state(env).ops = new OpRegistry();
+  napi_value fn;
+  napi_create_function(env, "call", NAPI_AUTO_LENGTH, callOp, nullptr, &fn);
+  exports.Set("call", Napi::Value(env, fn));
+  exports.Set("resolve", Napi::Function::New(env, resolveOp, "resolve"));
+  exports.Set("opInfo", Napi::Function::New(env, opInfo, "opInfo"));
+  exports.Set("overloads", Napi::Function::New(env, overloads, "overloads"));
+}
+
+}  // namespace torchnode

@@ -1,0 +1,47 @@
+// Calling any ATen operator by schema through c10::Dispatcher: JS resolves an operator name
+// once to an integer id, then calls it with plain JS values converted by the schema.
+#pragma once
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/core/stack.h>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace torchnode {
+
+enum class Kind : uint8_t {
+  Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList,
+  Scalar, Str, Device, Generator, Unsupported
+};
+
+struct ArgSpec {
+  std::string name;
+  Kind kind;
+  bool optional;
+  int32_t fixedLength;  // int[2] kernel_size: a single number is repeated this many times
+  bool kwargOnly;
+  c10::optional<c10::IValue> defaultValue;
+  std::string typeName;
+};
+
+struct OpEntry {
+  c10::OperatorHandle handle;
+  std::string name, overload;
+  std::vector<ArgSpec> args;
+  std::vector<Kind> returns;
+  bool returnsSelf;  // in-place ops return their first argument: JS keeps its own object
+};
+
+class OpRegistry {
+ public:
+  int32_t resolve(const std::string& name, const std::string& overload);
+  OpEntry& at(int32_t id);
+  size_t size() const { return entries_.size(); }
+  c10::Stack stack;  // reused across calls; ops never re-enter JS
+
+ private:
+  std::vector<OpEntry> entries_;
+  std::unordered_map<std::string, int32_t> ids_;
+};
+
+}  // namespace torchnode

@@ -1,0 +1,139 @@
+// Crossing data between JS and tensors: creation from TypedArrays, export to ArrayBuffers, and
+// the metadata reads (shape, dtype, device...) that are not operators.
+#include <cstring>
+
+#include "common.h"
+#include "error_boundary.h"
+
+namespace torchnode {
+
+static std::vector<int64_t> intList(const Napi::Value& v) {
+  if (!v.IsArray()) throw ArgError("shape must be an array of integers");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value e = a.Get(i);
+    if (!e.IsNumber()) throw ArgError("shape must be an array of integers");
+    double d = e.As<Napi::Number>().DoubleValue();
+    if (d < 0 || d != static_cast<double>(static_cast<int64_t>(d)))
+      throw ArgError("shape entries must be non-negative integers");
+    out[i] = static_cast<int64_t>(d);
+  }
+  return out;
+}
+
+// fromBuffer(typedArray, dtype, shape, device?): copies the bytes into a new tensor. The JS side
+// picks a TypedArray whose element type is `dtype`.
+static TN_FN(fromBuffer) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    if (!info[0].IsTypedArray()) throw ArgError("fromBuffer: a TypedArray is required");
+    Napi::TypedArray ta = info[0].As<Napi::TypedArray>();
+    auto dtype = static_cast<at::ScalarType>(info[1].As<Napi::Number>().Int32Value());
+    std::vector<int64_t> shape = intList(info[2]);
+    at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
+    size_t nbytes = t.numel() * t.element_size();
+    if (nbytes != ta.ByteLength())
+      throw ArgError("data has " + std::to_string(ta.ByteLength()) + " bytes but shape " +
+                     c10::str(at::IntArrayRef(shape)) + " of " + c10::toString(dtype) + " needs " +
+                     std::to_string(nbytes));
+    if (nbytes) {
+      auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
+      std::memcpy(t.data_ptr(), src, nbytes);
+    }
+    if (info.Length() > 3 && info[3].IsString()) {
+      c10::Device dev(info[3].As<Napi::String>().Utf8Value());
+      if (!dev.is_cpu()) t = t.to(dev);
+    }
+    return handleValue(env, std::move(t));
+  });
+}
+
+// toBuffer(h): the elements as a new ArrayBuffer, contiguous, on the CPU. Half and bfloat16
+// come back as float32 (JS has no 16-bit float array on Node 20).
+static TN_FN(toBuffer) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    at::Tensor t = tensorArg(info, 0);
+    if (t.is_complex()) throw ArgError("complex tensors cannot be exported to a TypedArray");
+    if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
+    t = t.detach().to(at::kCPU).contiguous();
+    size_t nbytes = t.numel() * t.element_size();
+    Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, nbytes);
+    if (nbytes) std::memcpy(ab.Data(), t.data_ptr(), nbytes);
+    return ab;
+  });
+}
+
+static TN_FN(shape) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    at::Tensor& t = tensorArg(info, 0);
+    auto sizes = t.sizes();
+    Napi::Array out = Napi::Array::New(env, sizes.size());
+    for (size_t i = 0; i < sizes.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(sizes[i])));
+    return out;
+  });
+}
+
+static TN_FN(strides) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    at::Tensor& t = tensorArg(info, 0);
+    auto st = t.strides();
+    Napi::Array out = Napi::Array::New(env, st.size());
+    for (size_t i = 0; i < st.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(st[i])));
+    return out;
+  });
+}
+
+static TN_FN(dtype) {
+  TN_GUARD { return Napi::Number::New(info.Env(), static_cast<int>(tensorArg(info, 0).scalar_type())); });
+}
+
+static TN_FN(device) {
+  TN_GUARD { return Napi::String::New(info.Env(), tensorArg(info, 0).device().str()); });
+}
+
+static TN_FN(dim) {
+  TN_GUARD { return Napi::Number::New(info.Env(), static_cast<double>(tensorArg(info, 0).dim())); });
+}
+
+static TN_FN(numel) {
+  TN_GUARD { return Napi::Number::New(info.Env(), static_cast<double>(tensorArg(info, 0).numel())); });
+}
+
+static TN_FN(isContiguous) {
+  TN_GUARD { return Napi::Boolean::New(info.Env(), tensorArg(info, 0).is_contiguous()); });
+}
+
+// item(h): a one-element tensor's value as a JS number or boolean.
+static TN_FN(item) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    at::Tensor& t = tensorArg(info, 0);
+    if (t.numel() != 1)
+      throw std::runtime_error("a Tensor with " + std::to_string(t.numel()) +
+                               " elements cannot be converted to Scalar");
+    at::Scalar s = t.item();
+    if (s.isBoolean()) return Napi::Boolean::New(env, s.toBool());
+    if (s.isIntegral(false)) return Napi::Number::New(env, static_cast<double>(s.toLong()));
+    if (s.isComplex()) throw ArgError("complex item() is not supported");
+    return Napi::Number::New(env, s.toDouble());
+  });
+}
+
+void initTensorData(Napi::Env env, Napi::Object exports) {
+  exports.Set("fromBuffer", Napi::Function::New(env, fromBuffer, "fromBuffer"));
+  exports.Set("toBuffer", Napi::Function::New(env, toBuffer, "toBuffer"));
+  exports.Set("shape", Napi::Function::New(env, shape, "shape"));
+  exports.Set("strides", Napi::Function::New(env, strides, "strides"));
+  exports.Set("dtype", Napi::Function::New(env, dtype, "dtype"));
+  exports.Set("device", Napi::Function::New(env, device, "device"));
+  exports.Set("dim", Napi::Function::New(env, dim, "dim"));
+  exports.Set("numel", Napi::Function::New(env, numel, "numel"));
+  exports.Set("isContiguous", Napi::Function::New(env, isContiguous, "isContiguous"));
+  exports.Set("item", Napi::Function::New(env, item, "item"));
+}
+
+}  // namespace torchnode
