@@ -1,5 +1,6 @@
 // Module entry: creates the per-environment State and registers each concern's functions.
 #include <ATen/Parallel.h>
+#include <c10/core/DefaultDtype.h>
 #include <torch/utils.h>
 #include <torch/version.h>
 
@@ -43,12 +44,23 @@ static TN_FN(setNumThreads) {
   });
 }
 
+// Keeps LibTorch's own default dtype in step with torch.set_default_dtype, so that ops which
+// infer a floating type (arange(0.5), linspace...) agree with PyTorch.
+static TN_FN(setDefaultDtype) {
+  TN_GUARD {
+    auto st = static_cast<at::ScalarType>(info[0].As<Napi::Number>().Int32Value());
+    c10::set_default_dtype(caffe2::TypeMeta::fromScalarType(st));
+    return info.Env().Undefined();
+  });
+}
+
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new State());
   exports.Set("libtorchVersion", Napi::String::New(env, TORCH_VERSION));
   exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
   exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));
+  exports.Set("setDefaultDtype", Napi::Function::New(env, setDefaultDtype, "setDefaultDtype"));
   exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
   initTableExports(env, exports);
   initOpDispatch(env, exports);

@@ -1,0 +1,55 @@
+// PyTorch keyword arguments become a trailing options object: x.sum(1, { keepdim: true }).
+// This turns positional values plus that object into one positional list, with Python's errors.
+import { DType } from './dtype';
+import { Device } from './device';
+
+export interface TensorLikeObject {
+  h: number;
+}
+
+export function isOptions(x: unknown, isTensor: (v: unknown) => boolean): x is Record<string, unknown> {
+  return (
+    typeof x === 'object' && x !== null && !Array.isArray(x) && !isTensor(x) &&
+    !(x instanceof DType) && !(x instanceof Device) && !ArrayBuffer.isView(x)
+  );
+}
+
+let tensorCheck: (v: unknown) => boolean = () => false;
+/** @internal wired by tensor.ts */
+export function setArgsTensorCheck(fn: (v: unknown) => boolean): void {
+  tensorCheck = fn;
+}
+
+/** Merges positional args and a trailing keyword object into the order of `names`. */
+export function params(fname: string, args: ArrayLike<unknown>, names: readonly string[]): unknown[] {
+  let n = args.length;
+  let opts: Record<string, unknown> | undefined;
+  if (n > 0 && isOptions(args[n - 1], tensorCheck)) {
+    opts = args[n - 1] as Record<string, unknown>;
+    n--;
+  }
+  if (n > names.length) throw new TypeError(`${fname}() takes at most ${names.length} positional arguments but ${n} were given`);
+  const out = new Array<unknown>(names.length);
+  for (let i = 0; i < n; i++) out[i] = args[i];
+  if (opts) {
+    for (const k of Object.keys(opts)) {
+      const i = names.indexOf(k);
+      if (i < 0) throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
+      if (i < n && args[i] !== undefined) throw new TypeError(`${fname}() got multiple values for argument '${k}'`);
+      out[i] = opts[k];
+    }
+  }
+  return out;
+}
+
+/** Sizes given variadically (view(2, 3)) or as one array (view([2, 3])). */
+export function sizesArg(fname: string, args: ArrayLike<unknown>): number[] {
+  const first = args[0];
+  const list = Array.isArray(first) ? first : Array.from(args);
+  for (const s of list) {
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`${fname}(): sizes must be integers, got ${typeof s === 'number' ? s : typeof s}`);
+    }
+  }
+  return list as number[];
+}

@@ -1,0 +1,267 @@
+// Tensor creation: torch.tensor from JS data, and the factory functions (zeros, randn...).
+import { native, Handle } from './binding';
+import { DType, DTypeLike, toDType, get_default_dtype, dtypeForTypedArray, TypedArray, bool, int64, float32, float64 } from './dtype';
+import { DeviceLike, deviceArg } from './device';
+import { Tensor, TensorOrScalar, wrap, describe, hOf } from './tensor';
+import { op, call } from './ops';
+import { isOptions } from './args';
+
+export interface TensorOptions {
+  dtype?: DTypeLike;
+  device?: DeviceLike;
+  requires_grad?: boolean;
+}
+
+export type NestedArray = number | boolean | NestedArray[];
+export type TensorData = NestedArray | TypedArray;
+
+function finish(h: Handle, opts: TensorOptions | undefined): Tensor {
+  const t = wrap(h);
+  if (opts?.requires_grad) native.setRequiresGrad(t.h, true);
+  return t;
+}
+
+/** [dtype, layout, device, pin_memory] as the factory schemas take them. */
+function factoryArgs(opts: TensorOptions | undefined): [number | null | undefined, null, string | null, null] {
+  return [opts?.dtype == null ? undefined : toDType(opts.dtype).code, null, opts?.device == null ? null : deviceArg(opts.device), null];
+}
+
+function checkOptions(fname: string, opts: unknown, allowed: readonly string[]): TensorOptions | undefined {
+  if (opts === undefined) return undefined;
+  for (const k of Object.keys(opts as object)) {
+    if (!allowed.includes(k)) throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
+  }
+  return opts as TensorOptions;
+}
+
+const OPTION_KEYS = ['dtype', 'device', 'requires_grad'] as const;
+
+/** Splits (...sizes, options?) or ([sizes], options?). */
+function sizeAndOptions(fname: string, args: unknown[]): [number[], TensorOptions | undefined] {
+  let opts: TensorOptions | undefined;
+  let rest = args;
+  const last = args[args.length - 1];
+  if (args.length > 0 && isOptions(last, (v) => v instanceof Tensor)) {
+    opts = checkOptions(fname, last, OPTION_KEYS);
+    rest = args.slice(0, -1);
+  }
+  const sizes = rest.length === 1 && Array.isArray(rest[0]) ? rest[0] : rest;
+  for (const s of sizes) {
+    if (typeof s !== 'number' || !Number.isInteger(s)) {
+      throw new TypeError(`${fname}(): size must be a sequence of integers, got ${describe(s)}${typeof s === 'number' ? ` ${s}` : ''}`);
+    }
+    if (s < 0) throw new RangeError(`${fname}(): Trying to create tensor with negative dimension ${s}: [${sizes.join(', ')}]`);
+  }
+  return [sizes as number[], opts];
+}
+
+// ---- torch.tensor -------------------------------------------------------------------------------
+
+function inferShape(data: NestedArray): number[] {
+  const shape: number[] = [];
+  let cur: NestedArray = data;
+  while (Array.isArray(cur)) {
+    shape.push(cur.length);
+    if (cur.length === 0) break;
+    cur = cur[0];
+  }
+  return shape;
+}
+
+type Kind = 'bool' | 'int' | 'float';
+
+function flattenInto(data: NestedArray, shape: number[], dim: number, out: (number | boolean)[]): Kind {
+  if (dim === shape.length) {
+    if (typeof data === 'boolean') {
+      out.push(data);
+      return 'bool';
+    }
+    if (typeof data !== 'number') throw new TypeError(`Could not infer dtype of ${describe(data)}`);
+    out.push(data);
+    return Number.isInteger(data) ? 'int' : 'float';
+  }
+  if (!Array.isArray(data)) throw new TypeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got a scalar)`);
+  if (data.length !== shape[dim]) throw new TypeError(`expected sequence of length ${shape[dim]} at dim ${dim} (got ${data.length})`);
+  let kind: Kind | null = null;
+  for (const d of data) {
+    const k = flattenInto(d, shape, dim + 1, out);
+    kind = kind === null ? k : join(kind, k);
+  }
+  return kind ?? 'float';
+}
+
+function join(a: Kind, b: Kind): Kind {
+  if (a === 'float' || b === 'float') return 'float';
+  if (a === 'int' || b === 'int') return 'int';
+  return 'bool';
+}
+
+/**
+ * torch.tensor(data, { dtype, device, requires_grad }). As in PyTorch, integers give int64,
+ * any fractional number gives the default dtype, booleans give bool. JS cannot tell 1.0 from 1:
+ * pass { dtype: torch.float32 } for whole-number float data. TypedArrays keep their type.
+ */
+export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tensor {
+  const opts = checkOptions('tensor', options, OPTION_KEYS);
+  if (data instanceof Tensor) {
+    const t = data.detach().clone();
+    return finishTo(t, opts);
+  }
+  let buf: TypedArray;
+  let shape: number[];
+  let dtype: DType;
+  let target: DType | undefined = opts?.dtype != null ? toDType(opts.dtype) : undefined;
+  if (ArrayBuffer.isView(data)) {
+    buf = data as TypedArray;
+    shape = [buf.length];
+    dtype = dtypeForTypedArray(buf);
+  } else {
+    shape = inferShape(data);
+    const flat: (number | boolean)[] = [];
+    const kind = shape.includes(0) ? 'float' : flattenInto(data, shape, 0, flat);
+    target ??= kind === 'bool' ? bool : kind === 'int' ? int64 : get_default_dtype();
+    if (target === bool) {
+      buf = Uint8Array.from(flat, (v) => (v ? 1 : 0));
+      dtype = bool;
+    } else if (target === float32) {
+      buf = Float32Array.from(flat as number[], Number);
+      dtype = float32;
+    } else {
+      // Every other type is exact through float64 for values a JS number can hold.
+      buf = Float64Array.from(flat as number[], Number);
+      dtype = float64;
+    }
+  }
+  const h = native.fromBuffer(buf, dtype.code, shape);
+  return finishTo(wrap(h), { ...opts, dtype: target ?? dtype });
+}
+
+function finishTo(t: Tensor, opts: TensorOptions | undefined): Tensor {
+  let out = t;
+  const wantDtype = opts?.dtype != null ? toDType(opts.dtype) : undefined;
+  if ((wantDtype && wantDtype !== out.dtype) || opts?.device != null) {
+    out = t.to({ dtype: wantDtype, device: opts?.device });
+    t.dispose();
+  }
+  if (opts?.requires_grad) out.requires_grad_(true);
+  return out;
+}
+
+/** A tensor over a copy of a TypedArray's elements, with the given shape. */
+export function from_typed_array(data: TypedArray, shape: number[], options?: TensorOptions): Tensor {
+  const h = native.fromBuffer(data, dtypeForTypedArray(data).code, shape);
+  return finishTo(wrap(h), options);
+}
+
+// ---- factories ----------------------------------------------------------------------------------
+
+function factory(name: string) {
+  const o = op(name);
+  return (...args: unknown[]): Tensor => {
+    const [size, opts] = sizeAndOptions(name, args);
+    return finish(call(o.get(), size, ...factoryArgs(opts)), opts);
+  };
+}
+
+type SizeArgs = (number | number[] | TensorOptions)[];
+
+export const zeros: (...args: SizeArgs) => Tensor = factory('zeros');
+export const ones: (...args: SizeArgs) => Tensor = factory('ones');
+export const empty: (...args: SizeArgs) => Tensor = factory('empty.memory_format');
+export const rand: (...args: SizeArgs) => Tensor = factory('rand');
+export const randn: (...args: SizeArgs) => Tensor = factory('randn');
+
+export function full(size: number[], fill_value: number | boolean, options?: TensorOptions): Tensor {
+  const [s, opts] = sizeAndOptions('full', options ? [size, options] : [size]);
+  let dtypeArgs = factoryArgs(opts);
+  if (dtypeArgs[0] === undefined) {
+    // PyTorch infers the dtype from the fill value: bool, int64, or the default float type.
+    const inferred = typeof fill_value === 'boolean' ? bool : Number.isInteger(fill_value) ? int64 : get_default_dtype();
+    dtypeArgs = [inferred.code, null, dtypeArgs[2], null];
+  }
+  return finish(call(op('full').get(), s, fill_value, null, ...dtypeArgs), opts);
+}
+
+/** arange(end), arange(start, end, step?, options?) */
+export function arange(...args: (number | TensorOptions)[]): Tensor {
+  const last = args[args.length - 1];
+  const opts = typeof last === 'object' ? checkOptions('arange', last, OPTION_KEYS) : undefined;
+  const nums = (opts ? args.slice(0, -1) : args) as number[];
+  for (const n of nums) if (typeof n !== 'number') throw new TypeError(`arange(): expected numbers, got ${describe(n)}`);
+  const fa = factoryArgs(opts);
+  if (nums.length === 1) return finish(call(op('arange').get(), nums[0], ...fa), opts);
+  if (nums.length === 2) return finish(call(op('arange.start').get(), nums[0], nums[1], ...fa), opts);
+  if (nums.length === 3) return finish(call(op('arange.start_step').get(), nums[0], nums[1], nums[2], ...fa), opts);
+  throw new TypeError(`arange() takes 1 to 3 numbers, got ${nums.length}`);
+}
+
+export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
+  const opts = checkOptions('linspace', options, OPTION_KEYS);
+  return finish(call(op('linspace').get(), start, end, steps, ...factoryArgs(opts)), opts);
+}
+
+/** eye(n), eye(n, m), with options last */
+export function eye(n: number, m?: number | TensorOptions, options?: TensorOptions): Tensor {
+  if (typeof m === 'object') return eye(n, undefined, m);
+  const opts = checkOptions('eye', options, OPTION_KEYS);
+  if (m === undefined) return finish(call(op('eye').get(), n, ...factoryArgs(opts)), opts);
+  return finish(call(op('eye.m').get(), n, m, ...factoryArgs(opts)), opts);
+}
+
+/** randint(high, size) or randint(low, high, size), options last; int64 by default as in PyTorch. */
+export function randint(...args: (number | number[] | TensorOptions)[]): Tensor {
+  const last = args[args.length - 1];
+  const opts = !Array.isArray(last) && typeof last === 'object' ? checkOptions('randint', last, OPTION_KEYS) : undefined;
+  const a = opts ? args.slice(0, -1) : args;
+  const size = a[a.length - 1];
+  if (!Array.isArray(size)) throw new TypeError('randint() expects a size array as its last positional argument');
+  if (a.length === 2) return finish(call(op('randint').get(), a[0], size, ...factoryArgs(opts)), opts);
+  if (a.length === 3) return finish(call(op('randint.low').get(), a[0], a[1], size, ...factoryArgs(opts)), opts);
+  throw new TypeError('randint(high, size) or randint(low, high, size)');
+}
+
+/** normal(mean, std, size, options?) with numbers, or normal(meanTensor, stdTensorOrNumber). */
+export function normal(mean: TensorOrScalar, std: TensorOrScalar, size?: number[], options?: TensorOptions): Tensor {
+  if (mean instanceof Tensor && std instanceof Tensor) return wrap(call(op('normal.Tensor_Tensor').get(), mean.h, std.h));
+  if (mean instanceof Tensor) return wrap(call(op('normal.Tensor_float').get(), mean.h, std));
+  if (std instanceof Tensor) return wrap(call(op('normal.float_Tensor').get(), mean, std.h));
+  if (!size) throw new TypeError('normal(mean, std, size): size is required when mean and std are numbers');
+  const opts = checkOptions('normal', options, OPTION_KEYS);
+  return finish(call(op('normal.float_float').get(), mean, std, size, null, ...factoryArgs(opts)), opts);
+}
+
+export function scalar_tensor(value: number | boolean, options?: TensorOptions): Tensor {
+  const opts = checkOptions('scalar_tensor', options, OPTION_KEYS);
+  return finish(call(op('scalar_tensor').get(), value, ...factoryArgs(opts)), opts);
+}
+
+// ---- *_like -------------------------------------------------------------------------------------
+
+function likeFactory(name: string) {
+  const o = op(name);
+  return (input: Tensor, options?: TensorOptions): Tensor => {
+    const opts = checkOptions(name, options, OPTION_KEYS);
+    return finish(call(o.get(), hOf(input, 'input'), ...factoryArgs(opts)), opts);
+  };
+}
+
+export const zeros_like = likeFactory('zeros_like');
+export const ones_like = likeFactory('ones_like');
+export const empty_like = likeFactory('empty_like');
+export const rand_like = likeFactory('rand_like');
+export const randn_like = likeFactory('randn_like');
+
+export function full_like(input: Tensor, fill_value: number | boolean, options?: TensorOptions): Tensor {
+  const opts = checkOptions('full_like', options, OPTION_KEYS);
+  return finish(call(op('full_like').get(), hOf(input, 'input'), fill_value, ...factoryArgs(opts)), opts);
+}
+
+/** randint_like(input, high) or randint_like(input, low, high), options last */
+export function randint_like(input: Tensor, a: number, b?: number | TensorOptions, options?: TensorOptions): Tensor {
+  if (typeof b === 'object') return randint_like(input, a, undefined, b);
+  const opts = checkOptions('randint_like', options, OPTION_KEYS);
+  if (b === undefined) return finish(call(op('randint_like').get(), hOf(input, 'input'), a, ...factoryArgs(opts)), opts);
+  return finish(call(op('randint_like.low_dtype').get(), hOf(input, 'input'), a, b, ...factoryArgs(opts)), opts);
+}
+
+export { float64 };

@@ -1,0 +1,110 @@
+// PyTorch-style repr: tensor([[1.0000, 2.5000], ...], dtype=torch.float64, requires_grad=True).
+// Follows torch/_tensor_str.py: 4 decimals, scientific notation for wide ranges, summarised
+// output above 1000 elements, and the suffixes PyTorch prints.
+import type { Tensor } from './tensor';
+import { get_default_dtype } from './dtype';
+
+const THRESHOLD = 1000;
+const EDGE = 3;
+const PRECISION = 4;
+
+interface Formatter {
+  width: number;
+  fmt(v: number | boolean): string;
+}
+
+function makeFormatter(values: (number | boolean)[], isFloat: boolean, isBool: boolean): Formatter {
+  if (isBool) {
+    const fmt = (v: number | boolean) => (v ? 'True' : 'False');
+    return { width: values.some((v) => !v) ? 5 : 4, fmt };
+  }
+  const nums = values as number[];
+  if (!isFloat) {
+    const fmt = (v: number | boolean) => String(v);
+    return { width: Math.max(1, ...nums.map((v) => String(v).length)), fmt };
+  }
+  const finite = nums.filter((v) => Number.isFinite(v));
+  const nonzero = finite.filter((v) => v !== 0).map(Math.abs);
+  const intMode = finite.every((v) => Number.isInteger(v));
+  let fmt: (v: number | boolean) => string;
+  const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
+  if (intMode) {
+    const sci = nonzero.length > 0 && Math.max(...nonzero) > 1e8;
+    fmt = (v) => (!Number.isFinite(v as number) ? special(v as number) : sci ? sciStr(v as number) : `${(v as number).toFixed(0)}.`);
+  } else {
+    const max = nonzero.length ? Math.max(...nonzero) : 0;
+    const min = nonzero.length ? Math.min(...nonzero) : 0;
+    const sci = nonzero.length > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4);
+    fmt = (v) => (!Number.isFinite(v as number) ? special(v as number) : sci ? sciStr(v as number) : (v as number).toFixed(PRECISION));
+  }
+  const width = Math.max(1, ...nums.map((v) => fmt(v).length));
+  return { width, fmt };
+}
+
+function sciStr(v: number): string {
+  const [m, e] = v.toExponential(PRECISION).split('e');
+  const exp = Number(e);
+  return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+}
+
+/** Elements shown after summarisation (the first and last EDGE along each dimension). */
+function shownValues(data: unknown, shape: number[], summarize: boolean, out: (number | boolean)[]): void {
+  if (shape.length === 0) {
+    out.push(data as number);
+    return;
+  }
+  const arr = data as unknown[];
+  const n = shape[0];
+  const idx = summarize && n > 2 * EDGE ? [...range(0, EDGE), ...range(n - EDGE, n)] : range(0, n);
+  for (const i of idx) shownValues(arr[i], shape.slice(1), summarize, out);
+}
+
+function range(a: number, b: number): number[] {
+  return Array.from({ length: b - a }, (_, i) => a + i);
+}
+
+function render(data: unknown, shape: number[], f: Formatter, indent: number, summarize: boolean): string {
+  if (shape.length === 0) return f.fmt(data as number).padStart(f.width);
+  const arr = data as unknown[];
+  const n = shape[0];
+  const cut = summarize && n > 2 * EDGE;
+  const idx = cut ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
+  if (shape.length === 1) {
+    const parts = idx.map((i) => (i < 0 ? '...' : f.fmt(arr[i] as number).padStart(f.width)));
+    // Wrap long rows as PyTorch does (linewidth 80).
+    const perLine = Math.max(1, Math.floor((80 - indent) / (f.width + 2)));
+    const lines: string[] = [];
+    for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(', '));
+    return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
+  }
+  const sep = `,${'\n'.repeat(shape.length - 1)}${' '.repeat(indent + 1)}`;
+  const rows = idx.map((i) => (i < 0 ? '...' : render(arr[i], shape.slice(1), f, indent + 1, summarize)));
+  return `[${rows.join(sep)}]`;
+}
+
+export function formatTensor(t: Tensor): string {
+  const shape = t.shape;
+  const dtype = t.dtype;
+  const numel = shape.reduce((a, b) => a * b, 1);
+  const suffixes: string[] = [];
+  const device = t.device.toString();
+  if (device !== 'cpu') suffixes.push(`device='${device}'`);
+  let body: string;
+  if (numel === 0) {
+    body = '[]';
+    if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+  } else {
+    const data = t.tolist();
+    const summarize = numel > THRESHOLD;
+    const shown: (number | boolean)[] = [];
+    shownValues(data, shape, summarize, shown);
+    const f = makeFormatter(shown, dtype.is_floating_point, dtype.name === 'bool');
+    body = render(data, shape, f, 'tensor('.length, summarize);
+  }
+  const defaultShown = dtype === get_default_dtype() || dtype.name === 'int64' || dtype.name === 'bool';
+  if (!defaultShown) suffixes.push(`dtype=torch.${dtype.name}`);
+  const gradFn = t.grad_fn;
+  if (gradFn) suffixes.push(`grad_fn=<${gradFn.name()}>`);
+  else if (t.requires_grad) suffixes.push('requires_grad=True');
+  return `tensor(${[body, ...suffixes].join(', ')})`;
+}

@@ -1,0 +1,46 @@
+// torchnode: PyTorch for Node.js over native LibTorch. `import * as torch from 'torchnode'`.
+import { native, packageVersion } from './binding';
+import './errors';
+import { set_default_dtype as setDefaultDtypeTs, DTypeLike, toDType } from './dtype';
+
+export { TorchError } from './errors';
+export { Tensor, ValuesIndices, GradFn, isTensor as is_tensor } from './tensor';
+export type { Scalar, TensorOrScalar } from './tensor';
+export {
+  DType, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128, bool, bfloat16,
+  float, double, half, long, int, short, cfloat, cdouble, get_default_dtype,
+} from './dtype';
+export type { DTypeLike, TypedArray } from './dtype';
+export { Device, device } from './device';
+export type { DeviceLike } from './device';
+export * from './creation';
+export * from './functions';
+export { var_ as var } from './functions';
+export { tidy, keep, scope, DisposeScope, memory_stats } from './memory';
+export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd } from './autograd';
+export { ops } from './raw_ops';
+export * as cuda from './cuda';
+
+/** torchnode's version and the LibTorch it runs on. */
+export const version = { torchnode: packageVersion, libtorch: native.libtorchVersion };
+export const __version__ = packageVersion;
+
+/** Seeds the random generators (CPU and CUDA), so sequences equal PyTorch's for the same seed. */
+export function manual_seed(seed: number): void {
+  if (!Number.isInteger(seed)) throw new TypeError(`manual_seed() expects an integer, got ${seed}`);
+  native.manualSeed(seed);
+}
+
+export function get_num_threads(): number {
+  return native.getNumThreads();
+}
+
+export function set_num_threads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`set_num_threads() expects a positive integer, got ${n}`);
+  native.setNumThreads(n);
+}
+
+export function set_default_dtype(d: DTypeLike): void {
+  setDefaultDtypeTs(d);
+  native.setDefaultDtype(toDType(d).code);
+}
