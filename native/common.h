@@ -1,6 +1,5 @@
 // Shared declarations of the addon: per-environment state and the small helpers every concern uses.
 #pragma once
-#define NAPI_EXPERIMENTAL  // GC-time ("basic") finalizers: see tensor_table.cc
 #include <napi.h>
 #include <ATen/ATen.h>
 

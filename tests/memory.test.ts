@@ -1,0 +1,111 @@
+// The memory model: explicit dispose, scopes, `using`, and a plain loop with no memory code
+// that must stay bounded because GC-time finalizers free what the JS side dropped.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../lib/index';
+
+const live = () => torch.memory_stats().live_tensors;
+
+describe('explicit release', () => {
+  it('dispose frees at once and the counters follow', () => {
+    const before = torch.memory_stats();
+    const t = torch.zeros(1000);
+    expect(live()).toBe(before.live_tensors + 1);
+    expect(torch.memory_stats().live_bytes).toBe(before.live_bytes + 4000);
+    t.dispose();
+    expect(torch.memory_stats()).toEqual(before);
+  });
+  it('Symbol.dispose works with `using`', () => {
+    const before = live();
+    {
+      using t = torch.ones(10);
+      expect(t.sum().item()).toBe(10);
+    }
+    // the sum's result is left to the GC; the `using` tensor is gone
+    expect(live()).toBeLessThanOrEqual(before + 1);
+  });
+});
+
+describe('scopes', () => {
+  it('tidy frees intermediates and keeps the returned tensors', () => {
+    const before = live();
+    const out = torch.tidy(() => {
+      const a = torch.ones(4);
+      const b = a.mul(3).add(1);
+      return { b, list: [a.sum()] };
+    });
+    expect(live()).toBe(before + 2);
+    expect(out.b.tolist()).toEqual([4, 4, 4, 4]);
+    expect(out.list[0].item()).toBe(4);
+  });
+  it('keep() lets a tensor outlive its scope', () => {
+    const before = live();
+    let kept: torch.Tensor | undefined;
+    torch.tidy(() => {
+      kept = torch.keep(torch.arange(3));
+      torch.ones(5);
+    });
+    expect(live()).toBe(before + 1);
+    expect(kept!.tolist()).toEqual([0, 1, 2]);
+  });
+  it('nested scopes hand returned tensors to the enclosing scope', () => {
+    const before = live();
+    torch.tidy(() => {
+      const inner = torch.tidy(() => torch.ones(2).add(1));
+      expect(inner.tolist()).toEqual([2, 2]);
+    });
+    expect(live()).toBe(before);
+  });
+  it('a throwing scope still frees its tensors', () => {
+    const before = live();
+    expect(() =>
+      torch.tidy(() => {
+        torch.ones(3);
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(live()).toBe(before);
+  });
+  it('`using scope = torch.scope()` frees the block', () => {
+    const before = live();
+    {
+      using scope = torch.scope();
+      torch.randn(8).relu();
+      scope.keep(torch.zeros(1));
+    }
+    expect(live()).toBe(before + 1);
+  });
+  it('rejects async functions, which scopes cannot follow', () => {
+    expect(() => torch.tidy((async () => 1) as never)).toThrow(/synchronous/);
+  });
+  it('a 5,000-iteration loop inside a scope keeps the live count flat', () => {
+    const w = torch.randn(16, 16);
+    const start = live();
+    for (let i = 0; i < 5000; i++) {
+      torch.tidy(() => {
+        const x = torch.randn(4, 16);
+        x.matmul(w).relu().add(1).sum();
+      });
+      // Garbage from earlier tests may be collected meanwhile, so the count can only fall.
+      if (i % 1000 === 0) expect(live()).toBeLessThanOrEqual(start);
+    }
+    expect(live()).toBeLessThanOrEqual(start);
+  });
+});
+
+describe('no memory code at all', () => {
+  it('5,000 iterations of a small op chain stay bounded in RSS and live tensors', () => {
+    // 256x256 float32 = 256 KiB per tensor, four per iteration: about 5 GB if nothing were freed.
+    const a = torch.randn(256, 256);
+    const step = () => a.mul(2).add(1).relu().sum().item();
+    for (let i = 0; i < 500; i++) step();
+    const rssWarm = process.memoryUsage().rss;
+    let maxLive = 0;
+    for (let i = 0; i < 5000; i++) {
+      step();
+      if (i % 100 === 0) maxLive = Math.max(maxLive, live());
+    }
+    const growthMb = (process.memoryUsage().rss - rssWarm) / 2 ** 20;
+    expect(growthMb).toBeLessThan(300);
+    expect(maxLive).toBeLessThan(5000);
+  });
+});

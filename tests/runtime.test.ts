@@ -1,0 +1,73 @@
+// Loading, module formats, runtime information, and per-environment state (worker_threads).
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import * as path from 'node:path';
+import * as torch from '../lib/index';
+
+const root = path.join(__dirname, '..');
+
+describe('runtime information', () => {
+  it('reports its own and LibTorch versions', () => {
+    expect(torch.version.torchnode).toBe(require('../package.json').version);
+    expect(torch.version.libtorch).toMatch(/^(1\.13|2)\.\d+/);
+  });
+  it('gets and sets the intra-op thread count', () => {
+    const n = torch.get_num_threads();
+    torch.set_num_threads(2);
+    expect(torch.get_num_threads()).toBe(2);
+    torch.set_num_threads(n);
+    expect(() => torch.set_num_threads(0)).toThrow(RangeError);
+  });
+  it('answers CUDA queries on any build', () => {
+    expect(typeof torch.cuda.is_available()).toBe('boolean');
+    expect(torch.cuda.device_count()).toBe(torch.cuda.is_available() ? torch.cuda.device_count() : 0);
+  });
+  it('set_default_dtype changes what float creation returns, as in PyTorch', () => {
+    torch.set_default_dtype(torch.float64);
+    try {
+      expect(torch.zeros(1).dtype).toBe(torch.float64);
+      expect(torch.tensor([0.5]).dtype).toBe(torch.float64);
+      expect(torch.arange(0, 1, 0.5).dtype).toBe(torch.float64);
+    } finally {
+      torch.set_default_dtype(torch.float32);
+    }
+    expect(torch.zeros(1).dtype).toBe(torch.float32);
+    expect(() => torch.set_default_dtype(torch.int64)).toThrow(TypeError);
+  });
+});
+
+describe('module formats', () => {
+  // The built package (dist/), as users load it.
+  it('works with require() and with import', () => {
+    const cjs = execFileSync(process.execPath, ['-e', "const t = require('./dist/index.js'); console.log(t.ones(2).add(1).sum().item())"], { cwd: root }).toString().trim();
+    expect(cjs).toBe('4');
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', "import * as t from 'torchnode'; console.log(t.arange(4).sum().item())"], { cwd: root }).toString().trim();
+    expect(esm).toBe('6');
+  });
+});
+
+describe('worker_threads', () => {
+  it('each environment has its own tensor table and the main thread is unaffected', async () => {
+    const before = torch.memory_stats().live_tensors;
+    const code = `
+      const { parentPort } = require('node:worker_threads');
+      const torch = require(${JSON.stringify(path.join(root, 'dist/index.js'))});
+      torch.manual_seed(0);
+      const x = torch.randn(3);
+      parentPort.postMessage({ values: x.tolist(), live: torch.memory_stats().live_tensors });
+    `;
+    const result = await new Promise<{ values: number[]; live: number }>((resolve, reject) => {
+      const w = new Worker(code, { eval: true });
+      w.once('message', (m) => {
+        resolve(m);
+        void w.terminate();
+      });
+      w.once('error', reject);
+    });
+    expect(result.live).toBe(1);
+    torch.manual_seed(0);
+    expect(torch.randn(3).tolist()).toEqual(result.values);
+    expect(torch.memory_stats().live_tensors).toBe(before + 1);
+  });
+});
