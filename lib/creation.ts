@@ -179,7 +179,7 @@ export function full(size: number[], fill_value: number | boolean, options?: Ten
     const inferred = typeof fill_value === 'boolean' ? bool : Number.isInteger(fill_value) ? int64 : get_default_dtype();
     dtypeArgs = [inferred.code, null, dtypeArgs[2], null];
   }
-  return finish(call(op('full').get(), s, fill_value, null, ...dtypeArgs), opts);
+  return finish(call(op('full').get(), s, fill_value, ...dtypeArgs), opts);
 }
 
 /** arange(end), arange(start, end, step?, options?) */

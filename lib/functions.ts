@@ -14,7 +14,12 @@ function fn<K extends keyof Tensor>(name: K): MethodAsFunction<K> {
 
 export const add = fn('add'); export const sub = fn('sub'); export const mul = fn('mul'); export const div = fn('div');
 export const true_divide = fn('true_divide'); export const floor_divide = fn('floor_divide');
-export const remainder = fn('remainder'); export const fmod = fn('fmod'); export const pow = fn('pow');
+export const remainder = fn('remainder'); export const fmod = fn('fmod');
+/** pow(input, exponent); the base may be a number: torch.pow(2, t). */
+export function pow(input: TensorOrScalar, exponent: TensorOrScalar): Tensor {
+  if (input instanceof Tensor) return input.pow(exponent);
+  return wrap(call(op('pow.Scalar').get(), input, hOf(exponent, 'exponent')));
+}
 export const neg = fn('neg'); export const negative = fn('negative'); export const abs = fn('abs');
 export const reciprocal = fn('reciprocal'); export const square = fn('square');
 export const matmul = fn('matmul'); export const mm = fn('mm'); export const bmm = fn('bmm'); export const dot = fn('dot');

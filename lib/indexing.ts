@@ -2,7 +2,7 @@
 // x[:, -1, ..., None, mask]. The native side applies them with LibTorch's at::indexing.
 import { native, EncodedIndex, Handle } from './binding';
 
-export type IndexItem = number | string | null | boolean | number[] | { h: Handle };
+export type IndexItem = number | string | null | boolean | number[] | boolean[] | number[][] | { h: Handle };
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
 
@@ -24,6 +24,13 @@ export function encodeIndices(items: IndexItem[], handleOf: (t: any) => Handle, 
     if (typeof it === 'boolean' || it === null) return it;
     if (typeof it === 'string') return it.trim() === '...' ? '...' : parseSlice(it);
     if (Array.isArray(it)) {
+      const flat = it.flat(Infinity) as unknown[];
+      if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) {
+        // A list of booleans is a mask, as in Python's x[[True, False]].
+        const h = native.fromBuffer(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 11, listShape(it));
+        temps.push(h);
+        return { h };
+      }
       const data = BigInt64Array.from(it.flat(Infinity) as number[], (v) => {
         if (!Number.isInteger(v)) throw new TypeError(`index list entries must be integers, got ${v}`);
         return BigInt(v);

@@ -16,10 +16,14 @@ export function adopt(t: Tensor): void {
 }
 
 const kept = new WeakSet<Tensor>();
+let keptPending = 0; // lets closeScope skip the WeakSet lookups in the common case
 
 /** Lets a tensor outlive the scope it was created in: it moves to the enclosing scope, or to the GC. */
 export function keep<T extends Tensor>(t: T): T {
-  kept.add(t);
+  if (!kept.has(t)) {
+    kept.add(t);
+    keptPending++;
+  }
   return t;
 }
 
@@ -40,14 +44,13 @@ function collectTensors(value: unknown, into: Set<Tensor>, seen: Set<object>, is
 function closeScope(scope: Tensor[], survivors: Set<Tensor>): void {
   const i = scopes.lastIndexOf(scope);
   if (i >= 0) scopes.splice(i, 1);
+  const checkSurvivors = survivors.size !== 0;
   for (const t of scope) {
     if (t.h < 0) continue;
-    if (survivors.has(t) || kept.has(t)) {
-      kept.delete(t);
-      adopt(t);
-    } else {
-      t.dispose();
-    }
+    const isKept = keptPending !== 0 && kept.delete(t);
+    if (isKept) keptPending--;
+    if (isKept || (checkSurvivors && survivors.has(t))) adopt(t);
+    else t.dispose();
   }
   scope.length = 0;
 }

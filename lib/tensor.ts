@@ -196,7 +196,11 @@ export class Tensor {
   // ---- arithmetic (hot paths written out) ---------------------------------------------------
 
   add(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
-    const alpha = options?.alpha;
+    if (options === undefined) {
+      if (other instanceof Tensor) return wrap(call(O.add_t.get(), this.h, other.h));
+      return wrap(call(O.add_s.get(), this.h, scalarOf(other)));
+    }
+    const alpha = options.alpha;
     if (other instanceof Tensor) return wrap(call(O.add_t.get(), this.h, other.h, alpha));
     return wrap(call(O.add_s.get(), this.h, scalarOf(other), alpha));
   }

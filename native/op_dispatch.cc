@@ -152,6 +152,14 @@ struct Converter {
   }
 
   c10::IValue convert(napi_value v, const ArgSpec& a) {
+    if (a.kind == Kind::Tensor) {  // the common case first: a handle, no type query needed
+      double h;
+      if (napi_get_value_double(env, v, &h) == napi_ok) {
+        at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+        if (!t) bad(a, "is a Tensor that has been disposed");
+        return *t;
+      }
+    }
     napi_valuetype t = type(v);
     if (t == napi_undefined) {
       if (a.defaultValue) return *a.defaultValue;

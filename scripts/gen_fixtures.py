@@ -133,6 +133,24 @@ C['int_plus_float_tensor'] = ia.add(a)
 C['int_abs'] = ia.abs()
 C['int_neg'] = ia.neg()
 C['bool_add_int'] = I['ba'].add(1)
+C['floor_divide'] = ia.floor_divide(ib)
+C['int_div_floor_scalar'] = ia.div(-3, rounding_mode='floor')
+C['int_div_trunc_scalar'] = ia.div(-3, rounding_mode='trunc')
+C['int_pow_float'] = ia.abs().pow(0.5)
+C['pow_half_nan'] = a.pow(0.5)
+C['pow_neg'] = pos.pow(-1)
+C['remainder_neg_scalar'] = a.mul(5).remainder(-1.5)
+C['int_remainder_neg_scalar'] = ia.remainder(-4)
+C['int32_add_int'] = ia.int().add(2)
+C['int32_mul_float'] = ia.int().mul(2.5)
+C['int32_add_int64'] = ia.int().add(ib)
+C['f32_add_f64_0dim'] = a.add(torch.tensor(2.5, dtype=torch.float64))
+C['f32_add_f64'] = a.add(b.double())
+C['int_add_f64_0dim'] = ia.add(torch.tensor(2.5, dtype=torch.float64))
+C['int_add_f32_0dim'] = ia.add(torch.tensor(2.5))
+C['half_add'] = a.half().add(b.half())
+C['half_mul_scalar'] = a.half().mul(3)
+C['byte_add'] = ia.abs().byte().add(250)
 
 # ---- comparison and logical ------------------------------------------------------------------
 for name in ['eq', 'ne', 'lt', 'le', 'gt', 'ge']:
@@ -149,6 +167,10 @@ C['logical_not'] = I['ba'].logical_not()
 C['logical_and_float'] = a.logical_and(ia)
 C['int_logical_not'] = ia.logical_not()
 C['isnan'] = I['nanx'].isnan()
+C['int_lt_float_scalar'] = ia.lt(0.5)
+C['int_ge_float_tensor'] = ia.ge(a)
+C['eq_nan'] = I['nanx'].eq(I['nanx'])
+C['ne_nan_scalar'] = I['nanx'].ne(1)
 
 # ---- math ------------------------------------------------------------------------------------
 C['exp'] = a.exp()
@@ -173,6 +195,13 @@ C['floor'] = a.mul(3).floor()
 C['round'] = I['halves'].round()
 C['int_clamp'] = ia.clamp(-2, 4)
 C['exp_int'] = ia.exp()
+C['where_scalar_input'] = torch.where(I['mask'], 1.5, b)
+C['clamp_tensor'] = a.clamp(min=col.mul(0.5), max=row.abs())
+C['max_elementwise'] = a.max(b)
+C['min_elementwise'] = a.min(row)
+C['round_decimals_free'] = a.mul(10).round()
+C['sqrt_neg_nan'] = a.sqrt()
+C['log_zero'] = torch.tensor([0.0, 1.0, -1.0]).log()
 
 # ---- reductions ------------------------------------------------------------------------------
 C['sum_all'] = x3.sum()
@@ -231,6 +260,24 @@ C['any_dim'] = I['ba'].any(0)
 C['all_true'] = pos.gt(0).all()
 C['any_false'] = pos.lt(0).any()
 C['all_float'] = a.all()
+C['sum_keepdim_positional'] = x3.sum(1, True)
+C['sum_dtype'] = x3.sum(dtype=torch.float64)
+C['sum_dim_dtype'] = ia.sum(1, dtype=torch.int32)
+C['std_positional_biased'] = x3.std(False)
+C['std_correction'] = x3.std(1, correction=2)
+C['var_dims'] = x3.var([0, 2])
+C['norm_inf'] = a.norm(p=float('inf'))
+C['norm_p3_dim'] = a.norm(p=3, dim=1)
+C['prod_keepdim'] = a.prod(0, keepdim=True)
+C['softmax_f64'] = a.softmax(1, dtype=torch.float64)
+C['cumsum_bool'] = I['ba'].cumsum(0)
+C['mean_f64'] = a.double().mean(1)
+C['amax_dims'] = x3.amax([0, 2])
+C['argmin_all'] = x3.argmin()
+C['sort'] = a.sort(1)
+C['sort_desc'] = a.sort(0, descending=True)
+C['topk'] = a.topk(2, 1)
+C['topk_smallest'] = x3.topk(2, dim=0, largest=False)
 
 # ---- matmul ----------------------------------------------------------------------------------
 m1, m2, b1, b2, v5 = I['m1'], I['m2'], I['b1'], I['b2'], I['v5']
@@ -296,6 +343,19 @@ C['flip_both'] = x3.flip(0, 2)
 C['tril'] = I['sq'].tril()
 C['tril_1'] = I['sq'].tril(1)
 C['tril_neg'] = a.tril(-1)
+C['triu'] = I['sq'].triu(1)
+C['repeat'] = col.repeat(2, 3)
+C['roll'] = a.roll(1, 1)
+C['unbind'] = a.unbind(1)
+C['select'] = x3.select(1, -1)
+C['T'] = a.T
+C['movedim'] = x3.movedim(0, 2)
+C['expand_contiguous'] = col.expand(3, 4).contiguous()
+C['scatter_add'] = torch.zeros(3, 4).scatter_add(1, I['gidx'], a)
+C['masked_select'] = a.masked_select(I['mask'])
+C['nonzero'] = I['ba'].nonzero()
+C['cat_int'] = torch.cat([ia, ib], 1)
+C['stack_neg'] = torch.stack([row, row.neg()], -1)
 
 # ---- type / device moves ---------------------------------------------------------------------
 C['to_float64'] = a.to(torch.float64)
@@ -312,6 +372,11 @@ C['clone'] = a.clone()
 C['detach'] = a.detach()
 C['int_to_bool'] = ia.bool()
 C['bool_to_long'] = I['ba'].long()
+C['bfloat16_roundtrip'] = a.bfloat16().float()
+C['int_to_double'] = ia.double()
+C['to_int32'] = a.mul(3).to(torch.int32)
+C['byte_wrap'] = ia.byte()
+C['double_to_half'] = a.double().half()
 
 # ---- indexing --------------------------------------------------------------------------------
 xi = I['xi']
@@ -333,6 +398,11 @@ C['idx_tensor_dim1'] = xi[:, torch.tensor([2, 0])]
 C['idx_list'] = xi[[0, 2]]
 C['idx_list_2d'] = xi[[0, 2], [1, 1]]
 C['idx_mixed'] = xi[1:, [2, 0], -1]
+C['idx_true'] = xi[True]
+C['idx_step_start'] = xi[1::2, :-1]
+C['idx_neg_step_bounds'] = xi[:, -2:, 3]
+C['idx_two_tensors'] = xi[I['tidx'], torch.tensor([0, 2, 1])]
+C['idx_int_mask'] = a[1, I['bmask1']]
 
 t = a.clone(); t[:, 0] = 5; C['put_col'] = t
 t = a.clone(); t[1] = -1.0; C['put_row'] = t
@@ -369,6 +439,16 @@ C['arange_start'] = torch.arange(2, 11, 3)
 C['arange_float_end'] = torch.arange(2.5)
 C['linspace'] = torch.linspace(0, 1, 5)
 C['linspace_neg'] = torch.linspace(-2, 3, 7)
+C['linspace_f64'] = torch.linspace(0, 1, 4, dtype=torch.float64)
+C['arange_dtype'] = torch.arange(4, dtype=torch.float64)
+C['arange_neg_step'] = torch.arange(5, -1, -2)
+C['full_dtype'] = torch.full([2, 2], 2, dtype=torch.float32)
+C['tensor_scalar'] = torch.tensor(3)
+C['tensor_scalar_float'] = torch.tensor(2.5)
+C['tensor_3d'] = torch.tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]])
+C['tensor_mixed_int_float'] = torch.tensor([1, 2.5, -3])
+C['tensor_int_dtype_bool'] = torch.tensor([0, 1, 2], dtype=torch.bool)
+C['eye_f64'] = torch.eye(2, dtype=torch.float64)
 
 torch.manual_seed(0)
 C['seq_randn'] = torch.randn(5)

@@ -175,6 +175,24 @@ describe('arithmetic', () => {
     int_abs: () => ia.abs(),
     int_neg: () => ia.neg(),
     bool_add_int: () => ba.add(1),
+    floor_divide: () => ia.floor_divide(ib),
+    int_div_floor_scalar: () => ia.div(-3, { rounding_mode: 'floor' }),
+    int_div_trunc_scalar: () => ia.div(-3, { rounding_mode: 'trunc' }),
+    int_pow_float: () => ia.abs().pow(0.5),
+    pow_half_nan: () => a.pow(0.5),
+    pow_neg: () => pos.pow(-1),
+    remainder_neg_scalar: () => a.mul(5).remainder(-1.5),
+    int_remainder_neg_scalar: () => ia.remainder(-4),
+    int32_add_int: () => ia.int().add(2),
+    int32_mul_float: () => ia.int().mul(2.5),
+    int32_add_int64: () => ia.int().add(ib),
+    f32_add_f64_0dim: () => a.add(torch.tensor(2.5, { dtype: torch.float64 })),
+    f32_add_f64: () => a.add(b.double()),
+    int_add_f64_0dim: () => ia.add(torch.tensor(2.5, { dtype: torch.float64 })),
+    int_add_f32_0dim: () => ia.add(torch.tensor(2.5)),
+    half_add: () => a.half().add(b.half()),
+    half_mul_scalar: () => a.half().mul(3),
+    byte_add: () => ia.abs().byte().add(250),
   });
 
   it('integer tensors keep int64 under integer scalars and become float32 under fractional ones', () => {
@@ -217,11 +235,15 @@ describe('comparison and logical', () => {
     logical_and_float: () => a.logical_and(ia),
     int_logical_not: () => ia.logical_not(),
     isnan: () => nanx.isnan(),
+    int_lt_float_scalar: () => ia.lt(0.5),
+    int_ge_float_tensor: () => ia.ge(a),
+    eq_nan: () => nanx.eq(nanx),
+    ne_nan_scalar: () => nanx.ne(1),
   });
 });
 
 describe('math', () => {
-  const { a, b, row, pos, mask, halves, ia } = I;
+  const { a, b, row, col, pos, mask, halves, ia } = I;
   cases({
     exp: () => a.exp(),
     log: () => pos.log(),
@@ -245,6 +267,13 @@ describe('math', () => {
     round: () => halves.round(),
     int_clamp: () => ia.clamp(-2, 4),
     exp_int: () => ia.exp(),
+    where_scalar_input: () => torch.where(mask, 1.5, b) as Tensor,
+    clamp_tensor: () => a.clamp({ min: col.mul(0.5), max: row.abs() }),
+    max_elementwise: () => a.max(b),
+    min_elementwise: () => torch.min(a, row) as Tensor,
+    round_decimals_free: () => a.mul(10).round(),
+    sqrt_neg_nan: () => a.sqrt(),
+    log_zero: () => torch.tensor([0, 1, -1], { dtype: torch.float32 }).log(),
   });
 });
 
@@ -307,6 +336,24 @@ describe('reductions', () => {
     all_true: () => pos.gt(0).all(),
     any_false: () => pos.lt(0).any(),
     all_float: () => a.all(),
+    sum_keepdim_positional: () => x3.sum(1, true),
+    sum_dtype: () => x3.sum({ dtype: torch.float64 }),
+    sum_dim_dtype: () => ia.sum(1, { dtype: torch.int32 }),
+    std_positional_biased: () => x3.std(false),
+    std_correction: () => x3.std(1, { correction: 2 }),
+    var_dims: () => x3.var([0, 2]),
+    norm_inf: () => a.norm('inf'),
+    norm_p3_dim: () => a.norm(3, 1),
+    prod_keepdim: () => a.prod(0, { keepdim: true }),
+    softmax_f64: () => a.softmax(1, { dtype: torch.float64 }),
+    cumsum_bool: () => ba.cumsum(0),
+    mean_f64: () => a.double().mean(1),
+    amax_dims: () => x3.amax([0, 2]),
+    argmin_all: () => x3.argmin(),
+    sort: () => a.sort(1),
+    sort_desc: () => a.sort(0, { descending: true }),
+    topk: () => a.topk(2, 1),
+    topk_smallest: () => x3.topk(2, { dim: 0, largest: false }),
   });
 
   it('max(dim) is destructurable and has .values/.indices', () => {
@@ -353,7 +400,7 @@ describe('matmul', () => {
 });
 
 describe('shape ops', () => {
-  const { a, b, row, col, x3, x4, sq, gidx, sidx, ssrc, isel, tidx, mask, bmask1 } = I;
+  const { a, b, row, col, x3, x4, sq, gidx, sidx, ssrc, isel, tidx, mask, bmask1, ia, ib, ba } = I;
   cases({
     view: () => x3.view(4, 6),
     view_infer: () => x3.view([-1, 2]),
@@ -403,6 +450,19 @@ describe('shape ops', () => {
     tril: () => sq.tril(),
     tril_1: () => sq.tril(1),
     tril_neg: () => torch.tril(a, -1),
+    triu: () => sq.triu(1),
+    repeat: () => col.repeat(2, 3),
+    roll: () => a.roll(1, 1),
+    unbind: () => a.unbind(1),
+    select: () => x3.select(1, -1),
+    T: () => a.T,
+    movedim: () => x3.movedim(0, 2),
+    expand_contiguous: () => col.expand(3, 4).contiguous(),
+    scatter_add: () => torch.zeros(3, 4).scatter_add(1, gidx, a),
+    masked_select: () => a.masked_select(mask),
+    nonzero: () => ba.nonzero(),
+    cat_int: () => torch.cat([ia, ib], 1),
+    stack_neg: () => torch.stack([row, row.neg()], -1),
   });
 
   it('contiguous() makes a transposed tensor contiguous; views share storage', () => {
@@ -433,6 +493,11 @@ describe('type and device moves', () => {
     detach: () => a.detach(),
     int_to_bool: () => ia.bool(),
     bool_to_long: () => ba.long(),
+    bfloat16_roundtrip: () => a.bfloat16().float(),
+    int_to_double: () => ia.double(),
+    to_int32: () => a.mul(3).to(torch.int32),
+    byte_wrap: () => ia.byte(),
+    double_to_half: () => a.double().half(),
   });
 
   it('half() round-trips to exactly the float16-representable values', () => {
@@ -471,6 +536,11 @@ describe('indexing', () => {
     idx_list: () => xi.index([0, 2]),
     idx_list_2d: () => xi.index([0, 2], [1, 1]),
     idx_mixed: () => xi.index('1:', [2, 0], -1),
+    idx_true: () => xi.index(true),
+    idx_step_start: () => xi.index('1::2', ':-1'),
+    idx_neg_step_bounds: () => xi.index(':', '-2:', 3),
+    idx_two_tensors: () => xi.index(tidx, torch.tensor([0, 2, 1])),
+    idx_int_mask: () => a.index(1, bmask1),
     put_col: () => a.clone().index_put_([':', 0], 5),
     put_row: () => a.clone().index_put_([1], -1.0),
     put_mask_scalar: () => a.clone().index_put_([mask], 0),
@@ -514,6 +584,16 @@ describe('creation', () => {
     arange_float_end: () => torch.arange(2.5),
     linspace: () => torch.linspace(0, 1, 5),
     linspace_neg: () => torch.linspace(-2, 3, 7),
+    linspace_f64: () => torch.linspace(0, 1, 4, { dtype: torch.float64 }),
+    arange_dtype: () => torch.arange(4, { dtype: torch.float64 }),
+    arange_neg_step: () => torch.arange(5, -1, -2),
+    full_dtype: () => torch.full([2, 2], 2, { dtype: torch.float32 }),
+    tensor_scalar: () => torch.tensor(3),
+    tensor_scalar_float: () => torch.tensor(2.5),
+    tensor_3d: () => torch.tensor([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]),
+    tensor_mixed_int_float: () => torch.tensor([1, 2.5, -3]),
+    tensor_int_dtype_bool: () => torch.tensor([0, 1, 2], { dtype: torch.bool }),
+    eye_f64: () => torch.eye(2, { dtype: torch.float64 }),
   });
 });
 
