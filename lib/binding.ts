@@ -68,6 +68,7 @@ export interface NativeBinding {
   isLeaf(h: Handle): boolean;
   gradFnName(h: Handle): string | null;
   retainGrad(h: Handle): void;
+  setData(h: Handle, src: Handle): void;
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;
 

@@ -20,6 +20,9 @@ export { tidy, keep, scope, DisposeScope, memory_stats } from './memory';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd } from './autograd';
 export { ops } from './raw_ops';
 export * as cuda from './cuda';
+export * as nn from './nn';
+export * as optim from './optim';
+export * from './serialization';
 
 /** torchnode's version and the LibTorch it runs on. */
 export const version = { torchnode: packageVersion, libtorch: native.libtorchVersion };

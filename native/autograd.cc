@@ -108,6 +108,15 @@ static TN_FN(retainGrad) {
   });
 }
 
+// setData(h, src): swaps the data behind a tensor while keeping the tensor object, as
+// PyTorch's `param.data = ...` does (Module.to keeps the Parameter objects optimizers hold).
+static TN_FN(setData) {
+  TN_GUARD {
+    tensorArg(info, 0).set_data(tensorArg(info, 1));
+    return info.Env().Undefined();
+  });
+}
+
 static TN_FN(setGradEnabled) {
   TN_GUARD {
     bool previous = at::GradMode::is_enabled();
@@ -130,6 +139,7 @@ void initAutograd(Napi::Env env, Napi::Object exports) {
   exports.Set("isLeaf", Napi::Function::New(env, isLeaf, "isLeaf"));
   exports.Set("gradFnName", Napi::Function::New(env, gradFnName, "gradFnName"));
   exports.Set("retainGrad", Napi::Function::New(env, retainGrad, "retainGrad"));
+  exports.Set("setData", Napi::Function::New(env, setData, "setData"));
   exports.Set("setGradEnabled", Napi::Function::New(env, setGradEnabled, "setGradEnabled"));
   exports.Set("isGradEnabled", Napi::Function::New(env, isGradEnabled, "isGradEnabled"));
 }

@@ -1,0 +1,20 @@
+// torch.nn
+export { Module } from './module';
+export type { StateDict, LoadResult } from './module';
+export { Parameter } from './parameter';
+export { Sequential, ModuleList, ModuleDict } from './container';
+export * from './modules/linear';
+export * from './modules/conv';
+export * from './modules/pooling';
+export * from './modules/normalization';
+export * from './modules/dropout';
+export * from './modules/sparse';
+export * from './modules/activation';
+export * from './modules/flatten';
+export * from './modules/rnn';
+export * from './modules/attention';
+export * from './modules/transformer';
+export * from './modules/loss';
+export * as functional from './functional';
+export * as init from './init';
+export * as utils from './utils';

@@ -1,0 +1,340 @@
+// nn.Module. Submodules and Parameters assigned as fields (`conv1 = new nn.Conv2d(...)`) are
+// found by walking the object's own properties in definition order, which is the order
+// PyTorch registers them in; state_dict keys therefore match a PyTorch port's exactly.
+// Buffers are explicit (register_buffer), as in PyTorch.
+import { native } from '../binding';
+import { Tensor } from '../tensor';
+import { DType, DTypeLike, toDType } from '../dtype';
+import { Device, DeviceLike } from '../device';
+import { no_grad } from '../autograd';
+import { Parameter } from './parameter';
+
+export type StateDict = Record<string, Tensor>;
+
+export interface LoadResult {
+  missing_keys: string[];
+  unexpected_keys: string[];
+}
+
+const BUFFERS = Symbol('buffers');
+const NON_PERSISTENT = Symbol('nonPersistent');
+
+export class Module {
+  training = true;
+  private readonly [BUFFERS] = new Map<string, Tensor | null>();
+  private readonly [NON_PERSISTENT] = new Set<string>();
+
+  forward(..._args: any[]): any {
+    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
+  }
+
+  // ---- registration -------------------------------------------------------------------------
+
+  register_parameter(name: string, param: Parameter | null): void {
+    checkName(name, this);
+    if (param !== null && !(param instanceof Parameter)) {
+      throw new TypeError(`cannot assign '${describe(param)}' object to parameter '${name}' (torch.nn.Parameter or null required)`);
+    }
+    (this as any)[name] = param;
+  }
+
+  register_module(name: string, module: Module | null): void {
+    checkName(name, this);
+    if (module !== null && !(module instanceof Module)) throw new TypeError(`${describe(module)} is not a Module subclass`);
+    (this as any)[name] = module;
+  }
+
+  add_module(name: string, module: Module | null): void {
+    this.register_module(name, module);
+  }
+
+  /** A tensor that is state but not a parameter (running_mean...). persistent ones go in state_dict. */
+  register_buffer(name: string, tensor: Tensor | null, options: { persistent?: boolean } = {}): void {
+    checkName(name, this);
+    if (tensor !== null && !(tensor instanceof Tensor)) throw new TypeError(`cannot assign '${describe(tensor)}' object to buffer '${name}' (torch Tensor or null required)`);
+    const buffers = this[BUFFERS];
+    if (!buffers.has(name)) {
+      Object.defineProperty(this, name, {
+        get: () => buffers.get(name) ?? null,
+        set: (v: Tensor | null) => buffers.set(name, v),
+        enumerable: false,
+        configurable: true,
+      });
+    }
+    buffers.set(name, tensor);
+    if (options.persistent === false) this[NON_PERSISTENT].add(name);
+    else this[NON_PERSISTENT].delete(name);
+  }
+
+  // ---- traversal ----------------------------------------------------------------------------
+
+  /** Own parameters in registration order (null ones skipped). */
+  protected *_ownParameters(): IterableIterator<[string, Parameter]> {
+    for (const key of Object.keys(this)) {
+      const v = (this as any)[key];
+      if (v instanceof Parameter) yield [key, v];
+    }
+  }
+
+  protected *_ownBuffers(): IterableIterator<[string, Tensor]> {
+    for (const [k, v] of this[BUFFERS]) if (v) yield [k, v];
+  }
+
+  *named_children(): IterableIterator<[string, Module]> {
+    for (const key of Object.keys(this)) {
+      const v = (this as any)[key];
+      if (v instanceof Module) yield [key, v];
+    }
+  }
+
+  *children(): IterableIterator<Module> {
+    for (const [, m] of this.named_children()) yield m;
+  }
+
+  *named_modules(memo = new Set<Module>(), prefix = ''): IterableIterator<[string, Module]> {
+    if (memo.has(this)) return;
+    memo.add(this);
+    yield [prefix, this];
+    for (const [name, m] of this.named_children()) yield* m.named_modules(memo, prefix ? `${prefix}.${name}` : name);
+  }
+
+  *modules(): IterableIterator<Module> {
+    for (const [, m] of this.named_modules()) yield m;
+  }
+
+  *named_parameters(prefix = '', recurse = true): IterableIterator<[string, Parameter]> {
+    const seen = new Set<Tensor>();
+    const mods: Iterable<[string, Module]> = recurse ? this.named_modules(new Set(), prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) {
+      for (const [k, p] of m._ownParameters()) {
+        if (seen.has(p)) continue;
+        seen.add(p);
+        yield [mp ? `${mp}.${k}` : k, p];
+      }
+    }
+  }
+
+  /** The parameters, as an array (what optimizers take). */
+  parameters(recurse = true): Parameter[] {
+    return [...this.named_parameters('', recurse)].map(([, p]) => p);
+  }
+
+  *named_buffers(prefix = '', recurse = true): IterableIterator<[string, Tensor]> {
+    const mods: Iterable<[string, Module]> = recurse ? this.named_modules(new Set(), prefix) : [[prefix, this]];
+    for (const [mp, m] of mods) for (const [k, b] of m._ownBuffers()) yield [mp ? `${mp}.${k}` : k, b];
+  }
+
+  buffers(recurse = true): Tensor[] {
+    return [...this.named_buffers('', recurse)].map(([, b]) => b);
+  }
+
+  // ---- modes and gradients ------------------------------------------------------------------
+
+  train(mode = true): this {
+    if (typeof mode !== 'boolean') throw new TypeError('training mode is expected to be boolean');
+    for (const m of this.modules()) m.training = mode;
+    return this;
+  }
+
+  eval(): this {
+    return this.train(false);
+  }
+
+  zero_grad(set_to_none = true): void {
+    for (const p of this.parameters()) {
+      const g = p.grad;
+      if (!g) continue;
+      if (set_to_none) p.grad = null;
+      else no_grad(() => g.zero_());
+      g.dispose();
+    }
+  }
+
+  requires_grad_(requires_grad = true): this {
+    for (const p of this.parameters()) p.requires_grad_(requires_grad);
+    return this;
+  }
+
+  /** Calls fn on every submodule, children first, then on this module. */
+  apply(fn: (m: Module) => void): this {
+    for (const c of this.children()) c.apply(fn);
+    fn(this);
+    return this;
+  }
+
+  // ---- device and dtype ---------------------------------------------------------------------
+
+  /** to(device), to(dtype), to(device, dtype): converts parameters and buffers in place. */
+  to(...args: (DeviceLike | DTypeLike | { device?: DeviceLike; dtype?: DTypeLike })[]): this {
+    let device: DeviceLike | undefined;
+    let dtype: DType | undefined;
+    for (const a of args) {
+      if (a instanceof DType) dtype = a;
+      else if (a instanceof Device) device = a;
+      else if (typeof a === 'string') {
+        try {
+          dtype = toDType(a);
+        } catch {
+          device = a;
+        }
+      } else if (a && typeof a === 'object') {
+        if (a.device !== undefined) device = a.device;
+        if (a.dtype !== undefined) dtype = toDType(a.dtype);
+      }
+    }
+    if (dtype && !dtype.is_floating_point && !dtype.is_complex) {
+      throw new TypeError(`nn.Module.to only accepts floating point or complex dtypes, but got desired dtype=${dtype}`);
+    }
+    // Only floating-point tensors change dtype, as in PyTorch.
+    const convert = (t: Tensor) => t.to({ device, dtype: dtype && t.is_floating_point() ? dtype : undefined });
+    return this._apply(convert);
+  }
+
+  cuda(device?: number): this {
+    return this.to(device === undefined ? 'cuda' : `cuda:${device}`);
+  }
+
+  cpu(): this {
+    return this.to('cpu');
+  }
+
+  float(): this {
+    return this._apply((t) => (t.is_floating_point() ? t.float() : t.clone()));
+  }
+
+  double(): this {
+    return this._apply((t) => (t.is_floating_point() ? t.double() : t.clone()));
+  }
+
+  half(): this {
+    return this._apply((t) => (t.is_floating_point() ? t.half() : t.clone()));
+  }
+
+  /** Applies fn to every parameter (keeping the Parameter objects) and buffer. */
+  protected _apply(fn: (t: Tensor) => Tensor): this {
+    no_grad(() => {
+      for (const m of this.modules()) {
+        for (const [, p] of m._ownParameters()) {
+          const moved = fn(p);
+          native.setData(p.h, moved.h);
+          moved.dispose();
+          const g = p.grad;
+          if (g) {
+            const mg = fn(g);
+            p.grad = null;
+            p.grad = mg;
+            mg.dispose();
+            g.dispose();
+          }
+        }
+        for (const [k, b] of m._ownBuffers()) {
+          m[BUFFERS].set(k, fn(b));
+          b.dispose();
+        }
+      }
+    });
+    return this;
+  }
+
+  // ---- state --------------------------------------------------------------------------------
+
+  /** Parameters and persistent buffers by dotted name, as detached tensors sharing storage. */
+  state_dict(options: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
+    const out: StateDict = {};
+    const visit = (m: Module, prefix: string) => {
+      for (const [k, p] of m._ownParameters()) out[prefix + k] = options.keep_vars ? p : p.detach();
+      for (const [k, b] of m._ownBuffers()) {
+        if (!m[NON_PERSISTENT].has(k)) out[prefix + k] = options.keep_vars ? b : b.detach();
+      }
+      for (const [name, c] of m.named_children()) visit(c, `${prefix}${name}.`);
+    };
+    visit(this, options.prefix ?? '');
+    return out;
+  }
+
+  /**
+   * Copies values from a state_dict (a plain object or a Map, e.g. from torch.load) into this
+   * module's parameters and buffers. strict (default) raises on missing or unexpected keys,
+   * with PyTorch's message; shape mismatches always raise.
+   */
+  load_state_dict(state_dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+    const strict = options.strict ?? true;
+    const entries = state_dict instanceof Map ? state_dict : new Map(Object.entries(state_dict));
+    const own = this.state_dict({ keep_vars: true });
+    const missing = Object.keys(own).filter((k) => !entries.has(k));
+    const unexpected = [...entries.keys()].filter((k) => !(k in own));
+    const errors: string[] = [];
+    no_grad(() => {
+      for (const [k, target] of Object.entries(own)) {
+        const src = entries.get(k);
+        if (src === undefined) continue;
+        if (!(src instanceof Tensor)) {
+          errors.push(`While copying the parameter named "${k}", expected torch.Tensor or Tensor-like object from checkpoint but received ${describe(src)}`);
+          continue;
+        }
+        const want = target.shape;
+        const got = src.shape;
+        if (want.length !== got.length || want.some((s, i) => s !== got[i])) {
+          errors.push(`size mismatch for ${k}: copying a param with shape torch.Size([${got.join(', ')}]) from checkpoint, the shape in current model is torch.Size([${want.join(', ')}]).`);
+          continue;
+        }
+        target.copy_(src);
+      }
+    });
+    if (strict) {
+      if (unexpected.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpected.map((k) => `"${k}"`).join(', ')}. `);
+      if (missing.length) errors.unshift(`Missing key(s) in state_dict: ${missing.map((k) => `"${k}"`).join(', ')}. `);
+    }
+    if (errors.length) {
+      throw new Error(`Error(s) in loading state_dict for ${this.constructor.name}:\n\t${errors.join('\n\t')}`);
+    }
+    return { missing_keys: missing, unexpected_keys: unexpected };
+  }
+
+  // ---- printing -----------------------------------------------------------------------------
+
+  /** Extra text inside the module's repr, e.g. Linear's "in_features=3, out_features=4, bias=True". */
+  extra_repr(): string {
+    return '';
+  }
+
+  _get_name(): string {
+    return this.constructor.name;
+  }
+
+  toString(): string {
+    const extra = this.extra_repr();
+    const extraLines = extra ? extra.split('\n') : [];
+    const childLines = [...this.named_children()].map(([k, m]) => `(${k}): ${addIndent(m.toString(), 2)}`);
+    const lines = [...extraLines, ...childLines];
+    let main = `${this._get_name()}(`;
+    if (lines.length) {
+      if (extraLines.length === 1 && !childLines.length) main += extraLines[0];
+      else main += `\n  ${lines.join('\n  ')}\n`;
+    }
+    return `${main})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+function addIndent(s: string, n: number): string {
+  const lines = s.split('\n');
+  if (lines.length === 1) return s;
+  return [lines[0], ...lines.slice(1).map((l) => ' '.repeat(n) + l)].join('\n');
+}
+
+function checkName(name: string, m: Module): void {
+  if (typeof name !== 'string') throw new TypeError(`name should be a string. Got ${typeof name}`);
+  if (name.includes('.')) throw new Error('name can\'t contain "."');
+  if (name === '') throw new Error('name can\'t be empty string ""');
+  void m;
+}
+
+function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
+  return typeof x;
+}
