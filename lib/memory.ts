@@ -18,7 +18,10 @@ export function adopt(t: Tensor): void {
 const kept = new WeakSet<Tensor>();
 let keptPending = 0; // lets closeScope skip the WeakSet lookups in the common case
 
-/** Lets a tensor outlive the scope it was created in: it moves to the enclosing scope, or to the GC. */
+/**
+ * Lets a tensor outlive every scope it was created in (optimizer state, caches): from then on
+ * the GC owns it, or t.dispose() frees it.
+ */
 export function keep<T extends Tensor>(t: T): T {
   if (!kept.has(t)) {
     kept.add(t);
@@ -48,9 +51,14 @@ function closeScope(scope: Tensor[], survivors: Set<Tensor>): void {
   for (const t of scope) {
     if (t.h < 0) continue;
     const isKept = keptPending !== 0 && kept.delete(t);
-    if (isKept) keptPending--;
-    if (isKept || (checkSurvivors && survivors.has(t))) adopt(t);
-    else t.dispose();
+    if (isKept) {
+      keptPending--;
+      native.track(t, t.h);
+    } else if (checkSurvivors && survivors.has(t)) {
+      adopt(t); // returned: the enclosing scope (or the GC) owns it now
+    } else {
+      t.dispose();
+    }
   }
   scope.length = 0;
 }
@@ -63,8 +71,8 @@ export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
 
 /**
  * Runs fn and disposes every tensor created inside it, except the tensors it returns (found in
- * arrays and objects too) and those passed to keep(). fn must be synchronous: scopes cannot
- * follow an await.
+ * arrays and objects too; they pass to the enclosing scope) and those passed to keep(). fn must
+ * be synchronous: scopes cannot follow an await.
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
@@ -92,7 +100,7 @@ export class DisposeScope {
   constructor() {
     scopes.push(this.tensors);
   }
-  /** Lets t outlive this scope (see keep()). */
+  /** Lets t outlive this scope and every enclosing one (see keep()). */
   keep<T extends Tensor>(t: T): T {
     return keep(t);
   }

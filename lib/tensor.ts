@@ -324,6 +324,31 @@ export class Tensor {
     call(O.normal_.get(), this.h, mean, std);
     return this;
   }
+  /** self + value * tensor1 * tensor2 */
+  addcmul(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return wrap(call(op('addcmul').get(), this.h, hOf(tensor1, 'tensor1'), hOf(tensor2, 'tensor2'), options?.value));
+  }
+  addcmul_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
+    call(op('addcmul_').get(), this.h, hOf(tensor1, 'tensor1'), hOf(tensor2, 'tensor2'), options?.value);
+    return this;
+  }
+  /** self + value * tensor1 / tensor2 */
+  addcdiv(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): Tensor {
+    return wrap(call(op('addcdiv').get(), this.h, hOf(tensor1, 'tensor1'), hOf(tensor2, 'tensor2'), options?.value));
+  }
+  addcdiv_(tensor1: Tensor, tensor2: Tensor, options?: { value?: number }): this {
+    call(op('addcdiv_').get(), this.h, hOf(tensor1, 'tensor1'), hOf(tensor2, 'tensor2'), options?.value);
+    return this;
+  }
+  lerp_(end: Tensor, weight: TensorOrScalar): this {
+    if (weight instanceof Tensor) call(op('lerp_.Tensor').get(), this.h, hOf(end, 'end'), weight.h);
+    else call(op('lerp_.Scalar').get(), this.h, hOf(end, 'end'), weight);
+    return this;
+  }
+  maximum_(other: Tensor): this {
+    call(op('maximum.out').get(), this.h, hOf(other, 'other'), this.h);
+    return this;
+  }
   lerp(end: Tensor, weight: TensorOrScalar): Tensor {
     if (weight instanceof Tensor) return wrap(call(op('lerp.Tensor').get(), this.h, hOf(end, 'end'), weight.h));
     return wrap(call(op('lerp.Scalar').get(), this.h, hOf(end, 'end'), weight));
