@@ -119,7 +119,10 @@ export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tens
     shape = inferShape(data);
     const flat: (number | boolean)[] = [];
     const kind = shape.includes(0) ? 'float' : flattenInto(data, shape, 0, flat);
-    target ??= kind === 'bool' ? bool : kind === 'int' ? int64 : get_default_dtype();
+    // Whole numbers are int64, but int tensors cannot require grad: with requires_grad the
+    // user wrote floats that JS printed without a decimal point (Python's [1., 2.]).
+    const intKind = kind === 'int' && !opts?.requires_grad;
+    target ??= kind === 'bool' ? bool : intKind ? int64 : get_default_dtype();
     if (target === bool) {
       buf = Uint8Array.from(flat, (v) => (v ? 1 : 0));
       dtype = bool;
