@@ -24,7 +24,8 @@ export interface OpInfo {
   schema: string;
   args: OpArgInfo[];
   returns: string[];
-  returnsSelf: boolean;
+  /** index of the argument an in-place or out= op writes and returns; -1 for new results */
+  writtenArg: number;
 }
 
 export interface NativeBinding {

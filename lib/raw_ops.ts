@@ -50,7 +50,7 @@ export function callRaw(name: string, overload: string, args: unknown[]): unknow
   }
   const nativeArgs = values.map((v, i) => toNative(v, info.args[i].kind));
   const out = native.call(id, ...nativeArgs);
-  if (info.returnsSelf) return args[0];
+  if (info.writtenArg >= 0) return values[info.writtenArg];
   if (info.returns.length === 1) return fromNative(out, info.returns[0]);
   if (info.returns.length === 0) return undefined;
   return (out as unknown[]).map((v, i) => fromNative(v, info.returns[i]));

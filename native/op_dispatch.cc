@@ -58,7 +58,7 @@ int32_t OpRegistry::resolve(const std::string& name, const std::string& overload
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!handle) throw ArgError("Unknown operator " + name + (overload.empty() ? "" : "." + overload));
   const c10::FunctionSchema& schema = handle->schema();
-  OpEntry e{*handle, name, overload, {}, {}, false};
+  OpEntry e{*handle, name, overload, {}, {}, -1};
   for (const c10::Argument& a : schema.arguments()) {
     auto [kind, optional] = kindOf(a.type());
     e.args.push_back(ArgSpec{a.name(), kind, optional, a.N() ? *a.N() : 0, a.kwarg_only(),
@@ -66,9 +66,15 @@ int32_t OpRegistry::resolve(const std::string& name, const std::string& overload
   }
   for (const c10::Argument& r : schema.returns()) e.returns.push_back(kindOf(r.type()).first);
   const auto& rets = schema.returns();
-  e.returnsSelf = rets.size() == 1 && rets[0].alias_info() && rets[0].alias_info()->isWrite() &&
-                  !schema.arguments().empty() && schema.arguments()[0].alias_info() &&
-                  schema.arguments()[0].alias_info()->isWrite();
+  if (rets.size() == 1 && rets[0].alias_info() && rets[0].alias_info()->isWrite()) {
+    for (size_t i = 0; i < schema.arguments().size(); i++) {
+      const auto* alias = schema.arguments()[i].alias_info();
+      if (alias && alias->isWrite() && alias->beforeSets() == rets[0].alias_info()->beforeSets()) {
+        e.writtenArg = static_cast<int>(i);
+        break;
+      }
+    }
+  }
   int32_t id = static_cast<int32_t>(entries_.size());
   entries_.push_back(std::move(e));
   ids_.emplace(key, id);
@@ -305,7 +311,7 @@ static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
     for (size_t i = 0; i < op.args.size(); i++) stack.push_back(conv.convert(i < given ? argv[i + 1] : undef, op.args[i]));
     op.handle.callBoxed(stack);
     napi_value out;
-    if (op.returnsSelf || stack.empty()) {
+    if (op.writtenArg >= 0 || stack.empty()) {
       stack.clear();
       return undef;
     }
@@ -380,7 +386,7 @@ static TN_FN(opInfo) {
     Napi::Array rets = Napi::Array::New(env, op.returns.size());
     for (size_t i = 0; i < op.returns.size(); i++) rets.Set(static_cast<uint32_t>(i), kindName(op.returns[i]));
     o.Set("returns", rets);
-    o.Set("returnsSelf", op.returnsSelf);
+    o.Set("writtenArg", op.writtenArg);
     return o;
   });
 }

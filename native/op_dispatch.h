@@ -29,7 +29,9 @@ struct OpEntry {
   std::string name, overload;
   std::vector<ArgSpec> args;
   std::vector<Kind> returns;
-  bool returnsSelf;  // in-place ops return their first argument: JS keeps its own object
+  // In-place and out= ops return the tensor they wrote to (an argument). JS already holds it, so
+  // the call returns nothing instead of a second handle to it; -1 when the op returns new values.
+  int writtenArg;
 };
 
 class OpRegistry {
