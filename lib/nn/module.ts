@@ -16,7 +16,8 @@ export interface LoadResult {
   unexpected_keys: string[];
 }
 
-const BUFFERS = Symbol('buffers');
+/** Internal: the key of a module's buffer Map (lib/nn/deepcopy.ts rebinds buffer accessors with it). */
+export const BUFFERS = Symbol('buffers');
 const NON_PERSISTENT = Symbol('nonPersistent');
 
 export class Module {

@@ -1,1 +1,323 @@
-export {};
+// F.scaled_dot_product_attention and F.multi_head_attention_forward. LibTorch 1.13 has no
+// native SDPA and 2.x changed _native_multi_head_attention, so both are composed from ops that
+// exist in every supported LibTorch (linear, baddbmm/bmm, matmul, softmax, dropout), in the
+// order torch/nn/functional.py computes them so that results match PyTorch's reference path.
+import { Tensor, wrap, hOf } from '../../tensor';
+import { op, call } from '../../ops';
+import { bool as BOOL, uint8 as UINT8 } from '../../dtype';
+import { zeros, ones } from '../../creation';
+import { cat } from '../../functions';
+
+const OPS = {
+  linear: op('linear'),
+  softmax: op('softmax.int'),
+  dropout: op('dropout'),
+  baddbmm: op('baddbmm'),
+  bmm: op('bmm'),
+  pad: op('constant_pad_nd'),
+  zeros_like: op('zeros_like'),
+};
+
+function linear(x: Tensor, w: Tensor, b: Tensor | null | undefined): Tensor {
+  return wrap(call(OPS.linear.get(), x.h, w.h, b ? b.h : null));
+}
+
+function softmaxLastDim(x: Tensor): Tensor {
+  return wrap(call(OPS.softmax.get(), x.h, -1, null));
+}
+
+function dropout(x: Tensor, p: number, train: boolean): Tensor {
+  return wrap(call(OPS.dropout.get(), x.h, p, train));
+}
+
+/** Pads the last dimension with one zero (False for boolean masks), as F.pad(mask, (0, 1)). */
+function padLastByOne(x: Tensor): Tensor {
+  return wrap(call(OPS.pad.get(), x.h, [0, 1], 0));
+}
+
+/** A boolean mask (True = masked out) as an additive float mask of dtype like `like`. */
+function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
+  const z = wrap(call(OPS.zeros_like.get(), mask.h, like.dtype.code, null, null, null, null));
+  return z.masked_fill_(mask, -Infinity);
+}
+
+function shapeEquals(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
+function pyShape(s: readonly number[]): string {
+  return `torch.Size([${s.join(', ')}])`;
+}
+
+function pyTuple(s: readonly number[]): string {
+  return s.length === 1 ? `(${s[0]},)` : `(${s.join(', ')})`;
+}
+
+function assert(cond: boolean, msg: string): asserts cond {
+  if (!cond) throw new Error(msg);
+}
+
+function optTensor(x: unknown, name: string): Tensor | null {
+  if (x == null) return null;
+  hOf(x, name);
+  return x as Tensor;
+}
+
+// ---- scaled dot-product attention ---------------------------------------------------------------
+
+export interface ScaledDotProductAttentionOptions {
+  /** Boolean (True = takes part in attention) or additive float mask, broadcastable to (..., L, S). */
+  attn_mask?: Tensor | null;
+  dropout_p?: number;
+  is_causal?: boolean;
+  /** Defaults to 1 / sqrt(E). */
+  scale?: number | null;
+}
+
+/**
+ * softmax(query @ key^T * scale + mask) @ value, with dropout on the weights, as PyTorch 2.x's
+ * F.scaled_dot_product_attention. Shapes (..., L, E), (..., S, E), (..., S, Ev) -> (..., L, Ev).
+ */
+export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
+  hOf(query, 'query');
+  hOf(key, 'key');
+  hOf(value, 'value');
+  const attnMask = optTensor(options.attn_mask, 'attn_mask');
+  const dropoutP = options.dropout_p ?? 0;
+  const isCausal = options.is_causal ?? false;
+  if (isCausal && attnMask) throw new Error('scaled_dot_product_attention: attn_mask must be None when is_causal is True');
+  if (!(dropoutP >= 0 && dropoutP <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${dropoutP}`);
+  const L = query.size(-2);
+  const S = key.size(-2);
+  const scale = options.scale ?? 1 / Math.sqrt(query.size(-1));
+  let weights = query.matmul(key.transpose(-2, -1)).mul(scale);
+  if (isCausal) {
+    const future = ones([L, S], { dtype: BOOL, device: query.device }).triu(1);
+    weights = weights.masked_fill(future, -Infinity);
+  }
+  if (attnMask) {
+    weights = attnMask.dtype === BOOL ? weights.masked_fill(attnMask.logical_not(), -Infinity) : weights.add(attnMask);
+  }
+  weights = softmaxLastDim(weights);
+  if (dropoutP > 0) weights = dropout(weights, dropoutP, true);
+  return weights.matmul(value);
+}
+
+// ---- multi-head attention -----------------------------------------------------------------------
+
+export interface MultiHeadAttentionForwardOptions {
+  training?: boolean;
+  key_padding_mask?: Tensor | null;
+  need_weights?: boolean;
+  attn_mask?: Tensor | null;
+  use_separate_proj_weight?: boolean;
+  q_proj_weight?: Tensor | null;
+  k_proj_weight?: Tensor | null;
+  v_proj_weight?: Tensor | null;
+  static_k?: Tensor | null;
+  static_v?: Tensor | null;
+  average_attn_weights?: boolean;
+}
+
+function checkShapes(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | null, attnMask: Tensor | null, numHeads: number): boolean {
+  if (query.dim() === 3) {
+    assert(key.dim() === 3 && value.dim() === 3,
+      `For batched (3-D) \`query\`, expected \`key\` and \`value\` to be 3-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
+    if (kpm) assert(kpm.dim() === 2, `For batched (3-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 2-D but found ${kpm.dim()}-D tensor instead`);
+    if (attnMask) {
+      assert(attnMask.dim() === 2 || attnMask.dim() === 3,
+        `For batched (3-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.dim()}-D tensor instead`);
+    }
+    return true;
+  }
+  if (query.dim() === 2) {
+    assert(key.dim() === 2 && value.dim() === 2,
+      `For unbatched (2-D) \`query\`, expected \`key\` and \`value\` to be 2-D but found ${key.dim()}-D and ${value.dim()}-D tensors respectively`);
+    if (kpm) assert(kpm.dim() === 1, `For unbatched (2-D) \`query\`, expected \`key_padding_mask\` to be \`None\` or 1-D but found ${kpm.dim()}-D tensor instead`);
+    if (attnMask) {
+      assert(attnMask.dim() === 2 || attnMask.dim() === 3,
+        `For unbatched (2-D) \`query\`, expected \`attn_mask\` to be \`None\`, 2-D or 3-D but found ${attnMask.dim()}-D tensor instead`);
+      if (attnMask.dim() === 3) {
+        const expected = [numHeads, query.size(0), key.size(0)];
+        assert(shapeEquals(attnMask.shape, expected), `Expected \`attn_mask\` shape to be ${pyTuple(expected)} but got ${pyShape(attnMask.shape)}`);
+      }
+    }
+    return false;
+  }
+  throw new Error(`query should be unbatched 2D or batched 3D tensor but received ${query.dim()}-D query tensor`);
+}
+
+/** q, k, v projections from the packed in_proj weight; self- and encoder-decoder attention share matmuls like PyTorch. */
+function inProjectionPacked(q: Tensor, k: Tensor, v: Tensor, w: Tensor, b: Tensor | null): Tensor[] {
+  const E = q.size(-1);
+  if (k === v) {
+    if (q === k) return linear(q, w, b).chunk(3, -1);
+    const [wq, wkv] = w.split([E, E * 2]);
+    const [bq, bkv] = b ? b.split([E, E * 2]) : [null, null];
+    return [linear(q, wq, bq), ...linear(k, wkv, bkv).chunk(2, -1)];
+  }
+  const [wq, wk, wv] = w.chunk(3);
+  const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
+  return [linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)];
+}
+
+function inProjection(q: Tensor, k: Tensor, v: Tensor, wq: Tensor, wk: Tensor, wv: Tensor, b: Tensor | null): Tensor[] {
+  const [Eq, Ek, Ev] = [q.size(-1), k.size(-1), v.size(-1)];
+  const check = (w: Tensor, want: number[], what: string) =>
+    assert(shapeEquals(w.shape, want), `expecting ${what} weights shape of ${pyTuple(want)}, but got ${pyShape(w.shape)}`);
+  check(wq, [Eq, Eq], 'query');
+  check(wk, [Eq, Ek], 'key');
+  check(wv, [Eq, Ev], 'value');
+  const [bq, bk, bv] = b ? b.chunk(3) : [null, null, null];
+  return [linear(q, wq, bq), linear(k, wk, bk), linear(v, wv, bv)];
+}
+
+/**
+ * PyTorch's F.multi_head_attention_forward (sequence-first layout: (L, N, E), or (L, E)
+ * unbatched). Returns [attn_output, attn_weights or null].
+ */
+export function multi_head_attention_forward(
+  query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: number, num_heads: number,
+  in_proj_weight: Tensor | null, in_proj_bias: Tensor | null, bias_k: Tensor | null, bias_v: Tensor | null,
+  add_zero_attn: boolean, dropout_p: number, out_proj_weight: Tensor, out_proj_bias: Tensor | null,
+  options: MultiHeadAttentionForwardOptions = {},
+): [Tensor, Tensor | null] {
+  hOf(query, 'query');
+  hOf(key, 'key');
+  hOf(value, 'value');
+  const training = options.training ?? true;
+  const needWeights = options.need_weights ?? true;
+  const average = options.average_attn_weights ?? true;
+  let kpm = optTensor(options.key_padding_mask, 'key_padding_mask');
+  let attnMask = optTensor(options.attn_mask, 'attn_mask');
+  const staticK = optTensor(options.static_k, 'static_k');
+  const staticV = optTensor(options.static_v, 'static_v');
+
+  const isBatched = checkShapes(query, key, value, kpm, attnMask, num_heads);
+  if (!isBatched) {
+    // Pretend to be batched (batch dimension 1) and squeeze it off the results. As in PyTorch,
+    // the three become distinct tensors, so the in-projection takes its general path.
+    query = query.unsqueeze(1);
+    key = key.unsqueeze(1);
+    value = value.unsqueeze(1);
+    if (kpm) kpm = kpm.unsqueeze(0);
+  }
+  const [tgtLen, bsz, embedDim] = query.shape;
+  const srcLen0 = key.size(0);
+  if (kpm && kpm.dtype !== BOOL && !kpm.is_floating_point()) throw new Error('only bool and floating types of key_padding_mask are supported');
+  assert(embedDim === embed_dim_to_check, `was expecting embedding dimension of ${embed_dim_to_check}, but got ${embedDim}`);
+  const headDim = Math.floor(embedDim / num_heads);
+  assert(headDim * num_heads === embedDim, `embed_dim ${embedDim} not divisible by num_heads ${num_heads}`);
+  if (options.use_separate_proj_weight) {
+    assert(shapeEquals(key.shape.slice(0, 2), value.shape.slice(0, 2)),
+      `key's sequence and batch dims ${pyShape(key.shape.slice(0, 2))} do not match value's ${pyShape(value.shape.slice(0, 2))}`);
+  } else {
+    assert(shapeEquals(key.shape, value.shape), `key shape ${pyShape(key.shape)} does not match value shape ${pyShape(value.shape)}`);
+  }
+
+  // In-projection.
+  let q: Tensor;
+  let k: Tensor;
+  let v: Tensor;
+  if (!options.use_separate_proj_weight) {
+    assert(in_proj_weight != null, 'use_separate_proj_weight is False but in_proj_weight is None');
+    [q, k, v] = inProjectionPacked(query, key, value, in_proj_weight, in_proj_bias);
+  } else {
+    const { q_proj_weight: wq, k_proj_weight: wk, v_proj_weight: wv } = options;
+    assert(wq != null, 'use_separate_proj_weight is True but q_proj_weight is None');
+    assert(wk != null, 'use_separate_proj_weight is True but k_proj_weight is None');
+    assert(wv != null, 'use_separate_proj_weight is True but v_proj_weight is None');
+    [q, k, v] = inProjection(query, key, value, wq, wk, wv, in_proj_bias);
+  }
+
+  // Attention mask: bool or float, made 3-D.
+  if (attnMask) {
+    if (attnMask.dtype === UINT8) {
+      process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
+      attnMask = attnMask.to(BOOL);
+    } else {
+      assert(attnMask.is_floating_point() || attnMask.dtype === BOOL, `Only float, byte, and bool types are supported for attn_mask, not ${attnMask.dtype}`);
+    }
+    if (attnMask.dim() === 2) {
+      const want = [tgtLen, srcLen0];
+      if (!shapeEquals(attnMask.shape, want)) throw new Error(`The shape of the 2D attn_mask is ${pyShape(attnMask.shape)}, but should be ${pyTuple(want)}.`);
+      attnMask = attnMask.unsqueeze(0);
+    } else if (attnMask.dim() === 3) {
+      const want = [bsz * num_heads, tgtLen, srcLen0];
+      if (!shapeEquals(attnMask.shape, want)) throw new Error(`The shape of the 3D attn_mask is ${pyShape(attnMask.shape)}, but should be ${pyTuple(want)}.`);
+    } else {
+      throw new Error(`attn_mask's dimension ${attnMask.dim()} is not supported`);
+    }
+  }
+
+  // Learned key/value biases, appended along the sequence dimension.
+  if (bias_k && bias_v) {
+    assert(staticK === null, 'bias cannot be added to static key.');
+    assert(staticV === null, 'bias cannot be added to static value.');
+    k = cat([k, bias_k.repeat(1, bsz, 1)]);
+    v = cat([v, bias_v.repeat(1, bsz, 1)]);
+    if (attnMask) attnMask = padLastByOne(attnMask);
+    if (kpm) kpm = padLastByOne(kpm);
+  } else {
+    assert(bias_k == null && bias_v == null, 'bias_k and bias_v must be given together');
+  }
+
+  // Heads into the batch dimension: (N * H, L, head_dim).
+  q = q.contiguous().view(tgtLen, bsz * num_heads, headDim).transpose(0, 1);
+  if (staticK === null) {
+    k = k.contiguous().view(k.size(0), bsz * num_heads, headDim).transpose(0, 1);
+  } else {
+    assert(staticK.size(0) === bsz * num_heads, `expecting static_k.size(0) of ${bsz * num_heads}, but got ${staticK.size(0)}`);
+    assert(staticK.size(2) === headDim, `expecting static_k.size(2) of ${headDim}, but got ${staticK.size(2)}`);
+    k = staticK;
+  }
+  if (staticV === null) {
+    v = v.contiguous().view(v.size(0), bsz * num_heads, headDim).transpose(0, 1);
+  } else {
+    assert(staticV.size(0) === bsz * num_heads, `expecting static_v.size(0) of ${bsz * num_heads}, but got ${staticV.size(0)}`);
+    assert(staticV.size(2) === headDim, `expecting static_v.size(2) of ${headDim}, but got ${staticV.size(2)}`);
+    v = staticV;
+  }
+
+  if (add_zero_attn) {
+    const shape = [bsz * num_heads, 1, headDim];
+    k = cat([k, zeros(shape, { dtype: k.dtype, device: k.device })], 1);
+    v = cat([v, zeros(shape, { dtype: v.dtype, device: v.device })], 1);
+    if (attnMask) attnMask = padLastByOne(attnMask);
+    if (kpm) kpm = padLastByOne(kpm);
+  }
+  const srcLen = k.size(1);
+
+  // Merge the key padding mask into the attention mask, then make it additive.
+  if (kpm) {
+    const want = [bsz, srcLen];
+    assert(shapeEquals(kpm.shape, want), `expecting key_padding_mask shape of ${pyTuple(want)}, but got ${pyShape(kpm.shape)}`);
+    kpm = kpm.view(bsz, 1, 1, srcLen).expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, srcLen);
+    if (attnMask === null) attnMask = kpm;
+    else if (attnMask.dtype === BOOL && kpm.dtype === BOOL) attnMask = attnMask.logical_or(kpm);
+    else {
+      // Mixed or float masks add, as PyTorch 2.x's _canonical_mask does.
+      const a = attnMask.dtype === BOOL ? boolToAdditive(attnMask, q) : attnMask;
+      attnMask = kpm.dtype === BOOL ? a.masked_fill(kpm, -Infinity) : a.add(kpm);
+    }
+  }
+  if (attnMask && attnMask.dtype === BOOL) attnMask = boolToAdditive(attnMask, q);
+
+  const p = training ? dropout_p : 0;
+  const qScaled = q.div(Math.sqrt(q.size(2)));
+  const kT = k.transpose(-2, -1);
+  let weights = attnMask ? wrap(call(OPS.baddbmm.get(), attnMask.h, qScaled.h, kT.h)) : wrap(call(OPS.bmm.get(), qScaled.h, kT.h));
+  weights = softmaxLastDim(weights);
+  if (p > 0) weights = dropout(weights, p, true);
+
+  let out = wrap(call(OPS.bmm.get(), weights.h, v.h));
+  out = out.transpose(0, 1).contiguous().view(tgtLen * bsz, embedDim);
+  out = linear(out, out_proj_weight, out_proj_bias);
+  out = out.view(tgtLen, bsz, out.size(1));
+  if (!isBatched) out = out.squeeze(1);
+  if (!needWeights) return [out, null];
+  weights = weights.view(bsz, num_heads, tgtLen, srcLen);
+  if (average) weights = weights.sum(1).div(num_heads);
+  if (!isBatched) weights = weights.squeeze(0);
+  return [out, weights];
+}

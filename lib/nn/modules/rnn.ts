@@ -1,1 +1,439 @@
-export {};
+// nn.RNN, nn.LSTM, nn.GRU and their single-step cells, following torch/nn/modules/rnn.py.
+// The sequence layers run on ATen's fused operators (aten::lstm.input, aten::gru.input,
+// aten::rnn_tanh.input, aten::rnn_relu.input) with the flat weight list in PyTorch's order, so
+// numerics, speed and autograd are LibTorch's own; the cells use aten::lstm_cell and friends.
+import { Tensor, wrap, hOf, describe } from '../../tensor';
+import { op, call } from '../../ops';
+import { params } from '../../args';
+import { zeros } from '../../creation';
+import { Module } from '../module';
+import { Parameter } from '../parameter';
+import * as init from '../init';
+import { FactoryOptions, newParameter, pyFloat, pyStr } from './utils';
+
+export interface RNNBaseOptions extends FactoryOptions {
+  num_layers?: number;
+  bias?: boolean;
+  batch_first?: boolean;
+  dropout?: number;
+  bidirectional?: boolean;
+}
+
+export interface LSTMOptions extends RNNBaseOptions {
+  proj_size?: number;
+}
+
+export interface RNNOptions extends RNNBaseOptions {
+  nonlinearity?: 'tanh' | 'relu';
+}
+
+type Mode = 'LSTM' | 'GRU' | 'RNN_TANH' | 'RNN_RELU';
+type PositionalArg = number | boolean | undefined;
+
+// PyTorch's positional order after (input_size, hidden_size).
+const BASE_ARG_NAMES = ['num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'] as const;
+
+const GATES: Record<Mode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
+
+const OPS = {
+  lstm: op('lstm.input'),
+  gru: op('gru.input'),
+  rnn_tanh: op('rnn_tanh.input'),
+  rnn_relu: op('rnn_relu.input'),
+  lstm_cell: op('lstm_cell'),
+  gru_cell: op('gru_cell'),
+  rnn_tanh_cell: op('rnn_tanh_cell'),
+  rnn_relu_cell: op('rnn_relu_cell'),
+};
+
+function sizeString(s: readonly number[]): string {
+  return `(${s.join(', ')})`;
+}
+
+function checkInteger(name: string, v: unknown, min: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new TypeError(`${name} should be an integer >= ${min}, got ${typeof v === 'number' ? v : describe(v)}`);
+  }
+  return v;
+}
+
+export class RNNBase extends Module {
+  readonly mode: Mode;
+  readonly input_size: number;
+  readonly hidden_size: number;
+  readonly num_layers: number;
+  readonly bias: boolean;
+  readonly batch_first: boolean;
+  readonly dropout: number;
+  readonly bidirectional: boolean;
+  readonly proj_size: number;
+  /** Parameter names in the order aten::lstm & co. expect the flat weight list. */
+  readonly _flat_weights_names: string[] = [];
+  readonly _all_weights: string[][] = [];
+
+  constructor(mode: Mode, input_size: number, hidden_size: number, ...args: (PositionalArg | LSTMOptions)[]) {
+    super();
+    const [num_layers, bias, batch_first, dropout, bidirectional, proj_size, device, dtype] = params(
+      mode === 'LSTM' ? 'LSTM' : mode === 'GRU' ? 'GRU' : 'RNN', args, BASE_ARG_NAMES,
+    );
+    this.mode = mode;
+    this.input_size = checkInteger('input_size', input_size, 1);
+    this.hidden_size = checkInteger('hidden_size', hidden_size, 1);
+    this.num_layers = checkInteger('num_layers', num_layers ?? 1, 1);
+    this.bias = (bias ?? true) as boolean;
+    this.batch_first = (batch_first ?? false) as boolean;
+    const p = dropout ?? 0;
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      throw new RangeError('dropout should be a number in range [0, 1] representing the probability of an element being zeroed');
+    }
+    this.dropout = p;
+    if (p > 0 && this.num_layers === 1) {
+      process.emitWarning(
+        'dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects ' +
+          `num_layers greater than 1, but got dropout=${p} and num_layers=${this.num_layers}`,
+      );
+    }
+    this.bidirectional = (bidirectional ?? false) as boolean;
+    const proj = (proj_size ?? 0) as number;
+    if (proj !== 0 && mode !== 'LSTM') throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+    if (!Number.isInteger(proj) || proj < 0) throw new RangeError('proj_size should be a positive integer or zero to disable projections');
+    if (proj >= hidden_size) throw new RangeError('proj_size has to be smaller than hidden_size');
+    this.proj_size = proj;
+
+    const factory = { device, dtype } as FactoryOptions;
+    const gateSize = GATES[mode] * hidden_size;
+    const numDirections = this.bidirectional ? 2 : 1;
+    const realHidden = proj > 0 ? proj : hidden_size;
+    for (let layer = 0; layer < this.num_layers; layer++) {
+      for (let direction = 0; direction < numDirections; direction++) {
+        const layerInput = layer === 0 ? input_size : realHidden * numDirections;
+        const suffix = `_l${layer}${direction === 1 ? '_reverse' : ''}`;
+        const layerParams: [string, number[]][] = [
+          [`weight_ih${suffix}`, [gateSize, layerInput]],
+          [`weight_hh${suffix}`, [gateSize, realHidden]],
+        ];
+        if (this.bias) layerParams.push([`bias_ih${suffix}`, [gateSize]], [`bias_hh${suffix}`, [gateSize]]);
+        if (proj > 0) layerParams.push([`weight_hr${suffix}`, [proj, hidden_size]]);
+        for (const [name, shape] of layerParams) this.register_parameter(name, newParameter(shape, factory));
+        const names = layerParams.map(([n]) => n);
+        this._flat_weights_names.push(...names);
+        this._all_weights.push(names);
+      }
+    }
+    this.reset_parameters();
+  }
+
+  reset_parameters(): void {
+    const stdv = this.hidden_size > 0 ? 1.0 / Math.sqrt(this.hidden_size) : 0;
+    for (const weight of this.parameters()) init.uniform_(weight, -stdv, stdv);
+  }
+
+  /** The weights as aten::lstm & co. take them, read afresh so reassigned parameters are seen. */
+  get _flat_weights(): Tensor[] {
+    return this._flat_weights_names.map((n) => (this as unknown as Record<string, Tensor>)[n]);
+  }
+
+  get all_weights(): Tensor[][] {
+    return this._all_weights.map((names) => names.map((n) => (this as unknown as Record<string, Tensor>)[n]));
+  }
+
+  /** No-op: LibTorch's CPU kernels need no flattened weight buffer (cuDNN re-flattens itself). */
+  flatten_parameters(): void {}
+
+  protected checkInput(input: Tensor): void {
+    if (input.dim() !== 3) throw new RangeError(`input must have 3 dimensions, got ${input.dim()}`);
+    if (this.input_size !== input.size(-1)) {
+      throw new RangeError(`input.size(-1) must be equal to input_size. Expected ${this.input_size}, got ${input.size(-1)}`);
+    }
+    const wdtype = this._flat_weights[0].dtype;
+    if (input.dtype !== wdtype) throw new TypeError(`input must have the type ${wdtype}, got type ${input.dtype}`);
+  }
+
+  protected expectedHiddenSize(input: Tensor): number[] {
+    const miniBatch = this.batch_first ? input.size(0) : input.size(1);
+    const numDirections = this.bidirectional ? 2 : 1;
+    return [this.num_layers * numDirections, miniBatch, this.proj_size > 0 ? this.proj_size : this.hidden_size];
+  }
+
+  protected checkHiddenSize(hx: Tensor, expected: number[], msg = 'Expected hidden size'): void {
+    const got = hx.shape;
+    if (got.length !== expected.length || got.some((s, i) => s !== expected[i])) {
+      throw new RangeError(`${msg} ${sizeString(expected)}, got [${got.join(', ')}]`);
+    }
+  }
+
+  /** Validates the input's rank and adds the batch dimension to unbatched (2-D) input. */
+  protected batchInput(input: Tensor): { input: Tensor; isBatched: boolean; batchDim: number } {
+    hOf(input, 'input');
+    const d = input.dim();
+    const name = this.mode === 'LSTM' ? 'LSTM' : this.mode === 'GRU' ? 'GRU' : 'RNN';
+    if (d !== 2 && d !== 3) throw new RangeError(`${name}: Expected input to be 2D or 3D, got ${d}D instead`);
+    const batchDim = this.batch_first ? 0 : 1;
+    const isBatched = d === 3;
+    return { input: isBatched ? input : input.unsqueeze(batchDim), isBatched, batchDim };
+  }
+
+  protected flatWeightHandles(): number[] {
+    return this._flat_weights.map((w, i) => hOf(w, this._flat_weights_names[i]));
+  }
+
+  protected fusedArgs(): unknown[] {
+    return [this.flatWeightHandles(), this.bias, this.num_layers, this.dropout, this.training, this.bidirectional, this.batch_first];
+  }
+
+  extra_repr(): string {
+    let s = `${this.input_size}, ${this.hidden_size}`;
+    if (this.proj_size !== 0) s += `, proj_size=${this.proj_size}`;
+    if (this.num_layers !== 1) s += `, num_layers=${this.num_layers}`;
+    if (this.bias !== true) s += `, bias=${pyStr(this.bias)}`;
+    if (this.batch_first !== false) s += `, batch_first=${pyStr(this.batch_first)}`;
+    if (this.dropout !== 0) s += `, dropout=${pyFloat(this.dropout)}`;
+    if (this.bidirectional !== false) s += `, bidirectional=${pyStr(this.bidirectional)}`;
+    return s;
+  }
+}
+
+/** Single-hidden-state layers (RNN, GRU): forward(input, hx?) -> [output, h_n]. */
+abstract class SingleStateRNN extends RNNBase {
+  protected abstract fusedOp(): number;
+
+  forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
+    const b = this.batchInput(input);
+    let h: Tensor;
+    if (hx == null) {
+      const numDirections = this.bidirectional ? 2 : 1;
+      const miniBatch = this.batch_first ? b.input.size(0) : b.input.size(1);
+      h = zeros([this.num_layers * numDirections, miniBatch, this.hidden_size], { dtype: b.input.dtype, device: b.input.device });
+    } else {
+      hOf(hx, 'hx');
+      if (!b.isBatched) {
+        if (hx.dim() !== 2) throw new RangeError(`For unbatched 2-D input, hx should also be 2-D but got ${hx.dim()}-D tensor`);
+        h = hx.unsqueeze(1);
+      } else {
+        if (hx.dim() !== 3) throw new RangeError(`For batched 3-D input, hx should also be 3-D but got ${hx.dim()}-D tensor`);
+        h = hx;
+      }
+    }
+    this.checkInput(b.input);
+    this.checkHiddenSize(h, this.expectedHiddenSize(b.input));
+    const [out, hn] = (call(this.fusedOp(), b.input.h, h.h, ...this.fusedArgs()) as number[]).map(wrap);
+    if (!b.isBatched) return [out.squeeze(b.batchDim), hn.squeeze(1)];
+    return [out, hn];
+  }
+}
+
+/** Elman RNN with tanh or ReLU: new nn.RNN(input_size, hidden_size, num_layers?, { nonlinearity, ... }). */
+export class RNN extends SingleStateRNN {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | RNNOptions)[]) {
+    const last = args[args.length - 1];
+    let rest = args;
+    let nonlinearity: unknown = 'tanh';
+    if (typeof last === 'object' && last !== null) {
+      const { nonlinearity: nl, ...others } = last as RNNOptions & { proj_size?: number };
+      if ('proj_size' in others) throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+      nonlinearity = nl ?? 'tanh';
+      rest = [...args.slice(0, -1), others];
+    }
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new RangeError(`Unknown nonlinearity '${String(nonlinearity)}'`);
+    super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', input_size, hidden_size, ...rest);
+    this.nonlinearity = nonlinearity;
+  }
+
+  protected fusedOp(): number {
+    return this.mode === 'RNN_TANH' ? OPS.rnn_tanh.get() : OPS.rnn_relu.get();
+  }
+}
+
+/** new nn.GRU(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional }) */
+export class GRU extends SingleStateRNN {
+  constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | RNNBaseOptions)[]) {
+    const last = args[args.length - 1];
+    if (typeof last === 'object' && last !== null && 'proj_size' in last) {
+      throw new RangeError('proj_size argument is only supported for LSTM, not RNN or GRU');
+    }
+    super('GRU', input_size, hidden_size, ...args);
+  }
+
+  protected fusedOp(): number {
+    return OPS.gru.get();
+  }
+}
+
+/**
+ * new nn.LSTM(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional, proj_size }).
+ * forward(input, [h_0, c_0]?) returns [output, [h_n, c_n]].
+ */
+export class LSTM extends RNNBase {
+  constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | LSTMOptions)[]) {
+    super('LSTM', input_size, hidden_size, ...args);
+  }
+
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
+    const b = this.batchInput(input);
+    let h: Tensor;
+    let c: Tensor;
+    if (hx == null) {
+      const numDirections = this.bidirectional ? 2 : 1;
+      const miniBatch = this.batch_first ? b.input.size(0) : b.input.size(1);
+      const opts = { dtype: b.input.dtype, device: b.input.device };
+      const realHidden = this.proj_size > 0 ? this.proj_size : this.hidden_size;
+      h = zeros([this.num_layers * numDirections, miniBatch, realHidden], opts);
+      c = zeros([this.num_layers * numDirections, miniBatch, this.hidden_size], opts);
+    } else {
+      if (!Array.isArray(hx) || hx.length !== 2) throw new TypeError(`LSTM: hx must be an array [h_0, c_0], got ${describe(hx)}`);
+      hOf(hx[0], 'hx[0]');
+      hOf(hx[1], 'hx[1]');
+      [h, c] = hx;
+      if (b.isBatched) {
+        if (h.dim() !== 3 || c.dim() !== 3) {
+          throw new RangeError(`For batched 3-D input, hx and cx should also be 3-D but got (${h.dim()}-D, ${c.dim()}-D) tensors`);
+        }
+      } else {
+        if (h.dim() !== 2 || c.dim() !== 2) {
+          throw new RangeError(`For unbatched 2-D input, hx and cx should also be 2-D but got (${h.dim()}-D, ${c.dim()}-D) tensors`);
+        }
+        h = h.unsqueeze(1);
+        c = c.unsqueeze(1);
+      }
+    }
+    this.checkInput(b.input);
+    const expectedH = this.expectedHiddenSize(b.input);
+    this.checkHiddenSize(h, expectedH, 'Expected hidden[0] size');
+    this.checkHiddenSize(c, [expectedH[0], expectedH[1], this.hidden_size], 'Expected hidden[1] size');
+    const [out, hn, cn] = (call(OPS.lstm.get(), b.input.h, [h.h, c.h], ...this.fusedArgs()) as number[]).map(wrap);
+    if (!b.isBatched) return [out.squeeze(b.batchDim), [hn.squeeze(1), cn.squeeze(1)]];
+    return [out, [hn, cn]];
+  }
+}
+
+// ---- cells --------------------------------------------------------------------------------------
+
+export interface RNNCellOptions extends FactoryOptions {
+  bias?: boolean;
+}
+
+const CELL_ARG_NAMES = ['bias', 'device', 'dtype'] as const;
+
+export class RNNCellBase extends Module {
+  readonly input_size: number;
+  readonly hidden_size: number;
+  readonly bias: boolean;
+  // Declared in PyTorch's registration order: the walk of own properties follows it.
+  weight_ih: Parameter;
+  weight_hh: Parameter;
+  bias_ih: Parameter | null;
+  bias_hh: Parameter | null;
+
+  constructor(name: string, input_size: number, hidden_size: number, numChunks: number, args: unknown[]) {
+    super();
+    const [bias, device, dtype] = params(name, args, CELL_ARG_NAMES);
+    this.input_size = checkInteger('input_size', input_size, 1);
+    this.hidden_size = checkInteger('hidden_size', hidden_size, 1);
+    this.bias = (bias ?? true) as boolean;
+    const factory = { device, dtype } as FactoryOptions;
+    this.weight_ih = newParameter([numChunks * hidden_size, input_size], factory);
+    this.weight_hh = newParameter([numChunks * hidden_size, hidden_size], factory);
+    this.bias_ih = this.bias ? newParameter([numChunks * hidden_size], factory) : null;
+    this.bias_hh = this.bias ? newParameter([numChunks * hidden_size], factory) : null;
+    this.reset_parameters();
+  }
+
+  reset_parameters(): void {
+    const stdv = this.hidden_size > 0 ? 1.0 / Math.sqrt(this.hidden_size) : 0;
+    for (const weight of this.parameters()) init.uniform_(weight, -stdv, stdv);
+  }
+
+  /** Checks the rank (1-D or 2-D) and adds the batch dimension to unbatched input. */
+  protected batchInput(name: string, input: Tensor): { input: Tensor; isBatched: boolean } {
+    hOf(input, 'input');
+    if (input.dim() !== 1 && input.dim() !== 2) {
+      throw new RangeError(`${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor`);
+    }
+    const isBatched = input.dim() === 2;
+    return { input: isBatched ? input : input.unsqueeze(0), isBatched };
+  }
+
+  protected zerosState(input: Tensor): Tensor {
+    return zeros([input.size(0), this.hidden_size], { dtype: input.dtype, device: input.device });
+  }
+
+  protected weightArgs(): (number | null)[] {
+    return [this.weight_ih.h, this.weight_hh.h, this.bias_ih?.h ?? null, this.bias_hh?.h ?? null];
+  }
+
+  extra_repr(): string {
+    let s = `${this.input_size}, ${this.hidden_size}`;
+    if (this.bias !== true) s += `, bias=${pyStr(this.bias)}`;
+    const nl = (this as { nonlinearity?: string }).nonlinearity;
+    if (nl !== undefined && nl !== 'tanh') s += `, nonlinearity=${nl}`;
+    return s;
+  }
+}
+
+/** new nn.RNNCell(input_size, hidden_size, bias?, { nonlinearity }): forward(input, hx?) -> h'. */
+export class RNNCell extends RNNCellBase {
+  readonly nonlinearity: 'tanh' | 'relu';
+
+  constructor(input_size: number, hidden_size: number, ...args: (boolean | 'tanh' | 'relu' | (RNNCellOptions & { nonlinearity?: 'tanh' | 'relu' }))[]) {
+    const last = args[args.length - 1];
+    let rest: unknown[] = args;
+    let nonlinearity: unknown = 'tanh';
+    if (typeof last === 'object' && last !== null) {
+      const { nonlinearity: nl, ...others } = last;
+      nonlinearity = nl ?? 'tanh';
+      rest = [...args.slice(0, -1), others];
+    } else if (typeof args[1] === 'string') {
+      nonlinearity = args[1]; // RNNCell(10, 20, true, 'relu'), as PyTorch allows positionally
+      rest = args.slice(0, 1);
+    }
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new RangeError(`Unknown nonlinearity: ${String(nonlinearity)}`);
+    super('RNNCell', input_size, hidden_size, 1, rest);
+    this.nonlinearity = nonlinearity;
+  }
+
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const b = this.batchInput('RNNCell', input);
+    const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);
+    const o = this.nonlinearity === 'tanh' ? OPS.rnn_tanh_cell : OPS.rnn_relu_cell;
+    const ret = wrap(call(o.get(), b.input.h, hOf(h, 'hx'), ...this.weightArgs()));
+    return b.isBatched ? ret : ret.squeeze(0);
+  }
+}
+
+/** new nn.LSTMCell(input_size, hidden_size, bias?): forward(input, [h, c]?) -> [h', c']. */
+export class LSTMCell extends RNNCellBase {
+  constructor(input_size: number, hidden_size: number, ...args: (boolean | RNNCellOptions)[]) {
+    super('LSTMCell', input_size, hidden_size, 4, args);
+  }
+
+  forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
+    const b = this.batchInput('LSTMCell', input);
+    let state: Tensor[];
+    if (hx == null) {
+      const z = this.zerosState(b.input);
+      state = [z, z];
+    } else {
+      if (!Array.isArray(hx) || hx.length !== 2) throw new TypeError(`LSTMCell: hx must be an array [h, c], got ${describe(hx)}`);
+      state = b.isBatched ? hx : [hx[0].unsqueeze(0), hx[1].unsqueeze(0)];
+    }
+    const hs = state.map((t, i) => hOf(t, `hx[${i}]`));
+    const [h, c] = (call(OPS.lstm_cell.get(), b.input.h, hs, ...this.weightArgs()) as number[]).map(wrap);
+    return b.isBatched ? [h, c] : [h.squeeze(0), c.squeeze(0)];
+  }
+}
+
+/** new nn.GRUCell(input_size, hidden_size, bias?): forward(input, hx?) -> h'. */
+export class GRUCell extends RNNCellBase {
+  constructor(input_size: number, hidden_size: number, ...args: (boolean | RNNCellOptions)[]) {
+    super('GRUCell', input_size, hidden_size, 3, args);
+  }
+
+  forward(input: Tensor, hx?: Tensor | null): Tensor {
+    const b = this.batchInput('GRUCell', input);
+    const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);
+    const ret = wrap(call(OPS.gru_cell.get(), b.input.h, hOf(h, 'hx'), ...this.weightArgs()));
+    return b.isBatched ? ret : ret.squeeze(0);
+  }
+}

@@ -1,0 +1,330 @@
+// Recurrent layers, attention and transformer layers against PyTorch 1.13 (fixtures from
+// scripts/gen_rnn_attention_fixtures.py): seeded initial weights, forward outputs, input and
+// parameter gradients in float32 and float64, F.scaled_dot_product_attention, reprs and errors.
+import { describe, expect, it } from 'vitest';
+import * as torch from '../lib/index';
+import fixtureJson from './fixtures/nn_recurrent.json';
+
+const { nn } = torch;
+const F = nn.functional;
+type Tensor = torch.Tensor;
+// The JSON's inferred type is a union of every case's shape; read it through this one.
+const fixture = fixtureJson as unknown as Fixture;
+
+interface Encoded {
+  shape: number[];
+  dtype: string;
+  data: (number | boolean | string)[];
+}
+
+interface ParityRun {
+  outputs: Encoded[];
+  input_grads: Record<string, Encoded>;
+  param_grads: [string, Encoded][];
+}
+
+interface Fixture {
+  init: { name: string; seed: number; state: [string, Encoded][]; next_rand: Encoded }[];
+  parity: {
+    name: string; state: [string, Encoded][]; inputs: Record<string, Encoded>; loss_weights: Encoded[];
+    runs: Record<string, ParityRun>; train: boolean; forward_seed: number | null;
+  }[];
+  sdpa: Record<string, Encoded>;
+  repr: Record<string, string>;
+  errors: Record<string, string>;
+}
+
+function decode(e: Encoded, dtype?: torch.DType): Tensor {
+  if (e.dtype === 'bool') return torch.tensor(e.data as boolean[]).reshape(e.shape);
+  const nums = e.data.map((v) => (v === '-inf' ? -Infinity : v === 'inf' ? Infinity : (v as number)));
+  const t = e.dtype === 'float64' ? torch.from_typed_array(Float64Array.from(nums), e.shape) : torch.from_typed_array(Float32Array.from(nums), e.shape);
+  return dtype ? t.to(dtype) : t;
+}
+
+/** |actual - expected| <= atol + rtol * |expected| everywhere, with the worst element in the message. */
+function expectClose(actual: Tensor | null, expected: Encoded, rtol: number, atol: number, what: string): void {
+  expect(actual, `${what} is missing`).not.toBeNull();
+  const a = actual as Tensor;
+  expect(a.shape, `${what} shape`).toEqual(expected.shape);
+  const got = Array.from(a.toTypedArray() as Float64Array);
+  const want = decode(expected, torch.float64).toTypedArray() as Float64Array;
+  let worst = -1;
+  let worstExcess = 0;
+  for (let i = 0; i < want.length; i++) {
+    if (got[i] === want[i]) continue; // also equal infinities
+    const excess = Math.abs(got[i] - want[i]) - (atol + rtol * Math.abs(want[i]));
+    if (!(excess <= worstExcess)) {
+      worstExcess = Number.isNaN(excess) ? Infinity : excess;
+      worst = i;
+    }
+  }
+  expect(worst, worst < 0 ? '' : `${what}[${worst}]: got ${got[worst]}, expected ${want[worst]}`).toBe(-1);
+}
+
+const TOL = { float32: { rtol: 1e-4, atol: 1e-5 }, float64: { rtol: 1e-10, atol: 1e-12 } };
+
+// ---- constructors, mirroring the Python lambdas in the generator ------------------------------------
+
+const INIT_CTORS: Record<string, () => torch.nn.Module> = {
+  lstm_2layer_batch_first: () => new nn.LSTM(10, 8, 2, { batch_first: true }),
+  gru_2layer: () => new nn.GRU(10, 8, 2),
+  rnn_relu: () => new nn.RNN(10, 8, { nonlinearity: 'relu' }),
+  lstm_bidirectional: () => new nn.LSTM(6, 5, 2, { bidirectional: true }),
+  lstm_proj: () => new nn.LSTM(6, 8, { proj_size: 3 }),
+  gru_no_bias: () => new nn.GRU(4, 3, { bias: false }),
+  lstm_cell: () => new nn.LSTMCell(5, 4),
+  gru_cell: () => new nn.GRUCell(5, 4),
+  rnn_cell: () => new nn.RNNCell(5, 4, { nonlinearity: 'relu' }),
+  mha: () => new nn.MultiheadAttention(16, 4),
+  mha_kdim_vdim: () => new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }),
+  mha_bias_kv: () => new nn.MultiheadAttention(8, 2, { add_bias_kv: true }),
+  encoder_layer: () => new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32 }),
+  encoder: () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16 }), 2),
+  decoder_layer: () => new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16 }),
+  decoder: () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16 }), 2, { norm: new nn.LayerNorm(8) }),
+  transformer: () => new nn.Transformer({ d_model: 8, nhead: 2, num_encoder_layers: 1, num_decoder_layers: 2, dim_feedforward: 16 }),
+};
+
+type Inputs = Record<string, Tensor>;
+type Outputs = (Tensor | null | Outputs)[] | Tensor;
+
+interface ParityCase {
+  ctor: () => torch.nn.Module;
+  call: (m: any, i: Inputs) => Outputs;
+}
+
+const PARITY: Record<string, ParityCase> = {
+  lstm_batch_first_hx: {
+    ctor: () => new nn.LSTM(10, 8, 2, { batch_first: true }),
+    call: (m, i) => m.forward(i.input, [i.h0, i.c0]),
+  },
+  lstm_bidirectional: { ctor: () => new nn.LSTM(6, 5, 2, { bidirectional: true }), call: (m, i) => m.forward(i.input) },
+  lstm_unbatched_hx: { ctor: () => new nn.LSTM(5, 3), call: (m, i) => m.forward(i.input, [i.h0, i.c0]) },
+  lstm_proj: { ctor: () => new nn.LSTM(6, 8, 2, { proj_size: 3 }), call: (m, i) => m.forward(i.input) },
+  gru_hx: { ctor: () => new nn.GRU(7, 5, 2), call: (m, i) => m.forward(i.input, i.h0) },
+  gru_bidirectional_batch_first: {
+    ctor: () => new nn.GRU(4, 3, { bidirectional: true, batch_first: true, bias: false }),
+    call: (m, i) => m.forward(i.input),
+  },
+  rnn_relu_bidirectional: {
+    ctor: () => new nn.RNN(6, 4, 2, { nonlinearity: 'relu', bidirectional: true, batch_first: true }),
+    call: (m, i) => m.forward(i.input),
+  },
+  rnn_tanh_unbatched_hx: { ctor: () => new nn.RNN(5, 3), call: (m, i) => m.forward(i.input, i.h0) },
+  lstm_cell: { ctor: () => new nn.LSTMCell(5, 4), call: (m, i) => m.forward(i.input, [i.h0, i.c0]) },
+  gru_cell_unbatched: { ctor: () => new nn.GRUCell(5, 4), call: (m, i) => m.forward(i.input, i.h0) },
+  rnn_cell_relu: { ctor: () => new nn.RNNCell(5, 4, { nonlinearity: 'relu' }), call: (m, i) => m.forward(i.input) },
+  lstm_train_dropout: { ctor: () => new nn.LSTM(5, 6, 3, { dropout: 0.5 }), call: (m, i) => m.forward(i.input) },
+  mha_train_dropout: { ctor: () => new nn.MultiheadAttention(8, 2, { dropout: 0.3 }), call: (m, i) => m.forward(i.x, i.x, i.x) },
+  mha_self_masks: {
+    ctor: () => new nn.MultiheadAttention(8, 2),
+    call: (m, i) => m.forward(i.x, i.x, i.x, { key_padding_mask: i.key_padding_mask, attn_mask: i.attn_mask }),
+  },
+  mha_self_no_weights_float_mask: {
+    ctor: () => new nn.MultiheadAttention(8, 2, { batch_first: true }),
+    call: (m, i) => m.forward(i.x, i.x, i.x, { attn_mask: i.attn_mask, need_weights: false }),
+  },
+  mha_cross_per_head: {
+    ctor: () => new nn.MultiheadAttention(8, 2, { batch_first: true }),
+    call: (m, i) => m.forward(i.query, i.key, i.value, { key_padding_mask: i.key_padding_mask, average_attn_weights: false }),
+  },
+  mha_kdim_vdim: {
+    ctor: () => new nn.MultiheadAttention(8, 2, { kdim: 6, vdim: 4 }),
+    call: (m, i) => m.forward(i.query, i.key, i.value),
+  },
+  mha_bias_kv_zero_attn_unbatched: {
+    ctor: () => new nn.MultiheadAttention(8, 2, { add_bias_kv: true, add_zero_attn: true }),
+    call: (m, i) => m.forward(i.query, i.key, i.value, { key_padding_mask: i.key_padding_mask }),
+  },
+  encoder_padding_mask: {
+    ctor: () => new nn.TransformerEncoder(new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16, batch_first: true }), 2),
+    call: (m, i) => m.forward(i.src, { src_key_padding_mask: i.src_key_padding_mask }),
+  },
+  encoder_layer_norm_first_gelu: {
+    ctor: () => new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16, activation: 'gelu', norm_first: true }),
+    call: (m, i) => m.forward(i.src, { src_mask: i.src_mask }),
+  },
+  decoder_masks: {
+    ctor: () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(8, 2, { dim_feedforward: 16 }), 2, { norm: new nn.LayerNorm(8) }),
+    call: (m, i) => m.forward(i.tgt, i.memory, { tgt_mask: i.tgt_mask, memory_key_padding_mask: i.memory_key_padding_mask }),
+  },
+};
+
+function flatOutputs(r: Outputs): Tensor[] {
+  if (r instanceof torch.Tensor) return [r];
+  return r.flatMap((x) => (x === null ? [] : flatOutputs(x)));
+}
+
+// ---- tests ---------------------------------------------------------------------------------------
+
+describe('seeded initialisation equals PyTorch', () => {
+  for (const c of fixture.init) {
+    it(c.name, () => {
+      torch.manual_seed(c.seed);
+      const m = INIT_CTORS[c.name]();
+      const state = m.state_dict();
+      expect(Object.keys(state)).toEqual(c.state.map(([k]) => k));
+      for (const [k, v] of c.state) expectClose(state[k], v, 0, 1e-6, k);
+      expectClose(torch.rand(4), c.next_rand, 0, 1e-7, 'the next random draws');
+    });
+  }
+});
+
+describe('forward and backward parity with PyTorch', () => {
+  for (const c of fixture.parity) {
+    for (const dtypeName of ['float32', 'float64'] as const) {
+      it(`${c.name} (${dtypeName})`, () => {
+        const spec = PARITY[c.name];
+        const dtype = dtypeName === 'float32' ? torch.float32 : torch.float64;
+        const m = spec.ctor();
+        m.load_state_dict(Object.fromEntries(c.state.map(([k, v]) => [k, decode(v)])));
+        m.train(c.train);
+        if (dtypeName === 'float64') m.double();
+        const inputs: Inputs = {};
+        const gradKeys: string[] = [];
+        for (const [k, v] of Object.entries(c.inputs)) {
+          const isFloat = v.dtype !== 'bool';
+          inputs[k] = isFloat ? decode(v, dtype) : decode(v);
+          if (isFloat && !k.endsWith('mask')) {
+            inputs[k].requires_grad_(true);
+            gradKeys.push(k);
+          }
+        }
+        if (c.forward_seed !== null) torch.manual_seed(c.forward_seed);
+        const outs = flatOutputs(spec.call(m, inputs));
+        const run = c.runs[dtypeName];
+        const { rtol, atol } = TOL[dtypeName];
+        expect(outs.length).toBe(run.outputs.length);
+        outs.forEach((o, j) => expectClose(o, run.outputs[j], rtol, atol, `output ${j}`));
+
+        let loss = torch.zeros([], { dtype });
+        outs.forEach((o, j) => (loss = loss.add(o.mul(decode(c.loss_weights[j], dtype)).sum())));
+        loss.backward();
+        expect(Object.keys(run.input_grads)).toEqual(gradKeys);
+        for (const k of gradKeys) expectClose(inputs[k].grad, run.input_grads[k], rtol, atol, `grad of ${k}`);
+        const params = [...m.named_parameters()];
+        expect(params.map(([k]) => k)).toEqual(run.param_grads.map(([k]) => k));
+        params.forEach(([k, p], j) => expectClose(p.grad, run.param_grads[j][1], rtol, atol, `grad of ${k}`));
+      });
+    }
+  }
+});
+
+describe('F.scaled_dot_product_attention', () => {
+  const sd = fixture.sdpa;
+  const [q, k, v] = [decode(sd.query), decode(sd.key), decode(sd.value)];
+  const tol = TOL.float64;
+  it('computes softmax(q k^T / sqrt(E)) v', () => {
+    expectClose(F.scaled_dot_product_attention(q, k, v), sd.plain, tol.rtol, tol.atol, 'output');
+  });
+  it('takes boolean masks (True = attend) and additive float masks', () => {
+    expectClose(F.scaled_dot_product_attention(q, k, v, { attn_mask: decode(sd.bool_mask) }), sd.bool, tol.rtol, tol.atol, 'bool mask');
+    expectClose(F.scaled_dot_product_attention(q, k, v, { attn_mask: decode(sd.float_mask) }), sd.float, tol.rtol, tol.atol, 'float mask');
+  });
+  it('is_causal masks the future', () => {
+    const x = decode(sd.square_query);
+    expectClose(F.scaled_dot_product_attention(x, x, x, { is_causal: true }), sd.causal, tol.rtol, tol.atol, 'causal');
+    expect(() => F.scaled_dot_product_attention(x, x, x, { is_causal: true, attn_mask: torch.ones(4, 4) })).toThrow(/is_causal/);
+  });
+  it('dropout_p = 1 zeroes every weight', () => {
+    expect(F.scaled_dot_product_attention(q, k, v, { dropout_p: 1 }).abs().sum().item()).toBe(0);
+  });
+});
+
+describe('repr', () => {
+  const r = fixture.repr;
+  it('matches PyTorch for recurrent layers and cells', () => {
+    expect(String(new nn.LSTM(10, 8, 2, { batch_first: true }))).toBe(r.lstm);
+    expect(String(new nn.GRU(4, 3, { bias: false, dropout: 0.5, num_layers: 2, bidirectional: true }))).toBe(r.gru);
+    expect(String(new nn.RNN(4, 3, { nonlinearity: 'relu' }))).toBe(r.rnn);
+    expect(String(new nn.LSTMCell(5, 4, false))).toBe(r.lstm_cell);
+    expect(String(new nn.RNNCell(5, 4, { nonlinearity: 'relu' }))).toBe(r.rnn_cell);
+  });
+  it('matches PyTorch for MultiheadAttention and TransformerEncoderLayer', () => {
+    expect(String(new nn.MultiheadAttention(16, 4))).toBe(r.mha);
+    expect(String(new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32 }))).toBe(r.encoder_layer);
+  });
+});
+
+describe('errors carry PyTorch\'s messages', () => {
+  const e = fixture.errors;
+  const lstm = new nn.LSTM(10, 8, 2);
+  const mha = new nn.MultiheadAttention(8, 2);
+  const x = torch.randn(5, 3, 8);
+  const cases: [string, () => unknown][] = [
+    ['lstm_input_size', () => lstm.forward(torch.randn(5, 3, 7))],
+    ['lstm_hidden_size', () => lstm.forward(torch.randn(5, 3, 10), [torch.zeros(1, 3, 8), torch.zeros(2, 3, 8)])],
+    ['lstm_cell_size', () => lstm.forward(torch.randn(5, 3, 10), [torch.zeros(2, 3, 8), torch.zeros(2, 3, 9)])],
+    ['lstm_hx_dims', () => lstm.forward(torch.randn(5, 3, 10), [torch.zeros(3, 8), torch.zeros(3, 8)])],
+    ['gru_hidden_size', () => new nn.GRU(4, 3).forward(torch.randn(2, 5, 4), torch.zeros(1, 2, 3))],
+    ['rnn_nonlinearity', () => new nn.RNN(4, 3, { nonlinearity: 'sigmoid' as 'tanh' })],
+    ['gru_proj_size', () => new nn.GRU(4, 3, { proj_size: 2 } as object)],
+    ['lstm_proj_too_big', () => new nn.LSTM(4, 3, { proj_size: 3 })],
+    ['mha_divisible', () => new nn.MultiheadAttention(10, 3)],
+    ['mha_attn_mask_shape', () => mha.forward(x, x, x, { attn_mask: torch.zeros(4, 4) })],
+    ['mha_kpm_dtype', () => mha.forward(x, x, x, { key_padding_mask: torch.zeros([3, 5], { dtype: torch.int64 }) })],
+    ['mha_embed_dim', () => mha.forward(torch.randn(5, 3, 6), torch.randn(5, 3, 6), torch.randn(5, 3, 6))],
+    ['encoder_activation', () => new nn.TransformerEncoderLayer(8, 2, { activation: 'tanh' as 'relu' })],
+  ];
+  for (const [name, fn] of cases) {
+    it(name, () => {
+      expect(fn).toThrow(e[name]);
+    });
+  }
+  it('rejects input of the wrong rank with the layer name', () => {
+    expect(() => lstm.forward(torch.randn(2, 5, 3, 10))).toThrow('LSTM: Expected input to be 2D or 3D, got 4D instead');
+    expect(() => new nn.GRUCell(3, 2).forward(torch.randn(2, 2, 3))).toThrow('GRUCell: Expected input to be 1-D or 2-D but received 3-D tensor');
+  });
+});
+
+describe('module behaviour', () => {
+  it('TransformerEncoder layers are independent deep copies of the template', () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16 });
+    const enc = new nn.TransformerEncoder(layer, 2);
+    const [a, b] = [...enc.layers] as torch.nn.TransformerEncoderLayer[];
+    expect(a.linear1.weight).not.toBe(b.linear1.weight);
+    expect(a.linear1.weight.equal(layer.linear1.weight)).toBe(true);
+    expect(b.self_attn.in_proj_weight!.equal(layer.self_attn.in_proj_weight!)).toBe(true);
+    torch.no_grad(() => a.linear1.weight.add_(1));
+    expect(b.linear1.weight.equal(layer.linear1.weight)).toBe(true);
+    expect(enc.parameters().length).toBe(2 * layer.parameters().length);
+    enc.eval();
+    expect(b.training).toBe(false);
+    expect(layer.training).toBe(true);
+  });
+
+  it('LSTM state flows step by step like a whole sequence, and double() keeps working', () => {
+    torch.manual_seed(3);
+    const lstm = new nn.LSTM(4, 3, 2, { batch_first: true }).double();
+    const x = torch.randn([2, 5, 4], { dtype: torch.float64 });
+    const [whole, [hn, cn]] = lstm.forward(x);
+    let state: [Tensor, Tensor] | undefined;
+    const steps: Tensor[] = [];
+    for (let t = 0; t < 5; t++) {
+      const [out, s] = lstm.forward(x.narrow(1, t, 1), state);
+      steps.push(out);
+      state = s;
+    }
+    expect(torch.cat(steps, 1).allclose(whole, 1e-12, 1e-12)).toBe(true);
+    expect(state![0].allclose(hn, 1e-12, 1e-12)).toBe(true);
+    expect(state![1].allclose(cn, 1e-12, 1e-12)).toBe(true);
+  });
+
+  it('forward inside torch.tidy frees every intermediate; modules built inside a scope keep their weights', () => {
+    const gru = torch.tidy(() => new nn.GRU(4, 3, 2));
+    const x = torch.randn(5, 2, 4);
+    const before = torch.memory_stats().live_tensors;
+    torch.tidy(() => {
+      gru.forward(x);
+    });
+    expect(torch.memory_stats().live_tensors).toBe(before);
+    const [out] = torch.tidy(() => gru.forward(x));
+    expect(out.shape).toEqual([5, 2, 3]);
+  });
+
+  it('generate_square_subsequent_mask is -inf above the diagonal', () => {
+    expect(nn.Transformer.generate_square_subsequent_mask(3).tolist()).toEqual([
+      [0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0],
+    ]);
+  });
+});
