@@ -1,1 +1,223 @@
-export {};
+// torch.nn.functional losses, after torch/nn/functional.py: each calls the ATen operator that
+// PyTorch's Python calls (cross_entropy_loss, nll_loss_nd, mse_loss...), so values and gradients
+// are PyTorch's. Optional arguments go positionally in Python's order (the legacy size_average
+// and reduce included) or in a trailing options object: F.cross_entropy(x, y, { reduction: 'sum' }).
+import { Tensor, wrap, hOf } from '../../tensor';
+import { op, call } from '../../ops';
+import { params } from '../../args';
+
+export type Reduction = 'none' | 'mean' | 'sum';
+
+/** _Reduction.get_enum: the integer ATen takes for a reduction name. */
+export function reductionEnum(reduction: unknown): number {
+  if (reduction === 'none') return 0;
+  if (reduction === 'mean' || reduction === 'elementwise_mean') return 1;
+  if (reduction === 'sum') return 2;
+  throw new RangeError(`${String(reduction)} is not a valid value for reduction`);
+}
+
+/** _Reduction.legacy_get_string: what the deprecated size_average/reduce flags mean. */
+export function legacyReduction(size_average: unknown, reduce: unknown): Reduction {
+  const sizeAverage = size_average ?? true;
+  const doReduce = reduce ?? true;
+  if (sizeAverage && doReduce) return 'mean';
+  if (doReduce) return 'sum';
+  return 'none';
+}
+
+/** The reduction in force: the legacy flags win when given, as in PyTorch. */
+function resolveReduction(size_average: unknown, reduce: unknown, reduction: unknown): string {
+  if (size_average != null || reduce != null) return legacyReduction(size_average, reduce);
+  return (reduction ?? 'mean') as string;
+}
+
+// Python shows a UserWarning once per call site; once per message keeps training loops quiet too.
+const warned = new Set<string>();
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, 'UserWarning');
+}
+
+function optH(x: unknown, name: string): number | null {
+  return x == null ? null : hOf(x, name);
+}
+
+/** torch.Size's repr, for error messages that quote shapes as PyTorch does. */
+function sizeRepr(shape: number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
+
+function sameShape(a: number[], b: number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** broadcast_tensors(input, target): mse/l1/smooth_l1 compare the broadcast forms. */
+function broadcastPair(input: Tensor, target: Tensor): [number, number, () => void] {
+  if (sameShape(input.shape, target.shape)) return [input.h, target.h, () => {}];
+  const [a, b] = call(op('broadcast_tensors').get(), [input.h, target.h]) as number[];
+  const tensors = [wrap(a), wrap(b)];
+  return [a, b, () => tensors.forEach((t) => t.dispose())];
+}
+
+export interface CrossEntropyOptions {
+  weight?: Tensor | null;
+  size_average?: boolean | null;
+  ignore_index?: number;
+  reduce?: boolean | null;
+  reduction?: Reduction;
+  label_smoothing?: number;
+}
+
+/**
+ * cross_entropy(input, target, { weight, ignore_index = -100, reduction = 'mean', label_smoothing = 0 }):
+ * target holds class indices (int64) or class probabilities (same shape as input).
+ */
+export function cross_entropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const [weight, size_average, ignore_index, reduce, reduction, label_smoothing] = params('cross_entropy', args,
+    ['weight', 'size_average', 'ignore_index', 'reduce', 'reduction', 'label_smoothing']);
+  const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
+  return wrap(call(op('cross_entropy_loss').get(), hOf(input, 'input'), hOf(target, 'target'), optH(weight, 'weight'),
+    red, ignore_index ?? -100, label_smoothing ?? 0));
+}
+
+export interface NLLLossOptions {
+  weight?: Tensor | null;
+  size_average?: boolean | null;
+  ignore_index?: number;
+  reduce?: boolean | null;
+  reduction?: Reduction;
+}
+
+/** nll_loss(input, target, { weight, ignore_index = -100, reduction = 'mean' }): input holds log-probabilities. */
+export function nll_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const [weight, size_average, ignore_index, reduce, reduction] = params('nll_loss', args,
+    ['weight', 'size_average', 'ignore_index', 'reduce', 'reduction']);
+  const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
+  return wrap(call(op('nll_loss_nd').get(), hOf(input, 'input'), hOf(target, 'target'), optH(weight, 'weight'),
+    red, ignore_index ?? -100));
+}
+
+export interface ReductionOptions {
+  size_average?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: Reduction;
+}
+
+// mse_loss, l1_loss and smooth_l1_loss share this shape: broadcast, then the ATen loss.
+function pointwiseLoss(name: string, aten: string, input: Tensor, target: Tensor, args: unknown[], extra: string[]): Tensor {
+  const values = params(name, args, ['size_average', 'reduce', 'reduction', ...extra]);
+  const red = reductionEnum(resolveReduction(values[0], values[1], values[2]));
+  hOf(input, 'input');
+  hOf(target, 'target');
+  if (!sameShape(input.shape, target.shape)) {
+    warnOnce(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}). ` +
+      'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.');
+  }
+  const [a, b, release] = broadcastPair(input, target);
+  try {
+    return wrap(call(op(aten).get(), a, b, red, ...values.slice(3)));
+  } finally {
+    release();
+  }
+}
+
+/** mse_loss(input, target, { reduction = 'mean' }): mean squared error. */
+export function mse_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  return pointwiseLoss('mse_loss', 'mse_loss', input, target, args, []);
+}
+
+/** l1_loss(input, target, { reduction = 'mean' }): mean absolute error. */
+export function l1_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  return pointwiseLoss('l1_loss', 'l1_loss', input, target, args, []);
+}
+
+export interface SmoothL1Options extends ReductionOptions {
+  beta?: number;
+}
+
+/** smooth_l1_loss(input, target, { reduction = 'mean', beta = 1 }): quadratic below beta, linear above. */
+export function smooth_l1_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  return pointwiseLoss('smooth_l1_loss', 'smooth_l1_loss', input, target, args, ['beta']);
+}
+
+export interface BCEOptions extends ReductionOptions {
+  weight?: Tensor | null;
+}
+
+/** binary_cross_entropy(input, target, { weight, reduction = 'mean' }): input holds probabilities. */
+export function binary_cross_entropy(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const [weight, size_average, reduce, reduction] = params('binary_cross_entropy', args,
+    ['weight', 'size_average', 'reduce', 'reduction']);
+  const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
+  const ih = hOf(input, 'input');
+  const th = hOf(target, 'target');
+  if (!sameShape(target.shape, input.shape)) {
+    throw new RangeError(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}) is deprecated. ` +
+      'Please ensure they have the same size.');
+  }
+  if (weight == null) return wrap(call(op('binary_cross_entropy').get(), ih, th, null, red));
+  // PyTorch expands the weight to the target's shape first (the ATen op wants equal shapes).
+  const expanded = (weight as Tensor).expand(target.shape);
+  try {
+    return wrap(call(op('binary_cross_entropy').get(), ih, th, expanded.h, red));
+  } finally {
+    expanded.dispose();
+  }
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  pos_weight?: Tensor | null;
+}
+
+/** binary_cross_entropy_with_logits(input, target, { weight, reduction = 'mean', pos_weight }): sigmoid and BCE in one stable step. */
+export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const [weight, size_average, reduce, reduction, pos_weight] = params('binary_cross_entropy_with_logits', args,
+    ['weight', 'size_average', 'reduce', 'reduction', 'pos_weight']);
+  const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
+  const ih = hOf(input, 'input');
+  const th = hOf(target, 'target');
+  if (!sameShape(target.shape, input.shape)) {
+    throw new RangeError(`Target size (${sizeRepr(target.shape)}) must be the same as input size (${sizeRepr(input.shape)})`);
+  }
+  return wrap(call(op('binary_cross_entropy_with_logits').get(), ih, th, optH(weight, 'weight'), optH(pos_weight, 'pos_weight'), red));
+}
+
+export interface KLDivOptions {
+  size_average?: boolean | null;
+  reduce?: boolean | null;
+  reduction?: Reduction | 'batchmean';
+  log_target?: boolean;
+}
+
+/**
+ * kl_div(input, target, { reduction = 'mean', log_target = false }): input holds log-probabilities;
+ * 'batchmean' divides the sum by the batch size (the KL divergence's definition).
+ */
+export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
+  const [size_average, reduce, reduction, log_target] = params('kl_div', args, ['size_average', 'reduce', 'reduction', 'log_target']);
+  const ih = hOf(input, 'input');
+  const th = hOf(target, 'target');
+  let red: number;
+  if (size_average != null || reduce != null) {
+    red = reductionEnum(legacyReduction(size_average, reduce));
+  } else if (reduction === 'batchmean') {
+    red = 2;
+  } else {
+    if ((reduction ?? 'mean') === 'mean') {
+      warnOnce("reduction: 'mean' divides the total loss by both the batch size and the support size." +
+        "'batchmean' divides only by the batch size, and aligns with the KL div math definition." +
+        "'mean' will be changed to behave the same as 'batchmean' in the next major release.");
+    }
+    red = reductionEnum(reduction ?? 'mean');
+  }
+  const reduced = wrap(call(op('kl_div').get(), ih, th, red, Boolean(log_target)));
+  if (reduction === 'batchmean' && input.dim() !== 0) {
+    try {
+      return reduced.div(input.size(0));
+    } finally {
+      reduced.dispose();
+    }
+  }
+  return reduced;
+}

@@ -1,0 +1,75 @@
+// torch.optim.Adagrad, after torch/optim/adagrad.py's _single_tensor_adagrad (PyTorch 1.13):
+// same operations in the same order. As in PyTorch, the state (a 0-dim step tensor and the
+// running sum of squared gradients) is created for every parameter up front.
+import { Tensor } from '../tensor';
+import { keep, tidy } from '../memory';
+import { full_like } from '../creation';
+import { no_grad } from '../autograd';
+import { Optimizer, ParamsInput, optionsOf, checkNonNegative, newStepTensor, stepValue } from './optimizer';
+
+export interface AdagradOptions {
+  lr?: number;
+  lr_decay?: number;
+  weight_decay?: number;
+  initial_accumulator_value?: number;
+  eps?: number;
+  foreach?: boolean | null;
+  maximize?: boolean;
+}
+
+const NAMES = ['lr', 'lr_decay', 'weight_decay', 'initial_accumulator_value', 'eps', 'foreach', 'maximize'] as const;
+
+/** new Adagrad(params, { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false }) */
+export class Adagrad extends Optimizer {
+  constructor(params: ParamsInput, ...args: (number | boolean | AdagradOptions)[]) {
+    const o = optionsOf('Adagrad', args, NAMES);
+    const d = {
+      lr: o.lr ?? 1e-2, lr_decay: o.lr_decay ?? 0, eps: o.eps ?? 1e-10, weight_decay: o.weight_decay ?? 0,
+      initial_accumulator_value: o.initial_accumulator_value ?? 0, foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+    };
+    checkNonNegative(d.lr, 'learning rate');
+    checkNonNegative(d.lr_decay, 'lr_decay value');
+    checkNonNegative(d.weight_decay, 'weight_decay value');
+    checkNonNegative(d.initial_accumulator_value, 'initial_accumulator_value value');
+    checkNonNegative(d.eps, 'epsilon value');
+    super(params, d);
+    tidy(() => no_grad(() => {
+      for (const group of this.param_groups) for (const p of group.params) this.initState(p, group.initial_accumulator_value);
+    }));
+  }
+
+  private initState(p: Tensor, initial: number): void {
+    const state = this.stateOf(p);
+    state.step = newStepTensor();
+    state.sum = keep(full_like(p, initial));
+  }
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const { lr, weight_decay, lr_decay, eps, maximize } = group;
+        for (const param of group.params) {
+          const g = param.grad;
+          if (g === null) continue;
+          const state = this.stateOf(param);
+          // Parameters added with add_param_group after construction get their state here.
+          if (state.sum === undefined) this.initState(param, group.initial_accumulator_value);
+          (state.step as Tensor).add_(1);
+          const step = stepValue(state.step);
+          let grad = maximize ? g.neg() : g;
+          if (weight_decay !== 0) grad = grad.add(param, { alpha: weight_decay });
+          const clr = lr / (1 + (step - 1) * lr_decay);
+          const state_sum: Tensor = state.sum;
+          state_sum.addcmul_(grad, grad, { value: 1 });
+          const std = state_sum.sqrt().add_(eps);
+          param.addcdiv_(grad, std, { value: -clr });
+        }
+      }
+    });
+  }
+
+  protected _setstate(): void {
+    super._setstate();
+    for (const s of this.state.values()) if (typeof s.step === 'number') s.step = newStepTensor().fill_(s.step);
+  }
+}

@@ -1,0 +1,115 @@
+// torch.optim.Adam and AdamW, after torch/optim/adam.py's _single_tensor_adam and
+// torch/optim/adamw.py's _single_tensor_adamw (PyTorch 1.13, non-capturable path): same
+// operations in the same order, the step count kept as a 0-dim tensor as PyTorch does.
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { zeros_like } from '../creation';
+import { Optimizer, ParamsInput, ParamGroup, optionsOf, checkNonNegative, newStepTensor, stepValue } from './optimizer';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  amsgrad?: boolean;
+  maximize?: boolean;
+  foreach?: boolean | null;
+}
+
+const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'foreach'] as const;
+
+function adamDefaults(name: string, args: unknown[], weightDecayDefault: number): Record<string, unknown> {
+  const o = optionsOf(name, args, NAMES);
+  const d = {
+    lr: o.lr ?? 1e-3, betas: ((o.betas as number[] | undefined) ?? [0.9, 0.999]).slice(), eps: o.eps ?? 1e-8,
+    weight_decay: o.weight_decay ?? weightDecayDefault, amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false,
+    foreach: o.foreach ?? null,
+  };
+  checkNonNegative(d.lr, 'learning rate');
+  checkNonNegative(d.eps, 'epsilon value');
+  if (!Array.isArray(d.betas) || d.betas.length !== 2) throw new TypeError(`betas must be a pair of numbers, got ${String(d.betas)}`);
+  d.betas.forEach((b, i) => {
+    if (!(0.0 <= b && b < 1.0)) throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
+  });
+  checkNonNegative(d.weight_decay, 'weight_decay value');
+  return d;
+}
+
+/** Shared by Adam and AdamW: lazy state, the moment updates and the bias-corrected step. */
+abstract class AdamBase extends Optimizer {
+  /** Applies weight decay for one parameter; returns the gradient the moments should see. */
+  protected abstract decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor;
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const [beta1, beta2] = group.betas as [number, number];
+        const { lr, eps, amsgrad, maximize } = group;
+        for (const param of group.params) {
+          const g = param.grad;
+          if (g === null) continue;
+          const state = this.stateOf(param);
+          if (Object.keys(state).length === 0) {
+            state.step = newStepTensor();
+            state.exp_avg = keep(zeros_like(param));
+            state.exp_avg_sq = keep(zeros_like(param));
+            if (amsgrad) state.max_exp_avg_sq = keep(zeros_like(param));
+          }
+          const grad0 = maximize ? g.neg() : g;
+          const exp_avg: Tensor = state.exp_avg;
+          const exp_avg_sq: Tensor = state.exp_avg_sq;
+          (state.step as Tensor).add_(1);
+          const grad = this.decay(param, grad0, group);
+
+          exp_avg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+          exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
+
+          const step = stepValue(state.step);
+          const bias_correction1 = 1 - beta1 ** step;
+          const bias_correction2 = 1 - beta2 ** step;
+          const step_size = lr / bias_correction1;
+          const bias_correction2_sqrt = Math.sqrt(bias_correction2);
+          let denom: Tensor;
+          if (amsgrad) {
+            const max_exp_avg_sq: Tensor = state.max_exp_avg_sq;
+            // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+            max_exp_avg_sq.maximum_(exp_avg_sq);
+            denom = max_exp_avg_sq.sqrt().div(bias_correction2_sqrt).add_(eps);
+          } else {
+            denom = exp_avg_sq.sqrt().div(bias_correction2_sqrt).add_(eps);
+          }
+          param.addcdiv_(exp_avg, denom, { value: -step_size });
+        }
+      }
+    });
+  }
+
+  protected _setstate(): void {
+    super._setstate();
+    // Older state dicts hold the step as a number; PyTorch 1.13 converts it to a tensor.
+    for (const s of this.state.values()) if (typeof s.step === 'number') s.step = newStepTensor().fill_(s.step);
+  }
+}
+
+/** new Adam(params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false }) */
+export class Adam extends AdamBase {
+  constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
+    super(params, adamDefaults('Adam', args, 0));
+  }
+  // L2 penalty folded into the gradient.
+  protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
+    return group.weight_decay !== 0 ? grad.add(param, { alpha: group.weight_decay }) : grad;
+  }
+}
+
+/** new AdamW(params, { lr = 1e-3, betas, eps = 1e-8, weight_decay = 1e-2, amsgrad = false, maximize = false }) */
+export class AdamW extends AdamBase {
+  constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
+    super(params, adamDefaults('AdamW', args, 1e-2));
+  }
+  // Decoupled weight decay: shrink the parameter, leave the gradient alone.
+  protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
+    param.mul_(1 - group.lr * group.weight_decay);
+    return grad;
+  }
+}

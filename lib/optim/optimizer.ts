@@ -1,0 +1,282 @@
+// torch.optim.Optimizer, after torch/optim/optimizer.py (PyTorch 1.13): parameter groups as plain
+// objects with the defaults filled in, per-parameter state, zero_grad, and state_dict /
+// load_state_dict with PyTorch's structure ({ state: { 0: {...} }, param_groups: [{..., params: [0, 1]}] }).
+//
+// Memory: step() runs its update inside torch.tidy() and no_grad(), so a step leaves no garbage;
+// state that must outlive the step (momentum buffers, moments, step counts) is created with
+// torch.keep(). Each subclass reproduces PyTorch's single-tensor (non-foreach) arithmetic.
+import { Tensor, describe } from '../tensor';
+import { tidy, keep } from '../memory';
+import { no_grad, enable_grad } from '../autograd';
+import { params as mergeArgs } from '../args';
+import { scalar_tensor } from '../creation';
+import { get_default_dtype } from '../dtype';
+
+/** Marks an option without a default (SGD's lr in PyTorch 1.13): each group must give it. */
+export const required: unique symbol = Symbol('required');
+
+export interface ParamGroup {
+  params: Tensor[];
+  lr: number;
+  [option: string]: any;
+}
+
+/** What an optimizer takes: Tensors, or groups { params, ...options } overriding the defaults. */
+export type ParamsInput = Iterable<Tensor> | Iterable<{ params: Tensor | Iterable<Tensor>; [option: string]: unknown }>;
+
+export type OptimizerState = Record<string, any>;
+
+export interface OptimizerStateDict {
+  state: Record<number, OptimizerState>;
+  param_groups: Record<string, any>[];
+}
+
+/** torch.typename(): how PyTorch names a value's type in its errors. */
+export function typename(x: unknown): string {
+  if (x instanceof Tensor) {
+    const names: Record<string, string> = {
+      float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor',
+      int64: 'LongTensor', int32: 'IntTensor', int16: 'ShortTensor', int8: 'CharTensor', uint8: 'ByteTensor', bool: 'BoolTensor',
+    };
+    return `torch.${names[x.dtype.name] ?? 'Tensor'}`;
+  }
+  if (typeof x === 'number') return Number.isInteger(x) ? 'int' : 'float';
+  if (typeof x === 'string') return 'str';
+  if (typeof x === 'boolean') return 'bool';
+  return describe(x);
+}
+
+/** Python's str() of an option value, for the repr. */
+function pyValue(v: unknown): string {
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (Array.isArray(v)) return `(${v.map(pyValue).join(', ')})`;
+  return String(v);
+}
+
+function isIterable(x: unknown): x is Iterable<unknown> {
+  return x != null && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function' && typeof x !== 'string';
+}
+
+/** Copies an option value so groups never share arrays (Python keeps betas as immutable tuples). */
+function copyOption(v: unknown): unknown {
+  return Array.isArray(v) ? v.slice() : v;
+}
+
+export abstract class Optimizer {
+  defaults: Record<string, unknown>;
+  state = new Map<Tensor, OptimizerState>();
+  param_groups: ParamGroup[] = [];
+  /** Counts step() calls; LR schedulers read it to warn about calling order, as in PyTorch. */
+  _step_count = 0;
+
+  constructor(params: ParamsInput, defaults: Record<string, unknown>) {
+    this.defaults = defaults;
+    if (params instanceof Tensor) {
+      throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(params)}`);
+    }
+    if (!isIterable(params)) {
+      throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(params)}`);
+    }
+    let groups = [...(params as Iterable<unknown>)];
+    if (groups.length === 0) throw new RangeError('optimizer got an empty parameter list');
+    if (!isGroupObject(groups[0])) groups = [{ params: groups }];
+    for (const g of groups) this.add_param_group(g as Record<string, unknown>);
+  }
+
+  /** Adds a group of parameters with its own options (the defaults fill in the rest). */
+  add_param_group(param_group: Record<string, unknown>): void {
+    if (!isGroupObject(param_group)) throw new TypeError('param group must be a dict');
+    const given = param_group.params;
+    let list: unknown[];
+    if (given instanceof Tensor) list = [given];
+    else if (given instanceof Set) {
+      throw new TypeError('optimizer parameters need to be organized in ordered collections, but the ordering of tensors in sets will change between runs. Please use a list instead.');
+    } else if (isIterable(given)) list = [...given];
+    else throw new TypeError(`params argument given to the optimizer should be an iterable of Tensors or dicts, but got ${typename(given)}`);
+    for (const p of list) {
+      if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typename(p)}`);
+      if (!p.is_leaf) throw new RangeError("can't optimize a non-leaf Tensor");
+    }
+    const group: ParamGroup = { ...param_group, params: list as Tensor[] } as ParamGroup;
+    for (const [name, def] of Object.entries(this.defaults)) {
+      if (def === required && !(name in param_group)) {
+        throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
+      }
+      if (!(name in group)) group[name] = copyOption(def);
+    }
+    if (new Set(group.params).size !== group.params.length) {
+      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; ' +
+        'see github.com/pytorch/pytorch/issues/40967 for more information', 'UserWarning');
+    }
+    const existing = new Set(this.param_groups.flatMap((g) => g.params));
+    if (group.params.some((p) => existing.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
+    this.param_groups.push(group);
+  }
+
+  /** Clears the gradients: to null (the default, as in PyTorch 2.x), or to zeros in place. */
+  zero_grad(set_to_none = true): void {
+    tidy(() => {
+      for (const group of this.param_groups) {
+        for (const p of group.params) {
+          const g = p.grad;
+          if (g === null) continue;
+          if (set_to_none) {
+            p.grad = null;
+          } else {
+            if (g.grad_fn !== null) g.detach_();
+            else g.requires_grad_(false);
+            g.zero_();
+          }
+        }
+      }
+    });
+  }
+
+  /** One update of every parameter that has a gradient. closure re-evaluates the model and returns the loss. */
+  abstract step(closure?: () => Tensor | number): Tensor | number | undefined;
+
+  /**
+   * Runs closure with grad enabled (its loss is the caller's), then update under torch.tidy and
+   * no_grad, as PyTorch's @torch.no_grad() step does.
+   */
+  protected runStep(closure: (() => Tensor | number) | undefined, update: () => void): Tensor | number | undefined {
+    let loss: Tensor | number | undefined;
+    if (closure !== undefined && closure !== null) loss = enable_grad(closure);
+    tidy(() => no_grad(update));
+    this._step_count++;
+    return loss;
+  }
+
+  /** The parameter's state object, created empty on first use (Python's defaultdict(dict)). */
+  protected stateOf(p: Tensor): OptimizerState {
+    let s = this.state.get(p);
+    if (s === undefined) {
+      s = {};
+      this.state.set(p, s);
+    }
+    return s;
+  }
+
+  /**
+   * { state, param_groups }: parameters are numbered in group order; state holds the live state
+   * tensors (as PyTorch's does; load_state_dict copies them).
+   */
+  state_dict(): OptimizerStateDict {
+    const index = new Map<Tensor, number>();
+    let next = 0;
+    const param_groups = this.param_groups.map((group) => {
+      const packed: Record<string, any> = {};
+      for (const [k, v] of Object.entries(group)) if (k !== 'params') packed[k] = copyOption(v);
+      for (const p of group.params) if (!index.has(p)) index.set(p, next++);
+      packed.params = group.params.map((p) => index.get(p)!);
+      return packed;
+    });
+    const state: Record<number, OptimizerState> = {};
+    for (const [p, s] of this.state) {
+      const i = index.get(p);
+      if (i !== undefined) state[i] = { ...s };
+    }
+    return { state, param_groups };
+  }
+
+  /** Loads a state_dict() (this optimizer's or a PyTorch-structured one); tensors are copied. */
+  load_state_dict(state_dict: OptimizerStateDict): void {
+    const saved = state_dict.param_groups;
+    if (!Array.isArray(saved) || saved.length !== this.param_groups.length) {
+      throw new RangeError('loaded state dict has a different number of parameter groups');
+    }
+    if (this.param_groups.some((g, i) => g.params.length !== saved[i].params.length)) {
+      throw new RangeError("loaded state dict contains a parameter group that doesn't match the size of optimizer's group");
+    }
+    const idMap = new Map<string, Tensor>();
+    saved.forEach((g, gi) => g.params.forEach((id: number, i: number) => idMap.set(String(id), this.param_groups[gi].params[i])));
+
+    const state = new Map<Tensor, OptimizerState>();
+    tidy(() => no_grad(() => {
+      for (const [key, value] of Object.entries(state_dict.state ?? {})) {
+        const param = idMap.get(String(key));
+        if (param === undefined) continue; // PyTorch keeps such entries under their key; they never apply to a parameter
+        state.set(param, castState(param, value));
+      }
+    }));
+    this.param_groups = this.param_groups.map((group, i) => {
+      const restored: ParamGroup = { ...saved[i], params: group.params } as ParamGroup;
+      for (const [k, v] of Object.entries(restored)) if (k !== 'params') restored[k] = copyOption(v);
+      return restored;
+    });
+    this.state = state;
+    tidy(() => no_grad(() => this._setstate()));
+  }
+
+  /** Fills options older state dicts lack and converts legacy state (Python's __setstate__). */
+  protected _setstate(): void {
+    for (const group of this.param_groups) {
+      for (const [k, v] of Object.entries(this.defaults)) if (!(k in group) && v !== required) group[k] = copyOption(v);
+    }
+  }
+
+  toString(): string {
+    let s = `${this.constructor.name} (`;
+    this.param_groups.forEach((group, i) => {
+      s += `\nParameter Group ${i}\n`;
+      for (const key of Object.keys(group).sort()) {
+        if (key !== 'params') s += `    ${key}: ${pyValue(group[key])}\n`;
+      }
+    });
+    return `${s})`;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+}
+
+function isGroupObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !(x instanceof Tensor) && !Array.isArray(x) && !isIterable(x);
+}
+
+/** A deep copy of one parameter's state: tensors copied (floating ones to the param's dtype and device, except 'step'). */
+function castState(param: Tensor, value: OptimizerState): OptimizerState {
+  const out: OptimizerState = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v instanceof Tensor) {
+      let t = v.clone();
+      if (k !== 'step') {
+        t = param.is_floating_point() ? t.to({ dtype: param.dtype, device: param.device }) : t.to({ device: param.device });
+      }
+      out[k] = keep(t);
+    } else {
+      out[k] = copyOption(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Merges an optimizer's positional and keyword options into one object, checking names as
+ * Python does (an unknown option is a TypeError).
+ */
+export function optionsOf(name: string, args: unknown[], names: readonly string[]): Record<string, unknown> {
+  const values = mergeArgs(name, args, names);
+  const out: Record<string, unknown> = {};
+  names.forEach((n, i) => {
+    if (values[i] !== undefined) out[n] = values[i];
+  });
+  return out;
+}
+
+/** The 0-dim step counter Adam, AdamW and Adagrad keep: torch.tensor(0.), in the default dtype. */
+export function newStepTensor(): Tensor {
+  return keep(scalar_tensor(0, { dtype: get_default_dtype() }));
+}
+
+/** Python's `beta ** step` etc. are float arithmetic; a step tensor is read back as a number. */
+export function stepValue(step: Tensor | number): number {
+  return typeof step === 'number' ? step : (step.item() as number);
+}
+
+/** Validation shared by the optimizers: PyTorch's "Invalid <what>: <value>" errors. */
+export function checkNonNegative(value: unknown, what: string): void {
+  if (!((value as number) >= 0.0)) throw new RangeError(`Invalid ${what}: ${String(value)}`);
+}

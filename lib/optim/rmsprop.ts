@@ -1,0 +1,79 @@
+// torch.optim.RMSprop, after torch/optim/rmsprop.py's _single_tensor_rmsprop (PyTorch 1.13):
+// same operations in the same order. The step count is a plain number there, and here.
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { zeros_like } from '../creation';
+import { Optimizer, ParamsInput, optionsOf, checkNonNegative } from './optimizer';
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weight_decay?: number;
+  momentum?: number;
+  centered?: boolean;
+  foreach?: boolean | null;
+  maximize?: boolean;
+}
+
+const NAMES = ['lr', 'alpha', 'eps', 'weight_decay', 'momentum', 'centered', 'foreach', 'maximize'] as const;
+
+/** new RMSprop(params, { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false }) */
+export class RMSprop extends Optimizer {
+  constructor(params: ParamsInput, ...args: (number | boolean | RMSpropOptions)[]) {
+    const o = optionsOf('RMSprop', args, NAMES);
+    const d = {
+      lr: o.lr ?? 1e-2, momentum: o.momentum ?? 0, alpha: o.alpha ?? 0.99, eps: o.eps ?? 1e-8, centered: o.centered ?? false,
+      weight_decay: o.weight_decay ?? 0, foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+    };
+    checkNonNegative(d.lr, 'learning rate');
+    checkNonNegative(d.eps, 'epsilon value');
+    checkNonNegative(d.momentum, 'momentum value');
+    checkNonNegative(d.weight_decay, 'weight_decay value');
+    checkNonNegative(d.alpha, 'alpha value');
+    super(params, d);
+  }
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
+        for (const param of group.params) {
+          const g = param.grad;
+          if (g === null) continue;
+          const state = this.stateOf(param);
+          if (Object.keys(state).length === 0) {
+            state.step = 0;
+            state.square_avg = keep(zeros_like(param));
+            if (momentum > 0) state.momentum_buffer = keep(zeros_like(param));
+            if (centered) state.grad_avg = keep(zeros_like(param));
+          }
+          state.step += 1;
+
+          let grad = maximize ? g.neg() : g;
+          if (weight_decay !== 0) grad = grad.add(param, { alpha: weight_decay });
+          const square_avg: Tensor = state.square_avg;
+          square_avg.mul_(alpha).addcmul_(grad, grad, { value: 1 - alpha });
+
+          let avg: Tensor;
+          if (centered) {
+            const grad_avg: Tensor = state.grad_avg;
+            grad_avg.mul_(alpha).add_(grad, { alpha: 1 - alpha });
+            avg = square_avg.addcmul(grad_avg, grad_avg, { value: -1 }).sqrt_();
+          } else {
+            avg = square_avg.sqrt();
+          }
+          avg.add_(eps);
+
+          if (momentum > 0) {
+            const buf: Tensor = state.momentum_buffer;
+            buf.mul_(momentum).addcdiv_(grad, avg);
+            param.add_(buf, { alpha: -lr });
+          } else {
+            param.addcdiv_(grad, avg, { value: -lr });
+          }
+        }
+      }
+    });
+  }
+}

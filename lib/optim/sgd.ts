@@ -1,0 +1,68 @@
+// torch.optim.SGD, after torch/optim/sgd.py's _single_tensor_sgd (PyTorch 1.13): the same
+// operations in the same order, so trajectories match PyTorch's to float rounding.
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { Optimizer, ParamsInput, required, optionsOf } from './optimizer';
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  weight_decay?: number;
+  nesterov?: boolean;
+  maximize?: boolean;
+  foreach?: boolean | null;
+}
+
+const NAMES = ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maximize', 'foreach'] as const;
+
+/**
+ * new SGD(params, { lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false }).
+ * lr has no default (PyTorch 1.13). foreach is accepted and ignored: this is the single-tensor path.
+ */
+export class SGD extends Optimizer {
+  constructor(params: ParamsInput, ...args: (number | boolean | SGDOptions)[]) {
+    const o = optionsOf('SGD', args, NAMES);
+    const lr = o.lr ?? required;
+    if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${String(lr)}`);
+    if (o.momentum !== undefined && (o.momentum as number) < 0.0) throw new RangeError(`Invalid momentum value: ${String(o.momentum)}`);
+    if (o.weight_decay !== undefined && (o.weight_decay as number) < 0.0) throw new RangeError(`Invalid weight_decay value: ${String(o.weight_decay)}`);
+    const defaults = {
+      lr, momentum: (o.momentum ?? 0) as number, dampening: (o.dampening ?? 0) as number, weight_decay: o.weight_decay ?? 0,
+      nesterov: o.nesterov ?? false, maximize: o.maximize ?? false, foreach: o.foreach ?? null,
+    };
+    if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {
+      throw new RangeError('Nesterov momentum requires a momentum and zero dampening');
+    }
+    super(params, defaults);
+  }
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
+        for (const param of group.params) {
+          const grad = param.grad;
+          if (grad === null) continue;
+          let d_p = maximize ? grad.neg() : grad;
+          if (weight_decay !== 0) d_p = d_p.add(param, { alpha: weight_decay });
+          if (momentum !== 0) {
+            const state = this.stateOf(param);
+            let buf: Tensor | undefined = state.momentum_buffer ?? undefined;
+            if (buf === undefined) {
+              buf = keep(d_p.clone().detach());
+              state.momentum_buffer = buf;
+            } else {
+              buf.mul_(momentum).add_(d_p, { alpha: 1 - dampening });
+            }
+            d_p = nesterov ? d_p.add(buf, { alpha: momentum }) : buf;
+          } else {
+            // PyTorch records momentum_buffer = None for every parameter it steps.
+            this.stateOf(param).momentum_buffer = null;
+          }
+          param.add_(d_p, { alpha: -lr });
+        }
+      }
+    });
+  }
+}
