@@ -1,0 +1,194 @@
+"""PyTorch's side of tests/serialization.test.ts (torch.save / torch.load interop).
+
+    /usr/bin/python3 scripts/gen_serialization_fixtures.py
+        writes tests/fixtures/serialization/*.pt with Python's torch.save, and expected.json:
+        describe() of every file, as Python's torch.load sees it.
+    /usr/bin/python3 scripts/gen_serialization_fixtures.py describe FILE
+        prints describe(torch.load(FILE)) as JSON (the test checks files torchnode saved).
+    /usr/bin/python3 scripts/gen_serialization_fixtures.py run-model KIND FILE
+        builds the fixture model KIND ('mlp' or 'batchnorm'), loads FILE into it with strict
+        load_state_dict, and prints the model's output on MODEL_INPUT as JSON.
+
+describe() encodes values so JSON keeps what matters: Python ints as {"int": "7"} (exact, and
+distinct from floats), tuples and lists apart, dicts with non-string keys as item lists, and
+tensors with dtype, shape, stride, storage offset, storage identity and their values flattened
+(int64 as strings, complex as [re, im], non-finite floats as strings).
+"""
+import collections
+import json
+import math
+import os
+import sys
+import zipfile
+
+import torch
+from torch import nn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, '..', 'tests', 'fixtures', 'serialization')
+MODEL_INPUT = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]
+
+
+def make_model(kind):
+    torch.manual_seed(0)
+    if kind == 'mlp':
+        return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    if kind == 'batchnorm':
+        return nn.BatchNorm1d(3)
+    raise ValueError(kind)
+
+
+def encode_number(x):
+    if isinstance(x, float) and not math.isfinite(x):
+        return str(x)
+    return x
+
+
+def describe(v, storages):
+    if isinstance(v, torch.Tensor):
+        flat = v.detach().reshape(-1)
+        if v.dtype == torch.int64:
+            values = [str(x) for x in flat.tolist()]
+        elif v.is_complex():
+            values = [[encode_number(x) for x in pair] for pair in torch.view_as_real(flat).tolist()]
+        else:
+            values = [encode_number(x) for x in flat.tolist()]
+        ptr = v.untyped_storage().data_ptr() if hasattr(v, 'untyped_storage') else v.storage().data_ptr()
+        storage_id = storages.setdefault(ptr, len(storages))
+        return {'tensor': {
+            'dtype': str(v.dtype).replace('torch.', ''), 'shape': list(v.shape), 'stride': list(v.stride()),
+            'offset': v.storage_offset(), 'storage': storage_id, 'requires_grad': v.requires_grad,
+            'parameter': isinstance(v, nn.Parameter), 'values': values,
+        }}
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v
+    if isinstance(v, int):
+        return {'int': str(v)}
+    if isinstance(v, float):
+        return {'float': encode_number(v)}
+    if isinstance(v, tuple):
+        return {'tuple': [describe(x, storages) for x in v]}
+    if isinstance(v, list):
+        return {'list': [describe(x, storages) for x in v]}
+    if isinstance(v, dict):
+        if all(isinstance(k, str) for k in v):
+            return {'dict': {k: describe(x, storages) for k, x in v.items()}}
+        return {'dict_items': [[describe(k, storages), describe(x, storages)] for k, x in v.items()]}
+    if isinstance(v, torch.dtype):
+        return {'dtype': str(v).replace('torch.', '')}
+    if isinstance(v, torch.device):
+        return {'device': str(v)}
+    raise TypeError(f'describe: unexpected {type(v)}')
+
+
+class Custom:
+    """Saved by reference as __main__.Custom, a global torchnode must refuse by name."""
+
+    def __init__(self):
+        self.x = 1
+
+
+def fixtures():
+    torch.manual_seed(0)
+    mlp = make_model('mlp')
+    bn = make_model('batchnorm')
+    bn.train()
+    bn(torch.randn(8, 3) * 2 + 1)  # moves running stats off their defaults; num_batches_tracked = 1
+
+    base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    return {
+        'mlp_state_dict': mlp.state_dict(),
+        'batchnorm_state_dict': bn.state_dict(),
+        'dtypes': {
+            'float32': torch.tensor([1.5, -2.25, 3.0e-8, 1.0e30]),
+            'float64': torch.tensor([math.pi, -1.0e-300, 1.0e300], dtype=torch.float64),
+            'float16': torch.tensor([1.0, -0.333, 65504.0, 6.0e-8], dtype=torch.float16),
+            'bfloat16': torch.tensor([1.0, -0.333, 3.0e38, 1.0e-38], dtype=torch.bfloat16),
+            'int64': torch.tensor([0, -1, 2 ** 53 + 1, -(2 ** 62), 2 ** 63 - 1], dtype=torch.int64),
+            'int32': torch.tensor([-(2 ** 31), 2 ** 31 - 1, 7], dtype=torch.int32),
+            'int16': torch.tensor([-32768, 32767, 5], dtype=torch.int16),
+            'int8': torch.tensor([-128, 127, 0], dtype=torch.int8),
+            'uint8': torch.tensor([0, 255, 17], dtype=torch.uint8),
+            'bool': torch.tensor([[True, False], [False, True]]),
+            'complex64': torch.tensor([1 + 2j, -0.5 - 4j], dtype=torch.complex64),
+            'scalar': torch.tensor(2.5),
+            'empty': torch.zeros(0, 3),
+        },
+        # One storage behind all four: a transposed (non-contiguous) view, a row with an
+        # offset, a strided column, and the base itself.
+        'views': {'base': base, 'transposed': base.t(), 'row': base[1], 'column': base[:, 2]},
+        'nested': {
+            'name': 'model', 'epoch': 7, 'lr': 0.125, 'betas': (0.9, 0.999), 'flags': [True, False, None],
+            'big': 2 ** 40, 'huge': 2 ** 70, 'negative': -5, 'unicode': 'héllo ✓',
+            'nested': {'a': [1, 2, {'b': 'c'}], 't': torch.tensor([1, 2])},
+            'int_keys': {0: 'zero', 1: 'one'}, 'dtype': torch.float16, 'device': torch.device('cpu'),
+        },
+        'parameter': nn.Parameter(torch.tensor([[1.0, 2.0], [3.0, 4.0]])),
+    }
+
+
+def write_pt2_layout(path, obj):
+    """PyTorch 2.x's layout (archive/ folder, byteorder and .data/ records), written record by
+    record with Python's zipfile so neither the alignment padding nor data descriptors appear."""
+    tmp = path + '.tmp'
+    torch.save(obj, tmp)
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as dst:
+        dst.writestr('archive/byteorder', 'little')
+        for name in src.namelist():
+            dst.writestr('archive/' + name.split('/', 1)[1], src.read(name))
+        dst.writestr('archive/.data/version', '3\n')
+        dst.writestr('archive/.data/serialization_id', '1234567890')
+    os.remove(tmp)
+
+
+def write_deflated(path, obj):
+    """The same archive re-zipped with compression, as an archiver tool might leave it."""
+    tmp = path + '.tmp'
+    torch.save(obj, tmp)
+    with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, 'w', zipfile.ZIP_DEFLATED) as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+    os.remove(tmp)
+
+
+def generate():
+    os.makedirs(OUT, exist_ok=True)
+    expected = {}
+    for name, obj in fixtures().items():
+        torch.save(obj, os.path.join(OUT, f'{name}.pt'))
+    write_pt2_layout(os.path.join(OUT, 'pt2_layout.pt'), {'w': torch.tensor([[1.0, -2.0]]), 'step': 3})
+    write_deflated(os.path.join(OUT, 'deflated.pt'), {'w': torch.arange(6, dtype=torch.int16).reshape(2, 3)})
+    torch.save({'custom': Custom()}, os.path.join(OUT, 'unknown_global.pt'))
+    torch.save(torch.ones(2), os.path.join(OUT, 'legacy_format.pt'), _use_new_zipfile_serialization=False)
+    for fname in sorted(os.listdir(OUT)):
+        if fname.endswith('.pt') and fname not in ('unknown_global.pt', 'legacy_format.pt'):
+            expected[fname] = describe(torch.load(os.path.join(OUT, fname)), {})
+    for kind in ('mlp', 'batchnorm'):
+        expected[f'{kind}_output'] = run_model(kind, os.path.join(OUT, f'{kind}_state_dict.pt'))
+    expected['model_input'] = MODEL_INPUT
+    with open(os.path.join(OUT, 'expected.json'), 'w') as f:
+        json.dump(expected, f, indent=1, ensure_ascii=False)
+        f.write('\n')
+
+
+def run_model(kind, path):
+    model = make_model(kind)
+    model.load_state_dict(torch.load(path), strict=True)
+    model.eval()
+    with torch.no_grad():
+        return model(torch.tensor(MODEL_INPUT)).tolist()
+
+
+def main(argv):
+    if len(argv) == 0:
+        generate()
+    elif argv[0] == 'describe' and len(argv) == 2:
+        print(json.dumps(describe(torch.load(argv[1]), {}), ensure_ascii=False))
+    elif argv[0] == 'run-model' and len(argv) == 3:
+        print(json.dumps(run_model(argv[1], argv[2])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

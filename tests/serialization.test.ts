@@ -1,0 +1,433 @@
+// torch.save / torch.load against Python's PyTorch, both ways. Python-written fixtures and
+// what Python's torch.load sees in them (expected.json) come from
+// scripts/gen_serialization_fixtures.py; files torchnode writes are opened by the same script
+// through /usr/bin/python3 (PyTorch 1.13) and described back as JSON.
+import { describe, expect, it, beforeAll, afterAll } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as torch from '../lib/index';
+import { saveWithOptions } from '../lib/serialization/save';
+import { ZipWriter } from '../lib/serialization/zip';
+import { PickleWriter } from '../lib/serialization/pickle';
+
+const { nn } = torch;
+const FIXTURES = path.join(__dirname, 'fixtures', 'serialization');
+const SCRIPT = path.join(__dirname, '..', 'scripts', 'gen_serialization_fixtures.py');
+const PYTHON = '/usr/bin/python3';
+const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+
+let tmp: string;
+beforeAll(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'torchnode-serialization-'));
+});
+afterAll(() => {
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+const tmpFile = (name: string) => path.join(tmp, name);
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+function python(...args: string[]): any {
+  return JSON.parse(execFileSync(PYTHON, [SCRIPT, ...args], { encoding: 'utf8' }));
+}
+
+// ---- the script's describe(), in TypeScript ---------------------------------------------------
+
+function encodeNumber(x: number): number | string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  return x;
+}
+
+function tensorValues(t: torch.Tensor): unknown[] {
+  const flat = t.detach().reshape([-1]);
+  if (t.dtype === torch.complex64 || t.dtype === torch.complex128) {
+    const pairs = Array.from(torch.ops.aten.view_as_real(flat).toTypedArray() as Float32Array, encodeNumber);
+    return pairs.flatMap((_, i) => (i % 2 === 0 ? [[pairs[i], pairs[i + 1]]] : []));
+  }
+  const data = flat.toTypedArray();
+  if (t.dtype === torch.int64) return Array.from(data as BigInt64Array, (v) => v.toString());
+  if (t.dtype === torch.bool) return Array.from(data as Uint8Array, (v) => v !== 0);
+  return Array.from(data as Float32Array, encodeNumber);
+}
+
+function describeTs(v: unknown): unknown {
+  if (v instanceof torch.Tensor) {
+    return {
+      tensor: {
+        dtype: v.dtype.name, shape: v.shape, stride: v.stride(),
+        requires_grad: v.requires_grad, parameter: v instanceof nn.Parameter, values: tensorValues(v),
+      },
+    };
+  }
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'bigint') return { int: v.toString() };
+  if (typeof v === 'number') return Number.isInteger(v) ? { int: String(v) } : { float: encodeNumber(v) };
+  if (Array.isArray(v)) return { list: v.map(describeTs) };
+  if (v instanceof Map) return { dict_items: [...v].map(([k, x]) => [describeTs(k), describeTs(x)]) };
+  if (v instanceof torch.DType) return { dtype: v.name };
+  if (v instanceof torch.Device) return { device: v.toString() };
+  if (typeof v === 'object') return { dict: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, describeTs(x)])) };
+  throw new TypeError(`describeTs: unexpected ${typeof v}`);
+}
+
+/**
+ * Python's description as torchnode can match it: JS has one array type, so tuples read as
+ * lists; storage identity and storage offsets have no torchnode accessor, so they are checked
+ * through values and by mutation instead; `layout: false` also drops strides, for files
+ * torchnode wrote (it saves every tensor contiguous).
+ */
+function comparable(v: unknown, opts: { layout: boolean }): unknown {
+  if (Array.isArray(v)) return v.map((x) => comparable(x, opts));
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'storage' || k === 'offset') continue;
+    if (!opts.layout && k === 'stride') continue;
+    out[k === 'tuple' ? 'list' : k] = comparable(x, opts);
+  }
+  return out;
+}
+
+// ---- Python → TypeScript -----------------------------------------------------------------------
+
+describe('loading files written by Python torch.save', () => {
+  const files = ['mlp_state_dict.pt', 'batchnorm_state_dict.pt', 'dtypes.pt', 'views.pt', 'nested.pt', 'parameter.pt',
+    'pt2_layout.pt', 'deflated.pt'];
+  for (const name of files) {
+    it(`${name} matches what Python's torch.load sees`, () => {
+      expect(describeTs(torch.load(fixture(name)))).toEqual(comparable(expected[name], { layout: true }));
+    });
+  }
+
+  it('returns state_dicts as plain objects in the saved key order', () => {
+    const sd = torch.load(fixture('batchnorm_state_dict.pt'));
+    expect(Object.getPrototypeOf(sd)).toBe(Object.prototype);
+    expect(Object.keys(sd)).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
+    expect(sd.num_batches_tracked.dtype).toBe(torch.int64);
+  });
+
+  it('keeps views of one storage sharing memory, as Python does', () => {
+    const v = torch.load(fixture('views.pt'));
+    v.base.add_(100);
+    expect(v.transposed.tolist()[1]).toEqual([101, 105, 109]);
+    expect(v.row.tolist()).toEqual([104, 105, 106, 107]);
+    expect(v.column.tolist()).toEqual([102, 106, 110]);
+    expect(v.transposed.is_contiguous()).toBe(false);
+  });
+
+  it('restores Parameters as nn.Parameter with requires_grad', () => {
+    const p = torch.load(fixture('parameter.pt'));
+    expect(p).toBeInstanceOf(nn.Parameter);
+    expect(p.requires_grad).toBe(true);
+    expect(p.is_leaf).toBe(true);
+  });
+
+  it('gives dicts with non-string keys as Maps, and ints past 2^53 as bigints', () => {
+    const n = torch.load(fixture('nested.pt'));
+    expect(n.int_keys).toBeInstanceOf(Map);
+    expect([...n.int_keys]).toEqual([[0, 'zero'], [1, 'one']]);
+    expect(n.huge).toBe(2n ** 70n);
+    expect(n.dtype).toBe(torch.float16);
+  });
+
+  it('a Python state_dict loads strictly into the same torchnode model and computes what Python computed', () => {
+    const input = torch.tensor(expected.model_input, { dtype: torch.float32 });
+    const mlp = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+    mlp.load_state_dict(torch.load(fixture('mlp_state_dict.pt')), { strict: true });
+    expectClose(torch.no_grad(() => mlp.forward(input)).tolist(), expected.mlp_output);
+
+    const bn = new nn.BatchNorm1d(3);
+    bn.load_state_dict(torch.load(fixture('batchnorm_state_dict.pt')), { strict: true });
+    bn.eval();
+    expectClose(torch.no_grad(() => bn.forward(input)).tolist(), expected.batchnorm_output);
+  });
+
+  it('map_location moves the tensors', () => {
+    if (torch.cuda.is_available()) {
+      const sd = torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' });
+      expect(sd['0.weight'].device.type).toBe('cuda');
+      expect(sd['0.weight'].cpu().tolist()).toEqual(torch.load(fixture('mlp_state_dict.pt'))['0.weight'].tolist());
+    } else {
+      expect(() => torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' })).toThrow(/CUDA/);
+    }
+    expect(torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cpu' })['0.weight'].device.type).toBe('cpu');
+  });
+
+  it('loads tensors saved from a GPU onto the CPU by default', () => {
+    const file = tmpFile('from_cuda.pt');
+    writeRawArchive(file, (p) => {
+      p.global('torch._utils', '_rebuild_tensor_v2');
+      p.mark();
+      p.mark();
+      p.str('storage');
+      p.global('torch', 'FloatStorage');
+      p.str('0');
+      p.str('cuda:0');
+      p.int(2);
+      p.tuple();
+      p.binpersid();
+      p.int(0);
+      p.mark(); p.int(2); p.tuple();
+      p.mark(); p.int(1); p.tuple();
+      p.bool(false);
+      p.global('collections', 'OrderedDict'); p.emptyTuple(); p.reduce();
+      p.tuple();
+      p.reduce();
+    }, { 'data/0': new Uint8Array(new Float32Array([1.5, -3]).buffer) });
+    const t = torch.load(file);
+    expect(t.device.type).toBe('cpu');
+    expect(t.tolist()).toEqual([1.5, -3]);
+  });
+});
+
+function expectClose(actual: number[][], wanted: number[][]): void {
+  expect(actual.length).toBe(wanted.length);
+  actual.forEach((row, i) => row.forEach((x, j) => expect(x).toBeCloseTo(wanted[i][j], 5)));
+}
+
+/** A torch zip archive with a hand-written pickle, for cases Python cannot produce here. */
+function writeRawArchive(file: string, pickle: (p: PickleWriter) => void, records: Record<string, Uint8Array> = {}): void {
+  const p = new PickleWriter();
+  p.proto();
+  pickle(p);
+  const zip = new ZipWriter(file);
+  zip.add('archive/data.pkl', p.stop());
+  for (const [name, data] of Object.entries(records)) zip.add(`archive/${name}`, data);
+  zip.add('archive/version', Buffer.from('3\n'));
+  zip.finish();
+}
+
+// ---- TypeScript → Python -------------------------------------------------------------------------
+
+/** Every kind of value torch.save takes, built in torchnode. */
+function sampleObject(): Record<string, unknown> {
+  const base = torch.arange(12, { dtype: torch.float32 }).reshape([3, 4]);
+  const shared = torch.tensor([7, 8], { dtype: torch.int32 });
+  const withGrad = torch.tensor([0.5, 1.5], { dtype: torch.float32 }).requires_grad_(true);
+  return {
+    dtypes: {
+      float32: torch.tensor([1.5, -2.25, 3e-8, 1e30], { dtype: torch.float32 }),
+      float64: torch.tensor([Math.PI, -1e-300, 1e300], { dtype: torch.float64 }),
+      float16: torch.tensor([1, -0.333, 65504, 6e-8], { dtype: torch.float16 }),
+      bfloat16: torch.tensor([1, -0.333, 3e38, 1e-38], { dtype: torch.bfloat16 }),
+      int64: torch.from_typed_array(BigInt64Array.from([0n, -1n, 2n ** 53n + 1n, -(2n ** 62n), 2n ** 63n - 1n]), [5]),
+      int32: torch.tensor([-(2 ** 31), 2 ** 31 - 1, 7], { dtype: torch.int32 }),
+      int16: torch.tensor([-32768, 32767, 5], { dtype: torch.int16 }),
+      int8: torch.tensor([-128, 127, 0], { dtype: torch.int8 }),
+      uint8: torch.tensor([0, 255, 17], { dtype: torch.uint8 }),
+      bool: torch.tensor([[true, false], [false, true]]),
+      complex64: torch.ops.aten.view_as_complex(torch.tensor([[1, 2], [-0.5, -4]], { dtype: torch.float32 })),
+      scalar: torch.tensor(2.5),
+      empty: torch.zeros(0, 3),
+    },
+    views: { base, transposed: base.t(), row: base.select(0, 1), column: base.select(1, 2) },
+    same_tensor_twice: [shared, shared],
+    requires_grad: withGrad,
+    parameter: new nn.Parameter(torch.tensor([[1, 2], [3, 4]], { dtype: torch.float32 })),
+    nested: {
+      name: 'model', epoch: 7, lr: 0.125, flags: [true, false, null], big: 2 ** 40, huge: 2n ** 70n, negative: -5,
+      negative_big: -(2 ** 40), unicode: 'héllo ✓', nested: { a: [1, 2, { b: 'c' }], t: torch.tensor([1, 2]) },
+      int_keys: new Map<unknown, unknown>([[0, 'zero'], [1, 'one']]), dtype: torch.float16, device: torch.device('cpu'),
+      nan: Number.NaN, inf: -Infinity,
+    },
+  };
+}
+
+describe('files written by torchnode open in Python', () => {
+  it('every kind of value reads back in Python as it was in torchnode', () => {
+    const obj = sampleObject();
+    const file = tmpFile('sample.pt');
+    torch.save(obj, file);
+    expect(comparable(python('describe', file), { layout: false })).toEqual(comparable(describeTs(obj), { layout: false }));
+  });
+
+  it('zip64 fields (used past 4 GiB) are read by Python and by torchnode', () => {
+    const obj = { w: torch.tensor([[1, 2], [3, 4]], { dtype: torch.float16 }), n: 3 };
+    const file = tmpFile('zip64.pt');
+    saveWithOptions(obj, file, 1); // every size and offset written as zip64
+    const want = comparable(describeTs(obj), { layout: false });
+    expect(comparable(python('describe', file), { layout: false })).toEqual(want);
+    expect(comparable(describeTs(torch.load(file)), { layout: false })).toEqual(want);
+  });
+
+  it('a torchnode state_dict loads strictly into the PyTorch model and computes the same outputs', () => {
+    const input = torch.tensor(expected.model_input, { dtype: torch.float32 });
+    torch.manual_seed(3);
+    const mlp = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
+    const mlpFile = tmpFile('mlp.pt');
+    torch.save(mlp.state_dict(), mlpFile);
+    expectClose(python('run-model', 'mlp', mlpFile), torch.no_grad(() => mlp.forward(input)).tolist());
+
+    const bn = new nn.BatchNorm1d(3);
+    bn.train();
+    bn.forward(torch.randn(8, 3).mul(2).add(1)); // running stats and num_batches_tracked (int64) move
+    bn.eval();
+    const bnFile = tmpFile('bn.pt');
+    torch.save(bn.state_dict(), bnFile);
+    expectClose(python('run-model', 'batchnorm', bnFile), torch.no_grad(() => bn.forward(input)).tolist());
+  });
+
+  it('lays records out as Python does: data.pkl first, aligned storages, version and byteorder', () => {
+    const file = tmpFile('layout_check.pt');
+    torch.save({ a: torch.ones(3), b: torch.zeros(2, { dtype: torch.int64 }) }, file);
+    const listing = execFileSync(PYTHON, ['-c', `
+import json, struct, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+assert z.testzip() is None
+raw = open(sys.argv[1], 'rb').read()
+def data_start(i):  # past the local header, whose extra field holds the alignment padding
+    name_len, extra_len = struct.unpack('<HH', raw[i.header_offset + 26:i.header_offset + 30])
+    return i.header_offset + 30 + name_len + extra_len
+small = lambda i: z.read(i.filename).decode('latin1') if i.filename.endswith(('version', 'byteorder')) else None
+print(json.dumps([[i.filename, data_start(i) % 64, small(i)] for i in z.infolist()]))
+`, file], { encoding: 'utf8' });
+    expect(JSON.parse(listing)).toEqual([
+      ['layout_check/data.pkl', 0, null],
+      ['layout_check/data/0', 0, null],
+      ['layout_check/data/1', 0, null],
+      ['layout_check/version', 0, '3\n'],
+      ['layout_check/byteorder', 0, 'little'],
+    ]);
+  });
+});
+
+// ---- TypeScript → TypeScript ---------------------------------------------------------------------
+
+describe('round trips through torchnode alone', () => {
+  it('keeps every value, Maps with number keys, bigints and Parameters', () => {
+    const obj = sampleObject();
+    const file = tmpFile('roundtrip.pt');
+    torch.save(obj, file);
+    const back = torch.load(file);
+    expect(comparable(describeTs(back), { layout: false })).toEqual(comparable(describeTs(obj), { layout: false }));
+    expect(back.parameter).toBeInstanceOf(nn.Parameter);
+    expect(back.requires_grad.requires_grad).toBe(true);
+    expect(back.nested.huge).toBe(2n ** 70n);
+  });
+
+  it('leaves no native tensors behind inside a tidy scope', () => {
+    const before = torch.memory_stats().live_tensors;
+    torch.tidy(() => {
+      torch.load(fixture('views.pt'));
+      torch.load(fixture('parameter.pt'));
+      torch.save(torch.load(fixture('dtypes.pt')), tmpFile('tidy.pt'));
+    });
+    expect(torch.memory_stats().live_tensors).toBe(before);
+  });
+
+  it('loads one Tensor saved twice as one tensor', () => {
+    const file = tmpFile('twice.pt');
+    torch.save(sampleObject(), file);
+    const [a, b] = torch.load(file).same_tensor_twice;
+    expect(a).toBe(b);
+  });
+
+  it('refuses what Python could not load, naming where it is', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    expect(() => torch.save(cyclic, tmpFile('cyclic.pt'))).toThrow(/obj\["self"\] refers back/);
+    expect(() => torch.save({ f: () => 1 }, tmpFile('fn.pt'))).toThrow(/cannot save a function \(f\) at obj\["f"\]/);
+    expect(() => torch.save([new Date()], tmpFile('date.pt'))).toThrow(/class Date at obj\[0\]/);
+  });
+});
+
+// ---- malformed files ------------------------------------------------------------------------------
+
+describe('malformed files raise clear errors', () => {
+  const loadsAfterwards = () => expect(torch.load(fixture('parameter.pt')).shape).toEqual([2, 2]);
+  const bytesOf = (name: string) => fs.readFileSync(fixture(name));
+
+  it('a truncated archive', () => {
+    const file = tmpFile('truncated.pt');
+    const whole = bytesOf('mlp_state_dict.pt');
+    fs.writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
+    expect(() => torch.load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (truncated or corrupt: end of central directory not found)`);
+    loadsAfterwards();
+  });
+
+  it('an archive cut inside its central directory', () => {
+    const file = tmpFile('cut_cd.pt');
+    const whole = bytesOf('mlp_state_dict.pt');
+    // keep the end record but drop the bytes before it, so the directory it points to is gone
+    fs.writeFileSync(file, Buffer.concat([whole.subarray(0, 100), whole.subarray(whole.length - 22)]));
+    expect(() => torch.load(file)).toThrow(new RegExp(`torch.load: ${file} is not a PyTorch zip archive \\(truncated`));
+    loadsAfterwards();
+  });
+
+  it('random bytes', () => {
+    const file = tmpFile('random.pt');
+    fs.writeFileSync(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
+    expect(() => torch.load(file)).toThrow(/is not a PyTorch zip archive \(truncated or corrupt/);
+    loadsAfterwards();
+  });
+
+  it('an empty file', () => {
+    const file = tmpFile('empty.pt');
+    fs.writeFileSync(file, '');
+    expect(() => torch.load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (the file is empty)`);
+    loadsAfterwards();
+  });
+
+  it('a missing file gives the fs error', () => {
+    expect(() => torch.load(tmpFile('does-not-exist.pt'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('a zip without data.pkl', () => {
+    const file = tmpFile('no_pickle.pt');
+    const zip = new ZipWriter(file);
+    zip.add('archive/version', Buffer.from('3\n'));
+    zip.finish();
+    expect(() => torch.load(file)).toThrow(`torch.load: ${file}: the zip archive has no archive/data.pkl record, so it was not written by torch.save`);
+    loadsAfterwards();
+  });
+
+  it('a pickle naming an unsupported global', () => {
+    const file = fixture('unknown_global.pt');
+    expect(() => torch.load(file)).toThrow(
+      `torch.load: ${file}: cannot load objects of type '__main__.Custom'; only tensors, dicts, lists, tuples, numbers, strings and booleans are supported`,
+    );
+    loadsAfterwards();
+  });
+
+  it('the legacy (pre-1.6) format', () => {
+    expect(() => torch.load(fixture('legacy_format.pt'))).toThrow(/legacy pre-1\.6 torch\.save format/);
+  });
+
+  it('a corrupted storage byte fails the CRC check', () => {
+    const file = tmpFile('crc.pt');
+    const bytes = Buffer.from(bytesOf('parameter.pt'));
+    const at = bytes.indexOf(Buffer.from(new Float32Array([1, 2, 3, 4]).buffer));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 1] ^= 0xff;
+    fs.writeFileSync(file, bytes);
+    expect(() => torch.load(file)).toThrow(/CRC-32 mismatch in record 'parameter\/data\/0'/);
+    loadsAfterwards();
+  });
+
+  it('a truncated pickle and a tensor that overruns its storage', () => {
+    const cut = tmpFile('cut_pickle.pt');
+    const zip = new ZipWriter(cut);
+    zip.add('archive/data.pkl', Buffer.from([0x80, 0x02, 0x7d, 0x58, 0xff, 0x00]));
+    zip.finish();
+    expect(() => torch.load(cut)).toThrow(/torch\.load: .*cut_pickle\.pt: pickle data is truncated/);
+
+    const over = tmpFile('overrun.pt');
+    writeRawArchive(over, (p) => {
+      p.global('torch._utils', '_rebuild_tensor_v2');
+      p.mark();
+      p.mark(); p.str('storage'); p.global('torch', 'FloatStorage'); p.str('0'); p.str('cpu'); p.int(2); p.tuple();
+      p.binpersid();
+      p.int(1);
+      p.mark(); p.int(5); p.tuple();
+      p.mark(); p.int(1); p.tuple();
+      p.bool(false);
+      p.global('collections', 'OrderedDict'); p.emptyTuple(); p.reduce();
+      p.tuple();
+      p.reduce();
+    }, { 'data/0': new Uint8Array(8) });
+    expect(() => torch.load(over)).toThrow(/reaches element 5 of a storage with 2 elements/);
+    loadsAfterwards();
+  });
+});
