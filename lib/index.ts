@@ -47,3 +47,5 @@ export function set_default_dtype(d: DTypeLike): void {
   setDefaultDtypeTs(d);
   native.setDefaultDtype(toDType(d).code);
 }
+export * as utils from './utils';
+export * as datasets from './datasets';
