@@ -42,6 +42,8 @@ export interface NativeBinding {
 
   resolve(name: string, overload: string): number;
   call(op: number, ...args: unknown[]): any;
+  /** call() on a libuv worker thread; resolves with what call() would return */
+  callAsync(op: number, ...args: unknown[]): Promise<any>;
   opInfo(op: number): OpInfo;
   overloads(name: string): string[];
 

@@ -34,7 +34,14 @@ function fromNative(v: unknown, kind: string): unknown {
   return v;
 }
 
-export function callRaw(name: string, overload: string, args: unknown[]): unknown {
+interface PreparedCall {
+  id: number;
+  info: OpInfo;
+  values: unknown[];
+  nativeArgs: unknown[];
+}
+
+function prepare(name: string, overload: string, args: unknown[]): PreparedCall {
   const { id, info } = lookup(name, overload);
   const positional = args.length > 0 && isOptions(args[args.length - 1], isTensor) ? args.slice(0, -1) : args.slice();
   const kwargs = positional.length < args.length ? (args[args.length - 1] as Record<string, unknown>) : {};
@@ -48,30 +55,61 @@ export function callRaw(name: string, overload: string, args: unknown[]): unknow
     if (i < 0) throw new TypeError(`${info.schema}: got an unexpected keyword argument '${k}'`);
     values[i] = v;
   }
-  const nativeArgs = values.map((v, i) => toNative(v, info.args[i].kind));
-  const out = native.call(id, ...nativeArgs);
+  return { id, info, values, nativeArgs: values.map((v, i) => toNative(v, info.args[i].kind)) };
+}
+
+function finish({ info, values }: PreparedCall, out: unknown): unknown {
   if (info.writtenArg >= 0) return values[info.writtenArg];
   if (info.returns.length === 1) return fromNative(out, info.returns[0]);
   if (info.returns.length === 0) return undefined;
   return (out as unknown[]).map((v, i) => fromNative(v, info.returns[i]));
 }
 
-type RawOp = ((...args: unknown[]) => any) & { [overload: string]: (...args: unknown[]) => any };
+export function callRaw(name: string, overload: string, args: unknown[]): unknown {
+  const call = prepare(name, overload, args);
+  return finish(call, native.call(call.id, ...call.nativeArgs));
+}
+
+/**
+ * The same call on a libuv worker thread: the JS thread stays free while the operator runs
+ * (a large matmul, an index_select over a data set, a CUDA forward). The arguments are
+ * converted now; the promise settles with what callRaw would return, or rejects with the
+ * TorchError. Grad mode is the caller's at the time of the call.
+ */
+export async function callRawAsync(name: string, overload: string, args: unknown[]): Promise<unknown> {
+  const call = prepare(name, overload, args);
+  return finish(call, await native.callAsync(call.id, ...call.nativeArgs));
+}
+
+/** An overload: call it, or call `.async(...)` to run it off the JS thread. */
+type RawOverload = ((...args: unknown[]) => any) & { async: (...args: unknown[]) => Promise<any> };
+type RawOp = RawOverload & { [overload: string]: RawOverload };
+
+function overloadFn(name: string, overload: string): RawOverload {
+  const fn = ((...args: unknown[]) => callRaw(name, overload, args)) as RawOverload;
+  fn.async = (...args: unknown[]) => callRawAsync(name, overload, args);
+  return fn;
+}
 
 function packet(name: string): RawOp {
-  const base = (...args: unknown[]) => callRaw(name, '', args);
-  return new Proxy(base, {
+  const overloads = new Map<string, RawOverload>();
+  return new Proxy(overloadFn(name, ''), {
     get(target, prop) {
-      if (typeof prop !== 'string') return Reflect.get(target, prop);
+      if (typeof prop !== 'string' || prop === 'async') return Reflect.get(target, prop);
       if (prop === 'overloads') return () => native.overloads(`aten::${name}`);
       if (prop === 'schema') return (overload = '') => lookup(name, overload === 'default' ? '' : overload).info.schema;
       const overload = prop === 'default' ? '' : prop;
-      return (...args: unknown[]) => callRaw(name, overload, args);
+      let fn = overloads.get(overload);
+      if (!fn) overloads.set(overload, (fn = overloadFn(name, overload)));
+      return fn;
     },
   }) as RawOp;
 }
 
-/** torch.ops.aten.add.Tensor(a, b, { alpha: 2 }); torch.ops.aten.relu(x) uses the default overload. */
+/**
+ * torch.ops.aten.add.Tensor(a, b, { alpha: 2 }); torch.ops.aten.relu(x) uses the default overload;
+ * torch.ops.aten.mm.default.async(a, b) runs off the JS thread and returns a Promise.
+ */
 export const ops: { aten: Record<string, RawOp> } = {
   aten: new Proxy({} as Record<string, RawOp>, {
     get(cache, name) {

@@ -68,6 +68,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initIndexing(env, exports);
   initAutograd(env, exports);
   initCuda(env, exports);
+  initAsync(env, exports);
   return exports;
 }
 

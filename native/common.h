@@ -31,6 +31,7 @@ void initOpDispatch(Napi::Env env, Napi::Object exports);
 void initIndexing(Napi::Env env, Napi::Object exports);
 void initAutograd(Napi::Env env, Napi::Object exports);
 void initCuda(Napi::Env env, Napi::Object exports);
+void initAsync(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initTableExports(Napi::Env env, Napi::Object exports);
 

@@ -15,14 +15,36 @@ static std::string cleanMessage(std::string m) {
   return m;
 }
 
-void throwTorchError(Napi::Env env, const std::string& message) {
+Napi::Value makeTorchError(Napi::Env env, const std::string& message) {
   State& st = state(env);
   std::string msg = cleanMessage(message);
-  if (!st.torchError.IsEmpty()) {
-    Napi::Object err = st.torchError.New({Napi::String::New(env, msg)});
-    throw Napi::Error(env, err);
+  if (!st.torchError.IsEmpty()) return st.torchError.New({Napi::String::New(env, msg)});
+  return Napi::Error::New(env, msg).Value();
+}
+
+void throwTorchError(Napi::Env env, const std::string& message) {
+  throw Napi::Error(env, makeTorchError(env, message));
+}
+
+Napi::Value currentErrorToJs(Napi::Env env) {
+  try {
+    throw;
+  } catch (const Napi::Error& e) {
+    return e.Value();
+  } catch (const ArgError& e) {
+    return Napi::TypeError::New(env, e.what()).Value();
+  } catch (const c10::Error& e) {
+    return makeTorchError(env, e.what_without_backtrace());
+  } catch (const std::exception& e) {
+    return makeTorchError(env, e.what());
+  } catch (...) {
+    return makeTorchError(env, "unknown native error");
   }
-  throw Napi::Error::New(env, msg);
+}
+
+void rethrowToJs(Napi::Env env) {
+  Napi::Value err = currentErrorToJs(env);
+  napi_throw(env, err);
 }
 
 }  // namespace torchnode

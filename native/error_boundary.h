@@ -15,6 +15,13 @@ struct ArgError : std::runtime_error {
 };
 
 [[noreturn]] void throwTorchError(Napi::Env env, const std::string& message);
+// The JS TorchError for a message, as a value (for rejecting a promise).
+Napi::Value makeTorchError(Napi::Env env, const std::string& message);
+// The JS error for a caught C++ failure (ArgError → TypeError, c10::Error and others →
+// TorchError); used from inside a catch block.
+Napi::Value currentErrorToJs(Napi::Env env);
+// For raw N-API callbacks: sets the pending JS exception for the C++ failure being handled.
+void rethrowToJs(Napi::Env env);
 
 template <typename F>
 Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {

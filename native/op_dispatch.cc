@@ -288,49 +288,54 @@ static napi_value toJs(napi_env env, State& st, c10::IValue& v) {
   return out;
 }
 
+OpEntry& entryArg(napi_env env, State& st, size_t argc, const napi_value* argv) {
+  int32_t id = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &id) != napi_ok) throw ArgError("call: operator id expected");
+  return st.ops->at(id);
+}
+
+void pushArgs(napi_env env, State& st, const OpEntry& op, const napi_value* args, size_t given, c10::Stack& stack) {
+  if (given > op.args.size())
+    throw ArgError(op.name + "." + op.overload + ": takes " + std::to_string(op.args.size()) +
+                   " arguments but " + std::to_string(given) + " were given");
+  napi_value undef;
+  napi_get_undefined(env, &undef);
+  Converter conv{env, st, op};
+  for (size_t i = 0; i < op.args.size(); i++) stack.push_back(conv.convert(i < given ? args[i] : undef, op.args[i]));
+}
+
+napi_value popResults(napi_env env, State& st, const OpEntry& op, c10::Stack& stack) {
+  napi_value out;
+  if (op.writtenArg >= 0 || stack.empty()) {
+    napi_get_undefined(env, &out);
+  } else if (stack.size() == 1) {
+    out = toJs(env, st, stack[0]);
+  } else {
+    napi_create_array_with_length(env, stack.size(), &out);
+    for (size_t i = 0; i < stack.size(); i++) napi_set_element(env, out, i, toJs(env, st, stack[i]));
+  }
+  stack.clear();
+  return out;
+}
+
 // call(opId, ...args): the hot path. Raw N-API keeps it allocation-free apart from the stack.
 static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
   Napi::Env nenv(env);
   napi_value argv[24];
   size_t argc = 24;
   napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  State& st = state(nenv);
+  c10::Stack& stack = st.ops->stack;
   try {
-    State& st = state(nenv);
-    int32_t id = -1;
-    if (argc < 1 || napi_get_value_int32(env, argv[0], &id) != napi_ok) throw ArgError("call: operator id expected");
-    OpEntry& op = st.ops->at(id);
-    size_t given = argc - 1;
-    if (given > op.args.size())
-      throw ArgError(op.name + "." + op.overload + ": takes " + std::to_string(op.args.size()) +
-                     " arguments but " + std::to_string(given) + " were given");
-    napi_value undef;
-    napi_get_undefined(env, &undef);
-    c10::Stack& stack = st.ops->stack;
     stack.clear();
-    Converter conv{env, st, op};
-    for (size_t i = 0; i < op.args.size(); i++) stack.push_back(conv.convert(i < given ? argv[i + 1] : undef, op.args[i]));
+    OpEntry& op = entryArg(env, st, argc, argv);
+    pushArgs(env, st, op, argv + 1, argc - 1, stack);
     op.handle.callBoxed(stack);
-    napi_value out;
-    if (op.writtenArg >= 0 || stack.empty()) {
-      stack.clear();
-      return undef;
-    }
-    if (stack.size() == 1) {
-      out = toJs(env, st, stack[0]);
-    } else {
-      napi_create_array_with_length(env, stack.size(), &out);
-      for (size_t i = 0; i < stack.size(); i++) napi_set_element(env, out, i, toJs(env, st, stack[i]));
-    }
+    return popResults(env, st, op, stack);
+  } catch (...) {
     stack.clear();
-    return out;
-  } catch (const ArgError& e) {
-    napi_throw_type_error(env, nullptr, e.what());
-  } catch (const c10::Error& e) {
-    try { throwTorchError(nenv, e.what_without_backtrace()); } catch (const Napi::Error& je) { je.ThrowAsJavaScriptException(); }
-  } catch (const std::exception& e) {
-    try { throwTorchError(nenv, e.what()); } catch (const Napi::Error& je) { je.ThrowAsJavaScriptException(); }
+    rethrowToJs(nenv);
   }
-  state(nenv).ops->stack.clear();
   return nullptr;
 }
 

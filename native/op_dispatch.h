@@ -3,6 +3,7 @@
 #pragma once
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
+#include <node_api.h>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -45,5 +46,15 @@ class OpRegistry {
   std::vector<OpEntry> entries_;
   std::unordered_map<std::string, int32_t> ids_;
 };
+
+struct State;
+
+// The op id in argv[0], checked against the registry.
+OpEntry& entryArg(napi_env env, State& st, size_t argc, const napi_value* argv);
+// Converts JS arguments to the operator's stack by its schema (missing trailing ones take
+// their defaults). Throws ArgError for a value the schema does not accept.
+void pushArgs(napi_env env, State& st, const OpEntry& op, const napi_value* args, size_t given, c10::Stack& stack);
+// The JS result of a finished call: undefined, one value, or an array; empties the stack.
+napi_value popResults(napi_env env, State& st, const OpEntry& op, c10::Stack& stack);
 
 }  // namespace torchnode

@@ -342,6 +342,33 @@ describe('async iteration', () => {
     }
     expect(asyncOut).toEqual(sync);
   });
+  it('gathers TensorDataset batches off the JS thread: the same batches, seeded shuffles, Subsets, errors', async () => {
+    const x = torch.arange(40, { dtype: torch.float32 }).view(20, 2);
+    const y = torch.arange(20);
+    const ds = new TensorDataset(x, y);
+    expect(typeof ds.getBatchAsync).toBe('function');
+    const sync = Array.from(new DataLoader(ds, { batch_size: 6, shuffle: true, seed: 3 }), ([a, b]) => [a.tolist(), b.tolist()]);
+    const loader = new DataLoader(ds, { batch_size: 6, shuffle: true, seed: 3 });
+    const asyncOut: unknown[] = [];
+    const before = torch.memory_stats().live_tensors;
+    for await (const [a, b] of loader) {
+      asyncOut.push([a.tolist(), b.tolist()]);
+      a.dispose();
+      b.dispose();
+    }
+    expect(asyncOut).toEqual(sync);
+    expect(torch.memory_stats().live_tensors).toBe(before); // index tensors and batches all freed
+    const sub = new Subset(ds, [19, 0, 7]);
+    const subOut: unknown[] = [];
+    for await (const [a, b] of new DataLoader(sub, { batch_size: 2 })) subOut.push([a.tolist(), b.tolist()]);
+    expect(subOut).toEqual([[[[38, 39], [0, 1]], [19, 0]], [[[14, 15]], [7]]]);
+    const bad = new DataLoader(ds, { batch_sampler: [[0, 1], [2, 25]] });
+    const got: number[][] = [];
+    await expect((async () => {
+      for await (const [, b] of bad) got.push(b.tolist());
+    })()).rejects.toThrow(/index 25 is out of range for length 20/);
+    expect(got).toEqual([[0, 1]]);
+  });
   it('stops cleanly when the consumer breaks, and passes errors on', async () => {
     const loader = new DataLoader(range(10), { batch_size: 2 });
     for await (const b of loader) {

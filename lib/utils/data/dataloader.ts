@@ -118,15 +118,21 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   }
 
   /**
-   * One epoch, asynchronously, one batch ahead: batch k+1 is fetched and collated in a
-   * setImmediate callback scheduled when batch k is handed out, so it runs whenever the loop
-   * body awaits (I/O, logging, `await` on anything that yields to the event loop) instead of
-   * after it. JS runs one thing at a time, so a loop body that never awaits gains nothing; it
-   * still gets the same batches as sync iteration.
+   * One epoch, asynchronously, one batch ahead, with the same batches as sync iteration.
+   * Datasets that gather whole batches natively (TensorDataset and its Subsets, with the default
+   * collation) gather batch k+1 on a libuv worker thread while the loop body works on batch k.
+   * Otherwise batch k+1 is fetched and collated in a setImmediate callback scheduled when batch
+   * k is handed out, so it runs whenever the loop body awaits (I/O, logging, anything that
+   * yields to the event loop) instead of after it.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
     if (!this.mapDataset && !isIterable(this.dataset)) {
       yield* this.asyncStream(this.dataset as AsyncIterable<T>);
+      return;
+    }
+    const ds = this.mapDataset;
+    if (ds && this.collate_fn === (default_collate as unknown) && typeof ds.getBatchAsync === 'function') {
+      yield* this.gatheredOffThread(ds);
       return;
     }
     const it = this[Symbol.iterator]();
@@ -154,6 +160,33 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     } finally {
       stopped = true;
       it.return?.();
+    }
+  }
+
+  private async *gatheredOffThread(ds: MapDataset<T>): AsyncGenerator<B> {
+    this.startEpoch();
+    const batches = this.batch_sampler![Symbol.iterator]();
+    // Settled results, so a failure is rethrown where the loop awaits it, never left unhandled.
+    const gather = (): Promise<Settled<B>> | null => {
+      const next = batches.next();
+      if (next.done) return null;
+      let gathering: Promise<unknown>;
+      try {
+        gathering = ds.getBatchAsync!(next.value);
+      } catch (error) {
+        gathering = Promise.reject(error); // a bad index fails this batch, after the ones before it
+      }
+      return gathering.then(
+        (value) => ({ ok: true as const, value: keepTensors(value) as B }),
+        (error) => ({ ok: false as const, error }),
+      );
+    };
+    let pending = gather();
+    while (pending) {
+      const settled = await pending;
+      if (!settled.ok) throw settled.error;
+      pending = gather();
+      yield settled.value;
     }
   }
 

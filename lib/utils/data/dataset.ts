@@ -3,6 +3,7 @@
 import { Tensor, describe } from '../../tensor';
 import { from_typed_array } from '../../creation';
 import { tidy } from '../../memory';
+import { callRawAsync } from '../../raw_ops';
 import { Generator, randperm } from './generator';
 
 /** A map-style dataset: `length` items, fetched by index. Extend Dataset or pass any such object. */
@@ -11,6 +12,8 @@ export interface MapDataset<T> {
   getItem(index: number): T;
   /** Optional fast path: the already-collated batch for these indices (see TensorDataset). */
   getBatch?(indices: number[]): unknown;
+  /** The same batch, gathered off the JS thread (the DataLoader's `for await` prefetches with it). */
+  getBatchAsync?(indices: number[]): Promise<unknown>;
 }
 
 /** torch.utils.data.Dataset: subclasses define `length` and getItem(index). */
@@ -68,18 +71,32 @@ export class TensorDataset extends Dataset<Tensor[]> {
   }
   /** default_collate of the items at indices, with one index_select per tensor instead of a stack. */
   getBatch(indices: number[]): Tensor[] {
+    return tidy(() => {
+      const index = this.indexTensors(indices);
+      return this.tensors.map((t) => t.index_select(0, index(t)));
+    });
+  }
+  /** getBatch with the index_selects on libuv worker threads. */
+  getBatchAsync(indices: number[]): Promise<Tensor[]> {
+    const index = this.indexTensors(indices);
+    try {
+      return Promise.all(this.tensors.map((t) => callRawAsync('index_select', '', [t, 0, index(t)]) as Promise<Tensor>));
+    } finally {
+      index.dispose(); // the queued calls hold their own references to the index tensors
+    }
+  }
+  /** The indices as an int64 tensor on each tensor's device (CUDA index_select wants it there). */
+  private indexTensors(indices: number[]): ((t: Tensor) => Tensor) & { dispose(): void } {
     const n = this.length;
     const idx = BigInt64Array.from(indices, (i) => BigInt(checkIndex(i, n, 'TensorDataset')));
-    return tidy(() => {
-      // One index tensor per device the tensors live on (CUDA index_select wants it there).
-      const byDevice = new Map<string, Tensor>();
-      return this.tensors.map((t) => {
-        const device = t.device.toString();
-        let index = byDevice.get(device);
-        if (!index) byDevice.set(device, (index = from_typed_array(idx, [idx.length], device === 'cpu' ? undefined : { device })));
-        return t.index_select(0, index);
-      });
-    });
+    const byDevice = new Map<string, Tensor>();
+    const index = (t: Tensor): Tensor => {
+      const device = t.device.toString();
+      let ix = byDevice.get(device);
+      if (!ix) byDevice.set(device, (ix = from_typed_array(idx, [idx.length], device === 'cpu' ? undefined : { device })));
+      return ix;
+    };
+    return Object.assign(index, { dispose: () => byDevice.forEach((t) => t.dispose()) });
   }
 }
 
@@ -89,14 +106,15 @@ export class Subset<T> extends Dataset<T> {
   readonly indices: number[];
   /** Present when the underlying dataset can fetch whole batches (a Subset of a TensorDataset). */
   readonly getBatch?: (indices: number[]) => unknown;
+  readonly getBatchAsync?: (indices: number[]) => Promise<unknown>;
   constructor(dataset: MapDataset<T> | readonly T[], indices: readonly number[]) {
     super();
     this.dataset = asMapDataset(dataset);
     this.indices = Array.from(indices);
     const inner = this.dataset;
-    if (typeof inner.getBatch === 'function') {
-      this.getBatch = (idx: number[]) => inner.getBatch!(idx.map((i) => this.indices[checkIndex(i, this.indices.length, 'Subset')]));
-    }
+    const outer = (idx: number[]) => idx.map((i) => this.indices[checkIndex(i, this.indices.length, 'Subset')]);
+    if (typeof inner.getBatch === 'function') this.getBatch = (idx: number[]) => inner.getBatch!(outer(idx));
+    if (typeof inner.getBatchAsync === 'function') this.getBatchAsync = (idx: number[]) => inner.getBatchAsync!(outer(idx));
   }
   get length(): number {
     return this.indices.length;

@@ -1,0 +1,97 @@
+// Operators off the JS thread: callAsync(opId, ...args) converts the arguments on the JS thread,
+// runs the operator on a libuv worker thread, and settles a Promise with the same result that
+// call() returns. The stack owns references to its tensors, so disposing a JS handle while the
+// work runs cannot free the data under it. Grad mode is thread-local in LibTorch, so the
+// caller's mode is carried to the worker.
+#include <ATen/core/grad_mode.h>
+#include <memory>
+#include <string>
+
+#include "common.h"
+#include "error_boundary.h"
+#include "op_dispatch.h"
+
+namespace torchnode {
+
+struct AsyncCall {
+  napi_async_work work = nullptr;
+  napi_deferred deferred = nullptr;
+  int32_t id = -1;
+  c10::OperatorHandle handle;  // a copy: the registry may grow while this runs
+  c10::Stack stack;
+  bool gradEnabled = true;
+  std::string error;  // set by the worker when the operator throws
+};
+
+// Worker thread: no N-API calls here.
+static void execute(napi_env, void* data) {
+  auto* call = static_cast<AsyncCall*>(data);
+  try {
+    c10::AutoGradMode mode(call->gradEnabled);
+    call->handle.callBoxed(call->stack);
+  } catch (const c10::Error& e) {
+    call->error = e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    call->error = e.what();
+  } catch (...) {
+    call->error = "unknown native error";
+  }
+}
+
+// JS thread: turns the results into handles and settles the promise.
+static void complete(napi_env env, napi_status status, void* data) {
+  std::unique_ptr<AsyncCall> call(static_cast<AsyncCall*>(data));
+  Napi::Env nenv(env);
+  Napi::HandleScope scope(nenv);
+  napi_delete_async_work(env, call->work);
+  if (status != napi_ok) {
+    napi_reject_deferred(env, call->deferred, makeTorchError(nenv, "the asynchronous operator call was cancelled"));
+    return;
+  }
+  if (!call->error.empty()) {
+    napi_reject_deferred(env, call->deferred, makeTorchError(nenv, call->error));
+    return;
+  }
+  try {
+    State& st = state(nenv);
+    napi_resolve_deferred(env, call->deferred, popResults(env, st, st.ops->at(call->id), call->stack));
+  } catch (...) {
+    napi_reject_deferred(env, call->deferred, currentErrorToJs(nenv));
+  }
+}
+
+static napi_value callAsync(napi_env env, napi_callback_info cbinfo) {
+  Napi::Env nenv(env);
+  napi_value argv[24];
+  size_t argc = 24;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  try {
+    State& st = state(nenv);
+    const OpEntry& op = entryArg(env, st, argc, argv);
+    auto call = std::make_unique<AsyncCall>(AsyncCall{nullptr, nullptr, -1, op.handle, {}, true, {}});
+    napi_get_value_int32(env, argv[0], &call->id);
+    pushArgs(env, st, op, argv + 1, argc - 1, call->stack);
+    call->gradEnabled = at::GradMode::is_enabled();
+    napi_value promise, name;
+    napi_create_promise(env, &call->deferred, &promise);
+    napi_create_string_utf8(env, "torchnode:callAsync", NAPI_AUTO_LENGTH, &name);
+    napi_create_async_work(env, nullptr, name, execute, complete, call.get(), &call->work);
+    if (napi_queue_async_work(env, call->work) != napi_ok) {
+      napi_delete_async_work(env, call->work);
+      throw std::runtime_error("callAsync: could not queue the work");
+    }
+    call.release();  // complete() owns it now
+    return promise;
+  } catch (...) {
+    rethrowToJs(nenv);
+  }
+  return nullptr;
+}
+
+void initAsync(Napi::Env env, Napi::Object exports) {
+  napi_value fn;
+  napi_create_function(env, "callAsync", NAPI_AUTO_LENGTH, callAsync, nullptr, &fn);
+  exports.Set("callAsync", Napi::Value(env, fn));
+}
+
+}  // namespace torchnode
