@@ -1,0 +1,22 @@
+// The self-attention classifier on Fashion-MNIST: the 28 rows of an image are the tokens
+// (28 pixels each), projected to 64 dimensions with a learned positional embedding, then
+// 4-head self-attention and the chapter's attention pooling.
+import * as torch from '../lib/index';
+import { AttentionClassifier } from './models';
+import { Example, run } from './train';
+
+export const attention: Example = {
+  name: 'attention',
+  description: 'self-attention classifier over 28 row tokens: embed 64, 4 heads, attention pooling, Adam',
+  defaults: { epochs: 3, batchSize: 64, lr: 0.002 },
+  model: () => new AttentionClassifier(28, 64, 4, 10, 28),
+  optimizer: (params, lr) => new torch.optim.Adam(params, { lr }),
+  input: (images) => images.squeeze(1),
+};
+
+if (require.main === module) {
+  run(attention).catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
+}
