@@ -15,6 +15,7 @@ struct State {
   TensorTable table;
   OpRegistry* ops = nullptr;
   Napi::FunctionReference torchError;  // the JS TorchError class, set by lib/binding.ts
+  int64_t pendingExternal = 0;         // tracked bytes not yet reported to V8
   ~State();
 };
 

@@ -51,6 +51,31 @@ static std::pair<Kind, bool> kindOf(c10::TypePtr t) {
   return {kindOfScalarType(t), optional};
 }
 
+// The unboxed handle for an op whose schema is one of the UnboxedHandle signatures: plain
+// (non-optional) Tensor and Scalar arguments that nothing writes to, one new Tensor returned.
+static UnboxedHandle unboxedHandle(const c10::OperatorHandle& handle, const OpEntry& e) {
+  const c10::FunctionSchema& schema = handle.schema();
+  if (e.writtenArg >= 0 || e.returns.size() != 1 || e.returns[0] != Kind::Tensor) return std::monostate{};
+  if (schema.returns()[0].type()->kind() != c10::TypeKind::TensorType) return std::monostate{};
+  std::string sig;
+  for (size_t i = 0; i < e.args.size(); i++) {
+    const c10::Argument& a = schema.arguments()[i];
+    if (e.args[i].optional || (a.alias_info() && a.alias_info()->isWrite())) return std::monostate{};
+    if (e.args[i].kind == Kind::Tensor && a.type()->kind() == c10::TypeKind::TensorType) sig += 'T';
+    else if (e.args[i].kind == Kind::Scalar) sig += 'S';
+    else return std::monostate{};
+  }
+  try {  // typed() checks the C++ signature the kernel was registered with
+    if (sig == "T") return handle.typed<UnaryFn>();
+    if (sig == "TT") return handle.typed<BinaryFn>();
+    if (sig == "TTS") return handle.typed<BinaryAlphaFn>();
+    if (sig == "TS") return handle.typed<ScalarFn>();
+    if (sig == "TSS") return handle.typed<ScalarAlphaFn>();
+  } catch (const c10::Error&) {
+  }
+  return std::monostate{};
+}
+
 int32_t OpRegistry::resolve(const std::string& name, const std::string& overload) {
   std::string key = name + "." + overload;
   auto it = ids_.find(key);
@@ -75,6 +100,7 @@ int32_t OpRegistry::resolve(const std::string& name, const std::string& overload
       }
     }
   }
+  e.unboxed = unboxedHandle(*handle, e);
   int32_t id = static_cast<int32_t>(entries_.size());
   entries_.push_back(std::move(e));
   ids_.emplace(key, id);
@@ -318,6 +344,74 @@ napi_value popResults(napi_env env, State& st, const OpEntry& op, c10::Stack& st
   return out;
 }
 
+// Reads the arguments of an unboxed call. Anything unusual (a disposed tensor, a missing
+// argument without a default, a value of another type) returns false, and the call takes the
+// boxed path, which raises the proper error.
+struct UnboxedArgs {
+  napi_env env;
+  State& st;
+  const OpEntry& op;
+  const napi_value* args;
+  size_t given;
+
+  const at::Tensor* tensor(size_t i) {
+    double h;
+    if (i >= given || napi_get_value_double(env, args[i], &h) != napi_ok) return nullptr;
+    return st.table.find(static_cast<int64_t>(h));
+  }
+
+  bool scalar(size_t i, c10::Scalar& out) {
+    napi_valuetype t = napi_undefined;
+    if (i < given) napi_typeof(env, args[i], &t);
+    if (t == napi_undefined) {
+      if (!op.args[i].defaultValue) return false;
+      out = op.args[i].defaultValue->toScalar();
+      return true;
+    }
+    if (t != napi_number) return false;
+    double d;
+    napi_get_value_double(env, args[i], &d);
+    // Integral numbers are int Scalars, as in Converter::scalar.
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) out = static_cast<int64_t>(d);
+    else out = d;
+    return true;
+  }
+};
+
+static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
+  if (a.given > a.op.args.size()) return false;
+  const at::Tensor* x = a.tensor(0);
+  if (!x) return false;
+  c10::Scalar s1, s2;
+  switch (a.op.unboxed.index()) {
+    case 1:
+      result = std::get<1>(a.op.unboxed).call(*x);
+      return true;
+    case 2: {
+      const at::Tensor* y = a.tensor(1);
+      if (!y) return false;
+      result = std::get<2>(a.op.unboxed).call(*x, *y);
+      return true;
+    }
+    case 3: {
+      const at::Tensor* y = a.tensor(1);
+      if (!y || !a.scalar(2, s1)) return false;
+      result = std::get<3>(a.op.unboxed).call(*x, *y, s1);
+      return true;
+    }
+    case 4:
+      if (!a.scalar(1, s1)) return false;
+      result = std::get<4>(a.op.unboxed).call(*x, s1);
+      return true;
+    case 5:
+      if (!a.scalar(1, s1) || !a.scalar(2, s2)) return false;
+      result = std::get<5>(a.op.unboxed).call(*x, s1, s2);
+      return true;
+    default:
+      return false;
+  }
+}
+
 // call(opId, ...args): the hot path. Raw N-API keeps it allocation-free apart from the stack.
 static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
   Napi::Env nenv(env);
@@ -329,6 +423,16 @@ static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
   try {
     stack.clear();
     OpEntry& op = entryArg(env, st, argc, argv);
+    if (op.unboxed.index() != 0) {
+      UnboxedArgs args{env, st, op, argv + 1, argc - 1};
+      at::Tensor result;
+      if (callUnboxed(args, result)) {
+        napi_value out;
+        if (result.defined()) napi_create_int32(env, st.table.put(std::move(result)), &out);
+        else napi_get_null(env, &out);
+        return out;
+      }
+    }
     pushArgs(env, st, op, argv + 1, argc - 1, stack);
     op.handle.callBoxed(stack);
     return popResults(env, st, op, stack);

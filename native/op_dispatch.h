@@ -6,6 +6,7 @@
 #include <node_api.h>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 namespace torchnode {
@@ -25,6 +26,19 @@ struct ArgSpec {
   std::string typeName;
 };
 
+// The commonest operator signatures, called unboxed: straight to the kernel, without building
+// an IValue stack and unboxing it again (about 10% of a small op). Every other op, and any
+// call whose arguments these cannot take, goes through the boxed path.
+using UnaryFn = at::Tensor(const at::Tensor&);
+using BinaryFn = at::Tensor(const at::Tensor&, const at::Tensor&);
+using BinaryAlphaFn = at::Tensor(const at::Tensor&, const at::Tensor&, const c10::Scalar&);
+using ScalarFn = at::Tensor(const at::Tensor&, const c10::Scalar&);
+using ScalarAlphaFn = at::Tensor(const at::Tensor&, const c10::Scalar&, const c10::Scalar&);
+using UnboxedHandle =
+    std::variant<std::monostate, c10::TypedOperatorHandle<UnaryFn>, c10::TypedOperatorHandle<BinaryFn>,
+                 c10::TypedOperatorHandle<BinaryAlphaFn>, c10::TypedOperatorHandle<ScalarFn>,
+                 c10::TypedOperatorHandle<ScalarAlphaFn>>;
+
 struct OpEntry {
   c10::OperatorHandle handle;
   std::string name, overload;
@@ -33,6 +47,7 @@ struct OpEntry {
   // In-place and out= ops return the tensor they wrote to (an argument). JS already holds it, so
   // the call returns nothing instead of a second handle to it; -1 when the op returns new values.
   int writtenArg;
+  UnboxedHandle unboxed = std::monostate{};
 };
 
 class OpRegistry {

@@ -102,33 +102,49 @@ static void finalizeHandle(node_api_basic_env env, void* data, void* hint) {
   st->table.finalize(static_cast<int32_t>(reinterpret_cast<intptr_t>(hint)));
 }
 
+// V8 learns about tracked tensors' bytes in steps of this size: telling it per tensor would cost
+// an extra call on every small op, and a step this small changes nothing for its GC heuristics.
+static constexpr int64_t kExternalMemoryStep = 256 * 1024;
+
 // track(obj, handle): the GC now owns the handle through obj. V8 is told about the tensor's
-// bytes so that native memory pressure triggers collections.
-static TN_FN(track) {
-  TN_GUARD {
-    Napi::Env env = info.Env();
-    State& st = state(env);
-    int32_t h = info[1].As<Napi::Number>().Int32Value();
-    if (!st.table.find(h)) throw std::runtime_error("Tensor has been disposed");
-    st.table.markTracked(h);
-    napi_status s = napi_add_finalizer(env, info[0], &st, finalizeHandle,
-                                       reinterpret_cast<void*>(static_cast<intptr_t>(h)), nullptr);
-    if (s != napi_ok) throw std::runtime_error("napi_add_finalizer failed");
-    int64_t delta = st.table.trackedBytesDelta();
-    if (delta != 0) {
-      int64_t total;
-      napi_adjust_external_memory(env, delta, &total);
-    }
-    return env.Undefined();
-  });
+// bytes so that native memory pressure triggers collections. Raw N-API: this runs once per op
+// result outside scopes, so it skips node-addon-api's per-call wrapper.
+static napi_value track(napi_env env, napi_callback_info cbinfo) {
+  napi_value argv[2];
+  size_t argc = 2;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  State& st = state(Napi::Env(env));
+  int32_t h = -1;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &h) != napi_ok || !st.table.find(h)) {
+    napi_throw_error(env, nullptr, "Tensor has been disposed");
+    return nullptr;
+  }
+  if (napi_add_finalizer(env, argv[0], &st, finalizeHandle, reinterpret_cast<void*>(static_cast<intptr_t>(h)), nullptr) != napi_ok) {
+    napi_throw_error(env, nullptr, "napi_add_finalizer failed");
+    return nullptr;
+  }
+  st.table.markTracked(h);  // obj is alive here, so its finalizer cannot have run yet
+  st.pendingExternal += st.table.trackedBytesDelta();
+  if (st.pendingExternal >= kExternalMemoryStep || st.pendingExternal <= -kExternalMemoryStep) {
+    int64_t total;
+    napi_adjust_external_memory(env, st.pendingExternal, &total);
+    st.pendingExternal = 0;
+  }
+  return nullptr;
 }
 
-static TN_FN(dispose) {
-  TN_GUARD {
-    int32_t h = info[0].As<Napi::Number>().Int32Value();
-    state(info.Env()).table.release(h);
-    return info.Env().Undefined();
-  });
+// dispose(handle): frees the table's reference now. Raw N-API: scopes call it once per tensor.
+static napi_value dispose(napi_env env, napi_callback_info cbinfo) {
+  napi_value argv[1];
+  size_t argc = 1;
+  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  int32_t h = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &h) != napi_ok) {
+    napi_throw_type_error(env, nullptr, "dispose: a tensor handle is expected");
+    return nullptr;
+  }
+  state(Napi::Env(env)).table.release(h);
+  return nullptr;
 }
 
 static TN_FN(memoryStats) {
@@ -143,8 +159,11 @@ static TN_FN(memoryStats) {
 }
 
 void initTableExports(Napi::Env env, Napi::Object exports) {
-  exports.Set("track", Napi::Function::New(env, track, "track"));
-  exports.Set("dispose", Napi::Function::New(env, dispose, "dispose"));
+  for (auto [name, fn] : {std::pair<const char*, napi_callback>{"track", track}, {"dispose", dispose}}) {
+    napi_value f;
+    napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, nullptr, &f);
+    exports.Set(name, Napi::Value(env, f));
+  }
   exports.Set("memoryStats", Napi::Function::New(env, memoryStats, "memoryStats"));
 }
 

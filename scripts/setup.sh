@@ -43,8 +43,14 @@ if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ]
 fi
 
 say "building the native addon"
-npx cmake-js compile --log-level error 2>&1 | grep -E 'torchnode: using|error|Error' || true
-[ -f build/Release/torchnode.node ] || { say "native build failed: see 'npx cmake-js compile' output"; exit 1; }
+log="$(mktemp)"
+if ! npx cmake-js compile --log-level error >"$log" 2>&1; then
+  cat "$log"
+  say "native build failed (output above)"
+  exit 1
+fi
+grep -E 'torchnode: using' "$log" || true
+rm -f "$log"
 
 if [ ! -f dist/index.js ] || [ -n "$(find lib package.json -newer dist/index.js -print -quit)" ]; then
   say "building the TypeScript library"
