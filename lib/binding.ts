@@ -49,6 +49,7 @@ export interface NativeBinding {
 
   fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string): Handle;
   toBuffer(h: Handle): ArrayBuffer;
+  copyInto(h: Handle, out: ArrayBufferView): void;
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   dtype(h: Handle): number;

@@ -15,7 +15,7 @@ export function adopt(t: Tensor): void {
   else native.track(t, t.h);
 }
 
-const kept = new WeakSet<Tensor>();
+let kept = new WeakSet<Tensor>();
 let keptPending = 0; // lets closeScope skip the WeakSet lookups in the common case
 
 /**
@@ -61,6 +61,12 @@ function closeScope(scope: Tensor[], survivors: Set<Tensor>): void {
     }
   }
   scope.length = 0;
+  if (scopes.length === 0 && keptPending !== 0) {
+    // No scope is open, so no scope can free a tensor kept earlier that none of them held
+    // (one created outside every scope, say): forget those marks so later scopes skip the lookups.
+    kept = new WeakSet<Tensor>();
+    keptPending = 0;
+  }
 }
 
 let isTensorFn: (v: unknown) => v is Tensor = (v): v is Tensor => false;

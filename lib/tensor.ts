@@ -109,10 +109,22 @@ export class Tensor {
 
   // ---- export -------------------------------------------------------------------------------
 
-  /** A copy of the elements in a TypedArray (BigInt64Array for int64, Uint8Array for bool, Float32Array for float16/bfloat16). */
-  toTypedArray(): TypedArray {
-    const buf = native.toBuffer(this.h);
-    return new this.dtype.arrayType(buf);
+  /**
+   * A copy of the elements in a TypedArray (BigInt64Array for int64, Uint8Array for bool,
+   * Float32Array for float16/bfloat16), from any device. With `out`, the elements are copied
+   * into that array (of that type and numel() long) and it is returned: in a loop, reusing one
+   * array avoids fresh memory for every copy, which the GC only reclaims later.
+   */
+  toTypedArray<T extends TypedArray = TypedArray>(out?: T): T {
+    if (out === undefined) return new this.dtype.arrayType(native.toBuffer(this.h)) as T;
+    const ctor = this.dtype.arrayType;
+    if (!(out instanceof ctor)) {
+      throw new TypeError(`toTypedArray(out): a ${this.dtype} tensor needs a ${ctor.name}, got ${describe(out)}`);
+    }
+    const n = this.numel();
+    if (out.length !== n) throw new RangeError(`toTypedArray(out): the tensor has ${n} elements but out has ${out.length}`);
+    native.copyInto(this.h, out);
+    return out;
   }
   /** The value of a one-element tensor. */
   item(): number | boolean {

@@ -49,19 +49,38 @@ static TN_FN(fromBuffer) {
   });
 }
 
-// toBuffer(h): the elements as a new ArrayBuffer, contiguous, on the CPU. Half and bfloat16
-// come back as float32 (JS has no 16-bit float array on Node 20).
+// The tensor as contiguous CPU data of an exportable type: half and bfloat16 become float32
+// (JS has no 16-bit float array on Node 20).
+static at::Tensor exportable(at::Tensor t) {
+  if (t.is_complex()) throw ArgError("complex tensors cannot be exported to a TypedArray");
+  if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
+  return t.detach().to(at::kCPU).contiguous();
+}
+
+// toBuffer(h): the elements as a new ArrayBuffer.
 static TN_FN(toBuffer) {
   TN_GUARD {
     Napi::Env env = info.Env();
-    at::Tensor t = tensorArg(info, 0);
-    if (t.is_complex()) throw ArgError("complex tensors cannot be exported to a TypedArray");
-    if (t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16) t = t.to(at::kFloat);
-    t = t.detach().to(at::kCPU).contiguous();
+    at::Tensor t = exportable(tensorArg(info, 0));
     size_t nbytes = t.numel() * t.element_size();
     Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, nbytes);
     if (nbytes) std::memcpy(ab.Data(), t.data_ptr(), nbytes);
     return ab;
+  });
+}
+
+// copyInto(h, typedArray): the elements copied into the caller's TypedArray, whose byte length
+// the JS side has checked against the tensor (a reused array costs no fresh memory).
+static TN_FN(copyInto) {
+  TN_GUARD {
+    at::Tensor t = exportable(tensorArg(info, 0));
+    if (!info[1].IsTypedArray()) throw ArgError("copyInto: a TypedArray is required");
+    Napi::TypedArray ta = info[1].As<Napi::TypedArray>();
+    size_t nbytes = t.numel() * t.element_size();
+    if (nbytes != ta.ByteLength())
+      throw ArgError("the output array has " + std::to_string(ta.ByteLength()) + " bytes but the tensor has " + std::to_string(nbytes));
+    if (nbytes) std::memcpy(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), t.data_ptr(), nbytes);
+    return info.Env().Undefined();
   });
 }
 
@@ -126,6 +145,7 @@ static TN_FN(item) {
 void initTensorData(Napi::Env env, Napi::Object exports) {
   exports.Set("fromBuffer", Napi::Function::New(env, fromBuffer, "fromBuffer"));
   exports.Set("toBuffer", Napi::Function::New(env, toBuffer, "toBuffer"));
+  exports.Set("copyInto", Napi::Function::New(env, copyInto, "copyInto"));
   exports.Set("shape", Napi::Function::New(env, shape, "shape"));
   exports.Set("strides", Napi::Function::New(env, strides, "strides"));
   exports.Set("dtype", Napi::Function::New(env, dtype, "dtype"));

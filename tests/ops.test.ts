@@ -513,6 +513,17 @@ describe('type and device moves', () => {
     const d = x.detach();
     expect(d.requires_grad).toBe(false);
   });
+
+  it('toTypedArray copies into a caller\'s array of the right type and length, from any layout', () => {
+    const t = torch.arange(6, { dtype: torch.float32 }).view(2, 3).t(); // non-contiguous
+    const out = new Float32Array(6);
+    expect(t.toTypedArray(out)).toBe(out);
+    expect(Array.from(out)).toEqual([0, 3, 1, 4, 2, 5]);
+    expect(Array.from(torch.tensor([1.5, 2.5], { dtype: torch.float16 }).toTypedArray(new Float32Array(2)))).toEqual([1.5, 2.5]);
+    expect(torch.tensor([7, 8]).toTypedArray(new BigInt64Array(2))).toEqual(new BigInt64Array([7n, 8n]));
+    expect(() => t.toTypedArray(new Float64Array(6) as never)).toThrow(/float32 tensor needs a Float32Array, got Float64Array/);
+    expect(() => t.toTypedArray(new Float32Array(5))).toThrow(RangeError);
+  });
 });
 
 describe('indexing', () => {
