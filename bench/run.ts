@@ -1,6 +1,10 @@
 // npm run bench: each case runs here (torchnode) and in a persistent PyTorch process on the same
 // LibTorch, alternating, several repeats; prints the median per iteration and the ratio, and
-// writes bench/results/latest.{json,md}. Both sides get the same thread settings.
+// writes bench/results/latest.{json,md} (partial.{json,md} for a --filter run). Both sides get
+// the same thread settings. CNN inference also runs in onnxruntime-node; last, the peak RSS of a
+// training loop in fresh processes.
+// Options: --threads N, --repeats N, --filter TEXT (case names containing it), --memory-steps N,
+// --readme (rewrite README.md's table).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -14,9 +18,18 @@ const { values: opts } = parseArgs({
     repeats: { type: 'string', default: '5' },
     filter: { type: 'string' },
     readme: { type: 'boolean', default: false },
+    // steps of the peak-RSS training loop (0 skips it)
+    'memory-steps': { type: 'string', default: '2000' },
   },
 });
 const threads = opts.threads!;
+const memorySteps = Number(opts['memory-steps']);
+// A --filter run is partial: it goes to results/partial.*, never over latest.* or the README.
+const outName = opts.filter ? 'partial' : 'latest';
+if (opts.readme && opts.filter) {
+  console.error('--readme needs the full suite: drop --filter');
+  process.exit(2);
+}
 
 // OpenBLAS and OpenMP read their thread counts when they load, so this process re-runs itself
 // with them set; the Python side inherits the same environment.
@@ -26,50 +39,94 @@ if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
   process.exit(r.status ?? 1);
 }
 
+interface Row {
+  case: string;
+  unit: 'µs' | 'MB';
+  ours: number;
+  pytorch: number;
+  /** ours / PyTorch: below 1 is faster (or smaller) */
+  ratio: number;
+  onnxruntime?: number;
+  ratio_onnxruntime?: number;
+}
+
 async function main(): Promise<void> {
   const torch = await import('../lib/index');
-  const { cases } = await import('./cases');
+  const { allCases } = await import('./cases');
+  const { measureMemory } = await import('./memory');
   torch.set_num_threads(Number(threads));
   const python = process.env.TORCHNODE_PYTHON ?? '/usr/bin/python3';
-  const py = spawn(python, [path.join(__dirname, 'torch_side.py'), threads], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const lines = readline.createInterface({ input: py.stdout! })[Symbol.asyncIterator]();
-  const next = async () => String((await lines.next()).value);
-  const pyVersion = (await next()).split(' ')[1];
+  const proc = spawn(python, [path.join(__dirname, 'torch_side.py'), threads], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = readline.createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error('the PyTorch side (bench/torch_side.py) exited; see its error above');
+    return String(r.value);
+  };
+  const [, pyVersion, pyCuda] = (await next()).split(' ');
+  const py = { cuda: pyCuda === '1', request: (line: string) => (proc.stdin!.write(`${line}\n`), next()) };
 
   const repeats = Number(opts.repeats);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const rows: { case: string; ours_us: number; pytorch_us: number; ratio: number }[] = [];
-  for (const c of cases.filter((c) => !opts.filter || c.name.includes(opts.filter))) {
-    c.run(Math.max(1, Math.floor(c.iterations / 10))); // warm-up
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let r = 0; r < repeats; r++) {
-      ours.push(c.run(c.iterations) / c.iterations);
-      py.stdin!.write(`${c.python} ${c.iterations}\n`);
-      theirs.push(Number(await next()));
+  const selected = (name: string) => !opts.filter || name.includes(opts.filter);
+  const rows: Row[] = [];
+  for (const c of (await allCases()).filter((c) => selected(c.name))) {
+    if (c.python.includes('@cuda') && !py.cuda) {
+      console.log(`${c.name}: skipped, CUDA is not available to PyTorch (${python})`);
+      continue;
     }
-    const row = { case: c.name, ours_us: median(ours) / 1000, pytorch_us: median(theirs) / 1000, ratio: median(ours) / median(theirs) };
+    await c.prepare?.(py);
+    const warm = Math.max(1, Math.floor(c.iterations / 10));
+    await c.run(warm);
+    await c.peer?.run(warm);
+    const ours: number[] = [], theirs: number[] = [], peer: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      ours.push((await c.run(c.iterations)) / c.iterations);
+      theirs.push(Number(await py.request(`${c.python} ${c.iterations}`)));
+      if (c.peer) peer.push((await c.peer.run(c.iterations)) / c.iterations);
+    }
+    const row: Row = { case: c.name, unit: 'µs', ours: median(ours) / 1000, pytorch: median(theirs) / 1000, ratio: median(ours) / median(theirs) };
+    if (c.peer && !Number.isNaN(median(peer))) Object.assign(row, { onnxruntime: median(peer) / 1000, ratio_onnxruntime: median(ours) / median(peer) });
     rows.push(row);
-    console.log(`${row.case.padEnd(42)} ours ${fmt(row.ours_us).padStart(10)} µs   PyTorch ${fmt(row.pytorch_us).padStart(10)} µs   ratio ${row.ratio.toFixed(2)}`);
+    printRow(row);
   }
-  py.stdin!.end();
+  proc.stdin!.end();
+
+  const memoryCase = `peak RSS, CNN training loop, ${memorySteps} steps`;
+  if (memorySteps > 0 && selected(memoryCase)) {
+    const [tidy, gc, theirs] = await measureMemory(memorySteps, python, threads);
+    const mb = (r: { case: string }, ours: number, pytorch: number): Row => ({ ...r, unit: 'MB', ours: ours / 1024, pytorch: pytorch / 1024, ratio: ours / pytorch });
+    for (const row of [
+      mb({ case: `${memoryCase} (torch.tidy per step)` }, tidy.peak_kb, theirs.peak_kb),
+      mb({ case: `${memoryCase} (no memory code: GC)` }, gc.peak_kb, theirs.peak_kb),
+      mb({ case: 'RSS before that loop (runtime, library, model)' }, tidy.before_kb, theirs.before_kb),
+    ]) {
+      rows.push(row);
+      printRow(row);
+    }
+    console.log(`  (loop time, three processes side by side: tidy ${tidy.seconds.toFixed(0)} s, GC ${gc.seconds.toFixed(0)} s, PyTorch ${theirs.seconds.toFixed(0)} s)`);
+  }
 
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`;
   const meta = {
     date: new Date().toISOString(), machine, node: process.version, libtorch: torch.version.libtorch,
     pytorch: pyVersion, threads: Number(threads), repeats, env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}`,
+    wall_s: Math.round(performance.now() / 1000),
   };
   const outDir = path.join(__dirname, 'results');
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, 'latest.json'), JSON.stringify({ meta, rows }, null, 2));
+  fs.writeFileSync(path.join(outDir, `${outName}.json`), JSON.stringify({ meta, rows }, null, 2));
   const md = [
-    `Measured ${meta.date.slice(0, 10)} on ${machine}; Node ${meta.node}, LibTorch ${meta.libtorch} (PyTorch ${meta.pytorch}), ${meta.env}, median of ${repeats}.`,
+    `Measured ${meta.date.slice(0, 10)} on ${machine}; Node ${meta.node}, LibTorch ${meta.libtorch} (PyTorch ${meta.pytorch}), ${meta.env}, median of ${repeats}. ` +
+      `Ratios are torchnode / other: below 1, torchnode is faster or smaller. onnxruntime-node runs the same weights with ${threads} intra-op thread(s). ` +
+      'RSS rows: peak resident memory (VmHWM) of one fresh process each.',
     '',
-    '| case | torchnode | PyTorch | ratio |',
-    '| --- | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.case} | ${fmt(r.ours_us)} µs | ${fmt(r.pytorch_us)} µs | ${r.ratio.toFixed(2)} |`),
+    '| case | torchnode | PyTorch | ratio | onnxruntime | torchnode / onnxruntime |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.case} | ${fmt(r.ours, r.unit)} | ${fmt(r.pytorch, r.unit)} | ${r.ratio.toFixed(2)} | ` +
+      `${r.onnxruntime === undefined ? '' : fmt(r.onnxruntime, r.unit)} | ${r.ratio_onnxruntime?.toFixed(2) ?? ''} |`),
   ].join('\n');
-  fs.writeFileSync(path.join(outDir, 'latest.md'), md + '\n');
+  fs.writeFileSync(path.join(outDir, `${outName}.md`), md + '\n');
   console.log(`\n${md}`);
   if (opts.readme) {
     // --readme: replace the table between the bench markers in README.md.
@@ -78,10 +135,20 @@ async function main(): Promise<void> {
     const updated = text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${md}\n<!-- bench:end -->`);
     fs.writeFileSync(readme, updated);
   }
+  console.log(`\ntotal ${meta.wall_s} s`);
 }
 
-function fmt(us: number): string {
-  return us < 10 ? us.toFixed(3) : us < 1000 ? us.toFixed(1) : us.toFixed(0);
+function printRow(r: Row): void {
+  const ort = r.onnxruntime === undefined ? '' : `   onnxruntime ${fmt(r.onnxruntime, r.unit).padStart(12)}   ours/ort ${r.ratio_onnxruntime!.toFixed(2)}`;
+  console.log(`${r.case.padEnd(66)} ours ${fmt(r.ours, r.unit).padStart(12)}   PyTorch ${fmt(r.pytorch, r.unit).padStart(12)}   ratio ${r.ratio.toFixed(2)}${ort}`);
 }
 
-void main();
+function fmt(v: number, unit: 'µs' | 'MB'): string {
+  if (unit === 'MB') return `${v.toFixed(0)} MB`;
+  return `${v < 10 ? v.toFixed(3) : v < 1000 ? v.toFixed(1) : v.toFixed(0)} µs`;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
