@@ -7,8 +7,6 @@ import nodeGypBuild from 'node-gyp-build';
 /** A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
 
-/** A tensor index item as lib/indexing.ts encodes it for the native side. */
-export type EncodedIndex = number | null | boolean | '...' | [number | null, number | null, number | null] | { h: Handle };
 
 export interface OpArgInfo {
   name: string;
@@ -59,8 +57,9 @@ export interface NativeBinding {
   isContiguous(h: Handle): boolean;
   item(h: Handle): number | boolean;
 
-  index(h: Handle, indices: EncodedIndex[]): Handle;
-  indexPut(h: Handle, indices: EncodedIndex[], value: number | boolean | { h: Handle }): void;
+  /** indices: lib/indexing.ts's encoding, four numbers per item, count items */
+  index(h: Handle, indices: Float64Array, count: number): Handle;
+  indexPut(h: Handle, indices: Float64Array, count: number, value: number | boolean | { h: Handle }): void;
 
   backward(h: Handle, gradient: Handle | null, retainGraph?: boolean, createGraph?: boolean, inputs?: Handle[]): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph?: boolean,

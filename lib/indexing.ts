@@ -1,12 +1,25 @@
 // Python index expressions for Tensor.index(): x.index(':', -1, '...', null, mask) is
 // x[:, -1, ..., None, mask]. The native side applies them with LibTorch's at::indexing.
-import { native, EncodedIndex, Handle } from './binding';
+import { native, Handle } from './binding';
 
 export type IndexItem = number | string | null | boolean | number[] | boolean[] | number[][] | { h: Handle };
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
 
-function parseSlice(s: string): [number | null, number | null, number | null] {
+type Slice = [number | null, number | null, number | null];
+// Index strings repeat (':' above all), so each is parsed once.
+const parsedSlices = new Map<string, Slice>();
+
+function parseSlice(s: string): Slice {
+  let slice = parsedSlices.get(s);
+  if (slice === undefined) {
+    slice = parseSliceText(s);
+    if (parsedSlices.size < 1024) parsedSlices.set(s, slice);
+  }
+  return slice;
+}
+
+function parseSliceText(s: string): Slice {
   const m = SLICE.exec(s);
   if (!m) throw new TypeError(`invalid index '${s}': expected an integer, a slice like '1:5:2' or ':', '...', null, or a tensor`);
   const step = m[3] === undefined ? null : Number(m[3]);
@@ -14,34 +27,69 @@ function parseSlice(s: string): [number | null, number | null, number | null] {
   return [m[1] === undefined ? null : Number(m[1]), m[2] === undefined ? null : Number(m[2]), step];
 }
 
-/** Encodes index items; integer arrays become temporary int64 tensors, released by the caller. */
-export function encodeIndices(items: IndexItem[], handleOf: (t: any) => Handle, temps: Handle[] = []): EncodedIndex[] {
-  return items.map((it): EncodedIndex => {
+// The encoding native/indexing.cc reads: four numbers per item, [kind, a, b, c], in one
+// reused Float64Array, so the native side makes one call to read the whole index instead of
+// a property lookup per item. NaN stands for None in slices.
+export const INDEX_INT = 0, INDEX_SLICE = 1, INDEX_ELLIPSIS = 2, INDEX_NONE = 3, INDEX_BOOL = 4, INDEX_TENSOR = 5;
+let encoded = new Float64Array(4 * 16);
+
+/**
+ * Encodes index items into the shared buffer and returns it with the item count; integer and
+ * boolean arrays become temporary tensors, whose handles go to temps for the caller to release.
+ */
+export function encodeIndices(items: IndexItem[], handleOf: (t: any) => Handle, temps: Handle[] = []): [Float64Array, number] {
+  if (encoded.length < 4 * items.length) encoded = new Float64Array(4 * items.length);
+  const out = encoded;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    const k = 4 * i;
     if (typeof it === 'number') {
       if (!Number.isInteger(it)) throw new TypeError(`index ${it} is not an integer`);
-      return it;
-    }
-    if (typeof it === 'boolean' || it === null) return it;
-    if (typeof it === 'string') return it.trim() === '...' ? '...' : parseSlice(it);
-    if (Array.isArray(it)) {
-      const flat = it.flat(Infinity) as unknown[];
-      if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) {
-        // A list of booleans is a mask, as in Python's x[[True, False]].
-        const h = native.fromBuffer(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 11, listShape(it));
-        temps.push(h);
-        return { h };
+      out[k] = INDEX_INT;
+      out[k + 1] = it;
+    } else if (it === null) {
+      out[k] = INDEX_NONE;
+    } else if (typeof it === 'boolean') {
+      out[k] = INDEX_BOOL;
+      out[k + 1] = it ? 1 : 0;
+    } else if (typeof it === 'string') {
+      if (it === '...' || it.trim() === '...') {
+        out[k] = INDEX_ELLIPSIS;
+      } else {
+        const [start, stop, step] = parseSlice(it);
+        out[k] = INDEX_SLICE;
+        out[k + 1] = start ?? NaN;
+        out[k + 2] = stop ?? NaN;
+        out[k + 3] = step ?? NaN;
       }
-      const data = BigInt64Array.from(it.flat(Infinity) as number[], (v) => {
-        if (!Number.isInteger(v)) throw new TypeError(`index list entries must be integers, got ${v}`);
-        return BigInt(v);
-      });
-      const h = native.fromBuffer(data, 4, listShape(it));
-      temps.push(h);
-      return { h };
+    } else if (Array.isArray(it)) {
+      out[k] = INDEX_TENSOR;
+      out[k + 1] = listIndex(it, temps);
+    } else if (typeof it === 'object' && typeof (it as { h?: unknown }).h === 'number') {
+      out[k] = INDEX_TENSOR;
+      out[k + 1] = handleOf(it);
+    } else {
+      throw new TypeError(`unsupported index of type ${typeof it}`);
     }
-    if (typeof it === 'object' && typeof (it as { h?: unknown }).h === 'number') return { h: handleOf(it) };
-    throw new TypeError(`unsupported index of type ${typeof it}`);
-  });
+  }
+  return [out, items.length];
+}
+
+/** A nested list of booleans (a mask, as in Python's x[[True, False]]) or integers, as a temporary tensor. */
+function listIndex(it: unknown[], temps: Handle[]): Handle {
+  const flat = it.flat(Infinity) as unknown[];
+  let h: Handle;
+  if (flat.length > 0 && flat.every((v) => typeof v === 'boolean')) {
+    h = native.fromBuffer(Uint8Array.from(flat as boolean[], (v) => (v ? 1 : 0)), 11, listShape(it));
+  } else {
+    const data = BigInt64Array.from(flat as number[], (v) => {
+      if (!Number.isInteger(v)) throw new TypeError(`index list entries must be integers, got ${v}`);
+      return BigInt(v);
+    });
+    h = native.fromBuffer(data, 4, listShape(it));
+  }
+  temps.push(h);
+  return h;
 }
 
 function listShape(a: unknown): number[] {

@@ -646,7 +646,8 @@ export class Tensor {
   index(...indices: IndexItem[]): Tensor {
     const temps: Handle[] = [];
     try {
-      return wrap(native.index(this.h, encodeIndices(indices, hOfIndex, temps)));
+      const [encoded, count] = encodeIndices(indices, hOfIndex, temps);
+      return wrap(native.index(this.h, encoded, count));
     } finally {
       for (const h of temps) native.dispose(h);
     }
@@ -663,7 +664,8 @@ export class Tensor {
     }
     const temps: Handle[] = [];
     try {
-      native.indexPut(this.h, encodeIndices(indices, hOfIndex, temps), values instanceof Tensor ? { h: values.h } : scalarOf(values));
+      const [encoded, count] = encodeIndices(indices, hOfIndex, temps);
+      native.indexPut(this.h, encoded, count, values instanceof Tensor ? { h: values.h } : scalarOf(values));
     } finally {
       for (const h of temps) native.dispose(h);
     }

@@ -1,6 +1,7 @@
 // Python-style indexing (x[:, -1, ...], boolean and integer tensor indices) through LibTorch's
 // own at::indexing, so the semantics are PyTorch's exactly.
 #include <ATen/TensorIndexing.h>
+#include <cmath>
 
 #include "common.h"
 #include "error_boundary.h"
@@ -9,38 +10,39 @@ namespace torchnode {
 
 using at::indexing::TensorIndex;
 
-static c10::optional<int64_t> optInt(const Napi::Value& v) {
-  if (v.IsNull() || v.IsUndefined()) return c10::nullopt;
-  return static_cast<int64_t>(v.As<Napi::Number>().DoubleValue());
+// The item kinds of lib/indexing.ts's encoding: four doubles per item, [kind, a, b, c].
+enum IndexKind { kInt = 0, kSlice = 1, kEllipsis = 2, kNone = 3, kBool = 4, kTensor = 5 };
+
+static c10::optional<int64_t> optInt(double d) {
+  if (std::isnan(d)) return c10::nullopt;
+  return static_cast<int64_t>(d);
 }
 
-// Each item, as encoded by lib/indexing.ts: number -> integer, null -> None (new axis),
-// boolean, "..." -> Ellipsis, [start, stop, step] -> slice, {h} -> tensor handle.
-static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, const Napi::Value& v) {
+// Reads the encoded index (a Float64Array and an item count) in one call.
+static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, size_t at) {
   State& st = state(info.Env());
-  Napi::Array items = v.As<Napi::Array>();
+  if (!info[at].IsTypedArray() || info[at].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw ArgError("index: encoded indices expected");
+  Napi::Float64Array enc = info[at].As<Napi::Float64Array>();
+  uint32_t count = info[at + 1].As<Napi::Number>().Uint32Value();
+  if (4 * static_cast<size_t>(count) > enc.ElementLength()) throw ArgError("index: encoded indices are too short");
+  const double* d = enc.Data();
   std::vector<TensorIndex> out;
-  out.reserve(items.Length());
-  for (uint32_t i = 0; i < items.Length(); i++) {
-    Napi::Value e = items.Get(i);
-    if (e.IsNumber()) {
-      out.emplace_back(static_cast<int64_t>(e.As<Napi::Number>().DoubleValue()));
-    } else if (e.IsNull()) {
-      out.emplace_back(c10::nullopt);
-    } else if (e.IsBoolean()) {
-      out.emplace_back(e.As<Napi::Boolean>().Value());
-    } else if (e.IsString()) {
-      out.emplace_back(at::indexing::Ellipsis);
-    } else if (e.IsArray()) {
-      Napi::Array s = e.As<Napi::Array>();
-      out.emplace_back(at::indexing::Slice(optInt(s.Get(0u)), optInt(s.Get(1u)), optInt(s.Get(2u))));
-    } else if (e.IsObject()) {
-      double h = e.As<Napi::Object>().Get("h").As<Napi::Number>().DoubleValue();
-      at::Tensor* t = st.table.find(static_cast<int64_t>(h));
-      if (!t) throw std::runtime_error("index tensor has been disposed");
-      out.emplace_back(*t);
-    } else {
-      throw ArgError("unsupported index item");
+  out.reserve(count);
+  for (uint32_t i = 0; i < count; i++, d += 4) {
+    switch (static_cast<int>(d[0])) {
+      case kInt: out.emplace_back(static_cast<int64_t>(d[1])); break;
+      case kSlice: out.emplace_back(at::indexing::Slice(optInt(d[1]), optInt(d[2]), optInt(d[3]))); break;
+      case kEllipsis: out.emplace_back(at::indexing::Ellipsis); break;
+      case kNone: out.emplace_back(c10::nullopt); break;
+      case kBool: out.emplace_back(d[1] != 0); break;
+      case kTensor: {
+        at::Tensor* t = st.table.find(static_cast<int64_t>(d[1]));
+        if (!t) throw std::runtime_error("index tensor has been disposed");
+        out.emplace_back(*t);
+        break;
+      }
+      default: throw ArgError("unsupported index item");
     }
   }
   return out;
@@ -49,7 +51,7 @@ static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, con
 static TN_FN(index) {
   TN_GUARD {
     at::Tensor& t = tensorArg(info, 0);
-    return handleValue(info.Env(), t.index(parseIndices(info, info[1])));
+    return handleValue(info.Env(), t.index(parseIndices(info, 1)));
   });
 }
 
@@ -57,8 +59,8 @@ static TN_FN(index) {
 static TN_FN(indexPut) {
   TN_GUARD {
     at::Tensor& t = tensorArg(info, 0);
-    auto idx = parseIndices(info, info[1]);
-    Napi::Value v = info[2];
+    auto idx = parseIndices(info, 1);
+    Napi::Value v = info[3];
     if (v.IsNumber()) {
       double d = v.As<Napi::Number>().DoubleValue();
       t.index_put_(idx, at::Scalar(d));

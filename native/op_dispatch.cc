@@ -63,6 +63,7 @@ static UnboxedHandle unboxedHandle(const c10::OperatorHandle& handle, const OpEn
     if (e.args[i].optional || (a.alias_info() && a.alias_info()->isWrite())) return std::monostate{};
     if (e.args[i].kind == Kind::Tensor && a.type()->kind() == c10::TypeKind::TensorType) sig += 'T';
     else if (e.args[i].kind == Kind::Scalar) sig += 'S';
+    else if (e.args[i].kind == Kind::IntList && e.args[i].fixedLength == 0) sig += 'L';
     else return std::monostate{};
   }
   try {  // typed() checks the C++ signature the kernel was registered with
@@ -72,6 +73,16 @@ static UnboxedHandle unboxedHandle(const c10::OperatorHandle& handle, const OpEn
     if (sig == "TS") return handle.typed<ScalarFn>();
     if (sig == "TSS") return handle.typed<ScalarAlphaFn>();
   } catch (const c10::Error&) {
+  }
+  if (sig == "TL") {  // int[] or SymInt[]: typed() tells which signature the kernel has
+    try {
+      return handle.typed<SymIntsFn>();
+    } catch (const c10::Error&) {
+    }
+    try {
+      return handle.typed<IntsFn>();
+    } catch (const c10::Error&) {
+    }
   }
   return std::monostate{};
 }
@@ -376,6 +387,23 @@ struct UnboxedArgs {
     else out = d;
     return true;
   }
+
+  // A JS array of integers (any exact integer a double holds, far from SymInt's reserved range).
+  bool ints(size_t i, c10::SmallVector<int64_t, 8>& out) {
+    bool isArray = false;
+    if (i >= given || napi_is_array(env, args[i], &isArray) != napi_ok || !isArray) return false;
+    uint32_t n = 0;
+    napi_get_array_length(env, args[i], &n);
+    out.resize(n);
+    for (uint32_t k = 0; k < n; k++) {
+      napi_value e;
+      double d;
+      if (napi_get_element(env, args[i], k, &e) != napi_ok || napi_get_value_double(env, e, &d) != napi_ok) return false;
+      if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9007199254740992.0) return false;
+      out[k] = static_cast<int64_t>(d);
+    }
+    return true;
+  }
 };
 
 static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
@@ -407,6 +435,14 @@ static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
       if (!a.scalar(1, s1) || !a.scalar(2, s2)) return false;
       result = std::get<5>(a.op.unboxed).call(*x, s1, s2);
       return true;
+    case 6:
+    case 7: {
+      c10::SmallVector<int64_t, 8> xs;
+      if (!a.ints(1, xs)) return false;
+      if (a.op.unboxed.index() == 6) result = std::get<6>(a.op.unboxed).call(*x, xs);
+      else result = std::get<7>(a.op.unboxed).call(*x, c10::fromIntArrayRefUnchecked(xs));
+      return true;
+    }
     default:
       return false;
   }

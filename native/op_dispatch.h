@@ -3,6 +3,7 @@
 #pragma once
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
+#include <c10/core/SymIntArrayRef.h>
 #include <node_api.h>
 #include <string>
 #include <unordered_map>
@@ -34,10 +35,13 @@ using BinaryFn = at::Tensor(const at::Tensor&, const at::Tensor&);
 using BinaryAlphaFn = at::Tensor(const at::Tensor&, const at::Tensor&, const c10::Scalar&);
 using ScalarFn = at::Tensor(const at::Tensor&, const c10::Scalar&);
 using ScalarAlphaFn = at::Tensor(const at::Tensor&, const c10::Scalar&, const c10::Scalar&);
+using IntsFn = at::Tensor(const at::Tensor&, at::IntArrayRef);         // permute
+using SymIntsFn = at::Tensor(const at::Tensor&, c10::SymIntArrayRef);  // view, reshape
 using UnboxedHandle =
     std::variant<std::monostate, c10::TypedOperatorHandle<UnaryFn>, c10::TypedOperatorHandle<BinaryFn>,
                  c10::TypedOperatorHandle<BinaryAlphaFn>, c10::TypedOperatorHandle<ScalarFn>,
-                 c10::TypedOperatorHandle<ScalarAlphaFn>>;
+                 c10::TypedOperatorHandle<ScalarAlphaFn>, c10::TypedOperatorHandle<IntsFn>,
+                 c10::TypedOperatorHandle<SymIntsFn>>;
 
 struct OpEntry {
   c10::OperatorHandle handle;

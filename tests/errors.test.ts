@@ -114,6 +114,9 @@ describe('wrong argument types', () => {
   });
   it('a fractional number where an int is expected', () => {
     expect(() => torch.ones(2, 2).transpose(0.5, 1)).toThrow(/argument 'dim0' \(int\) must be an integer/);
+    expect(() => torch.ones(4).view(2, 1.5)).toThrow(new TypeError('view(): sizes must be integers, got 1.5'));
+    expect(() => (torch.ops.aten as any).view(torch.ones(4), [2, 1.5])).toThrow(/argument 'size' \(\w+\[\]\) must be an integer/);
+    expect(() => torch.ones(4).mul('2' as never)).toThrow(TypeError);
   });
   it('unknown keyword arguments', () => {
     expect(() => torch.ones(2).sum({ dims: 0 } as never)).toThrow(new TypeError("sum() got an unexpected keyword argument 'dims'"));
