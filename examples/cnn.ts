@@ -7,7 +7,7 @@ import { Example, run } from './train';
 
 export const cnn: Example = {
   name: 'cnn',
-  description: "the chapter's CNN (conv 1→32→64, max-pool, fc 64·7·7→128→10), SGD with momentum",
+  description: "the chapter's CNN (conv 1→32→64, max-pool, fc 64·7·7→128→10), SGD with momentum and a cosine schedule",
   defaults: { epochs: 3, batchSize: 64, lr: 0.05 },
   model: () => new CNN(1, 64 * 7 * 7),
   optimizer: (params, lr) => new torch.optim.SGD(params, { lr, momentum: 0.9 }),

@@ -39,8 +39,8 @@ fi
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || \
    { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   say "installing npm dependencies"
-  # onnxruntime-node (benchmark only) would download CUDA files at install time. .npmrc already
-  # says skip; the variable keeps that working where npm ignores unknown .npmrc keys.
+  # onnxruntime-node (a devDependency, the benchmark's inference peer) would download CUDA files
+  # at install time, which fails offline; its CPU binaries ship in the package.
   ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}" TORCHNODE_SKIP_BUILD=1 npm install --no-audit --no-fund --loglevel=error
 fi
 
