@@ -123,6 +123,13 @@ OpEntry& OpRegistry::at(int32_t id) {
   return entries_[id];
 }
 
+// JS has one number type: integral values become int Scalars (as Python ints would), so integer
+// tensors keep their dtype under scalar arithmetic.
+static c10::Scalar numberScalar(double d) {
+  if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) return static_cast<int64_t>(d);
+  return d;
+}
+
 // ---- JS -> IValue -------------------------------------------------------------------------
 
 struct Converter {
@@ -186,12 +193,7 @@ struct Converter {
     napi_valuetype t = type(v);
     if (t == napi_boolean) return c10::IValue(boolean(v, a));
     if (t != napi_number) bad(a, "must be a number or boolean");
-    double d = number(v, a);
-    // JS has one number type: integral values become int Scalars (as Python ints would), so
-    // integer tensors keep their dtype under scalar arithmetic.
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0)
-      return c10::IValue(static_cast<int64_t>(d));
-    return c10::IValue(d);
+    return c10::IValue(numberScalar(number(v, a)));
   }
 
   c10::IValue convert(napi_value v, const ArgSpec& a) {
@@ -382,9 +384,7 @@ struct UnboxedArgs {
     if (t != napi_number) return false;
     double d;
     napi_get_value_double(env, args[i], &d);
-    // Integral numbers are int Scalars, as in Converter::scalar.
-    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) < 9007199254740992.0) out = static_cast<int64_t>(d);
-    else out = d;
+    out = numberScalar(d);
     return true;
   }
 
