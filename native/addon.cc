@@ -62,6 +62,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));
   exports.Set("setDefaultDtype", Napi::Function::New(env, setDefaultDtype, "setDefaultDtype"));
   exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
+  tuneAllocator();
   initTableExports(env, exports);
   initOpDispatch(env, exports);
   initTensorData(env, exports);

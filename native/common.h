@@ -26,6 +26,9 @@ at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i);
 // Wraps a result tensor into a handle (a plain JS number); undefined tensors become null.
 Napi::Value handleValue(Napi::Env env, at::Tensor t);
 
+// Sets glibc's malloc up for tensors' burst frees (see tensor_table.cc); once per process.
+void tuneAllocator();
+
 // Registration functions, one per concern file.
 void initTensorData(Napi::Env env, Napi::Object exports);
 void initOpDispatch(Napi::Env env, Napi::Object exports);
