@@ -3,7 +3,7 @@
 // call() returns. The stack owns references to its tensors, so disposing a JS handle while the
 // work runs cannot free the data under it. Grad mode is thread-local in LibTorch, so the
 // caller's mode is carried to the worker.
-#include <ATen/core/grad_mode.h>
+#include <c10/core/GradMode.h>
 #include <memory>
 #include <string>
 
