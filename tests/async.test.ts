@@ -62,6 +62,6 @@ describe('async operator calls', () => {
     const results = (await Promise.all(Array.from({ length: 50 }, (_, i) => aten.add.Scalar.async(x, i)))) as torch.Tensor[];
     torch.tidy(() => results.forEach((r, i) => expect(r.sum().item()).toBe(45 + 10 * i)));
     for (const t of [x, ...results]) t.dispose();
-    expect(torch.memory_stats().live_tensors).toBe(before);
+    expect(torch.memory_stats().live_tensors).toBeLessThanOrEqual(before); // the GC may free older garbage, never add
   });
 });

@@ -357,7 +357,8 @@ describe('async iteration', () => {
       b.dispose();
     }
     expect(asyncOut).toEqual(sync);
-    expect(torch.memory_stats().live_tensors).toBe(before); // index tensors and batches all freed
+    // index tensors and batches all freed (the GC may free older garbage meanwhile, never add)
+    expect(torch.memory_stats().live_tensors).toBeLessThanOrEqual(before);
     const sub = new Subset(ds, [19, 0, 7]);
     const subOut: unknown[] = [];
     for await (const [a, b] of new DataLoader(sub, { batch_size: 2 })) subOut.push([a.tolist(), b.tolist()]);
