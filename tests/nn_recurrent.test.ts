@@ -3,6 +3,7 @@
 // parameter gradients in float32 and float64, F.scaled_dot_product_attention, reprs and errors.
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
+import { liveTensors } from './live_tensors';
 import fixtureJson from './fixtures/nn_recurrent.json';
 
 const { nn } = torch;
@@ -313,11 +314,11 @@ describe('module behaviour', () => {
   it('forward inside torch.tidy frees every intermediate; modules built inside a scope keep their weights', () => {
     const gru = torch.tidy(() => new nn.GRU(4, 3, 2));
     const x = torch.randn(5, 2, 4);
-    const before = torch.memory_stats().live_tensors;
+    const before = liveTensors();
     torch.tidy(() => {
       gru.forward(x);
     });
-    expect(torch.memory_stats().live_tensors).toBe(before);
+    expect(liveTensors()).toBe(before);
     const [out] = torch.tidy(() => gru.forward(x));
     expect(out.shape).toEqual([5, 2, 3]);
   });
