@@ -10,9 +10,10 @@ import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
 from chapter_models import CNN, LSTMClassifier, AttentionClassifier  # noqa: E402
+from fixture_dir import fixture_path  # noqa: E402
 
 torch.set_num_threads(1)
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "chapter_models.json")
+OUT = fixture_path("chapter_models.json")
 
 
 def cases():

@@ -12,7 +12,9 @@ import os
 
 import torch
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'ops.json')
+from fixture_dir import fixture_path
+
+OUT = fixture_path('ops.json')
 
 torch.set_default_dtype(torch.float32)
 torch.set_num_threads(1)

@@ -18,8 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch.optim import lr_scheduler
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURES = os.path.join(HERE, '..', 'tests', 'fixtures')
+from fixture_dir import fixture_path
 
 torch.set_num_threads(1)
 torch.set_default_dtype(torch.float32)
@@ -396,7 +395,7 @@ def main():
         'clip': run_clip(),
     }
     for name, data in [('losses.json', losses), ('optim.json', optim)]:
-        path = os.path.join(FIXTURES, name)
+        path = fixture_path(name)
         with open(path, 'w') as f:
             json.dump(data, f)
         print(f'wrote {path} ({os.path.getsize(path)} bytes)')

@@ -19,7 +19,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'fixtures', 'nn_recurrent.json')
+from fixture_dir import fixture_path
+
+OUT = fixture_path('nn_recurrent.json')
 
 torch.set_num_threads(1)
 

@@ -24,8 +24,10 @@ import zipfile
 import torch
 from torch import nn
 
+from fixture_dir import fixture_path
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, '..', 'tests', 'fixtures', 'serialization')
+OUT = fixture_path('serialization')
 MODEL_INPUT = [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]]
 
 

@@ -1,15 +1,14 @@
-// The chapter's three models against PyTorch (tests/fixtures/chapter_models.json, made by
+// The chapter's three models against PyTorch (tests/fixtures/torch-X.Y/chapter_models.json, made by
 // scripts/gen_chapter_fixtures.py): the same seeded initial weights, and the same 50-step
 // training loss sequence on the same seeded synthetic data and optimizer.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { CNN, LSTMClassifier, AttentionClassifier } from '../examples/models';
 
 interface Summary { shape: number[]; sum: number; abs_sum: number; idx: number[]; samples: number[] }
 interface ModelFixture { init: Record<string, Summary>; init_keys: string[]; losses: number[] }
-const fixture: { models: Record<string, ModelFixture> } = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'chapter_models.json'), 'utf8'));
+const fixture: { models: Record<string, ModelFixture> } = readFixture('chapter_models.json');
 
 type Case = {
   model: () => torch.nn.Module;

@@ -1,8 +1,7 @@
-// The losses against PyTorch 1.13 (tests/fixtures/losses.json, written by
+// The losses against PyTorch (tests/fixtures/torch-X.Y/losses.json, written by
 // scripts/gen_optim_fixtures.py): every loss and reduction, functional and module forms, loss
 // values in float32 and float64 and the input gradients of loss.sum(); plus the argument errors.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 
@@ -24,7 +23,7 @@ interface LossCase {
   float64: { loss: TensorJson; grad: TensorJson };
 }
 
-const fx: { cases: LossCase[] } = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'losses.json'), 'utf8'));
+const fx: { cases: LossCase[] } = readFixture('losses.json');
 
 const MODULES: Record<string, string> = {
   cross_entropy: 'CrossEntropyLoss', nll_loss: 'NLLLoss', mse_loss: 'MSELoss', l1_loss: 'L1Loss',

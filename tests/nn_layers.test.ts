@@ -1,9 +1,8 @@
-// The standard layers against PyTorch 1.13 (tests/fixtures/nn_layers.json, written by
+// The standard layers against PyTorch (tests/fixtures/torch-X.Y/nn_layers.json, written by
 // scripts/gen_nn_fixtures.py): seeded initial state_dicts, forward/backward parity in float32
 // and float64 (outputs, input and parameter gradients, running statistics), dropout masks for a
 // seed, functional forms, reprs, and the argument errors.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 
@@ -56,7 +55,7 @@ interface Fixtures {
   conv2d_repr: string;
 }
 
-const fx: Fixtures = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'nn_layers.json'), 'utf8'));
+const fx: Fixtures = readFixture('nn_layers.json');
 
 // float32 runs of the same LibTorch kernels agree to rounding; float64 to ~1e-10.
 const TOL = { float32: { rtol: 1e-4, atol: 1e-5 }, float64: { rtol: 1e-10, atol: 1e-10 } };

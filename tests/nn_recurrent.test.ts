@@ -1,16 +1,16 @@
-// Recurrent layers, attention and transformer layers against PyTorch 1.13 (fixtures from
+// Recurrent layers, attention and transformer layers against PyTorch (fixtures from
 // scripts/gen_rnn_attention_fixtures.py): seeded initial weights, forward outputs, input and
 // parameter gradients in float32 and float64, F.scaled_dot_product_attention, reprs and errors.
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
-import fixtureJson from './fixtures/nn_recurrent.json';
+import { readFixture } from './oracle';
 
 const { nn } = torch;
 const F = nn.functional;
 type Tensor = torch.Tensor;
 // The JSON's inferred type is a union of every case's shape; read it through this one.
-const fixture = fixtureJson as unknown as Fixture;
+const fixture = readFixture<Fixture>('nn_recurrent.json');
 
 interface Encoded {
   shape: number[];

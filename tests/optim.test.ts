@@ -1,10 +1,9 @@
-// The optimizers, LR schedulers and gradient clipping against PyTorch 1.13
-// (tests/fixtures/optim.json, written by scripts/gen_optim_fixtures.py). The fixed problem is a
+// The optimizers, LR schedulers and gradient clipping against PyTorch
+// (tests/fixtures/torch-X.Y/optim.json, written by scripts/gen_optim_fixtures.py). The fixed problem is a
 // 3-4-2 tanh MLP regression written with matmul on plain Parameters, plus one parameter the loss
 // never touches (it must never move). Each optimizer configuration runs 20 steps and must follow
 // PyTorch's parameter trajectory at every step.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 
@@ -34,7 +33,7 @@ interface Fixtures {
   };
 }
 
-const fx: Fixtures = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'optim.json'), 'utf8'));
+const fx: Fixtures = readFixture('optim.json');
 const ORDER = fx.problem.order;
 
 function fromJson(t: TensorJson): torch.Tensor {

@@ -1,7 +1,7 @@
 // torch.save / torch.load against Python's PyTorch, both ways. Python-written fixtures and
 // what Python's torch.load sees in them (expected.json) come from
 // scripts/gen_serialization_fixtures.py; files torchnode writes are opened by the same script
-// through /usr/bin/python3 (PyTorch 1.13) and described back as JSON.
+// through the PyTorch of the running LibTorch (tests/oracle.ts) and described back as JSON.
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -9,14 +9,16 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
+import { checkOracle, oraclePython, torchTag } from './oracle';
 import { saveWithOptions } from '../lib/serialization/save';
 import { ZipWriter } from '../lib/serialization/zip';
 import { PickleWriter } from '../lib/serialization/pickle';
 
 const { nn } = torch;
-const FIXTURES = path.join(__dirname, 'fixtures', 'serialization');
+const FIXTURES = path.join(__dirname, 'fixtures', torchTag, 'serialization');
 const SCRIPT = path.join(__dirname, '..', 'scripts', 'gen_serialization_fixtures.py');
-const PYTHON = '/usr/bin/python3';
+const PYTHON = oraclePython;
+checkOracle();
 const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
 
 let tmp: string;

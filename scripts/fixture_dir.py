@@ -1,0 +1,19 @@
+"""Where a fixture generator writes: tests/fixtures/torch-<major.minor>/ of the PyTorch that runs
+it, so that each LibTorch version the tests run against has values from its own PyTorch.
+Imported by the scripts/gen_*.py generators."""
+import os
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def torch_tag():
+    major, minor = torch.__version__.split('+')[0].split('.')[:2]
+    return f'torch-{major}.{minor}'
+
+
+def fixture_path(name):
+    out = os.path.join(HERE, '..', 'tests', 'fixtures', torch_tag())
+    os.makedirs(out, exist_ok=True)
+    return os.path.normpath(os.path.join(out, name))
