@@ -55,7 +55,8 @@ async function main(): Promise<void> {
   const { allCases } = await import('./cases');
   const { measureMemory } = await import('./memory');
   torch.set_num_threads(Number(threads));
-  const python = process.env.TORCHNODE_PYTHON ?? '/usr/bin/python3';
+  // The PyTorch on the same LibTorch (scripts/libtorch2.sh sets TORCHNODE_ORACLE_PYTHON for 2.x).
+  const python = process.env.TORCHNODE_ORACLE_PYTHON || process.env.TORCHNODE_PYTHON || '/usr/bin/python3';
   const proc = spawn(python, [path.join(__dirname, 'torch_side.py'), threads], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: proc.stdout! })[Symbol.asyncIterator]();
   const next = async () => {
@@ -129,11 +130,13 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(outDir, `${outName}.md`), md + '\n');
   console.log(`\n${md}`);
   if (opts.readme) {
-    // --readme: replace the table between the bench markers in README.md.
+    // --readme: replace the table between this LibTorch's bench markers in README.md.
     const readme = path.join(__dirname, '..', 'README.md');
+    const tag = `libtorch-${torch.version.libtorch.split('.').slice(0, 2).join('.')}`;
+    const [start, end] = [`<!-- bench:${tag}:start -->`, `<!-- bench:${tag}:end -->`];
     const text = fs.readFileSync(readme, 'utf8');
-    const updated = text.replace(/<!-- bench:start -->[\s\S]*<!-- bench:end -->/, `<!-- bench:start -->\n${md}\n<!-- bench:end -->`);
-    fs.writeFileSync(readme, updated);
+    if (!text.includes(start)) throw new Error(`README.md has no ${start} ... ${end} markers for this LibTorch's table`);
+    fs.writeFileSync(readme, text.slice(0, text.indexOf(start)) + `${start}\n${md}\n` + text.slice(text.indexOf(end)));
   }
   console.log(`\ntotal ${meta.wall_s} s`);
 }

@@ -37,6 +37,24 @@ endif()
 
 if(NOT TORCHNODE_LIBTORCH_SOURCE)
   set(TORCHNODE_LIBTORCH_SOURCE "system")
+  unset(Torch_DIR CACHE)  # not one an earlier configure was pointed at
+endif()
+
+# TorchConfig.cmake finds its libraries with find_library(... PATHS <prefix>/lib), and CMake
+# searches the system folders before PATHS: with Debian's libtorch-dev installed, a pip or zip
+# LibTorch's headers were linked against Debian's 1.13 libraries. Searching the chosen prefix
+# first, and forgetting what an earlier configure found for another LibTorch, keeps headers and
+# libraries from the same LibTorch.
+get_filename_component(_torch_prefix_guess "${Torch_DIR}/../../.." ABSOLUTE)
+if(NOT "${Torch_DIR}" STREQUAL "${TORCHNODE_CONFIGURED_TORCH_DIR}")
+  foreach(_cached TORCH_LIBRARY c10_LIBRARY kineto_LIBRARY C10_CUDA_LIBRARY CAFFE2_NVRTC_LIBRARY
+                  torch_LIBRARY torch_cpu_LIBRARY Caffe2_DIR)
+    unset(${_cached} CACHE)
+  endforeach()
+  set(TORCHNODE_CONFIGURED_TORCH_DIR "${Torch_DIR}" CACHE INTERNAL "Torch_DIR of the last configure")
+endif()
+if(Torch_DIR)
+  list(PREPEND CMAKE_PREFIX_PATH "${_torch_prefix_guess}")
 endif()
 
 find_package(Torch QUIET)
@@ -48,3 +66,44 @@ if(NOT Torch_FOUND)
     "  - the C++ zip from pytorch.org, unpacked anywhere: export LIBTORCH=/path/to/libtorch\n"
     "  - pip install torch (its bundled LibTorch is found through Python)\n")
 endif()
+
+# Every LibTorch library linked must come from the LibTorch whose headers are used.
+function(torchnode_check_same_libtorch)
+  get_filename_component(_prefix "${TORCH_INSTALL_PREFIX}" REALPATH)
+  set(_libs "")
+  foreach(_item ${TORCH_LIBRARIES})
+    if(TARGET ${_item})
+      foreach(_prop IMPORTED_LOCATION IMPORTED_LOCATION_RELEASE IMPORTED_LOCATION_RELWITHDEBINFO IMPORTED_LOCATION_NOCONFIG)
+        get_target_property(_loc ${_item} ${_prop})
+        if(_loc)
+          list(APPEND _libs "${_loc}")
+        endif()
+      endforeach()
+      get_target_property(_deps ${_item} INTERFACE_LINK_LIBRARIES)
+      foreach(_d ${_deps})
+        if(TARGET ${_d})
+          get_target_property(_dloc ${_d} IMPORTED_LOCATION)
+          if(_dloc)
+            list(APPEND _libs "${_dloc}")
+          endif()
+        elseif(IS_ABSOLUTE "${_d}")
+          list(APPEND _libs "${_d}")
+        endif()
+      endforeach()
+    elseif(IS_ABSOLUTE "${_item}")
+      list(APPEND _libs "${_item}")
+    endif()
+  endforeach()
+  foreach(_lib ${_libs})
+    get_filename_component(_name "${_lib}" NAME)
+    if(_name MATCHES "^lib(torch|torch_cpu|torch_cuda|torch_global_deps|c10|c10_cuda|kineto)[.]")
+      get_filename_component(_real "${_lib}" REALPATH)
+      string(FIND "${_real}" "${_prefix}/" _at)
+      if(NOT _at EQUAL 0)
+        message(FATAL_ERROR "torchnode: LibTorch ${Torch_VERSION} at ${TORCH_INSTALL_PREFIX} would link ${_real}, "
+                            "which belongs to another LibTorch. Remove the build folder and configure again.")
+      endif()
+    endif()
+  endforeach()
+endfunction()
+torchnode_check_same_libtorch()

@@ -53,7 +53,8 @@ export function parityRun(steps = 200, batchSize = 64, lr = cnn.defaults.lr, see
   const ours = trainInOrder(steps, batchSize, lr, seed, data);
   const script = path.join(__dirname, '..', 'scripts', 'cnn_fashion_mnist.py');
   const args = [script, '--steps', `${steps}`, '--batch-size', `${batchSize}`, '--lr', `${lr}`, '--seed', `${seed}`, '--data', data, '--epochs', `${cnn.defaults.epochs}`];
-  const pytorch = JSON.parse(execFileSync('/usr/bin/python3', args, { encoding: 'utf8' }));
+  const python = process.env.TORCHNODE_ORACLE_PYTHON || process.env.TORCHNODE_PYTHON || '/usr/bin/python3';
+  const pytorch = JSON.parse(execFileSync(python, args, { encoding: 'utf8' }));
   let max = 0;
   for (let i = 0; i < steps; i++) max = Math.max(max, Math.abs(ours.losses[i] - pytorch.losses[i]) / Math.abs(pytorch.losses[i]));
   return { ours, pytorch, max_relative_difference: max };

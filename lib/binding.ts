@@ -1,7 +1,8 @@
 // The only file that loads the native addon. node-gyp-build looks in prebuilds/ first, then in
-// the local build/ folder.
+// the local build/ folder; TORCHNODE_ADDON overrides both.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import nodeGypBuild from 'node-gyp-build';
 
 /** A tensor handle: an index into the native per-environment tensor table. */
@@ -28,6 +29,18 @@ export interface OpInfo {
 
 export interface NativeBinding {
   libtorchVersion: string;
+  /** The LibTorch loaded at run time (native/version.cc). */
+  libtorch: {
+    version: string;
+    builtAgainst: string;
+    flavour: string;
+    cuda: string | null;
+    mkl: boolean;
+    mkldnn: boolean;
+    cxx11Abi: boolean | null;
+    library: string;
+    config: string;
+  };
   setErrorClass(ctor: new (message: string) => Error): void;
   manualSeed(seed: number): void;
   getNumThreads(): number;
@@ -95,7 +108,11 @@ function packageRoot(): string {
 
 function load(): NativeBinding {
   const root = packageRoot();
+  // TORCHNODE_ADDON names one built addon file, e.g. a build against another LibTorch
+  // (scripts/libtorch2.sh) or an instrumented one (ASan).
+  const explicit = process.env.TORCHNODE_ADDON;
   try {
+    if (explicit) return createRequire(path.join(root, 'package.json'))(path.resolve(explicit)) as NativeBinding;
     return nodeGypBuild(root) as NativeBinding;
   } catch (e) {
     const reason = (e as Error).message;

@@ -24,8 +24,21 @@ export * as nn from './nn';
 export * as optim from './optim';
 export * from './serialization';
 
-/** torchnode's version and the LibTorch it runs on. */
-export const version = { torchnode: packageVersion, libtorch: native.libtorchVersion };
+/**
+ * torchnode's version and the LibTorch it runs on: its version, its flavour ('cpu', or 'cu130'
+ * for a build with CUDA runtime 13.0), `cuda` as PyTorch's torch.version.cuda (null without CUDA),
+ * whether it has MKL and oneDNN (MKL-DNN), its C++ ABI, and the library file loaded.
+ */
+export const version = {
+  torchnode: packageVersion,
+  libtorch: native.libtorch.version,
+  flavour: native.libtorch.flavour,
+  cuda: native.libtorch.cuda,
+  mkl: native.libtorch.mkl,
+  mkldnn: native.libtorch.mkldnn,
+  cxx11_abi: native.libtorch.cxx11Abi,
+  library: native.libtorch.library,
+};
 export const __version__ = packageVersion;
 
 /** Seeds the random generators (CPU and CUDA), so sequences equal PyTorch's for the same seed. */

@@ -2,7 +2,6 @@
 #include <ATen/Parallel.h>
 #include <c10/core/DefaultDtype.h>
 #include <torch/utils.h>
-#include <torch/version.h>
 
 #include "common.h"
 #include "error_boundary.h"
@@ -55,8 +54,8 @@ static TN_FN(setDefaultDtype) {
 }
 
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
+  initVersion(env, exports);  // first: refuses a LibTorch other than the one built against
   env.SetInstanceData(new State());
-  exports.Set("libtorchVersion", Napi::String::New(env, TORCH_VERSION));
   exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
   exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));

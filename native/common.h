@@ -38,5 +38,6 @@ void initCuda(Napi::Env env, Napi::Object exports);
 void initAsync(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initTableExports(Napi::Env env, Napi::Object exports);
+void initVersion(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode

@@ -135,11 +135,15 @@ def write_pt2_layout(path, obj):
     tmp = path + '.tmp'
     torch.save(obj, tmp)
     with zipfile.ZipFile(tmp) as src, zipfile.ZipFile(path, 'w', zipfile.ZIP_STORED) as dst:
-        dst.writestr('archive/byteorder', 'little')
-        for name in src.namelist():
-            dst.writestr('archive/' + name.split('/', 1)[1], src.read(name))
-        dst.writestr('archive/.data/version', '3\n')
-        dst.writestr('archive/.data/serialization_id', '1234567890')
+        # PyTorch 1.13 writes none of these three records; 2.x writes them itself.
+        extra = {'byteorder': 'little', '.data/version': '3\n', '.data/serialization_id': '1234567890'}
+        names = {name.split('/', 1)[1]: name for name in src.namelist()}
+        dst.writestr('archive/byteorder', src.read(names['byteorder']) if 'byteorder' in names else extra['byteorder'])
+        for short, name in names.items():
+            if short != 'byteorder' and short not in extra:
+                dst.writestr('archive/' + short, src.read(name))
+        for short in ('.data/version', '.data/serialization_id'):
+            dst.writestr('archive/' + short, src.read(names[short]) if short in names else extra[short])
     os.remove(tmp)
 
 

@@ -4,6 +4,7 @@
 import { Tensor } from '../tensor';
 import { Optimizer, ParamGroup, typename } from './optimizer';
 import { params as mergeArgs } from '../args';
+import { isPytorch2 } from '../pytorch_version';
 
 const EPOCH_DEPRECATION_WARNING =
   'The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. ' +
@@ -125,13 +126,17 @@ export abstract class _LRScheduler {
     }
   }
 
-  /** Every field but the optimizer (and functions), as PyTorch's state_dict(). */
+  /**
+   * Every field but the optimizer (and functions), as PyTorch's state_dict(). PyTorch 2.x has no
+   * `verbose` field and records `_is_initial` (false once the initial step is done).
+   */
   state_dict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) {
-      if (k === 'optimizer' || typeof v === 'function') continue;
+      if (k === 'optimizer' || typeof v === 'function' || (isPytorch2 && k === 'verbose')) continue;
       out[k] = structuredClone(v);
     }
+    if (isPytorch2) out._is_initial = false;
     return out;
   }
 

@@ -1,9 +1,11 @@
-// torch.optim.RMSprop, after torch/optim/rmsprop.py's _single_tensor_rmsprop (PyTorch 1.13):
-// same operations in the same order. The step count is a plain number there, and here.
+// torch.optim.RMSprop, after torch/optim/rmsprop.py's _single_tensor_rmsprop: same operations in
+// the same order. The step count is a plain number in PyTorch 1.13 and a 0-dim tensor in 2.x;
+// here it follows the PyTorch of the running LibTorch.
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, optionsOf, checkNonNegative } from './optimizer';
+import { Optimizer, ParamsInput, optionsOf, checkNonNegative, newStepTensor } from './optimizer';
+import { isPytorch2 } from '../pytorch_version';
 
 export interface RMSpropOptions {
   lr?: number;
@@ -43,12 +45,14 @@ export class RMSprop extends Optimizer {
           if (g === null) continue;
           const state = this.stateOf(param);
           if (Object.keys(state).length === 0) {
-            state.step = 0;
+            // PyTorch 2.x keeps the step count as a 0-dim tensor, 1.x as a number.
+            state.step = isPytorch2 ? newStepTensor() : 0;
             state.square_avg = keep(zeros_like(param));
             if (momentum > 0) state.momentum_buffer = keep(zeros_like(param));
             if (centered) state.grad_avg = keep(zeros_like(param));
           }
-          state.step += 1;
+          if (isPytorch2) (state.step as Tensor).add_(1);
+          else state.step += 1;
 
           let grad = maximize ? g.neg() : g;
           if (weight_decay !== 0) grad = grad.add(param, { alpha: weight_decay });

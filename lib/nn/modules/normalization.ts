@@ -10,12 +10,20 @@ import { Parameter } from '../parameter';
 import * as init from '../init';
 import * as F from '../functional/layers';
 import { FactoryOptions, newParameter, newState, pyFloat, pyStr, factoryOptions } from './utils';
+import { isPytorch2 } from '../../pytorch_version';
+
+/** PyTorch 2.x's reprs of the norms name the bias keyword; 1.x's have no such keyword. */
+function biasRepr(bias: Parameter | null, before = '', after = ', '): string {
+  return isPytorch2 ? `${before}bias=${pyStr(bias !== null)}${after}` : '';
+}
 
 export interface BatchNormOptions extends FactoryOptions {
   eps?: number;
   momentum?: number | null;
   affine?: boolean;
   track_running_stats?: boolean;
+  /** PyTorch 2.x's keyword: false drops the bias while keeping the weight. */
+  bias?: boolean;
 }
 
 type BatchNormArg = number | boolean | null | BatchNormOptions;
@@ -35,8 +43,8 @@ export abstract class _BatchNorm extends Module {
 
   constructor(name: string, num_features: number, args: BatchNormArg[]) {
     super();
-    const [eps, momentum, affine, track_running_stats, device, dtype] = params(name, args,
-      ['eps', 'momentum', 'affine', 'track_running_stats', 'device', 'dtype']);
+    const [eps, momentum, affine, track_running_stats, device, dtype, bias] = params(name, args,
+      ['eps', 'momentum', 'affine', 'track_running_stats', 'device', 'dtype', 'bias']);
     const factory = factoryOptions({ device, dtype } as FactoryOptions);
     this.num_features = num_features;
     this.eps = (eps ?? 1e-5) as number;
@@ -44,7 +52,7 @@ export abstract class _BatchNorm extends Module {
     this.affine = (affine ?? true) as boolean;
     this.track_running_stats = (track_running_stats ?? true) as boolean;
     this.weight = this.affine ? newParameter([num_features], factory) : null;
-    this.bias = this.affine ? newParameter([num_features], factory) : null;
+    this.bias = this.affine && (bias ?? true) ? newParameter([num_features], factory) : null;
     if (this.track_running_stats) {
       this.register_buffer('running_mean', newState(zeros([num_features], factory)));
       this.register_buffer('running_var', newState(ones([num_features], factory)));
@@ -66,9 +74,9 @@ export abstract class _BatchNorm extends Module {
 
   reset_parameters(): void {
     this.reset_running_stats();
-    if (this.weight && this.bias) {
+    if (this.weight) {
       init.ones_(this.weight);
-      init.zeros_(this.bias);
+      if (this.bias) init.zeros_(this.bias);
     }
   }
 
@@ -92,7 +100,8 @@ export abstract class _BatchNorm extends Module {
 
   extra_repr(): string {
     const momentum = this.momentum === null ? 'None' : pyFloat(this.momentum);
-    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${pyStr(this.affine)}, track_running_stats=${pyStr(this.track_running_stats)}`;
+    return `${this.num_features}, eps=${pyFloat(this.eps)}, momentum=${momentum}, affine=${pyStr(this.affine)}, ` +
+      `${biasRepr(this.bias)}track_running_stats=${pyStr(this.track_running_stats)}`;
   }
 }
 
@@ -136,7 +145,7 @@ export interface LayerNormOptions extends FactoryOptions {
   bias?: boolean;
 }
 
-/** new nn.LayerNorm(normalized_shape, { eps, elementwise_affine }) over the last dims. */
+/** new nn.LayerNorm(normalized_shape, { eps, elementwise_affine, bias }) over the last dims. */
 export class LayerNorm extends Module {
   normalized_shape: number[];
   eps: number;
@@ -166,16 +175,18 @@ export class LayerNorm extends Module {
   }
 
   extra_repr(): string {
-    return `${pyStr(this.normalized_shape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyStr(this.elementwise_affine)}`;
+    return `${pyStr(this.normalized_shape)}, eps=${pyFloat(this.eps)}, elementwise_affine=${pyStr(this.elementwise_affine)}${biasRepr(this.bias, ', ', '')}`;
   }
 }
 
 export interface GroupNormOptions extends FactoryOptions {
   eps?: number;
   affine?: boolean;
+  /** PyTorch 2.x's keyword: false drops the bias while keeping the weight. */
+  bias?: boolean;
 }
 
-/** new nn.GroupNorm(num_groups, num_channels, { eps, affine }) */
+/** new nn.GroupNorm(num_groups, num_channels, { eps, affine, bias }) */
 export class GroupNorm extends Module {
   num_groups: number;
   num_channels: number;
@@ -187,14 +198,14 @@ export class GroupNorm extends Module {
   constructor(num_groups: number, num_channels: number, ...args: (number | boolean | GroupNormOptions)[]) {
     super();
     if (num_channels % num_groups !== 0) throw new RangeError('num_channels must be divisible by num_groups');
-    const [eps, affine, device, dtype] = params('GroupNorm', args, ['eps', 'affine', 'device', 'dtype']);
+    const [eps, affine, device, dtype, bias] = params('GroupNorm', args, ['eps', 'affine', 'device', 'dtype', 'bias']);
     const factory = factoryOptions({ device, dtype } as FactoryOptions);
     this.num_groups = num_groups;
     this.num_channels = num_channels;
     this.eps = (eps ?? 1e-5) as number;
     this.affine = (affine ?? true) as boolean;
     this.weight = this.affine ? newParameter([num_channels], factory) : null;
-    this.bias = this.affine ? newParameter([num_channels], factory) : null;
+    this.bias = this.affine && (bias ?? true) ? newParameter([num_channels], factory) : null;
     this.reset_parameters();
   }
 
@@ -208,6 +219,6 @@ export class GroupNorm extends Module {
   }
 
   extra_repr(): string {
-    return `${this.num_groups}, ${this.num_channels}, eps=${pyFloat(this.eps)}, affine=${pyStr(this.affine)}`;
+    return `${this.num_groups}, ${this.num_channels}, eps=${pyFloat(this.eps)}, affine=${pyStr(this.affine)}${biasRepr(this.bias, ', ', '')}`;
   }
 }

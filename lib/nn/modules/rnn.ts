@@ -236,7 +236,7 @@ export class RNN extends SingleStateRNN {
       nonlinearity = nl ?? 'tanh';
       rest = [...args.slice(0, -1), others];
     }
-    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new RangeError(`Unknown nonlinearity '${String(nonlinearity)}'`);
+    if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') throw new RangeError(`Unknown nonlinearity '${String(nonlinearity)}'. Select from 'tanh' or 'relu'.`);
     super(nonlinearity === 'tanh' ? 'RNN_TANH' : 'RNN_RELU', input_size, hidden_size, ...rest);
     this.nonlinearity = nonlinearity;
   }
