@@ -32,6 +32,11 @@ if(NOT TORCHNODE_LIBTORCH_SOURCE)
       set(TORCHNODE_LIBTORCH_SOURCE "Python torch (${_py})")
       break()
     endif()
+    if(_py STREQUAL "$ENV{TORCHNODE_PYTHON}")
+      # A named interpreter that cannot give its LibTorch must not fall back to another LibTorch.
+      message(FATAL_ERROR "torchnode: TORCHNODE_PYTHON is '${_py}', but it gives no torch with a CMake config "
+                          "(torch.utils.cmake_prefix_path). Use an absolute path to a Python with torch installed.")
+    endif()
   endforeach()
 endif()
 
@@ -55,6 +60,27 @@ if(NOT "${Torch_DIR}" STREQUAL "${TORCHNODE_CONFIGURED_TORCH_DIR}")
 endif()
 if(Torch_DIR)
   list(PREPEND CMAKE_PREFIX_PATH "${_torch_prefix_guess}")
+endif()
+
+# A CUDA LibTorch's config looks for the CUDA toolkit through nvcc's folder; an nvcc linked into
+# /usr/local/bin would make that /usr/local. CUDA_HOME (or CUDA_PATH), else /usr/local/cuda, is
+# the toolkit's root, as PyTorch's own extension builder assumes.
+if(NOT CUDA_TOOLKIT_ROOT_DIR)
+  foreach(_cuda_root "$ENV{CUDA_HOME}" "$ENV{CUDA_PATH}" /usr/local/cuda)
+    if(NOT "${_cuda_root}" STREQUAL "" AND EXISTS "${_cuda_root}/include/cuda_runtime_api.h")
+      set(CUDA_TOOLKIT_ROOT_DIR "${_cuda_root}")
+      break()
+    endif()
+  endforeach()
+endif()
+# pip's CUDA LibTorch brings NVRTC in an nvidia-* wheel beside torch, with a versioned name only
+# (libnvrtc.so.13), which find_library does not match.
+if(Torch_DIR AND NOT CUDA_nvrtc_LIBRARY)
+  file(GLOB _nvrtc "${_torch_prefix_guess}/../nvidia/*/lib/libnvrtc.so.[0-9]*")
+  if(_nvrtc)
+    list(GET _nvrtc 0 _nvrtc)
+    set(CUDA_nvrtc_LIBRARY "${_nvrtc}" CACHE FILEPATH "NVRTC from the nvidia wheel beside torch")
+  endif()
 endif()
 
 find_package(Torch QUIET)

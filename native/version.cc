@@ -21,19 +21,20 @@ static std::string buildSetting(const std::string& config, const std::string& ke
   return "";
 }
 
-// "cu130" for a LibTorch built with CUDA runtime 13.0, "cpu" for one built without CUDA.
-static std::string flavourOf(const std::string& config) {
-  std::smatch m;
-  if (std::regex_search(config, m, std::regex("CUDA Runtime (\\d+)\\.(\\d+)"))) return "cu" + m[1].str() + m[2].str();
+// The CUDA version LibTorch was built with ("13.0", as PyTorch's torch.version.cuda), from its
+// build settings; empty for a CPU build.
+static std::string cudaVersionOf(const std::string& config) {
   std::string useCuda = buildSetting(config, "USE_CUDA");
-  if (useCuda == "ON" || useCuda == "1") return "cuda";
-  return "cpu";
+  if (useCuda != "ON" && useCuda != "1") return "";
+  return buildSetting(config, "CUDA_VERSION");
 }
 
-static std::string cudaVersionOf(const std::string& config) {
-  std::smatch m;
-  if (std::regex_search(config, m, std::regex("CUDA Runtime (\\d+\\.\\d+)"))) return m[1];
-  return "";
+// "cu130" for a LibTorch built with CUDA 13.0, "cpu" for one built without CUDA.
+static std::string flavourOf(const std::string& cuda) {
+  if (cuda.empty()) return "cpu";
+  std::string digits;
+  for (char c : cuda) if (c != '.') digits += c;
+  return "cu" + digits;
 }
 
 // The file of the loaded LibTorch CPU library (the one that defines at::show_config).
@@ -56,8 +57,8 @@ void initVersion(Napi::Env env, Napi::Object exports) {
   Napi::Object v = Napi::Object::New(env);
   v.Set("version", runtime.empty() ? std::string(TORCH_VERSION) : runtime);
   v.Set("builtAgainst", TORCH_VERSION);
-  v.Set("flavour", flavourOf(config));
   std::string cuda = cudaVersionOf(config);
+  v.Set("flavour", flavourOf(cuda));
   v.Set("cuda", cuda.empty() ? env.Null() : Napi::String::New(env, cuda));
   v.Set("mkl", at::hasMKL());
   v.Set("mkldnn", at::hasMKLDNN());

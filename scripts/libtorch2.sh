@@ -17,7 +17,7 @@ say() { printf '\033[1m[libtorch2]\033[0m %s\n' "$*"; }
 
 version="${TORCH2_VERSION:-2.13.0+cpu}"
 tag="$(echo "$version" | cut -d. -f1,2)"
-venv=".venv/torch-$tag"
+venv="$PWD/.venv/torch-$tag"
 py="$venv/bin/python"
 
 # pip's own configuration names the local wheels: find-links folders and file:// indexes.
@@ -66,7 +66,11 @@ fi
 grep -E 'torchnode: using' "$log" || true
 rm -f "$log"
 
-export TORCHNODE_ADDON="$PWD/$out/Release/torchnode.node" TORCHNODE_ORACLE_PYTHON="$PWD/$py"
+export TORCHNODE_ADDON="$PWD/$out/Release/torchnode.node" TORCHNODE_ORACLE_PYTHON="$py"
+built="$(node -p "require('$TORCHNODE_ADDON').libtorch.version")"
+if [ "$built" != "${version%%+*}" ]; then
+  say "the build in $out/ runs on LibTorch $built, not ${version%%+*}"; exit 1
+fi
 say "the addon links: $(readelf -d "$TORCHNODE_ADDON" | grep -E 'NEEDED.*(torch|c10)' | sed -E 's/.*\[(.*)\]/\1/' | tr '\n' ' ')"
 case "${1:-}" in
   --build) echo "TORCHNODE_ADDON=$TORCHNODE_ADDON TORCHNODE_ORACLE_PYTHON=$TORCHNODE_ORACLE_PYTHON"; exit 0 ;;

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
+import { existsSync } from 'node:fs';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
+import { oraclePython } from './oracle';
 
 const root = path.join(__dirname, '..');
 
@@ -12,6 +14,16 @@ describe('runtime information', () => {
   it('reports its own and LibTorch versions', () => {
     expect(torch.version.torchnode).toBe(require('../package.json').version);
     expect(torch.version.libtorch).toMatch(/^(1\.13|2)\.\d+/);
+  });
+  it('describes the LibTorch it runs on as the PyTorch of the same LibTorch does', () => {
+    const py = JSON.parse(execFileSync(oraclePython, ['-c', 'import json, torch; print(json.dumps([torch.__version__, ' +
+      'torch.version.cuda, torch.backends.mkl.is_available(), torch.backends.mkldnn.is_available()]))'], { encoding: 'utf8' }));
+    expect(py[0].startsWith(torch.version.libtorch)).toBe(true);
+    expect([torch.version.cuda, torch.version.mkl, torch.version.mkldnn]).toEqual(py.slice(1));
+    expect(torch.version.flavour).toBe(py[1] === null ? 'cpu' : `cu${py[1].replace('.', '')}`);
+    expect(torch.version.cxx11_abi).toBe(true);
+    expect(existsSync(torch.version.library)).toBe(true);
+    expect(path.basename(torch.version.library)).toMatch(/^libtorch_cpu\.so/);
   });
   it('gets and sets the intra-op thread count', () => {
     const n = torch.get_num_threads();
