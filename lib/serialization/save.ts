@@ -131,10 +131,19 @@ type Children = Iterator<[unknown, Where], void, void>;
 class Pickler {
   private readonly tensorMemo = new Map<Tensor, number>();
   private readonly active = new Set<object>(); // containers being written, to refuse cycles
+  private dense?: Tensor; // an empty strided tensor, to tell other layouts apart
 
   constructor(private readonly p: PickleWriter, private readonly storages: Tensor[]) {}
 
   write(obj: unknown): void {
+    try {
+      this.writeAll(obj);
+    } finally {
+      this.dense?.dispose();
+    }
+  }
+
+  private writeAll(obj: unknown): void {
     const stack: Children[] = [];
     const visit = (v: unknown, where: Where): void => {
       const children = this.value(v, where);
@@ -257,7 +266,8 @@ class Pickler {
       p.reduce();
       return;
     }
-    if (isSparse(t)) {
+    this.dense ??= ops.aten.empty.memory_format([0]);
+    if (isNotStrided(t, this.dense)) {
       this.sparseTensor(t, where);
       return;
     }
@@ -357,14 +367,13 @@ function tensorBytes(t: Tensor): Uint8Array {
   }
 }
 
-/** Only strided tensors have strides: sparse (and other layouts') stride() throws. */
-function isSparse(t: Tensor): boolean {
-  try {
-    t.stride();
-    return false;
-  } catch {
-    return true;
-  }
+/**
+ * Whether t is not an ordinary strided tensor. torchnode has no layout accessor; ATen's
+ * _has_compatible_shallow_copy_type says whether two tensors have the same kind of
+ * implementation, and any strided CPU or CUDA tensor is compatible with a strided CPU one.
+ */
+function isNotStrided(t: Tensor, dense: Tensor): boolean {
+  return !ops.aten._has_compatible_shallow_copy_type(t, dense);
 }
 
 function isPlainObject(v: object): boolean {
