@@ -18,7 +18,8 @@ function summarize(v: unknown): Record<string, unknown> {
     s.self_cycle = v.length > 0 && v[0] === v;
     s.all_bigints = v.every((x) => typeof x === 'bigint');
   }
-  if (v !== null && typeof v === 'object' && 'w' in v && v.w instanceof torch.Tensor) s.tensor = v.w.tolist();
+  const w = v !== null && typeof v === 'object' ? (v as { w?: unknown }).w : undefined;
+  if (w instanceof torch.Tensor) s.tensor = (w as { tolist(): unknown }).tolist();
   // depth: how many containers are nested, following the first item of each
   let depth = 0;
   for (let x: unknown = v; x !== null && typeof x === 'object' && !(x instanceof torch.Tensor); depth++) {

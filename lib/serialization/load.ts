@@ -277,8 +277,9 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     return new StorageRef(key, type.dtype, numel, location);
   };
 
-  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad });
-  return toJs(result);
+  const shared = new Set<object>();
+  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared });
+  return toJs(result, shared);
 }
 
 function rebuildParameter(args: unknown[]): Parameter {
@@ -344,56 +345,58 @@ class LayoutToken {
 
 /**
  * Python dicts with only string keys become plain objects; shared and cyclic references are
- * kept. Iterative (an explicit work list), so any depth the unpickler built converts.
+ * kept (tracked for the objects the unpickler reports as reused). Iterative (an explicit work list of child, destination, key), so any depth the
+ * unpickler built converts; arrays are converted in place.
  */
-function toJs(root: unknown): unknown {
+function toJs(root: unknown, shared: Set<object>): unknown {
+  // converted forms of the objects the pickle refers to more than once (the others occur once)
   const seen = new Map<object, unknown>();
-  // Each step fills one slot of an already created output with the converted child.
-  const work: (() => void)[] = [];
-  const convert = (v: unknown, assign: (x: unknown) => void): void => {
-    if (v === null || typeof v !== 'object' || v instanceof Tensor || v instanceof Device || v instanceof DType || v instanceof Uint8Array) {
-      assign(v);
-      return;
-    }
-    if (seen.has(v)) {
-      assign(seen.get(v));
-      return;
-    }
+  const values: unknown[] = [];
+  const targets: unknown[] = [];
+  const keys: unknown[] = [];
+  const isLeaf = (v: unknown): boolean =>
+    v === null || typeof v !== 'object' || v instanceof Tensor || v instanceof Device || v instanceof DType || v instanceof Uint8Array;
+  // Queues v's children (in reverse, so they are placed in order) and returns v's converted form.
+  const open = (v: object): unknown => {
     if (v instanceof StorageRef || v instanceof StorageTypeToken || v instanceof LayoutToken || 'call' in v) {
       throw new PickleError(`the file holds a bare ${v instanceof StorageRef ? 'storage' : 'global'}, which torchnode cannot return; ${SUPPORTED}`);
     }
     if (Array.isArray(v)) {
-      seen.set(v, v); // converted in place
-      assign(v);
-      for (let i = v.length - 1; i >= 0; i--) work.push(() => convert(v[i], (x) => (v[i] = x)));
-    } else if (v instanceof Set) {
-      const out = new Set();
-      seen.set(v, out);
-      assign(out);
-      const items = [...v];
-      for (let i = items.length - 1; i >= 0; i--) work.push(() => convert(items[i], (x) => out.add(x)));
-    } else if (v instanceof Map) {
-      const entries = [...v];
-      const stringKeys = entries.every(([k]) => typeof k === 'string');
-      const out: Record<string, unknown> | Map<unknown, unknown> = stringKeys ? {} : new Map();
-      seen.set(v, out);
-      assign(out);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, x] = entries[i];
-        work.push(() => convert(x, (y) => {
-          if (out instanceof Map) out.set(k, y);
-          // defineProperty, so a key named __proto__ is data and not the prototype
-          else Object.defineProperty(out, k as string, { value: y, enumerable: true, writable: true, configurable: true });
-        }));
+      if (shared.has(v)) seen.set(v, v);
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (!isLeaf(v[i])) values.push(v[i]), targets.push(v), keys.push(i);
       }
-      // Map keys are numbers, strings, tuples...: converted as they are used above (not recursively
-      // through `seen`), as before; a tuple key stays the unpickled array.
-    } else {
-      assign(v);
+      return v;
     }
+    let out: unknown;
+    let entries: [unknown, unknown][];
+    if (v instanceof Set) {
+      out = new Set();
+      entries = [...v].map((x) => [undefined, x]);
+    } else if (v instanceof Map) {
+      entries = [...v];
+      out = entries.every(([k]) => typeof k === 'string') ? {} : new Map();
+    } else {
+      return v;
+    }
+    if (shared.has(v)) seen.set(v, out);
+    for (let i = entries.length - 1; i >= 0; i--) values.push(entries[i][1]), targets.push(out), keys.push(entries[i][0]);
+    return out;
   };
-  let result: unknown;
-  convert(root, (x) => (result = x));
-  while (work.length > 0) work.pop()!();
+  const place = (target: unknown, key: unknown, x: unknown): void => {
+    if (Array.isArray(target)) target[key as number] = x;
+    else if (target instanceof Set) target.add(x);
+    else if (target instanceof Map) target.set(key, x);
+    // defineProperty, so a key named __proto__ is data and not the prototype
+    else Object.defineProperty(target, key as string, { value: x, enumerable: true, writable: true, configurable: true });
+  };
+  if (isLeaf(root)) return root;
+  const result = open(root as object);
+  while (values.length > 0) {
+    const v = values.pop();
+    const target = targets.pop();
+    const key = keys.pop();
+    place(target, key, isLeaf(v) ? v : seen.has(v as object) ? seen.get(v as object) : open(v as object));
+  }
   return result;
 }

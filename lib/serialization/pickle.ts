@@ -18,6 +18,11 @@ export interface PyCallable {
 export interface UnpickleHooks {
   findGlobal(module: string, name: string): unknown;
   persistentLoad(pid: unknown): unknown;
+  /**
+   * Receives every object pushed a second time (from the memo, or by DUP): only these can be
+   * shared or cyclic, so a converter needs to track identity for them alone.
+   */
+  shared?: Set<object>;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -81,9 +86,13 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
     stack = prev;
     return items;
   };
+  const reused = (v: unknown): unknown => {
+    if (hooks.shared && v !== null && typeof v === 'object') hooks.shared.add(v);
+    return v;
+  };
   const getMemo = (i: number): unknown => {
     if (!memo.has(i)) throw new PickleError(`pickle memo key ${i} is not defined`);
-    return memo.get(i);
+    return reused(memo.get(i));
   };
   const asMap = (v: unknown): Map<unknown, unknown> => {
     if (!(v instanceof Map)) throw new PickleError(`SETITEM(S) on a ${describePy(v)}, expected a dict`);
@@ -125,7 +134,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        stack.push(reused(top()));
         break;
       // ---- scalars
       case 0x4e: // NONE

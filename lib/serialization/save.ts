@@ -267,7 +267,7 @@ class Pickler {
       return;
     }
     this.dense ??= ops.aten.empty.memory_format([0]);
-    if (isNotStrided(t, this.dense)) {
+    if (isNotStrided(t, this.dense!)) {
       this.sparseTensor(t, where);
       return;
     }
