@@ -132,14 +132,23 @@ describe('max_bytes bounds what a load may read', () => {
     expect(() => torch.load(good, { max_bytes: 16 })).toThrow(
       new RegExp(`^torch\\.load: ${good}: record 'archive/data\\.pkl' needs \\d+ bytes, more than max_bytes \\(16\\) allows$`),
     );
-    // data.pkl fits, its storage (2 float32) does not
+    // data.pkl fits, its storage (2 float32) does not: the storage is refused before it is read
     const zip = ZipReader.open(good);
     const pkl = zip.entries.get('archive/data.pkl')!.size;
     zip.close();
-    expect(() => torch.load(good, { max_bytes: pkl + 4 })).toThrow(
-      `torch.load: ${good}: storage 'archive/data/0' needs 8 bytes, more than max_bytes (${pkl + 4}) allows after the ${pkl} already read`,
-    );
-    expect(torch.load(good, { max_bytes: pkl + 8 }).w.tolist()).toEqual([1.5, -3]);
+    const fits = (max: number) => {
+      try {
+        torch.load(good, { max_bytes: max });
+        return 'loads';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    let least = pkl;
+    while (fits(least) !== 'loads') least++;
+    const refusals = Array.from({ length: 120 }, (_, i) => fits(least - 1 - i));
+    expect(refusals.some((m) => m.startsWith(`torch.load: ${good}: storage 'archive/data/0' needs 8 bytes, more than max_bytes (`))).toBe(true);
+    expect(refusals.every((m) => m.startsWith(`torch.load: ${good}: `) && / needs \d+ bytes, more than max_bytes \(\d+\) allows/.test(m))).toBe(true);
   });
 
   it('loads a file that fits', () => {
@@ -168,5 +177,20 @@ describe('weights_only', () => {
       expect(() => torch.load(evil, { weights_only })).toThrow(/cannot load objects of type 'os\.system'/);
     }
     expect(fs.existsSync('/tmp/torchnode-pwned')).toBe(false);
+  });
+});
+
+describe('max_bytes also bounds the objects a pickle makes', () => {
+  it('10^6 nested tuples (a 1 MB pickle) are refused under max_bytes 10 MB, before they are all made', () => {
+    const file = path.join(DIR, 'deep_tuples1.pt');
+    expect(() => torch.load(file, { max_bytes: 10e6 })).toThrow(
+      new RegExp(`^torch\\.load: ${file}: the objects in data\\.pkl needs 100 bytes, more than max_bytes \\(10000000\\) allows after the \\d+ already read$`),
+    );
+    expect(torch.load(file, { max_bytes: 200e6 })).toHaveLength(1);
+  });
+
+  it('a state_dict needs little beyond its storages', () => {
+    const file = path.join(DIR, 'good_reference.pt');
+    expect(torch.load(file, { max_bytes: 2048 }).w.tolist()).toEqual([1.5, -3]);
   });
 });

@@ -17,9 +17,10 @@ export interface LoadOptions {
   map_location?: DeviceLike;
   /**
    * For files you do not trust: the most bytes the load may read out of the archive's records
-   * (data.pkl and the storages, after decompression). Each record's declared size and each
-   * storage's declared element count are checked against what is left before anything is
-   * read or allocated. Unlimited by default.
+   * (data.pkl and the storages, after decompression), plus 100 bytes for each object the
+   * pickle makes (each list, dict, tuple or rebuilt tensor). Each record's declared size and
+   * each storage's declared element count are checked against what is left before anything
+   * is read or allocated. Unlimited by default.
    */
   max_bytes?: number;
   /**
@@ -99,6 +100,12 @@ function withCause<E extends Error>(err: E, cause: unknown): E {
   Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
   return err;
 }
+
+/**
+ * What max_bytes charges for each object the unpickler makes: about what V8 needs for a small
+ * array or Map and its slot (10^6 nested tuples took 30-90 MB).
+ */
+const OBJECT_COST = 100;
 
 /** What options.max_bytes leaves: charged with each record's declared size before it is read. */
 class Budget {
@@ -278,7 +285,8 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
   };
 
   const shared = new Set<object>();
-  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared });
+  const onObject = Number.isFinite(budget.max) ? () => budget.charge(OBJECT_COST, 'the objects in data.pkl') : undefined;
+  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared, onObject });
   return toJs(result, shared);
 }
 

@@ -23,6 +23,12 @@ export interface UnpickleHooks {
    * shared or cyclic, so a converter needs to track identity for them alone.
    */
   shared?: Set<object>;
+  /**
+   * Called for every object the unpickler creates (containers, MARK frames, REDUCE results):
+   * strings and bytes are bounded by the pickle's own size, but one-byte opcodes can each make
+   * an object, which costs far more memory than the byte.
+   */
+  onObject?: () => void;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -86,6 +92,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
     stack = prev;
     return items;
   };
+  const onObject = hooks.onObject;
+  const made = <T>(x: T): T => {
+    if (onObject) onObject();
+    return x;
+  };
   const reused = (v: unknown): unknown => {
     if (hooks.shared && v !== null && typeof v === 'object') hooks.shared.add(v);
     return v;
@@ -125,7 +136,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         return stack[0];
       case 0x28: // MARK
         metastack.push(stack);
-        stack = [];
+        stack = made([]);
         break;
       case 0x30: // POP
         pop();
@@ -207,11 +218,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         break;
       // ---- containers
       case 0x7d: // EMPTY_DICT
-        stack.push(new Map());
+        stack.push(made(new Map()));
         break;
       case 0x64: { // DICT
         const items = popMark();
-        const m = new Map();
+        const m = made(new Map());
         for (let i = 0; i + 1 < items.length; i += 2) m.set(items[i], items[i + 1]);
         stack.push(m);
         break;
@@ -229,7 +240,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         break;
       }
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x6c: // LIST
       case 0x74: { // TUPLE
@@ -249,24 +260,24 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         break;
       }
       case 0x29: // EMPTY_TUPLE
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x85: // TUPLE1
-        stack.push([pop()]);
+        stack.push(made([pop()]));
         break;
       case 0x86: { // TUPLE2
         const b = pop();
-        stack.push([pop(), b]);
+        stack.push(made([pop(), b]));
         break;
       }
       case 0x87: { // TUPLE3
         const c = pop();
         const b = pop();
-        stack.push([pop(), b, c]);
+        stack.push(made([pop(), b, c]));
         break;
       }
       case 0x8f: // EMPTY_SET
-        stack.push(new Set());
+        stack.push(made(new Set()));
         break;
       case 0x90: { // ADDITEMS
         const items = popMark();
@@ -277,7 +288,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
       }
       case 0x91: { // FROZENSET
         const items = popMark(); // before reading `stack`: popMark replaces it
-        stack.push(new Set(items));
+        stack.push(made(new Set(items)));
         break;
       }
       // ---- memo
@@ -320,9 +331,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         const args = pop();
         const fn = asCallable(pop());
         if (!Array.isArray(args)) throw new PickleError(`${fn.qualname}: arguments are not a tuple`);
-        const made = fn.call(args);
-        if (made !== null && typeof made === 'object') makers.set(made, fn);
-        stack.push(made);
+        const result = made(fn.call(args));
+        if (result !== null && typeof result === 'object') makers.set(result, fn);
+        stack.push(result);
         break;
       }
       case 0x62: { // BUILD
