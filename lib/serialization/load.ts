@@ -52,8 +52,10 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  *
  * Never runs code from the file: the unpickler knows only the data-only globals torch.save
  * writes (tensor and parameter rebuilders, storage types, dtypes, OrderedDict, torch.device,
- * torch.Size, set, bytes), which is PyTorch's weights_only=True behaviour; any other global
- * (os.system, builtins.eval...) and the opcodes that call classes (INST, OBJ...) are refused.
+ * torch.Size, set, bytes), which is PyTorch's weights_only=True behaviour (PyTorch 1.13's
+ * weights_only list lacks torch.device, set and bytes, which later versions allow); any other
+ * global (os.system, builtins.eval...) and the opcodes that call classes (INST, OBJ...) are
+ * refused, with weights_only true or false.
  * Hostile files are bounded: integers decode in linear time, nesting depth is limited only by
  * memory, a deflated record stops inflating at its declared size, tensors must lie inside their
  * storages, and options.max_bytes caps what is read. Every error but a failure to open the
