@@ -2,8 +2,8 @@
 // what Python's torch.load sees in them (expected.json) come from
 // scripts/gen_serialization_fixtures.py; files torchnode writes are opened by the same script
 // through the PyTorch of the running LibTorch (tests/oracle.ts) and described back as JSON.
-import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { describe, expect, it, beforeAll, afterAll, vi } from 'vitest';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,7 +12,7 @@ import { liveTensors } from './live_tensors';
 import { checkOracle, oraclePython, torchTag } from './oracle';
 import { saveWithOptions } from '../lib/serialization/save';
 import { ZipWriter } from '../lib/serialization/zip';
-import { PickleWriter } from '../lib/serialization/pickle';
+import { PickleWriter, decodeLong, encodeLong } from '../lib/serialization/pickle';
 
 const { nn } = torch;
 const FIXTURES = path.join(__dirname, 'fixtures', torchTag, 'serialization');
@@ -432,5 +432,182 @@ describe('malformed files raise clear errors', () => {
     }, { 'data/0': new Uint8Array(8) });
     expect(() => torch.load(over)).toThrow(/reaches element 5 of a storage with 2 elements/);
     loadsAfterwards();
+  });
+});
+
+// ---- saving safely -------------------------------------------------------------------------------
+
+describe('torch.save is atomic', () => {
+  const TEMP = /^\..+\.\d+\.[0-9a-f]{12}\.tmp$/;
+  const listing = (dir: string) => fs.readdirSync(dir).sort();
+
+  function folderWithOldFile(name: string): { dir: string; file: string; old: Buffer } {
+    const dir = fs.mkdtempSync(path.join(tmp, 'atomic-'));
+    const file = path.join(dir, name);
+    torch.save({ old: torch.tensor([1, 2, 3], { dtype: torch.float32 }) }, file);
+    return { dir, file, old: fs.readFileSync(file) };
+  }
+
+  it('a save refused deep in the structure leaves the old file byte-identical and no temporary file', () => {
+    const { dir, file, old } = folderWithOldFile('model.pt');
+    const deep = { a: [1, { b: [torch.ones(2), { c: new Date() }] }] };
+    expect(() => torch.save(deep, file)).toThrow(/cannot save an object of class Date at obj\["a"\]\[1\]\["b"\]\[1\]\["c"\]/);
+    expect(fs.readFileSync(file).equals(old)).toBe(true);
+    expect(listing(dir)).toEqual(['model.pt']);
+  });
+
+  it('a save that fails after writing has begun leaves the old file byte-identical and removes its temporary file', () => {
+    const { dir, file, old } = folderWithOldFile('model.pt');
+    const seen: string[][] = [];
+    let calls = 0;
+    const add = ZipWriter.prototype.add;
+    const spy = vi.spyOn(ZipWriter.prototype, 'add').mockImplementation(function (this: ZipWriter, name: string, data: Uint8Array) {
+      seen.push(listing(dir));
+      if (++calls === 2) throw new Error('disk full (simulated)');
+      add.call(this, name, data);
+    });
+    try {
+      expect(() => torch.save({ w: torch.ones(1000), b: torch.zeros(3) }, file)).toThrow('disk full (simulated)');
+    } finally {
+      spy.mockRestore();
+    }
+    // while it was being written, the new file was a hidden temporary file next to the old one
+    expect(seen[1].length).toBe(2);
+    expect(seen[1].find((f) => f !== 'model.pt')).toMatch(new RegExp(`^\\.model\\.pt\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+    expect(fs.readFileSync(file).equals(old)).toBe(true);
+    expect(listing(dir)).toEqual(['model.pt']);
+    torch.save({ new: 1 }, file); // and the next save works
+    expect(torch.load(file)).toEqual({ new: 1 });
+    expect(listing(dir)).toEqual(['model.pt']);
+  });
+
+  it('keeps the permissions of the file it replaces and writes through a symlink', () => {
+    const { dir, file } = folderWithOldFile('model.pt');
+    fs.chmodSync(file, 0o600);
+    torch.save([1, 2], file);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const link = path.join(dir, 'latest.pt');
+    fs.symlinkSync('model.pt', link);
+    torch.save([3], link);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(torch.load(file)).toEqual([3]);
+  });
+
+  it('a process killed (SIGKILL) in the middle of a large save leaves the old file intact', async () => {
+    const { dir, file, old } = folderWithOldFile('big.pt');
+    const script = `
+      const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'index'))});
+      const w = torch.ones(64 * 2 ** 20); // 256 MB of float32
+      torch.save({ w }, ${JSON.stringify(file)});
+      process.stdout.write('saved');`;
+    // its own process group, so the kill reaches the node process tsx starts
+    const child = spawn(path.join(__dirname, '..', 'node_modules', '.bin', 'tsx'), ['-e', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    let temp: string | undefined;
+    const deadline = Date.now() + 50_000;
+    while (!temp && Date.now() < deadline && child.exitCode === null) {
+      temp = listing(dir).find((f) => TEMP.test(f) && fs.statSync(path.join(dir, f)).size > 0);
+      if (!temp) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(temp, `no temporary file seen before the child ended: ${out}`).toBeDefined();
+    process.kill(-child.pid!, 'SIGKILL');
+    await exited;
+    expect(out).not.toContain('saved');
+    expect(fs.readFileSync(file).equals(old)).toBe(true);
+    expect(torch.load(file).old.tolist()).toEqual([1, 2, 3]);
+    // a killed process cannot clean up: its temporary file stays, recognisable by its name
+    expect(listing(dir).filter((f) => f !== 'big.pt')).toEqual([temp]);
+    fs.rmSync(path.join(dir, temp!));
+  }, 60_000);
+});
+
+describe('meta and sparse tensors, as PyTorch saves them', () => {
+  const describePy = `
+import json, sys, torch
+d = torch.load(sys.argv[1])
+m, s = d['m'], d['s']
+print(json.dumps({'m': [str(m.device), list(m.shape), list(m.stride()), str(m.dtype), m.requires_grad],
+                  's': [str(s.layout), list(s.shape), s.to_dense().tolist()]}))`;
+
+  it('torchnode writes them so that Python reads them back', () => {
+    const file = tmpFile('meta_sparse.pt');
+    const m = torch.ops.aten.empty_strided([2, 3], [1, 2], { dtype: torch.float16, device: 'meta' }).requires_grad_(true);
+    const s = torch.ops.aten.sparse_coo_tensor.indices(torch.tensor([[0, 1, 1], [1, 0, 1]]), torch.tensor([1.5, 2.5, -1], { dtype: torch.float32 }));
+    torch.save({ m, s }, file);
+    expect(JSON.parse(execFileSync(PYTHON, ['-c', describePy, file], { encoding: 'utf8' }))).toEqual({
+      m: ['meta', [2, 3], [1, 2], 'torch.float16', true],
+      s: ['torch.sparse_coo', [2, 2], [[0, 1.5], [2.5, -1]]],
+    });
+    const back = torch.load(file);
+    expect([back.m.device.type, back.m.shape, back.m.stride(), back.m.dtype, back.m.requires_grad]).toEqual(['meta', [2, 3], [1, 2], torch.float16, true]);
+    expect(torch.ops.aten.to_dense(back.s).tolist()).toEqual([[0, 1.5], [2.5, -1]]);
+  });
+
+  it('torchnode reads what Python writes', () => {
+    const file = tmpFile('meta_sparse_py.pt');
+    execFileSync(PYTHON, ['-c', `
+import sys, torch
+torch.save({'m': torch.empty(4, 2, device='meta', dtype=torch.float64),
+            's': torch.sparse_coo_tensor([[0, 2], [1, 1]], [3, -4], (3, 2))}, sys.argv[1])`, file]);
+    const d = torch.load(file);
+    expect([d.m.device.type, d.m.shape, d.m.dtype]).toEqual(['meta', [4, 2], torch.float64]);
+    expect(torch.ops.aten.to_dense(d.s).tolist()).toEqual([[0, 3], [0, 0], [0, -4]]);
+    expect(d.s.dtype).toBe(torch.int64);
+  });
+
+  it('a sparse tensor whose indices lie outside its size is refused, naming the file', () => {
+    const file = tmpFile('sparse_oob.pt');
+    execFileSync(PYTHON, ['-c', `
+import sys, torch
+torch.save(torch._sparse_coo_tensor_unsafe(torch.tensor([[0, 5]]), torch.tensor([1.0, 2.0]), (3,)), sys.argv[1])`, file]);
+    expect(() => torch.load(file)).toThrow(new RegExp(`^torch\\.load: ${file}: .*size`));
+  });
+});
+
+describe('nesting depth: whatever torch.save writes, torch.load reads back', () => {
+  function nested(depth: number, kind: 'list' | 'dict'): unknown {
+    let v: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) v = kind === 'list' ? [v] : { k: v };
+    return v;
+  }
+  function depthOf(v: unknown): number {
+    let d = 0;
+    for (let x = v; x !== null && typeof x === 'object'; d++) x = Array.isArray(x) ? x[0] : (x as { k: unknown }).k;
+    return d;
+  }
+  for (const depth of [3000, 4000, 100_000]) {
+    for (const kind of ['list', 'dict'] as const) {
+      it(`${depth} nested ${kind}s`, () => {
+        const file = tmpFile(`deep_${kind}_${depth}.pt`);
+        torch.save(nested(depth, kind), file);
+        expect(depthOf(torch.load(file))).toBe(depth);
+      });
+    }
+  }
+
+  it('Python reads a 100,000-deep torchnode file', () => {
+    const file = tmpFile('deep_for_python.pt');
+    torch.save(nested(100_000, 'list'), file);
+    const d = execFileSync(PYTHON, ['-c', `
+import sys, torch
+v, d = torch.load(sys.argv[1]), 0
+while isinstance(v, list):
+    v, d = v[0], d + 1
+print(d, v)`, file], { encoding: 'utf8' });
+    expect(d.trim()).toBe('100000 leaf');
+  });
+});
+
+describe('big integers decode exactly', () => {
+  it('LONG1/LONG4 payloads, positive and negative, match encodeLong', () => {
+    const values = [0n, 1n, -1n, 127n, 128n, -128n, -129n, 255n, 256n, 2n ** 63n, -(2n ** 63n), 2n ** 64n - 1n, -(3n ** 200n), 7n ** 3000n];
+    for (const v of values) {
+      const back = decodeLong(encodeLong(v));
+      expect(BigInt(back)).toBe(v);
+      expect(typeof back).toBe(Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? 'number' : 'bigint');
+    }
   });
 });

@@ -7,6 +7,7 @@ import { Device, DeviceLike } from '../device';
 import { from_typed_array } from '../creation';
 import { ops } from '../raw_ops';
 import { Parameter } from '../nn/parameter';
+import { TorchError } from '../errors';
 import { ZipReader, ZipFormatError } from './zip';
 import { unpickle, PickleError, PyCallable, describePy } from './pickle';
 import { dtypeOfStorageType } from './storage_types';
@@ -14,6 +15,19 @@ import { dtypeOfStorageType } from './storage_types';
 export interface LoadOptions {
   /** Where every tensor goes, whatever device it was saved from ('cpu' by default). */
   map_location?: DeviceLike;
+  /**
+   * For files you do not trust: the most bytes the load may read out of the archive's records
+   * (data.pkl and the storages, after decompression), plus 100 bytes for each object the
+   * pickle makes (each list, dict, tuple or rebuilt tensor). Each record's declared size and
+   * each storage's declared element count are checked against what is left before anything
+   * is read or allocated. Unlimited by default.
+   */
+  max_bytes?: number;
+  /**
+   * Accepted for PyTorch compatibility; torchnode's unpickler always behaves like
+   * weights_only=True (see load()), whatever this says.
+   */
+  weights_only?: boolean;
 }
 
 /** A storage's persistent id, resolved to bytes only when a tensor uses it. */
@@ -33,27 +47,81 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  * Loads an object saved with torch.save (Python's or torchnode's). Dicts with string keys
  * become plain objects (a state_dict is ready for module.load_state_dict), dicts with other
  * keys become Maps, tuples and lists become arrays, Python ints and floats become numbers
- * (ints beyond 2^53 become bigints). Tensors are restored on options.map_location ('cpu').
+ * (ints beyond 2^53 become bigints). Tensors are restored on options.map_location ('cpu');
+ * meta tensors stay on 'meta' and sparse COO tensors stay sparse, as in PyTorch.
+ *
+ * Never runs code from the file: the unpickler knows only the data-only globals torch.save
+ * writes (tensor and parameter rebuilders, storage types, dtypes, OrderedDict, torch.device,
+ * torch.Size, set, bytes), which is PyTorch's weights_only=True behaviour (PyTorch 1.13's
+ * weights_only list lacks torch.device, set and bytes, which later versions allow); any other
+ * global (os.system, builtins.eval...) and the opcodes that call classes (INST, OBJ...) are
+ * refused, with weights_only true or false.
+ * Hostile files are bounded: integers decode in linear time, nesting depth is limited only by
+ * memory, a deflated record stops inflating at its declared size, tensors must lie inside their
+ * storages, and options.max_bytes caps what is read. Every error but a failure to open the
+ * file (the fs error, unchanged) is a TorchError whose message starts with
+ * `torch.load: <path>`.
  */
 export function load(path: string, options: LoadOptions = {}): any {
+  const maxBytes = options.max_bytes ?? Infinity;
+  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) throw new RangeError(`torch.load: max_bytes must be a non-negative number, got ${String(maxBytes)}`);
   const target = new Device(options.map_location ?? 'cpu');
   let zip: ZipReader;
   try {
     zip = ZipReader.open(path); // a missing file throws the fs error as it is
   } catch (e) {
-    if (!(e instanceof ZipFormatError)) throw e;
-    throw new Error(`torch.load: ${path} is not a PyTorch zip archive (${notZipReason(path, e.message)})`);
+    if ((e as { syscall?: string }).syscall === 'open') throw e;
+    if (!(e instanceof ZipFormatError)) throw loadError(path, e);
+    throw withCause(new TorchError(`torch.load: ${path} is not a PyTorch zip archive (${notZipReason(path, e.message)})`), e);
   }
   const storages = new Map<string, Tensor>();
   try {
-    return loadFromZip(zip, target, storages);
+    return loadFromZip(zip, target, storages, new Budget(maxBytes));
   } catch (e) {
-    if (e instanceof ZipFormatError || e instanceof PickleError) throw new Error(`torch.load: ${path}: ${e.message}`);
-    throw e;
+    throw loadError(path, e);
   } finally {
     // The views keep their storage alive natively; these handles are no longer needed.
     for (const s of storages.values()) s.dispose();
     zip.close();
+  }
+}
+
+/** Any failure while reading the file, as `torch.load: <path>: <reason>`. */
+function loadError(path: string, e: unknown): TorchError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  let reason = err.message;
+  if (e instanceof RangeError && /call stack/i.test(reason)) reason = 'the file nests too deeply to load';
+  else if (!(e instanceof ZipFormatError || e instanceof PickleError || e instanceof TorchError)) {
+    // something that should have been caught as a format error: say what, without internals
+    reason = `malformed file (${reason.split('\n')[0]})`;
+  }
+  return withCause(new TorchError(`torch.load: ${path}: ${reason}`), err);
+}
+
+function withCause<E extends Error>(err: E, cause: unknown): E {
+  Object.defineProperty(err, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return err;
+}
+
+/**
+ * What max_bytes charges for each object the unpickler makes: about what V8 needs for a small
+ * array or Map and its slot (10^6 nested tuples took 30-90 MB).
+ */
+const OBJECT_COST = 100;
+
+/** What options.max_bytes leaves: charged with each record's declared size before it is read. */
+class Budget {
+  private used = 0;
+  constructor(readonly max: number) {}
+  /** The bytes that may still be read; throws when `need` does not fit. */
+  charge(need: number, what: string): void {
+    if (this.used + need > this.max) {
+      throw new ZipFormatError(`${what} needs ${need} bytes, more than max_bytes (${this.max}) allows${this.used ? ` after the ${this.used} already read` : ''}`);
+    }
+    this.used += need;
+  }
+  get left(): number {
+    return this.max - this.used;
   }
 }
 
@@ -66,7 +134,7 @@ function notZipReason(path: string, zipReason: string): string {
   return zipReason;
 }
 
-function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tensor>): unknown {
+function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tensor>, budget: Budget): unknown {
   const first = zip.names[0];
   if (first === undefined) throw new ZipFormatError('the zip archive is empty');
   // Python names the archive folder after the file it saved to ('archive' in some versions).
@@ -78,7 +146,12 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     throw new ZipFormatError(`the zip archive has no ${prefix}data.pkl record, so it was not written by torch.save`);
   }
   const byteorderName = `${prefix}byteorder`;
-  const bigEndian = zip.entries.has(byteorderName) && zip.read(byteorderName).toString('latin1').trim() === 'big';
+  const readRecord = (name: string): Buffer => {
+    const size = zip.entries.get(name)?.size ?? 0;
+    budget.charge(size, `record '${name}'`);
+    return zip.read(name, size);
+  };
+  const bigEndian = zip.entries.has(byteorderName) && readRecord(byteorderName).toString('latin1').trim() === 'big';
 
   const storageTensor = (ref: StorageRef): Tensor => {
     let t = storages.get(ref.key);
@@ -87,12 +160,15 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
       return t;
     }
     const record = `${prefix}data/${ref.key}`;
-    if (!zip.entries.has(record)) throw new ZipFormatError(`the storage record '${record}' is missing`);
-    const bytes = zip.read(record);
+    const entry = zip.entries.get(record);
+    if (!entry) throw new ZipFormatError(`the storage record '${record}' is missing`);
     const expected = ref.numel * ref.dtype.itemsize;
-    if (bytes.length !== expected) {
-      throw new ZipFormatError(`storage record '${record}' has ${bytes.length} bytes, but ${ref.numel} ${ref.dtype} elements need ${expected}`);
+    // Both sizes are checked before the record is read, so a lie costs nothing.
+    if (expected > budget.left) budget.charge(expected, `storage '${record}'`);
+    if (entry.size !== expected) {
+      throw new ZipFormatError(`storage record '${record}' has ${entry.size} bytes, but ${ref.numel} ${ref.dtype} elements need ${expected}`);
     }
+    const bytes = readRecord(record);
     if (bigEndian && ref.dtype.itemsize > 1) swapBytes(bytes, ref.dtype.is_complex ? ref.dtype.itemsize / 2 : ref.dtype.itemsize);
     t = fromBytes(bytes, ref.dtype, target);
     storages.set(ref.key, t);
@@ -111,6 +187,33 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     return t;
   };
 
+  // Python 1.13+: a meta tensor has no storage, only its dtype, size and stride.
+  const rebuildMeta = (args: unknown[]): Tensor => {
+    const [dtype, size, stride, requiresGrad] = args;
+    if (!(dtype instanceof DType) || !isIntArray(size) || !isIntArray(stride) || size.length !== stride.length) {
+      throw new PickleError('_rebuild_meta_tensor_no_storage: malformed dtype/size/stride');
+    }
+    checkInBounds(size, stride, 0, Infinity);
+    const t: Tensor = ops.aten.empty_strided(size, stride, { dtype, device: 'meta' });
+    if (requiresGrad === true) t.requires_grad_(true);
+    return t;
+  };
+
+  // A sparse COO tensor: its indices and values are ordinary saved tensors.
+  const rebuildSparse = (args: unknown[]): Tensor => {
+    const [layout, data] = args;
+    if (!(layout instanceof LayoutToken)) throw new PickleError('_rebuild_sparse_tensor: expected a layout');
+    if (layout.name !== 'torch.sparse_coo') throw new PickleError(`tensors with layout ${layout.name} cannot be loaded; only sparse COO tensors are supported`);
+    if (!Array.isArray(data) || data.length !== 3) throw new PickleError('_rebuild_sparse_tensor: malformed arguments');
+    const [indices, values, size] = data;
+    if (!(indices instanceof Tensor) || !(values instanceof Tensor) || !isIntArray(size)) {
+      throw new PickleError('_rebuild_sparse_tensor: expected (indices, values, size)');
+    }
+    // what Python checks after loading (torch._utils._validate_loaded_sparse_tensors)
+    ops.aten._validate_sparse_coo_tensor_args(indices, values, size);
+    return ops.aten._sparse_coo_tensor_unsafe(indices, values, size);
+  };
+
   const callables: Record<string, PyCallable> = {
     'collections.OrderedDict': {
       qualname: 'collections.OrderedDict',
@@ -120,6 +223,22 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     'torch._utils._rebuild_tensor_v2': { qualname: '_rebuild_tensor_v2', call: (a) => rebuildTensor(a, '_rebuild_tensor_v2') },
     'torch._utils._rebuild_tensor': { qualname: '_rebuild_tensor', call: (a) => rebuildTensor([...a, false], '_rebuild_tensor') },
     'torch._utils._rebuild_parameter': { qualname: '_rebuild_parameter', call: rebuildParameter },
+    'torch._utils._rebuild_meta_tensor_no_storage': { qualname: '_rebuild_meta_tensor_no_storage', call: rebuildMeta },
+    'torch._utils._rebuild_sparse_tensor': { qualname: '_rebuild_sparse_tensor', call: rebuildSparse },
+    'torch.serialization._get_layout': {
+      qualname: '_get_layout',
+      call: ([name]) => {
+        if (typeof name !== 'string') throw new PickleError('_get_layout: expected a layout name');
+        return new LayoutToken(name);
+      },
+    },
+    'torch.Size': {
+      qualname: 'torch.Size',
+      call: ([dims]) => {
+        if (!isIntArray(dims)) throw new PickleError('torch.Size: expected a tuple of ints');
+        return dims;
+      },
+    },
     // PyTorch 2.x, for a Parameter with extra Python attributes (which are dropped here).
     'torch._utils._rebuild_parameter_with_state': { qualname: '_rebuild_parameter_with_state', call: rebuildParameter },
     'torch.device': {
@@ -155,17 +274,22 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
 
   const persistentLoad = (pid: unknown): StorageRef => {
     if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== 'storage') {
-      throw new PickleError(`unsupported persistent id ${JSON.stringify(String(pid))}; expected a ('storage', ...) tuple`);
+      throw new PickleError(`unsupported persistent id (a ${describePy(pid)}); expected a ('storage', ...) tuple`);
     }
     const [, type, key, location, numel] = pid;
+    if (typeof numel === 'bigint' || (typeof numel === 'number' && numel > Number.MAX_SAFE_INTEGER)) {
+      throw new PickleError(`a storage declares ${numel} elements, more than a tensor can hold`);
+    }
     if (!(type instanceof StorageTypeToken) || typeof key !== 'string' || typeof location !== 'string' || !isInt(numel) || numel < 0) {
       throw new PickleError('malformed storage persistent id');
     }
     return new StorageRef(key, type.dtype, numel, location);
   };
 
-  const result = unpickle(zip.read(`${prefix}data.pkl`), { findGlobal, persistentLoad });
-  return toJs(result, new Map());
+  const shared = new Set<object>();
+  const onObject = Number.isFinite(budget.max) ? () => budget.charge(OBJECT_COST, 'the objects in data.pkl') : undefined;
+  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared, onObject });
+  return toJs(result, shared);
 }
 
 function rebuildParameter(args: unknown[]): Parameter {
@@ -200,6 +324,10 @@ function swapBytes(b: Buffer, width: number): void {
 function checkInBounds(size: number[], stride: number[], offset: number, numel: number): void {
   if (size.some((s) => s < 0) || stride.some((s) => s < 0) || offset < 0) throw new PickleError('negative size, stride or offset in a saved tensor');
   if (size.includes(0)) return;
+  // a stride-0 view stays inside any storage, but its element count must still be a real number
+  if (size.reduce((acc, s) => acc * s, 1) > Number.MAX_SAFE_INTEGER) {
+    throw new PickleError(`a saved tensor of size [${size.join(', ')}] has more elements than a tensor can hold`);
+  }
   const last = size.reduce((acc, s, i) => acc + (s - 1) * stride[i], offset);
   if (last >= numel) throw new PickleError(`a saved tensor reaches element ${last} of a storage with ${numel} elements`);
 }
@@ -220,36 +348,65 @@ function dtypeByName(name: string): DType | undefined {
   }
 }
 
-/** Python dicts with only string keys become plain objects; shared and cyclic references are kept. */
-function toJs(v: unknown, seen: Map<object, unknown>): unknown {
-  if (v === null || typeof v !== 'object' || v instanceof Tensor || v instanceof Device || v instanceof DType || v instanceof Uint8Array) return v;
-  if (seen.has(v)) return seen.get(v);
-  if (v instanceof StorageRef || v instanceof StorageTypeToken || 'call' in v) {
-    throw new PickleError(`the file holds a bare ${v instanceof StorageRef ? 'storage' : 'global'}, which torchnode cannot return; ${SUPPORTED}`);
-  }
-  if (Array.isArray(v)) {
-    seen.set(v, v);
-    for (let i = 0; i < v.length; i++) v[i] = toJs(v[i], seen);
-    return v;
-  }
-  if (v instanceof Set) {
-    const out = new Set();
-    seen.set(v, out);
-    for (const x of v) out.add(toJs(x, seen));
-    return out;
-  }
-  if (v instanceof Map) {
-    if ([...v.keys()].every((k) => typeof k === 'string')) {
-      const out: Record<string, unknown> = {};
-      seen.set(v, out);
-      // defineProperty, so a key named __proto__ is data and not the prototype
-      for (const [k, x] of v) Object.defineProperty(out, k as string, { value: toJs(x, seen), enumerable: true, writable: true, configurable: true });
-      return out;
+/** A layout named by torch.serialization._get_layout ('torch.sparse_coo'...). */
+class LayoutToken {
+  constructor(readonly name: string) {}
+}
+
+/**
+ * Python dicts with only string keys become plain objects; shared and cyclic references are
+ * kept (tracked for the objects the unpickler reports as reused). Iterative (an explicit work list of child, destination, key), so any depth the
+ * unpickler built converts; arrays are converted in place.
+ */
+function toJs(root: unknown, shared: Set<object>): unknown {
+  // converted forms of the objects the pickle refers to more than once (the others occur once)
+  const seen = new Map<object, unknown>();
+  const values: unknown[] = [];
+  const targets: unknown[] = [];
+  const keys: unknown[] = [];
+  const isLeaf = (v: unknown): boolean =>
+    v === null || typeof v !== 'object' || v instanceof Tensor || v instanceof Device || v instanceof DType || v instanceof Uint8Array;
+  // Queues v's children (in reverse, so they are placed in order) and returns v's converted form.
+  const open = (v: object): unknown => {
+    if (v instanceof StorageRef || v instanceof StorageTypeToken || v instanceof LayoutToken || 'call' in v) {
+      throw new PickleError(`the file holds a bare ${v instanceof StorageRef ? 'storage' : 'global'}, which torchnode cannot return; ${SUPPORTED}`);
     }
-    const out = new Map();
-    seen.set(v, out);
-    for (const [k, x] of v) out.set(k, toJs(x, seen));
+    if (Array.isArray(v)) {
+      if (shared.has(v)) seen.set(v, v);
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (!isLeaf(v[i])) values.push(v[i]), targets.push(v), keys.push(i);
+      }
+      return v;
+    }
+    let out: unknown;
+    let entries: [unknown, unknown][];
+    if (v instanceof Set) {
+      out = new Set();
+      entries = [...v].map((x) => [undefined, x]);
+    } else if (v instanceof Map) {
+      entries = [...v];
+      out = entries.every(([k]) => typeof k === 'string') ? {} : new Map();
+    } else {
+      return v;
+    }
+    if (shared.has(v)) seen.set(v, out);
+    for (let i = entries.length - 1; i >= 0; i--) values.push(entries[i][1]), targets.push(out), keys.push(entries[i][0]);
     return out;
+  };
+  const place = (target: unknown, key: unknown, x: unknown): void => {
+    if (Array.isArray(target)) target[key as number] = x;
+    else if (target instanceof Set) target.add(x);
+    else if (target instanceof Map) target.set(key, x);
+    // defineProperty, so a key named __proto__ is data and not the prototype
+    else Object.defineProperty(target, key as string, { value: x, enumerable: true, writable: true, configurable: true });
+  };
+  if (isLeaf(root)) return root;
+  const result = open(root as object);
+  while (values.length > 0) {
+    const v = values.pop();
+    const target = targets.pop();
+    const key = keys.pop();
+    place(target, key, isLeaf(v) ? v : seen.has(v as object) ? seen.get(v as object) : open(v as object));
   }
-  return v;
+  return result;
 }

@@ -18,6 +18,17 @@ export interface PyCallable {
 export interface UnpickleHooks {
   findGlobal(module: string, name: string): unknown;
   persistentLoad(pid: unknown): unknown;
+  /**
+   * Receives every object pushed a second time (from the memo, or by DUP): only these can be
+   * shared or cyclic, so a converter needs to track identity for them alone.
+   */
+  shared?: Set<object>;
+  /**
+   * Called for every object the unpickler creates (containers, MARK frames, REDUCE results):
+   * strings and bytes are bounded by the pickle's own size, but one-byte opcodes can each make
+   * an object, which costs far more memory than the byte.
+   */
+  onObject?: () => void;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -46,6 +57,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
     return Number(v);
   };
   const bytes = (n: number): Uint8Array => {
+    if (n < 0) throw new PickleError(`negative length ${n} at offset ${pos}`);
     need(n);
     pos += n;
     return data.subarray(pos - n, pos);
@@ -80,9 +92,18 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
     stack = prev;
     return items;
   };
+  const onObject = hooks.onObject;
+  const made = <T>(x: T): T => {
+    if (onObject) onObject();
+    return x;
+  };
+  const reused = (v: unknown): unknown => {
+    if (hooks.shared && v !== null && typeof v === 'object') hooks.shared.add(v);
+    return v;
+  };
   const getMemo = (i: number): unknown => {
     if (!memo.has(i)) throw new PickleError(`pickle memo key ${i} is not defined`);
-    return memo.get(i);
+    return reused(memo.get(i));
   };
   const asMap = (v: unknown): Map<unknown, unknown> => {
     if (!(v instanceof Map)) throw new PickleError(`SETITEM(S) on a ${describePy(v)}, expected a dict`);
@@ -115,7 +136,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         return stack[0];
       case 0x28: // MARK
         metastack.push(stack);
-        stack = [];
+        stack = made([]);
         break;
       case 0x30: // POP
         pop();
@@ -124,7 +145,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         popMark();
         break;
       case 0x32: // DUP
-        stack.push(top());
+        stack.push(reused(top()));
         break;
       // ---- scalars
       case 0x4e: // NONE
@@ -184,24 +205,24 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         stack.push(latin1(bytes(u8())));
         break;
       case 0x42: // BINBYTES
-        stack.push(Uint8Array.from(bytes(u32())));
+        stack.push(bytes(u32()).slice());
         break;
       case 0x43: // SHORT_BINBYTES
-        stack.push(Uint8Array.from(bytes(u8())));
+        stack.push(bytes(u8()).slice());
         break;
       case 0x8e: // BINBYTES8
-        stack.push(Uint8Array.from(bytes(u64())));
+        stack.push(bytes(u64()).slice());
         break;
       case 0x56: // UNICODE (protocol 0, raw-unicode-escape)
         stack.push(line().replace(/\\u([0-9a-fA-F]{4})/g, (_, h) => String.fromCharCode(parseInt(h, 16))));
         break;
       // ---- containers
       case 0x7d: // EMPTY_DICT
-        stack.push(new Map());
+        stack.push(made(new Map()));
         break;
       case 0x64: { // DICT
         const items = popMark();
-        const m = new Map();
+        const m = made(new Map());
         for (let i = 0; i + 1 < items.length; i += 2) m.set(items[i], items[i + 1]);
         stack.push(m);
         break;
@@ -219,7 +240,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         break;
       }
       case 0x5d: // EMPTY_LIST
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x6c: // LIST
       case 0x74: { // TUPLE
@@ -234,28 +255,29 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
       }
       case 0x65: { // APPENDS
         const items = popMark();
-        asList(top()).push(...items);
+        const list = asList(top());
+        for (const x of items) list.push(x); // not push(...items): a spread of 10^5+ items overflows the stack
         break;
       }
       case 0x29: // EMPTY_TUPLE
-        stack.push([]);
+        stack.push(made([]));
         break;
       case 0x85: // TUPLE1
-        stack.push([pop()]);
+        stack.push(made([pop()]));
         break;
       case 0x86: { // TUPLE2
         const b = pop();
-        stack.push([pop(), b]);
+        stack.push(made([pop(), b]));
         break;
       }
       case 0x87: { // TUPLE3
         const c = pop();
         const b = pop();
-        stack.push([pop(), b, c]);
+        stack.push(made([pop(), b, c]));
         break;
       }
       case 0x8f: // EMPTY_SET
-        stack.push(new Set());
+        stack.push(made(new Set()));
         break;
       case 0x90: { // ADDITEMS
         const items = popMark();
@@ -266,7 +288,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
       }
       case 0x91: { // FROZENSET
         const items = popMark(); // before reading `stack`: popMark replaces it
-        stack.push(new Set(items));
+        stack.push(made(new Set(items)));
         break;
       }
       // ---- memo
@@ -309,9 +331,9 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
         const args = pop();
         const fn = asCallable(pop());
         if (!Array.isArray(args)) throw new PickleError(`${fn.qualname}: arguments are not a tuple`);
-        const made = fn.call(args);
-        if (made !== null && typeof made === 'object') makers.set(made, fn);
-        stack.push(made);
+        const result = made(fn.call(args));
+        if (result !== null && typeof result === 'object') makers.set(result, fn);
+        stack.push(result);
         break;
       }
       case 0x62: { // BUILD
@@ -328,8 +350,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
       case 0x50: // PERSID
         stack.push(hooks.persistentLoad(line()));
         break;
-      default:
+      default: {
+        const name = REFUSED_OPCODES[op];
+        if (name) throw new PickleError(`pickle opcode ${name} (0x${op.toString(16)}) at offset ${opAt} is refused: ${REFUSED_WHY[name] ?? 'torch.save never writes it'}`);
         throw new PickleError(`unsupported pickle opcode 0x${op.toString(16).padStart(2, '0')} at offset ${opAt}`);
+      }
     }
   }
 }
@@ -338,17 +363,38 @@ function isCallable(v: unknown): v is PyCallable {
   return v !== null && typeof v === 'object' && typeof (v as PyCallable).call === 'function' && typeof (v as PyCallable).qualname === 'string';
 }
 
-/** LONG1/LONG4 payload: little-endian two's complement. Safe integers become numbers. */
+/** Opcodes of the full pickle protocol that this unpickler refuses, by name, for the error message. */
+const REFUSED_OPCODES: Record<number, string> = {
+  0x69: 'INST', 0x6f: 'OBJ', 0x92: 'NEWOBJ_EX', 0x82: 'EXT1', 0x83: 'EXT2', 0x84: 'EXT4',
+  0x96: 'BYTEARRAY8', 0x97: 'NEXT_BUFFER', 0x98: 'READONLY_BUFFER',
+};
+const REFUSED_WHY: Record<string, string> = {
+  INST: 'it imports and calls a class named in the file', OBJ: 'it calls a class named in the file',
+  NEWOBJ_EX: 'it calls a class with keyword arguments', EXT1: 'it looks up a global in the copyreg registry',
+  EXT2: 'it looks up a global in the copyreg registry', EXT4: 'it looks up a global in the copyreg registry',
+};
+
+/**
+ * LONG1/LONG4 payload: little-endian two's complement. Safe integers become numbers. Decoded
+ * through one hexadecimal string, which V8 parses in linear time (shifting a BigInt byte by byte
+ * is quadratic: a 256 KiB integer took over a minute).
+ */
 export function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+  const bigEndian = Buffer.from(b).reverse();
+  let v = BigInt(`0x${bigEndian.toString('hex')}`);
   if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/** As Python 3.11's default sys.get_int_max_str_digits(): decimal parsing is quadratic beyond it. */
+export const MAX_INT_DIGITS = 4300;
+
 function parseIntText(s: string): number | bigint {
-  if (!/^[+-]?\d+$/.test(s.trim())) throw new PickleError(`invalid integer literal '${s}' in pickle`);
+  if (!/^[+-]?\d+$/.test(s.trim())) throw new PickleError(`invalid integer literal '${s.length > 40 ? `${s.slice(0, 40)}...` : s}' in pickle`);
+  if (s.trim().replace(/^[+-]/, '').length > MAX_INT_DIGITS) {
+    throw new PickleError(`an integer literal in the pickle has more than ${MAX_INT_DIGITS} digits (Python refuses these too)`);
+  }
   const v = BigInt(s.trim());
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
@@ -452,6 +498,12 @@ export class PickleWriter {
   }
   appends(): void {
     this.byte(0x65);
+  }
+  tuple1(): void {
+    this.byte(0x85);
+  }
+  tuple2(): void {
+    this.byte(0x86);
   }
   emptyTuple(): void {
     this.byte(0x29);

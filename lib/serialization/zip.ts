@@ -102,6 +102,7 @@ export class ZipReader {
     const loc = eocd - EOCD64_LOCATOR_SIZE;
     if (loc >= 0 && tail.readUInt32LE(loc) === SIG_EOCD64_LOCATOR) {
       const eocd64At = u64(tail, loc + 8);
+      if (eocd64At + 56 > this.fileSize) throw new ZipFormatError('corrupt zip64 end of central directory (it lies past the end of the file)');
       const rec = readAt(this.fd, eocd64At, 56);
       if (rec.length < 56 || rec.readUInt32LE(0) !== SIG_EOCD64) throw new ZipFormatError('corrupt zip64 end of central directory');
       count = u64(rec, 32);
@@ -110,7 +111,9 @@ export class ZipReader {
     } else if (count === U16_MAX || cdSize === U32_MAX || cdOffset === U32_MAX) {
       throw new ZipFormatError('corrupt: zip64 archive without its end of central directory locator');
     }
+    // Checked before anything is allocated: a lying end record cannot make us read or loop more than the file holds.
     if (cdOffset + cdSize > this.fileSize) throw new ZipFormatError('truncated: the central directory lies past the end of the file');
+    if (count * 46 > cdSize) throw new ZipFormatError(`corrupt central directory: it declares ${count} entries but has room for at most ${Math.floor(cdSize / 46)}`);
     const cd = readAt(this.fd, cdOffset, cdSize);
     let p = 0;
     for (let i = 0; i < count; i++) {
@@ -126,17 +129,31 @@ export class ZipReader {
       const next = p + 46 + nameLen + extraLen + commentLen;
       if (next > cd.length) throw new ZipFormatError(`corrupt central directory (entry ${i})`);
       const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
+      checkName(name);
+      if (this.entries.has(name)) throw new ZipFormatError(`the archive has two records named '${name}'`);
       // Zip64: the 32-bit fields set to 0xFFFFFFFF are in the 0x0001 extra field, in this order.
-      for (let e = p + 46 + nameLen; e + 4 <= p + 46 + nameLen + extraLen; ) {
+      const extraEnd = p + 46 + nameLen + extraLen;
+      for (let e = p + 46 + nameLen; e + 4 <= extraEnd; ) {
         const id = cd.readUInt16LE(e);
         const len = cd.readUInt16LE(e + 2);
+        const fieldEnd = e + 4 + len;
+        if (fieldEnd > extraEnd) throw new ZipFormatError(`corrupt extra field in the central directory entry of '${name}'`);
         if (id === ZIP64_EXTRA_ID) {
           let q = e + 4;
-          if (size === U32_MAX) (size = u64(cd, q)), (q += 8);
-          if (compressedSize === U32_MAX) (compressedSize = u64(cd, q)), (q += 8);
-          if (localHeaderOffset === U32_MAX) localHeaderOffset = u64(cd, q);
+          const next64 = (): number => {
+            if (q + 8 > fieldEnd) throw new ZipFormatError(`the zip64 extra field of '${name}' is too short for the sizes it should hold`);
+            q += 8;
+            return u64(cd, q - 8);
+          };
+          if (size === U32_MAX) size = next64();
+          if (compressedSize === U32_MAX) compressedSize = next64();
+          if (localHeaderOffset === U32_MAX) localHeaderOffset = next64();
         }
-        e += 4 + len;
+        e = fieldEnd;
+      }
+      if (size === U32_MAX || compressedSize === U32_MAX || localHeaderOffset === U32_MAX) {
+        // no zip64 field supplied them; PyTorch never writes such a record
+        if (this.fileSize < U32_MAX) throw new ZipFormatError(`the zip64 extra field of '${name}' is missing`);
       }
       const entry = { name, method, crc32: crc, compressedSize, size, localHeaderOffset };
       this.entries.set(name, entry);
@@ -145,22 +162,63 @@ export class ZipReader {
     }
   }
 
-  /** The record's bytes, checked against the central directory's CRC-32. */
-  read(name: string): Buffer {
+  /**
+   * The record's bytes, checked against the central directory's size and CRC-32. The declared
+   * size is checked (against maxBytes, the file's size, and what deflate can produce) before
+   * anything is allocated, and inflation stops at the declared size.
+   */
+  read(name: string, maxBytes = Infinity): Buffer {
     const e = this.entries.get(name);
     if (!e) throw new ZipFormatError(`no record named '${name}'`);
+    if (e.size > maxBytes) throw new ZipFormatError(`record '${name}' needs ${e.size} bytes, more than max_bytes (${maxBytes})`);
+    if (e.localHeaderOffset + 30 > this.fileSize) throw new ZipFormatError(`truncated: record '${name}' starts past the end of the file`);
     const header = readAt(this.fd, e.localHeaderOffset, 30);
     if (header.length < 30 || header.readUInt32LE(0) !== SIG_LOCAL) {
       throw new ZipFormatError(`corrupt local header for record '${name}'`);
     }
     const dataStart = e.localHeaderOffset + 30 + header.readUInt16LE(26) + header.readUInt16LE(28);
     if (dataStart + e.compressedSize > this.fileSize) throw new ZipFormatError(`truncated: record '${name}' runs past the end of the file`);
-    let data = readAt(this.fd, dataStart, e.compressedSize);
-    if (e.method === METHOD_DEFLATE) data = zlib.inflateRawSync(data); // a re-zipped checkpoint
-    else if (e.method !== METHOD_STORED) throw new ZipFormatError(`record '${name}' uses unsupported compression method ${e.method}`);
+    let data: Buffer;
+    if (e.method === METHOD_STORED) {
+      if (e.compressedSize !== e.size) throw new ZipFormatError(`record '${name}' declares ${e.size} bytes but stores ${e.compressedSize}`);
+      data = readAt(this.fd, dataStart, e.compressedSize);
+    } else if (e.method === METHOD_DEFLATE) { // a re-zipped checkpoint
+      if (e.size > e.compressedSize * MAX_DEFLATE_RATIO + 1024) {
+        throw new ZipFormatError(`record '${name}' declares ${e.size} bytes, more than its ${e.compressedSize} compressed bytes can inflate to`);
+      }
+      data = inflateAtMost(readAt(this.fd, dataStart, e.compressedSize), e.size, name);
+    } else {
+      throw new ZipFormatError(`record '${name}' uses unsupported compression method ${e.method}`);
+    }
     if (data.length !== e.size) throw new ZipFormatError(`record '${name}' has ${data.length} bytes, expected ${e.size}`);
     if (zlib.crc32(data) !== e.crc32) throw new ZipFormatError(`CRC-32 mismatch in record '${name}' (corrupt file)`);
     return data;
+  }
+}
+
+/** Deflate turns at most 258 bytes into one ~2-bit code: no stream inflates past ~1032 times its size. */
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Inflates a raw deflate stream, stopping (with an error) as soon as it exceeds `size` bytes. */
+function inflateAtMost(compressed: Buffer, size: number, name: string): Buffer {
+  try {
+    // maxOutputLength makes zlib stop at the limit instead of inflating a bomb to the end
+    return zlib.inflateRawSync(compressed, { maxOutputLength: Math.max(size, 1) });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new ZipFormatError(`record '${name}' inflates to more than its declared ${size} bytes (a zip bomb or a corrupt file)`);
+    }
+    throw new ZipFormatError(`record '${name}' is not valid deflate data (${(err as Error).message})`);
+  }
+}
+
+/**
+ * torch.load never extracts records to disk, but a name that climbs out of the archive's folder
+ * (or is absolute) is never one torch.save wrote, so the archive is refused as a whole.
+ */
+function checkName(name: string): void {
+  if (name.startsWith('/') || name.includes('\\') || name.includes('\0') || name.split('/').includes('..') || /^[A-Za-z]:/.test(name)) {
+    throw new ZipFormatError(`unsafe record name '${name.replace(/[\0-\x1f]/g, '?')}'`);
   }
 }
 
@@ -186,9 +244,15 @@ export class ZipWriter {
   private readonly fd: number;
   private position = 0;
   private readonly written: Written[] = [];
+  private closed = false;
 
-  constructor(path: string, private readonly zip64Threshold = U32_MAX) {
-    this.fd = fs.openSync(path, 'w');
+  /** flags 'wx' refuses an existing file (torch.save's fresh temporary file). */
+  constructor(path: string, private readonly zip64Threshold = U32_MAX, flags: 'w' | 'wx' = 'w') {
+    this.fd = fs.openSync(path, flags);
+  }
+
+  chmod(mode: number): void {
+    fs.fchmodSync(this.fd, mode);
   }
 
   private write(buf: Uint8Array): void {
@@ -234,7 +298,7 @@ export class ZipWriter {
     this.written.push({ name: nameBuf, crc32: crc, size: data.length, offset });
   }
 
-  /** Writes the central directory and closes the file. */
+  /** Writes the central directory, flushes the file to disk and closes it. */
   finish(): void {
     try {
       const cdOffset = this.position;
@@ -298,13 +362,20 @@ export class ZipWriter {
       eocd.writeUInt32LE(zip64 ? U32_MAX : cdSize, 12);
       eocd.writeUInt32LE(zip64 ? U32_MAX : cdOffset, 16);
       this.write(eocd);
+      fs.fsyncSync(this.fd);
     } finally {
-      fs.closeSync(this.fd);
+      this.close();
     }
   }
 
-  /** Closes the file after a failure, leaving whatever was written. */
+  /** Closes the file after a failure (if finish has not), leaving whatever was written. */
   abort(): void {
+    this.close();
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
     fs.closeSync(this.fd);
   }
 }
