@@ -289,7 +289,9 @@ OPTIM = []
 BAD = [-1, -0.5, float('nan'), float('inf'), 0, 'x', None, [0.1]]
 p = [torch.nn.Parameter(torch.zeros(2))]
 OPTIONS = {
-    'SGD': (['lr', 'momentum', 'weight_decay', 'dampening'], {'lr': 0.1}),
+    # SGD's dampening is unchecked in PyTorch until step() computes 1 - dampening; torchnode
+    # requires a number up front (tests/optim.test.ts), so it is not in this table.
+    'SGD': (['lr', 'momentum', 'weight_decay'], {'lr': 0.1}),
     'Adam': (['lr', 'eps', 'weight_decay'], {}),
     'AdamW': (['lr', 'eps', 'weight_decay'], {}),
     'RMSprop': (['lr', 'eps', 'momentum', 'weight_decay', 'alpha'], {}),
