@@ -39,7 +39,7 @@ export interface Call {
   /** Known native-bug categories this call exercises (see KNOWN_BUG_TAGS in tests/fuzz.test.ts). */
   tags: string[];
   /** An identity with a known answer to check, when the call is one (see worker.ts). */
-  oracle?: 'raw-vs-method' | 'number-in-tensor-slot' | 'js-arith' | 'async-vs-sync';
+  oracle?: 'raw-vs-method' | 'number-in-tensor-slot' | 'js-arith' | 'async-vs-sync' | 'tensor-as-int';
 }
 
 export const DTYPES = ['float32', 'float64', 'float16', 'bfloat16', 'int8', 'int16', 'int32', 'int64', 'uint8', 'bool', 'complex64'];
@@ -330,12 +330,21 @@ const oracleCall: fc.Arbitrary<Call> = fc.oneof(
     ({ target: { kind: 'aten', op, overload: 'Tensor', async: false, race: false }, args: [x, { t: 'num', v: n }], tags: ['forged-handle'], oracle: 'number-in-tensor-slot' }) as Call),
 );
 
+/** A 0-dim integer tensor where a schema wants an int: PyTorch reads its value (__index__). */
+const intTensor: V = { t: 'tensor', dtype: 'int64', shape: [], view: 'none', special: false, disposed: false, grad: false };
+const tensorAsIntCall: fc.Arbitrary<Call> = fc.tuple(fc.constantFrom('zeros', 'linspace'), smallInt.filter((n) => n >= 0)).map(([op, n]) => ({
+  target: { kind: 'aten', op, overload: 'default', async: false, race: false },
+  args: op === 'zeros' ? [{ t: 'arr', v: [{ t: 'num', v: n }, intTensor] }] : [{ t: 'num', v: 0 }, { t: 'num', v: 1 }, intTensor],
+  tags: [], oracle: 'tensor-as-int',
+}) as Call);
+
 export function callArb(names: Names): fc.Arbitrary<Call> {
   return fc.oneof(
-    { weight: 4, arbitrary: atenCall() },
-    { weight: 4, arbitrary: publicCall(names) },
-    { weight: 2, arbitrary: indexCall },
-    { weight: 1, arbitrary: oracleCall },
+    { weight: 40, arbitrary: atenCall() },
+    { weight: 40, arbitrary: publicCall(names) },
+    { weight: 20, arbitrary: indexCall },
+    { weight: 10, arbitrary: oracleCall },
+    { weight: 1, arbitrary: tensorAsIntCall },
   );
 }
 

@@ -74,7 +74,9 @@ function touch(r: unknown, depth = 0): unknown {
   if (r instanceof torch.Tensor) {
     if (r.is_disposed) return '<disposed>';
     const info = { dtype: r.dtype.name, shape: r.shape };
-    return r.numel() <= 4096 && r.device.type !== 'meta' ? { ...info, values: r.tolist() } : info;
+    // Complex tensors have no JS export (tolist raises by design), so only their metadata is read.
+    const readable = r.numel() <= 4096 && r.device.type !== 'meta' && !r.dtype.name.startsWith('complex');
+    return readable ? { ...info, values: r.tolist() } : info;
   }
   if (depth < 3 && r !== null && typeof r === 'object' && Symbol.iterator in r) return Array.from(r as Iterable<unknown>, (x) => touch(x, depth + 1));
   return r;
@@ -130,6 +132,13 @@ async function checkOracle(call: Call, result: unknown): Promise<string | null> 
     const got = touch(result);
     return canon(want) === canon(got) ? null : `PyTorch treats the number as a wrapped scalar (x.${t.op}(${String(args[1])}) = ${describeTouch(want)}), got ${describeTouch(got)}`;
   }
+  if (call.oracle === 'tensor-as-int' && t.kind === 'aten') {
+    const { args, ctx } = fresh();
+    const value = ctx.tensors[0].item() as number;
+    const want = t.op === 'zeros' ? [(args[0] as number[])[0], value] : [value];
+    const got = (result as Tensor).shape;
+    return canon(got) === canon(want) ? null : `a 0-dim int64 tensor holding ${value} where the schema wants an int: PyTorch gives shape [${want}], got [${got}]`;
+  }
   if (call.oracle === 'async-vs-sync' && t.kind === 'aten') {
     const { args, ctx } = fresh();
     let sync: unknown;
@@ -164,7 +173,7 @@ async function runOne(call: Call): Promise<Omit<EndLine, 'i' | 'phase'>> {
     const out = { outcome: 'error' as const, cls: e.constructor.name, message: message.slice(0, 300) };
     if (INTERNAL_MESSAGE.test(message)) return { ...out, violation: 'internal-message', detail: message.slice(0, 500) };
     // An oracle call that PyTorch answers must not raise here.
-    if (call.oracle === 'number-in-tensor-slot' || call.oracle === 'js-arith') {
+    if (call.oracle === 'number-in-tensor-slot' || call.oracle === 'js-arith' || call.oracle === 'tensor-as-int') {
       return { ...out, violation: 'wrong-result', detail: `raised where PyTorch returns a value: ${message.slice(0, 300)}` };
     }
     if (call.oracle === 'raw-vs-method' && call.target.kind === 'method') {
