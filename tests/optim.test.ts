@@ -262,7 +262,7 @@ describe('optimizer argument errors are PyTorch\'s', () => {
     [() => new optim.SGD(p), "parameter group didn't specify a value of required optimization parameter lr"],
     [() => new optim.Adam(p, { betas: [1.0, 0.999] }), 'Invalid beta parameter at index 0: 1'],
     [() => new optim.Adam(p, { betas: [0.9, -0.1] }), 'Invalid beta parameter at index 1: -0.1'],
-    [() => new optim.Adam(p, { eps: -1e-8 }), 'Invalid epsilon value: -1e-8'],
+    [() => new optim.Adam(p, { eps: -1e-8 }), 'Invalid epsilon value: -1e-08'], // Python's str(-1e-8),
     [() => new optim.AdamW(p, { weight_decay: -0.5 }), 'Invalid weight_decay value: -0.5'],
     [() => new optim.RMSprop(p, { alpha: -0.5 }), 'Invalid alpha value: -0.5'],
     [() => new optim.Adagrad(p, { lr_decay: -1 }), 'Invalid lr_decay value: -1'],
@@ -476,5 +476,49 @@ describe('clip_grad_norm_ and clip_grad_value_', () => {
     }
     // Only the GC (freeing older garbage) can change the count meanwhile, and only downwards.
     expect(torch.memory_stats().live_tensors).toBeLessThanOrEqual(before);
+  });
+});
+
+// ---- argument validation, table-driven from PyTorch --------------------------------------------
+
+// Every optimizer × numeric option × bad value (negative, NaN, Inf, 0, a string, None, a list)
+// as scripts/gen_differential.py recorded PyTorch's constructor reacting to it: accepted, or
+// ValueError (RangeError here, same message) or TypeError (TypeError here).
+describe('optimizer options are validated as PyTorch validates them', () => {
+  interface OptimCase { optimizer: string; kwargs: Record<string, unknown>; ok?: boolean; error?: { type: string; message: string } }
+  const cases: OptimCase[] = readFixture('differential.json').optim;
+  const decode = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(decode);
+    if (v !== null && typeof v === 'object' && '$f' in v) return ({ nan: NaN, inf: Infinity, '-inf': -Infinity } as Record<string, number>)[(v as { $f: string }).$f];
+    return v;
+  };
+  const label = (c: OptimCase) => `${c.optimizer}(${Object.entries(c.kwargs).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')})`;
+
+  it('has the table', () => {
+    expect(cases.length).toBeGreaterThan(100);
+  });
+  it.each(cases.map((c) => [label(c), c] as const))('%s', (_label, c) => {
+    const p = [new nn.Parameter(torch.zeros([2]))];
+    const kwargs = Object.fromEntries(Object.entries(c.kwargs).map(([k, v]) => [k, decode(v)]));
+    const make = () => new (optim as unknown as Record<string, new (p: unknown, o: unknown) => unknown>)[c.optimizer](p, kwargs);
+    if (c.ok) {
+      expect(make).not.toThrow();
+    } else if (c.error!.type === 'ValueError') {
+      expect(make).toThrow(RangeError);
+      expect(make).toThrow(c.error!.message);
+    } else {
+      expect(make).toThrow(TypeError);
+    }
+  });
+
+  it('a parameter group\'s own lr must be a number (it would train into NaN)', () => {
+    const p = [new nn.Parameter(torch.zeros([2]))];
+    expect(() => new optim.SGD([{ params: p, lr: 'x' }], { lr: 0.1 })).toThrow(TypeError);
+    expect(() => new optim.Adam([{ params: p, betas: 0.9 }])).not.toThrow(); // PyTorch checks only the defaults' ranges
+    expect(() => new optim.Adam(p, { betas: null } as never)).toThrow(TypeError);
+    // PyTorch accepts any dampening until step() computes 1 - dampening (a TypeError there); here at once.
+    expect(() => new optim.SGD(p, { lr: 0.1, momentum: 0.9, dampening: 'x' } as never)).toThrow(TypeError);
+    const opt = new optim.SGD([{ params: p, lr: 0.5 }], { lr: 0.1 });
+    expect(opt.param_groups[0].lr).toBe(0.5);
   });
 });

@@ -24,8 +24,11 @@ export class Adagrad extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | AdagradOptions)[]) {
     const o = optionsOf('Adagrad', args, NAMES);
     const d = {
-      lr: o.lr ?? 1e-2, lr_decay: o.lr_decay ?? 0, eps: o.eps ?? 1e-10, weight_decay: o.weight_decay ?? 0,
-      initial_accumulator_value: o.initial_accumulator_value ?? 0, foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+      // `in`, not ??: null (Python's None) must reach the checks below and raise, not take the default.
+      lr: 'lr' in o ? o.lr : 1e-2, lr_decay: 'lr_decay' in o ? o.lr_decay : 0, eps: 'eps' in o ? o.eps : 1e-10,
+      weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
+      initial_accumulator_value: 'initial_accumulator_value' in o ? o.initial_accumulator_value : 0,
+      foreach: o.foreach ?? null, maximize: o.maximize ?? false,
     };
     checkNonNegative(d.lr, 'learning rate');
     checkNonNegative(d.lr_decay, 'lr_decay value');

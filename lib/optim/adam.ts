@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, ParamGroup, optionsOf, checkNonNegative, newStepTensor, stepValue } from './optimizer';
+import { Optimizer, ParamsInput, ParamGroup, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
 
 export interface AdamOptions {
   lr?: number;
@@ -21,16 +21,15 @@ const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'for
 function adamDefaults(name: string, args: unknown[], weightDecayDefault: number): Record<string, unknown> {
   const o = optionsOf(name, args, NAMES);
   const d = {
-    lr: o.lr ?? 1e-3, betas: ((o.betas as number[] | undefined) ?? [0.9, 0.999]).slice(), eps: o.eps ?? 1e-8,
-    weight_decay: o.weight_decay ?? weightDecayDefault, amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false,
+    // `in`, not ??: null (Python's None) must reach the checks below and raise, not take the default.
+    lr: 'lr' in o ? o.lr : 1e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
+    eps: 'eps' in o ? o.eps : 1e-8,
+    weight_decay: 'weight_decay' in o ? o.weight_decay : weightDecayDefault, amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false,
     foreach: o.foreach ?? null,
   };
   checkNonNegative(d.lr, 'learning rate');
   checkNonNegative(d.eps, 'epsilon value');
-  if (!Array.isArray(d.betas) || d.betas.length !== 2) throw new TypeError(`betas must be a pair of numbers, got ${String(d.betas)}`);
-  d.betas.forEach((b, i) => {
-    if (!(0.0 <= b && b < 1.0)) throw new RangeError(`Invalid beta parameter at index ${i}: ${String(b)}`);
-  });
+  checkBetas(d.betas);
   checkNonNegative(d.weight_decay, 'weight_decay value');
   return d;
 }

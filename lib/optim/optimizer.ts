@@ -104,6 +104,9 @@ export abstract class Optimizer {
         throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
       }
       if (!(name in group)) group[name] = copyOption(def);
+      // A group's own numeric option (lr: 'x') would make step() compute NaN; PyTorch fails there
+      // with a TypeError, here it fails when the group is added. Ranges are checked on the defaults only, as in PyTorch.
+      else if ((typeof def === 'number' || def === required) && name in param_group) checkNumber(group[name], `${name} of a parameter group`);
     }
     if (new Set(group.params).size !== group.params.length) {
       process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; ' +
@@ -276,7 +279,53 @@ export function stepValue(step: Tensor | number): number {
   return typeof step === 'number' ? step : (step.item() as number);
 }
 
-/** Validation shared by the optimizers: PyTorch's "Invalid <what>: <value>" errors. */
+/** A number as Python's str() prints it in PyTorch's messages: -1, -0.1, -1e-08, nan, inf. */
+export function pyNumber(x: number): string {
+  if (Number.isNaN(x)) return 'nan';
+  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(x) && Math.abs(x) < 1e16) return String(x);
+  // Python's repr: shortest round-trip digits, scientific below 1e-4 and from 1e16, exponent of 2+ digits.
+  const [mantissa, exp] = x.toExponential().split('e');
+  const e = Number(exp);
+  if (e < -4 || e >= 16) return `${mantissa}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
+  return String(x);
+}
+
+/**
+ * An option must be a number: PyTorch compares it with 0.0, which raises TypeError for a string,
+ * None or a list; here a non-number (a boolean too) would otherwise train into NaN silently.
+ */
+export function checkNumber(value: unknown, what: string): asserts value is number {
+  if (typeof value !== 'number') throw new TypeError(`Invalid ${what}: expected a number, got ${typename(value)} ${describeValue(value)}`);
+}
+
+function describeValue(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  try {
+    return String(v);
+  } catch {
+    return '';
+  }
+}
+
+/** Validation shared by the optimizers: PyTorch's `if not 0.0 <= value` check (NaN fails it). */
 export function checkNonNegative(value: unknown, what: string): void {
-  if (!((value as number) >= 0.0)) throw new RangeError(`Invalid ${what}: ${String(value)}`);
+  checkNumber(value, what);
+  if (!(value >= 0.0)) throw new RangeError(`Invalid ${what}: ${pyNumber(value)}`);
+}
+
+/** SGD's `if value < 0.0` check: NaN passes it in PyTorch (1.13 through 2.x), and here too. */
+export function checkNotNegative(value: unknown, what: string): void {
+  checkNumber(value, what);
+  if (value < 0.0) throw new RangeError(`Invalid ${what}: ${pyNumber(value)}`);
+}
+
+/** Adam's and AdamW's `0.0 <= betas[i] < 1.0`, betas a pair. */
+export function checkBetas(betas: unknown): void {
+  if (!Array.isArray(betas) || betas.length !== 2) throw new TypeError(`Invalid betas: expected a pair of numbers, got ${typename(betas)} ${describeValue(betas)}`);
+  betas.forEach((b, i) => {
+    checkNumber(b, `beta parameter at index ${i}`);
+    // Betas are floats in PyTorch (1.0, not 1), so a whole number prints as one.
+    if (!(0.0 <= b && b < 1.0)) throw new RangeError(`Invalid beta parameter at index ${i}: ${Number.isInteger(b) ? b.toFixed(1) : pyNumber(b)}`);
+  });
 }

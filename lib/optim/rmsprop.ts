@@ -25,8 +25,10 @@ export class RMSprop extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | RMSpropOptions)[]) {
     const o = optionsOf('RMSprop', args, NAMES);
     const d = {
-      lr: o.lr ?? 1e-2, momentum: o.momentum ?? 0, alpha: o.alpha ?? 0.99, eps: o.eps ?? 1e-8, centered: o.centered ?? false,
-      weight_decay: o.weight_decay ?? 0, foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+      // `in`, not ??: null (Python's None) must reach the checks below and raise, not take the default.
+      lr: 'lr' in o ? o.lr : 1e-2, momentum: 'momentum' in o ? o.momentum : 0, alpha: 'alpha' in o ? o.alpha : 0.99,
+      eps: 'eps' in o ? o.eps : 1e-8, centered: o.centered ?? false,
+      weight_decay: 'weight_decay' in o ? o.weight_decay : 0, foreach: o.foreach ?? null, maximize: o.maximize ?? false,
     };
     checkNonNegative(d.lr, 'learning rate');
     checkNonNegative(d.eps, 'epsilon value');

@@ -2,7 +2,7 @@
 // operations in the same order, so trajectories match PyTorch's to float rounding.
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
-import { Optimizer, ParamsInput, required, optionsOf } from './optimizer';
+import { Optimizer, ParamsInput, required, optionsOf, checkNotNegative, checkNumber } from './optimizer';
 
 export interface SGDOptions {
   lr?: number;
@@ -23,12 +23,13 @@ const NAMES = ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maxim
 export class SGD extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | SGDOptions)[]) {
     const o = optionsOf('SGD', args, NAMES);
-    const lr = o.lr ?? required;
-    if (lr !== required && (lr as number) < 0.0) throw new RangeError(`Invalid learning rate: ${String(lr)}`);
-    if (o.momentum !== undefined && (o.momentum as number) < 0.0) throw new RangeError(`Invalid momentum value: ${String(o.momentum)}`);
-    if (o.weight_decay !== undefined && (o.weight_decay as number) < 0.0) throw new RangeError(`Invalid weight_decay value: ${String(o.weight_decay)}`);
+    const lr = 'lr' in o ? o.lr : required; // null is Python's None: a TypeError below, not the default
+    if (lr !== required) checkNotNegative(lr, 'learning rate');
+    if (o.momentum !== undefined) checkNotNegative(o.momentum, 'momentum value');
+    if (o.dampening !== undefined) checkNumber(o.dampening, 'dampening value');
+    if (o.weight_decay !== undefined) checkNotNegative(o.weight_decay, 'weight_decay value');
     const defaults = {
-      lr, momentum: (o.momentum ?? 0) as number, dampening: (o.dampening ?? 0) as number, weight_decay: o.weight_decay ?? 0,
+      lr, momentum: (o.momentum ?? 0) as number, dampening: (o.dampening ?? 0) as number, weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
       nesterov: o.nesterov ?? false, maximize: o.maximize ?? false, foreach: o.foreach ?? null,
     };
     if (defaults.nesterov && (defaults.momentum <= 0 || defaults.dampening !== 0)) {

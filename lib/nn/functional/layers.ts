@@ -342,6 +342,22 @@ export function leaky_relu(input: Tensor, ...args: (number | boolean | { negativ
   return wrap(call(op('leaky_relu').get(), hOf(input, 'input'), negative_slope ?? 0.01));
 }
 
+/** softplus(input, beta = 1, threshold = 20): log(1 + exp(beta * x)) / beta, linear above threshold. */
+export function softplus(input: Tensor, ...args: (number | { beta?: number; threshold?: number })[]): Tensor {
+  const [beta, threshold] = params('softplus', args, ['beta', 'threshold']);
+  return wrap(call(op('softplus').get(), hOf(input, 'input'), beta ?? 1, threshold ?? 20));
+}
+
+/** elu(input, alpha = 1.0, inplace = false) */
+export function elu(input: Tensor, ...args: (number | boolean | { alpha?: number; inplace?: boolean })[]): Tensor {
+  const [alpha, inplace] = params('elu', args, ['alpha', 'inplace']);
+  if (inplace) {
+    call(op('elu_').get(), hOf(input, 'input'), alpha ?? 1.0);
+    return input;
+  }
+  return wrap(call(op('elu').get(), hOf(input, 'input'), alpha ?? 1.0));
+}
+
 /** PyTorch's implicit dim choice when softmax gets dim=None (deprecated there too). */
 export function _get_softmax_dim(name: string, ndim: number): number {
   process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);

@@ -89,6 +89,43 @@ export class LeakyReLU extends Module {
   }
 }
 
+/** new nn.Softplus(beta = 1, threshold = 20) */
+export class Softplus extends Module {
+  beta: number;
+  threshold: number;
+  constructor(...args: (number | { beta?: number; threshold?: number })[]) {
+    super();
+    const [beta, threshold] = params('Softplus', args, ['beta', 'threshold']);
+    this.beta = (beta ?? 1) as number;
+    this.threshold = (threshold ?? 20) as number;
+  }
+  forward(input: Tensor): Tensor {
+    return F.softplus(input, { beta: this.beta, threshold: this.threshold });
+  }
+  extra_repr(): string {
+    // PyTorch formats the values as given; its defaults are the ints 1 and 20.
+    return `beta=${pyStr(this.beta)}, threshold=${pyStr(this.threshold)}`;
+  }
+}
+
+/** new nn.ELU(alpha = 1.0, { inplace }) */
+export class ELU extends Module {
+  alpha: number;
+  inplace: boolean;
+  constructor(...args: (number | boolean | { alpha?: number; inplace?: boolean })[]) {
+    super();
+    const [alpha, inplace] = params('ELU', args, ['alpha', 'inplace']);
+    this.alpha = (alpha ?? 1.0) as number;
+    this.inplace = (inplace ?? false) as boolean;
+  }
+  forward(input: Tensor): Tensor {
+    return F.elu(input, { alpha: this.alpha, inplace: this.inplace });
+  }
+  extra_repr(): string {
+    return `alpha=${pyFloat(this.alpha)}${this.inplace ? ', inplace=True' : ''}`;
+  }
+}
+
 type DimArg = number | null | { dim?: number | null };
 
 /** new nn.Softmax(dim): dim null picks PyTorch's legacy implicit dim, with a warning. */
