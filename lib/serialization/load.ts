@@ -204,14 +204,18 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     const [layout, data] = args;
     if (!(layout instanceof LayoutToken)) throw new PickleError('_rebuild_sparse_tensor: expected a layout');
     if (layout.name !== 'torch.sparse_coo') throw new PickleError(`tensors with layout ${layout.name} cannot be loaded; only sparse COO tensors are supported`);
-    if (!Array.isArray(data) || data.length !== 3) throw new PickleError('_rebuild_sparse_tensor: malformed arguments');
-    const [indices, values, size] = data;
-    if (!(indices instanceof Tensor) || !(values instanceof Tensor) || !isIntArray(size)) {
-      throw new PickleError('_rebuild_sparse_tensor: expected (indices, values, size)');
+    // PyTorch 1.13 writes (indices, values, size); 2.x adds is_coalesced (a bool or None).
+    if (!Array.isArray(data) || (data.length !== 3 && data.length !== 4)) throw new PickleError('_rebuild_sparse_tensor: malformed arguments');
+    const [indices, values, size, isCoalesced] = data;
+    if (!(indices instanceof Tensor) || !(values instanceof Tensor) || !isIntArray(size) ||
+        ![undefined, null, true, false].includes(isCoalesced as boolean | null | undefined)) {
+      throw new PickleError('_rebuild_sparse_tensor: expected (indices, values, size[, is_coalesced])');
     }
     // what Python checks after loading (torch._utils._validate_loaded_sparse_tensors)
     ops.aten._validate_sparse_coo_tensor_args(indices, values, size);
-    return ops.aten._sparse_coo_tensor_unsafe(indices, values, size);
+    const t: Tensor = ops.aten._sparse_coo_tensor_unsafe(indices, values, size);
+    if (isCoalesced === true) ops.aten._coalesced_(t, true);
+    return t;
   };
 
   const callables: Record<string, PyCallable> = {
