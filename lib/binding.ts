@@ -2,6 +2,7 @@
 // the local build/ folder.
 import * as path from 'node:path';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import nodeGypBuild from 'node-gyp-build';
 
 /** A tensor handle: an index into the native per-environment tensor table. */
@@ -33,6 +34,7 @@ export interface NativeBinding {
   getNumThreads(): number;
   setNumThreads(n: number): void;
   setDefaultDtype(code: number): void;
+  getDefaultDtype(): number;
 
   track(owner: object, h: Handle): void;
   dispose(h: Handle): void;
@@ -44,6 +46,8 @@ export interface NativeBinding {
   callAsync(op: number, ...args: unknown[]): Promise<any>;
   opInfo(op: number): OpInfo;
   overloads(name: string): string[];
+  /** a number or boolean as PyTorch's 0-dim "wrapped number" tensor (a Python number in a Tensor slot) */
+  wrappedNumber(x: number | boolean): Handle;
 
   fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string): Handle;
   toBuffer(h: Handle): ArrayBuffer;
@@ -59,7 +63,8 @@ export interface NativeBinding {
 
   /** indices: lib/indexing.ts's encoding, four numbers per item, count items */
   index(h: Handle, indices: Float64Array, count: number): Handle;
-  indexPut(h: Handle, indices: Float64Array, count: number, value: number | boolean | { h: Handle }): void;
+  /** the value is the tensor `value` when given, else `scalar` */
+  indexPut(h: Handle, indices: Float64Array, count: number, value: Handle | null, scalar: number | boolean | undefined): void;
 
   backward(h: Handle, gradient: Handle | null, retainGraph?: boolean, createGraph?: boolean, inputs?: Handle[]): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph?: boolean,
@@ -96,6 +101,9 @@ function packageRoot(): string {
 function load(): NativeBinding {
   const root = packageRoot();
   try {
+    // TORCHNODE_ADDON: a specific addon file (scripts/asan.sh loads an instrumented build this way).
+    const file = process.env.TORCHNODE_ADDON;
+    if (file) return createRequire(path.join(root, 'package.json'))(path.resolve(file)) as NativeBinding;
     return nodeGypBuild(root) as NativeBinding;
   } catch (e) {
     const reason = (e as Error).message;

@@ -54,6 +54,14 @@ static TN_FN(setDefaultDtype) {
   });
 }
 
+// LibTorch's default dtype is process-wide (as PyTorch's is): torch.get_default_dtype() reads it
+// here, so every environment reports what arange/linspace actually use.
+static TN_FN(getDefaultDtype) {
+  TN_GUARD {
+    return Napi::Number::New(info.Env(), static_cast<int>(c10::typeMetaToScalarType(c10::get_default_dtype())));
+  });
+}
+
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new State());
   exports.Set("libtorchVersion", Napi::String::New(env, TORCH_VERSION));
@@ -61,6 +69,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));
   exports.Set("setDefaultDtype", Napi::Function::New(env, setDefaultDtype, "setDefaultDtype"));
+  exports.Set("getDefaultDtype", Napi::Function::New(env, getDefaultDtype, "getDefaultDtype"));
   exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
   tuneAllocator();
   initTableExports(env, exports);
