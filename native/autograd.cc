@@ -22,7 +22,7 @@ static std::vector<at::Tensor> tensorList(const Napi::CallbackInfo& info, const 
     double h = -1;
     if (e.IsNumber()) h = e.As<Napi::Number>().DoubleValue();
     State& st = state(info.Env());
-    at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+    at::Tensor* t = st.table.find(asHandle(h));
     if (!t) throw std::runtime_error(kNotATensor);
     out.push_back(*t);
     checkNotPending(st, out.back(), false);

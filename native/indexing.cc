@@ -40,7 +40,7 @@ static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, siz
       case kNone: out.emplace_back(c10::nullopt); break;
       case kBool: out.emplace_back(d[1] != 0); break;
       case kTensor: {
-        at::Tensor* t = st.table.find(static_cast<int64_t>(d[1]));
+        at::Tensor* t = st.table.find(asHandle(d[1]));
         if (!t) throw std::runtime_error(kNotATensor);
         checkNotPending(st, *t, false);
         out.emplace_back(*t);

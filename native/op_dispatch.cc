@@ -187,7 +187,7 @@ struct Converter {
   at::Tensor tensor(napi_value v, const ArgSpec& a) {
     double h;
     if (napi_get_value_double(env, v, &h) != napi_ok) bad(a, "must be a Tensor");
-    at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+    at::Tensor* t = st.table.find(asHandle(h));
     if (!t) badHandle(a);
     return *t;
   }
@@ -222,7 +222,7 @@ struct Converter {
     if (a.kind == Kind::Tensor) {  // the common case first: a handle, no type query needed
       double h;
       if (napi_get_value_double(env, v, &h) == napi_ok) {
-        at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+        at::Tensor* t = st.table.find(asHandle(h));
         if (!t) badHandle(a);
         return *t;
       }
@@ -393,7 +393,7 @@ struct UnboxedArgs {
   const at::Tensor* tensor(size_t i) {
     double h;
     if (i >= given || napi_get_value_double(env, args[i], &h) != napi_ok) return nullptr;
-    return st.table.find(static_cast<int64_t>(h));
+    return st.table.find(asHandle(h));
   }
 
   bool scalar(size_t i, c10::Scalar& out) {

@@ -124,7 +124,7 @@ at::Tensor tensorArg(const Napi::CallbackInfo& info, size_t i) {
   double h = -1;
   if (i < info.Length()) napi_get_value_double(info.Env(), info[i], &h);
   State& st = state(info.Env());
-  at::Tensor* t = st.table.find(static_cast<int64_t>(h));
+  at::Tensor* t = st.table.find(asHandle(h));
   if (!t) throw std::runtime_error(kNotATensor);
   at::Tensor out = *t;
   checkNotPending(st, out, false);
@@ -185,16 +185,15 @@ static napi_value track(napi_env env, napi_callback_info cbinfo) {
   napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
   State& st = state(Napi::Env(env));
   double h = -1;
-  if (argc < 2 || napi_get_value_double(env, argv[1], &h) != napi_ok || !st.table.find(static_cast<int64_t>(h)) ||
-      static_cast<double>(static_cast<int64_t>(h)) != h) {
+  if (argc < 2 || napi_get_value_double(env, argv[1], &h) != napi_ok || !st.table.find(asHandle(h))) {
     napi_throw_error(env, nullptr, "Tensor has been disposed");
     return nullptr;
   }
-  if (napi_add_finalizer(env, argv[0], &st, finalizeHandle, reinterpret_cast<void*>(static_cast<intptr_t>(h)), nullptr) != napi_ok) {
+  if (napi_add_finalizer(env, argv[0], &st, finalizeHandle, reinterpret_cast<void*>(static_cast<intptr_t>(asHandle(h))), nullptr) != napi_ok) {
     napi_throw_error(env, nullptr, "napi_add_finalizer failed");
     return nullptr;
   }
-  st.table.markTracked(static_cast<int64_t>(h));  // obj is alive here, so its finalizer cannot have run yet
+  st.table.markTracked(asHandle(h));  // obj is alive here, so its finalizer cannot have run yet
   st.pendingExternal += st.table.trackedBytesDelta();
   if (st.pendingExternal >= kExternalMemoryStep || st.pendingExternal <= -kExternalMemoryStep) {
     int64_t total;
@@ -214,7 +213,7 @@ static napi_value dispose(napi_env env, napi_callback_info cbinfo) {
     napi_throw_type_error(env, nullptr, "dispose: a tensor handle is expected");
     return nullptr;
   }
-  if (static_cast<double>(static_cast<int64_t>(h)) == h) state(Napi::Env(env)).table.release(static_cast<int64_t>(h));
+  state(Napi::Env(env)).table.release(asHandle(h));
   return nullptr;
 }
 

@@ -12,6 +12,12 @@
 
 namespace torchnode {
 
+// A JS number as a handle to look up: -1 (never a handle) unless it is an integer in int32's
+// range, so no double-to-integer conversion is ever out of range.
+inline int64_t asHandle(double d) {
+  return d >= 0 && d <= 2147483647.0 && static_cast<double>(static_cast<int32_t>(d)) == d ? static_cast<int64_t>(d) : -1;
+}
+
 class TensorTable {
  public:
   TensorTable();

@@ -19,16 +19,26 @@ if ! ldd "$addon" | grep -q libasan || ! nm -D "$addon" | grep -q __asan_report;
 fi
 echo "asan.sh: testing $addon ($(ldd "$addon" | grep libasan | awk '{print $3}'))"
 
+# Every process (vitest's forks, workers' processes, the fuzz run) writes its reports here.
+logs="$(realpath -m "$build/asan-logs")"
+rm -rf "$logs" && mkdir -p "$logs"
 # V8 handles its own SIGSEGVs (guard pages, trap handlers): ASan must not take them over.
 # Leak checking is off: V8 and LibTorch keep process-lifetime allocations.
 asan_env=(
   "LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
-  "ASAN_OPTIONS=detect_leaks=0,allocator_may_return_null=1,handle_segv=0,handle_sigbus=0,handle_sigfpe=0,detect_stack_use_after_return=0,abort_on_error=0,print_summary=1"
+  "ASAN_OPTIONS=detect_leaks=0,allocator_may_return_null=1,handle_segv=0,handle_sigbus=0,handle_sigfpe=0,detect_stack_use_after_return=0,abort_on_error=0,print_summary=1,log_path=$logs/asan"
   "TORCHNODE_ADDON=$addon"
 )
 status=0
 env "${asan_env[@]}" npx vitest run "$@" || status=$?
 if [ $# -eq 0 ] && node -e 'process.exit(require("./package.json").scripts?.fuzz ? 0 : 1)'; then
   env "${asan_env[@]}" FUZZ_RUNS="${FUZZ_RUNS:-1000}" npm run fuzz || status=$?
+fi
+if compgen -G "$logs/asan.*" > /dev/null; then
+  echo "asan.sh: AddressSanitizer reports (in $logs):" >&2
+  grep -h -E "ERROR: AddressSanitizer|SUMMARY" "$logs"/asan.* >&2
+  status=1
+else
+  echo "asan.sh: no AddressSanitizer reports"
 fi
 exit $status
