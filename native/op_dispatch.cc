@@ -466,6 +466,7 @@ static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
     case 7: {
       c10::SmallVector<int64_t, 8> xs;
       if (!a.ints(1, xs)) return false;  // element getters may run JS: x is fetched again
+      if (a.st.pendingAsync != 0) return false;  // a getter started an asynchronous op: check on the boxed path
       x = a.tensor(0);
       if (!x) return false;
       if (a.op.unboxed.index() == 6) result = std::get<6>(a.op.unboxed).call(*x, xs);

@@ -13,11 +13,14 @@ if [ "${TORCHNODE_ASAN_SKIP_BUILD:-0}" != 1 ]; then
     --CDCMAKE_CXX_FLAGS_RELEASE="$flags" --CDCMAKE_SHARED_LINKER_FLAGS_RELEASE="-fsanitize=address"
 fi
 addon="$(realpath "$build/Release/torchnode.node")"
-if ! ldd "$addon" | grep -q libasan || ! nm -D "$addon" | grep -q __asan_report; then
+# (captured first: with pipefail, grep -q closing the pipe early would fail the check)
+linked="$(ldd "$addon")"
+symbols="$(nm -D "$addon")"
+if ! grep -q libasan <<< "$linked" || ! grep -q __asan_report <<< "$symbols"; then
   echo "asan.sh: $addon is not instrumented (no libasan / __asan_report symbols)" >&2
   exit 1
 fi
-echo "asan.sh: testing $addon ($(ldd "$addon" | grep libasan | awk '{print $3}'))"
+echo "asan.sh: testing $addon ($(grep libasan <<< "$linked" | awk '{print $3}'))"
 
 # Every process (vitest's forks, workers' processes, the fuzz run) writes its reports here.
 logs="$(realpath -m "$build/asan-logs")"
