@@ -7,11 +7,12 @@ export interface TensorLikeObject {
   h: number;
 }
 
+// Options are plain objects ({...} literals): an object of some class (a look-alike Tensor made
+// from Tensor.prototype, say) is a positional argument, which then fails as one.
 export function isOptions(x: unknown, isTensor: (v: unknown) => boolean): x is Record<string, unknown> {
-  return (
-    typeof x === 'object' && x !== null && !Array.isArray(x) && !isTensor(x) &&
-    !(x instanceof DType) && !(x instanceof Device) && !ArrayBuffer.isView(x)
-  );
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return (proto === Object.prototype || proto === null) && !isTensor(x);
 }
 
 let tensorCheck: (v: unknown) => boolean = () => false;

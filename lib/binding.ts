@@ -46,6 +46,7 @@ export interface NativeBinding {
   getNumThreads(): number;
   setNumThreads(n: number): void;
   setDefaultDtype(code: number): void;
+  getDefaultDtype(): number;
 
   track(owner: object, h: Handle): void;
   dispose(h: Handle): void;
@@ -57,6 +58,8 @@ export interface NativeBinding {
   callAsync(op: number, ...args: unknown[]): Promise<any>;
   opInfo(op: number): OpInfo;
   overloads(name: string): string[];
+  /** a number or boolean as PyTorch's 0-dim "wrapped number" tensor (a Python number in a Tensor slot) */
+  wrappedNumber(x: number | boolean): Handle;
 
   fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string): Handle;
   toBuffer(h: Handle): ArrayBuffer;
@@ -72,7 +75,8 @@ export interface NativeBinding {
 
   /** indices: lib/indexing.ts's encoding, four numbers per item, count items */
   index(h: Handle, indices: Float64Array, count: number): Handle;
-  indexPut(h: Handle, indices: Float64Array, count: number, value: number | boolean | { h: Handle }): void;
+  /** the value is the tensor `value` when given, else `scalar` */
+  indexPut(h: Handle, indices: Float64Array, count: number, value: Handle | null, scalar: number | boolean | undefined): void;
 
   backward(h: Handle, gradient: Handle | null, retainGraph?: boolean, createGraph?: boolean, inputs?: Handle[]): void;
   grad(outputs: Handle[], inputs: Handle[], gradOutputs: (Handle | null)[] | null, retainGraph?: boolean,

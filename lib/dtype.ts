@@ -1,4 +1,5 @@
 // torch.dtype: the codes are c10::ScalarType's, which are stable across LibTorch versions.
+import { native } from './binding';
 
 export type TypedArray =
   | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array
@@ -79,16 +80,17 @@ export function toDType(d: DTypeLike): DType {
   throw new TypeError(`expected a torch dtype, got ${typeof d}`);
 }
 
-let defaultDtype: DType = float32;
-
+// The default dtype is LibTorch's own, which is process-wide as in PyTorch: set in a worker, it
+// applies to every thread. Reading it from LibTorch keeps get_default_dtype() in agreement with
+// what arange/linspace/tensor() use on every thread.
 export function get_default_dtype(): DType {
-  return defaultDtype;
+  return dtypeFromCode(native.getDefaultDtype());
 }
 
 export function set_default_dtype(d: DTypeLike): void {
   const dt = toDType(d);
   if (!dt.is_floating_point) throw new TypeError('only floating-point types are supported as the default type');
-  defaultDtype = dt;
+  native.setDefaultDtype(dt.code);
 }
 
 /** PyTorch's promotion between a dtype and a JS number's kind, for creation ops. */

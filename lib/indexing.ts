@@ -2,7 +2,7 @@
 // x[:, -1, ..., None, mask]. The native side applies them with LibTorch's at::indexing.
 import { native, Handle } from './binding';
 
-export type IndexItem = number | string | null | boolean | number[] | boolean[] | number[][] | { h: Handle };
+export type IndexItem = number | string | null | boolean | number[] | boolean[] | number[][] | { readonly h: Handle };
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
 
@@ -22,6 +22,7 @@ function parseSlice(s: string): Slice {
 function parseSliceText(s: string): Slice {
   const m = SLICE.exec(s);
   if (!m) throw new TypeError(`invalid index '${s}': expected an integer, a slice like '1:5:2' or ':', '...', null, or a tensor`);
+  // Bounds beyond 2^53 lose digits here; the native side clamps anything beyond any size.
   const step = m[3] === undefined ? null : Number(m[3]);
   if (step !== null && step <= 0) throw new RangeError(`invalid slice '${s}': step must be greater than zero`);
   return [m[1] === undefined ? null : Number(m[1]), m[2] === undefined ? null : Number(m[2]), step];
@@ -32,14 +33,26 @@ function parseSliceText(s: string): Slice {
 // a property lookup per item. NaN stands for None in slices.
 export const INDEX_INT = 0, INDEX_SLICE = 1, INDEX_ELLIPSIS = 2, INDEX_NONE = 3, INDEX_BOOL = 4, INDEX_TENSOR = 5;
 let encoded = new Float64Array(4 * 16);
+let encoding = false;
 
 /**
  * Encodes index items into the shared buffer and returns it with the item count; integer and
  * boolean arrays become temporary tensors, whose handles go to temps for the caller to release.
+ * The caller passes the buffer to native code at once. An item's getter that indexes again
+ * while this runs gets a buffer of its own.
  */
-export function encodeIndices(items: IndexItem[], handleOf: (t: any) => Handle, temps: Handle[] = []): [Float64Array, number] {
+export function encodeIndices(items: IndexItem[], handleOf: (t: unknown) => Handle, temps: Handle[] = []): [Float64Array, number] {
+  if (encoding) return encodeInto(new Float64Array(4 * items.length), items, handleOf, temps);
   if (encoded.length < 4 * items.length) encoded = new Float64Array(4 * items.length);
-  const out = encoded;
+  encoding = true;
+  try {
+    return encodeInto(encoded, items, handleOf, temps);
+  } finally {
+    encoding = false;
+  }
+}
+
+function encodeInto(out: Float64Array, items: IndexItem[], handleOf: (t: unknown) => Handle, temps: Handle[]): [Float64Array, number] {
   for (let i = 0; i < items.length; i++) {
     const it = items[i];
     const k = 4 * i;
@@ -65,9 +78,9 @@ export function encodeIndices(items: IndexItem[], handleOf: (t: any) => Handle, 
     } else if (Array.isArray(it)) {
       out[k] = INDEX_TENSOR;
       out[k + 1] = listIndex(it, temps);
-    } else if (typeof it === 'object' && typeof (it as { h?: unknown }).h === 'number') {
+    } else if (typeof it === 'object') {
       out[k] = INDEX_TENSOR;
-      out[k + 1] = handleOf(it);
+      out[k + 1] = handleOf(it); // a TypeError for anything but a Tensor of this thread
     } else {
       throw new TypeError(`unsupported index of type ${typeof it}`);
     }

@@ -1,7 +1,7 @@
 // torch.ops.aten.<name>.<overload>(...): any ATen operator, by schema, including the ones no
 // wrapper covers yet. Keyword arguments go in a trailing options object.
 import { native, OpInfo } from './binding';
-import { Tensor, wrap, isTensor } from './tensor';
+import { Tensor, wrap, isTensor, describe, notATensorHint } from './tensor';
 import { DType } from './dtype';
 import { Device, deviceArg } from './device';
 import { isOptions } from './args';
@@ -19,12 +19,36 @@ function lookup(name: string, overload: string): { id: number; info: OpInfo } {
   return e;
 }
 
-function toNative(v: unknown, kind: string): unknown {
-  if (v instanceof Tensor) return v.h;
+const TENSOR_KINDS = new Set(['Tensor', 'Tensor[]', 'Tensor?[]']);
+
+/**
+ * A JS value as the native call takes it. Where the schema takes a Tensor: only a Tensor of
+ * this thread (its handle), null/undefined where allowed, or, as Python does with a number, a
+ * number or boolean as a 0-dim "wrapped number" tensor (its handle goes to temps, freed after
+ * the call). Anything else there is a TypeError, so no number is ever taken as a handle.
+ */
+function toNative(v: unknown, kind: string, where: () => string, temps: number[]): unknown {
+  if (isTensor(v)) return v.h;
+  if (TENSOR_KINDS.has(kind)) {
+    if (v == null) return v;
+    if (kind === 'Tensor' && (typeof v === 'number' || typeof v === 'boolean')) {
+      const h = native.wrappedNumber(v);
+      temps.push(h);
+      return h;
+    }
+    if (kind !== 'Tensor' && Array.isArray(v)) {
+      return v.map((x) => {
+        if (isTensor(x)) return x.h;
+        if (x == null && kind === 'Tensor?[]') return null;
+        throw new TypeError(`${where()} must be a list of Tensors, got an element of type ${describe(x)}${notATensorHint(x)}`);
+      });
+    }
+    throw new TypeError(`${where()} must be a Tensor, not ${describe(v)}${notATensorHint(v)}`);
+  }
   if (v instanceof DType) return v.code;
   if (v instanceof Device) return kind === 'Device' ? deviceArg(v) : v.toString();
   if (kind === 'Device' && typeof v === 'string') return deviceArg(v);
-  if (Array.isArray(v)) return v.map((x) => toNative(x, kind));
+  if (Array.isArray(v)) return v.map((x) => toNative(x, kind, where, temps));
   return v;
 }
 
@@ -39,6 +63,12 @@ interface PreparedCall {
   info: OpInfo;
   values: unknown[];
   nativeArgs: unknown[];
+  /** wrapped-number tensors made for this call, to dispose once it is queued or done */
+  temps: number[];
+}
+
+function releaseTemps(temps: number[]): void {
+  for (const h of temps) native.dispose(h);
 }
 
 function prepare(name: string, overload: string, args: unknown[]): PreparedCall {
@@ -55,7 +85,15 @@ function prepare(name: string, overload: string, args: unknown[]): PreparedCall 
     if (i < 0) throw new TypeError(`${info.schema}: got an unexpected keyword argument '${k}'`);
     values[i] = v;
   }
-  return { id, info, values, nativeArgs: values.map((v, i) => toNative(v, info.args[i].kind)) };
+  const temps: number[] = [];
+  try {
+    const nativeArgs = values.map((v, i) =>
+      toNative(v, info.args[i].kind, () => `${info.name}.${info.overload || 'default'}: argument '${info.args[i].name}'`, temps));
+    return { id, info, values, nativeArgs, temps };
+  } catch (e) {
+    releaseTemps(temps);
+    throw e;
+  }
 }
 
 function finish({ info, values }: PreparedCall, out: unknown): unknown {
@@ -67,7 +105,13 @@ function finish({ info, values }: PreparedCall, out: unknown): unknown {
 
 export function callRaw(name: string, overload: string, args: unknown[]): unknown {
   const call = prepare(name, overload, args);
-  return finish(call, native.call(call.id, ...call.nativeArgs));
+  let out: unknown;
+  try {
+    out = native.call(call.id, ...call.nativeArgs);
+  } finally {
+    releaseTemps(call.temps);
+  }
+  return finish(call, out);
 }
 
 /**
@@ -78,7 +122,13 @@ export function callRaw(name: string, overload: string, args: unknown[]): unknow
  */
 export async function callRawAsync(name: string, overload: string, args: unknown[]): Promise<unknown> {
   const call = prepare(name, overload, args);
-  return finish(call, await native.callAsync(call.id, ...call.nativeArgs));
+  let pending: Promise<unknown>;
+  try {
+    pending = native.callAsync(call.id, ...call.nativeArgs);
+  } finally {
+    releaseTemps(call.temps); // the queued operator holds its own references
+  }
+  return finish(call, await pending);
 }
 
 /** An overload: call it, or call `.async(...)` to run it off the JS thread. */

@@ -37,21 +37,33 @@ export class GradFn {
 }
 
 export class Tensor {
-  /** @internal handle into the native tensor table; -1 once disposed */
-  h: Handle;
+  // The handle into the native tensor table, -1 once disposed. Private, so only a Tensor made by
+  // this module carries one: a structured clone ({h: 1}) or a look-alike object has none, and the
+  // native side checks the handle itself (environment tag and slot generation).
+  #h: Handle;
 
   /** @internal use torch.tensor() and the other creation functions */
   constructor(h: Handle) {
-    this.h = h;
+    this.#h = h;
+  }
+
+  /** @internal handle into the native tensor table; -1 once disposed */
+  get h(): Handle {
+    return this.#h;
+  }
+
+  /** @internal true for a Tensor of this module, false for anything else (a clone, a look-alike) */
+  static isTensor(x: unknown): x is Tensor {
+    return typeof x === 'object' && x !== null && #h in x;
   }
 
   // ---- lifetime -----------------------------------------------------------------------------
 
   /** Frees the native tensor now. Using the tensor afterwards is an error. */
   dispose(): void {
-    if (this.h >= 0) {
-      native.dispose(this.h);
-      this.h = -1;
+    if (this.#h >= 0) {
+      native.dispose(this.#h);
+      this.#h = -1;
     }
   }
   [Symbol.dispose](): void {
@@ -459,11 +471,12 @@ export class Tensor {
     const [p, dim, keepdim, dtype] = params('norm', args, ['p', 'dim', 'keepdim', 'dtype']);
     const pv = p === undefined || p === null || p === 'fro' ? 2 : p === 'inf' ? Infinity : p;
     if (typeof pv !== 'number') throw new TypeError(`norm(): unsupported p=${String(p)}`);
-    if (dim == null && dtype == null) return wrap(call(op('norm.Scalar').get(), this.h, pv));
+    if (dim == null && dtype == null && !keepdim) return wrap(call(op('norm.Scalar').get(), this.h, pv));
     if (dtype != null) {
       return wrap(call(op('norm.dtype').get(), this.h, pv, dim ?? [], keepdim ?? false, optDtype(dtype)));
     }
-    return wrap(call(op('norm.ScalarOpt_dim').get(), this.h, pv, dim, keepdim ?? false));
+    // dim [] reduces over every dimension, as norm(p, None, keepdim) does in PyTorch
+    return wrap(call(op('norm.ScalarOpt_dim').get(), this.h, pv, dim ?? [], keepdim ?? false));
   }
   softmax(...args: unknown[]): Tensor {
     const [dim, dtype] = params('softmax', args, ['dim', 'dtype']);
@@ -665,7 +678,8 @@ export class Tensor {
     const temps: Handle[] = [];
     try {
       const [encoded, count] = encodeIndices(indices, hOfIndex, temps);
-      native.indexPut(this.h, encoded, count, values instanceof Tensor ? { h: values.h } : scalarOf(values));
+      if (values instanceof Tensor) native.indexPut(this.h, encoded, count, values.h, undefined);
+      else native.indexPut(this.h, encoded, count, null, scalarOf(values));
     } finally {
       for (const h of temps) native.dispose(h);
     }
@@ -841,7 +855,7 @@ const DTYPE = {
 };
 
 export function isTensor(v: unknown): v is Tensor {
-  return v instanceof Tensor;
+  return Tensor.isTensor(v);
 }
 setTensorCheck(isTensor);
 setArgsTensorCheck(isTensor);
@@ -867,12 +881,19 @@ function valuesIndices(hs: [Handle, Handle]): ValuesIndices {
 
 /** The handle of a Tensor argument, or a TypeError naming the argument. */
 export function hOf(x: unknown, name: string): Handle {
-  if (x instanceof Tensor) return x.h;
-  throw new TypeError(`argument '${name}' must be a Tensor, not ${describe(x)}`);
+  if (Tensor.isTensor(x)) return x.h;
+  throw new TypeError(`argument '${name}' must be a Tensor, not ${describe(x)}${notATensorHint(x)}`);
 }
 
-function hOfIndex(x: Tensor): Handle {
-  return x.h;
+/** Why an object that looks like a tensor is not one: a clone (postMessage, structuredClone). */
+export function notATensorHint(x: unknown): string {
+  if (typeof x !== 'object' || x === null || !('h' in x) || Tensor.isTensor(x)) return '';
+  return ' (a copy of a tensor, e.g. from structuredClone or postMessage to a worker, is not a tensor: send its data with toTypedArray() and build a tensor on the other side)';
+}
+
+function hOfIndex(x: unknown): Handle {
+  if (Tensor.isTensor(x)) return x.h;
+  throw new TypeError(`index: expected an integer, a slice string, '...', null, a boolean, an array or a Tensor, got ${describe(x)}${notATensorHint(x)}`);
 }
 
 function optH(x: unknown): Handle | null {

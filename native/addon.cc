@@ -53,6 +53,14 @@ static TN_FN(setDefaultDtype) {
   });
 }
 
+// LibTorch's default dtype is process-wide (as PyTorch's is): torch.get_default_dtype() reads it
+// here, so every environment reports what arange/linspace actually use.
+static TN_FN(getDefaultDtype) {
+  TN_GUARD {
+    return Napi::Number::New(info.Env(), static_cast<int>(c10::typeMetaToScalarType(c10::get_default_dtype())));
+  });
+}
+
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initVersion(env, exports);  // first: refuses a LibTorch other than the one built against
   env.SetInstanceData(new State());
@@ -60,6 +68,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));
   exports.Set("setDefaultDtype", Napi::Function::New(env, setDefaultDtype, "setDefaultDtype"));
+  exports.Set("getDefaultDtype", Napi::Function::New(env, getDefaultDtype, "getDefaultDtype"));
   exports.Set("setNumThreads", Napi::Function::New(env, setNumThreads, "setNumThreads"));
   tuneAllocator();
   initTableExports(env, exports);

@@ -3,7 +3,14 @@
 // call() returns. The stack owns references to its tensors, so disposing a JS handle while the
 // work runs cannot free the data under it. Grad mode is thread-local in LibTorch, so the
 // caller's mode is carried to the worker.
+//
+// While the operator runs, its tensors' storages are marked in State (asyncUsing, and
+// asyncWriting for the arguments it writes): the JS thread may not modify them (an in-place op,
+// set_, resize_, index_put_, .data = ...), nor use those being written, until the promise
+// settles. Storages, not tensors: a view shares its base's storage, and resizing a view can
+// reallocate it. The marks are released in complete(), which also runs on error and cancel.
 #include <c10/core/GradMode.h>
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -14,6 +21,7 @@
 namespace torchnode {
 
 struct AsyncCall {
+  explicit AsyncCall(c10::OperatorHandle h) : handle(std::move(h)) {}
   napi_async_work work = nullptr;
   napi_deferred deferred = nullptr;
   int32_t id = -1;
@@ -21,7 +29,34 @@ struct AsyncCall {
   c10::Stack stack;
   bool gradEnabled = true;
   std::string error;  // set by the worker when the operator throws
+  std::vector<const void*> using_, writing;  // the storages marked for this call
 };
+
+static void mark(std::unordered_map<const void*, int32_t>& m, const void* key) { m[key]++; }
+static void unmark(std::unordered_map<const void*, int32_t>& m, const void* key) {
+  auto it = m.find(key);
+  if (it != m.end() && --it->second == 0) m.erase(it);
+}
+
+static void markStorages(State& st, const OpEntry& op, AsyncCall& call) {
+  forEachTensor(call.stack, [&](const at::Tensor& t, size_t i) {
+    if (!t.defined() || !t.has_storage()) return;
+    const void* key = t.storage().unsafeGetStorageImpl();
+    mark(st.asyncUsing, key);
+    call.using_.push_back(key);
+    if (std::find(op.writes.begin(), op.writes.end(), static_cast<int>(i)) != op.writes.end()) {
+      mark(st.asyncWriting, key);
+      call.writing.push_back(key);
+    }
+  });
+  st.pendingAsync++;
+}
+
+static void unmarkStorages(State& st, AsyncCall& call) {
+  for (const void* k : call.using_) unmark(st.asyncUsing, k);
+  for (const void* k : call.writing) unmark(st.asyncWriting, k);
+  st.pendingAsync--;
+}
 
 // Worker thread: no N-API calls here.
 static void execute(napi_env, void* data) {
@@ -44,6 +79,7 @@ static void complete(napi_env env, napi_status status, void* data) {
   Napi::Env nenv(env);
   Napi::HandleScope scope(nenv);
   napi_delete_async_work(env, call->work);
+  unmarkStorages(state(nenv), *call);
   if (status != napi_ok) {
     napi_reject_deferred(env, call->deferred, makeTorchError(nenv, "the asynchronous operator call was cancelled"));
     return;
@@ -62,21 +98,24 @@ static void complete(napi_env env, napi_status status, void* data) {
 
 static napi_value callAsync(napi_env env, napi_callback_info cbinfo) {
   Napi::Env nenv(env);
-  napi_value argv[24];
-  size_t argc = 24;
-  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  CallArgs a(env, cbinfo);
+  size_t argc = a.argc;
+  napi_value* argv = a.argv;
   try {
     State& st = state(nenv);
     const OpEntry& op = entryArg(env, st, argc, argv);
-    auto call = std::make_unique<AsyncCall>(AsyncCall{nullptr, nullptr, -1, op.handle, {}, true, {}});
+    auto call = std::make_unique<AsyncCall>(op.handle);
     napi_get_value_int32(env, argv[0], &call->id);
     pushArgs(env, st, op, argv + 1, argc - 1, call->stack);
+    if (st.pendingAsync != 0) checkStackNotPending(st, op, call->stack);
     call->gradEnabled = at::GradMode::is_enabled();
     napi_value promise, name;
     napi_create_promise(env, &call->deferred, &promise);
     napi_create_string_utf8(env, "torchnode:callAsync", NAPI_AUTO_LENGTH, &name);
     napi_create_async_work(env, nullptr, name, execute, complete, call.get(), &call->work);
+    markStorages(st, op, *call);
     if (napi_queue_async_work(env, call->work) != napi_ok) {
+      unmarkStorages(st, *call);
       napi_delete_async_work(env, call->work);
       throw std::runtime_error("callAsync: could not queue the work");
     }

@@ -10,16 +10,22 @@ namespace torchnode {
 static std::vector<at::Tensor> tensorList(const Napi::CallbackInfo& info, const Napi::Value& v, bool allowNull) {
   std::vector<at::Tensor> out;
   if (v.IsUndefined() || v.IsNull()) return out;
+  if (!v.IsArray()) throw ArgError("a list of tensors is expected");
   Napi::Array a = v.As<Napi::Array>();
+  // Element getters can run JS (which may grow the table): each tensor is copied as it is read.
   for (uint32_t i = 0; i < a.Length(); i++) {
     Napi::Value e = a.Get(i);
     if (allowNull && (e.IsNull() || e.IsUndefined())) {
       out.emplace_back();
       continue;
     }
-    at::Tensor* t = state(info.Env()).table.find(static_cast<int64_t>(e.As<Napi::Number>().DoubleValue()));
-    if (!t) throw std::runtime_error("Tensor has been disposed");
+    double h = -1;
+    if (e.IsNumber()) h = e.As<Napi::Number>().DoubleValue();
+    State& st = state(info.Env());
+    at::Tensor* t = st.table.find(asHandle(h));
+    if (!t) throw std::runtime_error(kNotATensor);
     out.push_back(*t);
+    checkNotPending(st, out.back(), false);
   }
   return out;
 }
@@ -32,9 +38,9 @@ static c10::optional<bool> optBool(const Napi::Value& v) {
 // backward(h, gradient|null, retain_graph?, create_graph?, inputs?)
 static TN_FN(backward) {
   TN_GUARD {
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
     at::Tensor grad;
-    if (info[1].IsNumber()) grad = tensorArg(info, 1);
+    if (!info[1].IsNull() && !info[1].IsUndefined()) grad = tensorArg(info, 1);
     bool create = info[3].ToBoolean().Value();
     auto inputs = tensorList(info, info[4], false);
     torch::autograd::backward({t}, {grad}, optBool(info[2]), create, inputs);
@@ -64,8 +70,8 @@ static TN_FN(getGrad) {
 
 static TN_FN(setGrad) {
   TN_GUARD {
-    at::Tensor& t = tensorArg(info, 0);
-    if (info[1].IsNumber()) {
+    at::Tensor t = tensorArg(info, 0);
+    if (!info[1].IsNull() && !info[1].IsUndefined()) {
       at::Tensor g = tensorArg(info, 1);
       TORCH_CHECK(g.sizes() == t.sizes(), "assigned grad has data of a different size");
       TORCH_CHECK(g.scalar_type() == t.scalar_type(), "assigned grad has data of a different type");
@@ -84,7 +90,9 @@ static TN_FN(requiresGrad) {
 
 static TN_FN(setRequiresGrad) {
   TN_GUARD {
-    tensorArg(info, 0).requires_grad_(info[1].ToBoolean().Value());
+    at::Tensor t = tensorArg(info, 0);
+    checkNotPending(state(info.Env()), t, true);  // the operator's autograd reads this flag
+    t.requires_grad_(info[1].ToBoolean().Value());
     return info.Env().Undefined();
   });
 }
@@ -112,7 +120,9 @@ static TN_FN(retainGrad) {
 // PyTorch's `param.data = ...` does (Module.to keeps the Parameter objects optimizers hold).
 static TN_FN(setData) {
   TN_GUARD {
-    tensorArg(info, 0).set_data(tensorArg(info, 1));
+    at::Tensor t = tensorArg(info, 0);
+    checkNotPending(state(info.Env()), t, true);
+    t.set_data(tensorArg(info, 1));
     return info.Env().Undefined();
   });
 }

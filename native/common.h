@@ -3,6 +3,8 @@
 #include <napi.h>
 #include <ATen/ATen.h>
 
+#include <unordered_map>
+
 #include "tensor_table.h"
 
 namespace torchnode {
@@ -16,13 +18,27 @@ struct State {
   OpRegistry* ops = nullptr;
   Napi::FunctionReference torchError;  // the JS TorchError class, set by lib/binding.ts
   int64_t pendingExternal = 0;         // tracked bytes not yet reported to V8
+  // Storages (c10::StorageImpl*) that pending asynchronous operations use, counted per use: JS
+  // may not write them (asyncUsing), nor touch them at all when the operation writes them
+  // (asyncWriting), until the operation settles. pendingAsync lets the hot path skip the maps.
+  int64_t pendingAsync = 0;
+  std::unordered_map<const void*, int32_t> asyncUsing, asyncWriting;
   ~State();
 };
 
 State& state(Napi::Env env);
 
-// Reads a tensor handle argument; throws a TorchError for a disposed or bogus handle.
-at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i);
+inline constexpr const char* kNotATensor =
+    "Expected a Tensor of this thread: got a disposed tensor, or a value that is not a tensor";
+
+// Reads a tensor handle argument; throws a TorchError for a disposed or bogus handle. A copy, not
+// a reference into the table: anything that runs JS afterwards may grow or reuse the table.
+at::Tensor tensorArg(const Napi::CallbackInfo& info, size_t i);
+// Throws a TorchError when a pending asynchronous operation holds t's storage: always when the
+// operation writes it, and when `write` (the caller is about to modify t) when it only reads it.
+void checkNotPending(State& st, const at::Tensor& t, bool write);
+// A JS integer as int64, as Python unpacks an int: beyond int64 it is PyTorch's overflow error.
+int64_t checkedInt64(double d);
 // Wraps a result tensor into a handle (a plain JS number); undefined tensors become null.
 Napi::Value handleValue(Napi::Env env, at::Tensor t);
 

@@ -26,6 +26,14 @@ void throwTorchError(Napi::Env env, const std::string& message) {
   throw Napi::Error(env, makeTorchError(env, message));
 }
 
+void throwIfJsThrew(napi_env env) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) != napi_ok || !pending) return;
+  napi_value e;
+  napi_get_and_clear_last_exception(env, &e);
+  throw Napi::Error(env, e);
+}
+
 Napi::Value currentErrorToJs(Napi::Env env) {
   try {
     throw;

@@ -15,6 +15,9 @@ struct ArgError : std::runtime_error {
 };
 
 [[noreturn]] void throwTorchError(Napi::Env env, const std::string& message);
+// After a raw N-API call that ran JS (an element getter) failed: when that JS threw, takes the
+// pending exception and throws it as a Napi::Error, so it reaches the caller unchanged.
+void throwIfJsThrew(napi_env env);
 // The JS TorchError for a message, as a value (for rejecting a promise).
 Napi::Value makeTorchError(Napi::Env env, const std::string& message);
 // The JS error for a caught C++ failure (ArgError → TypeError, c10::Error and others →

@@ -13,9 +13,12 @@ using at::indexing::TensorIndex;
 // The item kinds of lib/indexing.ts's encoding: four doubles per item, [kind, a, b, c].
 enum IndexKind { kInt = 0, kSlice = 1, kEllipsis = 2, kNone = 3, kBool = 4, kTensor = 5 };
 
-static c10::optional<int64_t> optInt(double d) {
+// Slice bounds beyond any size select the same as the largest size LibTorch takes (a Python
+// slice clamps its bounds the same way); LibTorch reserves integers below -2^62.
+static c10::optional<int64_t> sliceBound(double d) {
   if (std::isnan(d)) return c10::nullopt;
-  return static_cast<int64_t>(d);
+  constexpr double kLimit = 4611686018427387904.0;  // 2^62
+  return static_cast<int64_t>(std::max(-kLimit, std::min(kLimit, d)));
 }
 
 // Reads the encoded index (a Float64Array and an item count) in one call.
@@ -31,14 +34,15 @@ static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, siz
   out.reserve(count);
   for (uint32_t i = 0; i < count; i++, d += 4) {
     switch (static_cast<int>(d[0])) {
-      case kInt: out.emplace_back(static_cast<int64_t>(d[1])); break;
-      case kSlice: out.emplace_back(at::indexing::Slice(optInt(d[1]), optInt(d[2]), optInt(d[3]))); break;
+      case kInt: out.emplace_back(checkedInt64(d[1])); break;
+      case kSlice: out.emplace_back(at::indexing::Slice(sliceBound(d[1]), sliceBound(d[2]), sliceBound(d[3]))); break;
       case kEllipsis: out.emplace_back(at::indexing::Ellipsis); break;
       case kNone: out.emplace_back(c10::nullopt); break;
       case kBool: out.emplace_back(d[1] != 0); break;
       case kTensor: {
-        at::Tensor* t = st.table.find(static_cast<int64_t>(d[1]));
-        if (!t) throw std::runtime_error("index tensor has been disposed");
+        at::Tensor* t = st.table.find(asHandle(d[1]));
+        if (!t) throw std::runtime_error(kNotATensor);
+        checkNotPending(st, *t, false);
         out.emplace_back(*t);
         break;
       }
@@ -50,27 +54,26 @@ static std::vector<TensorIndex> parseIndices(const Napi::CallbackInfo& info, siz
 
 static TN_FN(index) {
   TN_GUARD {
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
     return handleValue(info.Env(), t.index(parseIndices(info, 1)));
   });
 }
 
-// indexPut(h, indices, value): value is a tensor handle ({h}) or a number/boolean.
+// indexPut(h, indices, count, valueHandle | null, scalar): the value is a tensor when
+// valueHandle is given, else the number or boolean scalar.
 static TN_FN(indexPut) {
   TN_GUARD {
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
+    checkNotPending(state(info.Env()), t, true);
     auto idx = parseIndices(info, 1);
-    Napi::Value v = info[3];
-    if (v.IsNumber()) {
-      double d = v.As<Napi::Number>().DoubleValue();
-      t.index_put_(idx, at::Scalar(d));
-    } else if (v.IsBoolean()) {
-      t.index_put_(idx, at::Scalar(v.As<Napi::Boolean>().Value()));
+    if (!info[3].IsNull() && !info[3].IsUndefined()) {
+      t.index_put_(idx, tensorArg(info, 3));
+    } else if (info[4].IsBoolean()) {
+      t.index_put_(idx, at::Scalar(info[4].As<Napi::Boolean>().Value()));
+    } else if (info[4].IsNumber()) {
+      t.index_put_(idx, at::Scalar(info[4].As<Napi::Number>().DoubleValue()));
     } else {
-      double h = v.As<Napi::Object>().Get("h").As<Napi::Number>().DoubleValue();
-      at::Tensor* src = state(info.Env()).table.find(static_cast<int64_t>(h));
-      if (!src) throw std::runtime_error("value tensor has been disposed");
-      t.index_put_(idx, *src);
+      throw ArgError("index_put_: the value must be a Tensor, a number or a boolean");
     }
     return info.Env().Undefined();
   });

@@ -1,6 +1,7 @@
 // Op dispatch: schema-driven conversion between JS values and IValues, and boxed calls.
 #include "op_dispatch.h"
 
+#include <ATen/ScalarOps.h>
 #include <cmath>
 
 #include "common.h"
@@ -111,6 +112,10 @@ int32_t OpRegistry::resolve(const std::string& name, const std::string& overload
       }
     }
   }
+  for (size_t i = 0; i < schema.arguments().size(); i++) {
+    const auto* alias = schema.arguments()[i].alias_info();
+    if (alias && alias->isWrite()) e.writes.push_back(static_cast<int>(i));
+  }
   e.unboxed = unboxedHandle(*handle, e);
   int32_t id = static_cast<int32_t>(entries_.size());
   entries_.push_back(std::move(e));
@@ -130,6 +135,12 @@ static c10::Scalar numberScalar(double d) {
   return d;
 }
 
+int64_t checkedInt64(double d) {
+  constexpr double kTwo63 = 9223372036854775808.0;
+  if (!(d >= -kTwo63 && d < kTwo63)) throw std::runtime_error("Overflow when unpacking long");
+  return static_cast<int64_t>(d);
+}
+
 // ---- JS -> IValue -------------------------------------------------------------------------
 
 struct Converter {
@@ -140,6 +151,13 @@ struct Converter {
   [[noreturn]] void bad(const ArgSpec& a, const char* what) {
     throw ArgError(op.name + (op.overload.empty() ? "" : "." + op.overload) + ": argument '" +
                    a.name + "' (" + a.typeName + ") " + what);
+  }
+
+  // A number that is not a live handle of this environment's table: a disposed tensor, a forged
+  // or foreign handle. A TorchError, as for every handle the native side rejects.
+  [[noreturn]] void badHandle(const ArgSpec& a) {
+    throw std::runtime_error(op.name + (op.overload.empty() ? "" : "." + op.overload) + ": argument '" + a.name +
+                             "' (" + a.typeName + ") is a Tensor that has been disposed, or not a tensor of this thread");
   }
 
   napi_valuetype type(napi_value v) {
@@ -157,7 +175,7 @@ struct Converter {
   int64_t integer(napi_value v, const ArgSpec& a) {
     double d = number(v, a);
     if (!std::isfinite(d) || std::trunc(d) != d) bad(a, "must be an integer");
-    return static_cast<int64_t>(d);
+    return checkedInt64(d);
   }
 
   bool boolean(napi_value v, const ArgSpec& a) {
@@ -169,8 +187,8 @@ struct Converter {
   at::Tensor tensor(napi_value v, const ArgSpec& a) {
     double h;
     if (napi_get_value_double(env, v, &h) != napi_ok) bad(a, "must be a Tensor");
-    at::Tensor* t = st.table.find(static_cast<int64_t>(h));
-    if (!t) bad(a, "is a Tensor that has been disposed");
+    at::Tensor* t = st.table.find(asHandle(h));
+    if (!t) badHandle(a);
     return *t;
   }
 
@@ -183,9 +201,13 @@ struct Converter {
     return n;
   }
 
+  // May run JS (an element getter); a JS exception there propagates as it is.
   napi_value element(napi_value v, uint32_t i) {
     napi_value e;
-    napi_get_element(env, v, i, &e);
+    if (napi_get_element(env, v, i, &e) != napi_ok) {
+      throwIfJsThrew(env);
+      throw std::runtime_error("could not read an array element");
+    }
     return e;
   }
 
@@ -200,8 +222,8 @@ struct Converter {
     if (a.kind == Kind::Tensor) {  // the common case first: a handle, no type query needed
       double h;
       if (napi_get_value_double(env, v, &h) == napi_ok) {
-        at::Tensor* t = st.table.find(static_cast<int64_t>(h));
-        if (!t) bad(a, "is a Tensor that has been disposed");
+        at::Tensor* t = st.table.find(asHandle(h));
+        if (!t) badHandle(a);
         return *t;
       }
     }
@@ -367,10 +389,11 @@ struct UnboxedArgs {
   const napi_value* args;
   size_t given;
 
+  // Valid until anything runs JS: callUnboxed fetches the tensors after the reads that can.
   const at::Tensor* tensor(size_t i) {
     double h;
     if (i >= given || napi_get_value_double(env, args[i], &h) != napi_ok) return nullptr;
-    return st.table.find(static_cast<int64_t>(h));
+    return st.table.find(asHandle(h));
   }
 
   bool scalar(size_t i, c10::Scalar& out) {
@@ -398,7 +421,11 @@ struct UnboxedArgs {
     for (uint32_t k = 0; k < n; k++) {
       napi_value e;
       double d;
-      if (napi_get_element(env, args[i], k, &e) != napi_ok || napi_get_value_double(env, e, &d) != napi_ok) return false;
+      if (napi_get_element(env, args[i], k, &e) != napi_ok) {
+        throwIfJsThrew(env);  // a getter threw: that is the call's error
+        return false;
+      }
+      if (napi_get_value_double(env, e, &d) != napi_ok) return false;
       if (!std::isfinite(d) || std::trunc(d) != d || std::fabs(d) >= 9007199254740992.0) return false;
       out[k] = static_cast<int64_t>(d);
     }
@@ -438,7 +465,10 @@ static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
     case 6:
     case 7: {
       c10::SmallVector<int64_t, 8> xs;
-      if (!a.ints(1, xs)) return false;
+      if (!a.ints(1, xs)) return false;  // element getters may run JS: x is fetched again
+      if (a.st.pendingAsync != 0) return false;  // a getter started an asynchronous op: check on the boxed path
+      x = a.tensor(0);
+      if (!x) return false;
       if (a.op.unboxed.index() == 6) result = std::get<6>(a.op.unboxed).call(*x, xs);
       else result = std::get<7>(a.op.unboxed).call(*x, c10::fromIntArrayRefUnchecked(xs));
       return true;
@@ -448,18 +478,28 @@ static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
   }
 }
 
-// call(opId, ...args): the hot path. Raw N-API keeps it allocation-free apart from the stack.
+void checkStackNotPending(State& st, const OpEntry& op, const c10::Stack& stack) {
+  size_t w = 0;
+  forEachTensor(stack, [&](const at::Tensor& t, size_t i) {
+    while (w < op.writes.size() && static_cast<size_t>(op.writes[w]) < i) w++;
+    checkNotPending(st, t, w < op.writes.size() && static_cast<size_t>(op.writes[w]) == i);
+  });
+}
+
+// call(opId, ...args): the hot path. Raw N-API keeps it allocation-free.
 static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
   Napi::Env nenv(env);
-  napi_value argv[24];
-  size_t argc = 24;
-  napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+  CallArgs a(env, cbinfo);
+  size_t argc = a.argc;
+  napi_value* argv = a.argv;
   State& st = state(nenv);
-  c10::Stack& stack = st.ops->stack;
   try {
-    stack.clear();
+    OpRegistry::StackLease lease(*st.ops);
+    c10::Stack& stack = lease.get();
     OpEntry& op = entryArg(env, st, argc, argv);
-    if (op.unboxed.index() != 0) {
+    // While asynchronous operations are pending, every call takes the boxed path, which checks
+    // its tensors against theirs.
+    if (op.unboxed.index() != 0 && st.pendingAsync == 0) {
       UnboxedArgs args{env, st, op, argv + 1, argc - 1};
       at::Tensor result;
       if (callUnboxed(args, result)) {
@@ -470,10 +510,10 @@ static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
       }
     }
     pushArgs(env, st, op, argv + 1, argc - 1, stack);
+    if (st.pendingAsync != 0) checkStackNotPending(st, op, stack);
     op.handle.callBoxed(stack);
     return popResults(env, st, op, stack);
   } catch (...) {
-    stack.clear();
     rethrowToJs(nenv);
   }
   return nullptr;
@@ -550,6 +590,20 @@ static TN_FN(overloads) {
   });
 }
 
+// wrappedNumber(x): a number or boolean as the 0-dim "wrapped number" tensor that PyTorch makes
+// of a Python number passed where an operator takes a Tensor (type promotion treats it as a
+// scalar: float32 + 2.5 stays float32).
+static TN_FN(wrappedNumber) {
+  TN_GUARD {
+    Napi::Value v = info[0];
+    c10::Scalar s;
+    if (v.IsBoolean()) s = v.As<Napi::Boolean>().Value();
+    else if (v.IsNumber()) s = numberScalar(v.As<Napi::Number>().DoubleValue());
+    else throw ArgError("wrappedNumber: a number or boolean is expected");
+    return handleValue(info.Env(), at::native::wrapped_scalar_tensor(s));
+  });
+}
+
 void initOpDispatch(Napi::Env env, Napi::Object exports) {
   state(env).ops = new OpRegistry();
   napi_value fn;
@@ -558,6 +612,7 @@ void initOpDispatch(Napi::Env env, Napi::Object exports) {
   exports.Set("resolve", Napi::Function::New(env, resolveOp, "resolve"));
   exports.Set("opInfo", Napi::Function::New(env, opInfo, "opInfo"));
   exports.Set("overloads", Napi::Function::New(env, overloads, "overloads"));
+  exports.Set("wrappedNumber", Napi::Function::New(env, wrappedNumber, "wrappedNumber"));
 }
 
 }  // namespace torchnode

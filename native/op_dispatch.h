@@ -4,6 +4,7 @@
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/core/stack.h>
 #include <c10/core/SymIntArrayRef.h>
+#include <deque>
 #include <node_api.h>
 #include <string>
 #include <unordered_map>
@@ -52,27 +53,88 @@ struct OpEntry {
   // the call returns nothing instead of a second handle to it; -1 when the op returns new values.
   int writtenArg;
   UnboxedHandle unboxed = std::monostate{};
+  // Every argument the schema marks as written (in-place, out=, set_, resize_...).
+  std::vector<int> writes;
 };
 
 class OpRegistry {
  public:
   int32_t resolve(const std::string& name, const std::string& overload);
+  // A reference that stays valid while JS runs: entries live in a deque, which never moves
+  // them when a nested call (an argument's getter, say) resolves new operators.
   OpEntry& at(int32_t id);
   size_t size() const { return entries_.size(); }
-  c10::Stack stack;  // reused across calls; ops never re-enter JS
+
+  // A call's argument stack, one per nesting depth: an argument's getter can call an operator
+  // while the outer call is converting its own arguments. Reused, so a call allocates nothing.
+  class StackLease {
+   public:
+    explicit StackLease(OpRegistry& r) : r_(r) {
+      if (r_.depth_ == r_.stacks_.size()) r_.stacks_.emplace_back();
+      stack_ = &r_.stacks_[r_.depth_++];
+    }
+    ~StackLease() {
+      stack_->clear();
+      r_.depth_--;
+    }
+    c10::Stack& get() { return *stack_; }
+
+   private:
+    OpRegistry& r_;
+    c10::Stack* stack_;
+  };
 
  private:
-  std::vector<OpEntry> entries_;
+  std::deque<OpEntry> entries_;
   std::unordered_map<std::string, int32_t> ids_;
+  std::deque<c10::Stack> stacks_;
+  size_t depth_ = 0;
 };
 
 struct State;
+
+// A native function's arguments, however many the caller passed: a few on the stack, more on
+// the heap (an operator can take 24 and more).
+struct CallArgs {
+  static constexpr size_t kInline = 16;
+  napi_value inline_[kInline];
+  std::vector<napi_value> heap;
+  napi_value* argv = inline_;
+  size_t argc = kInline;
+  CallArgs(napi_env env, napi_callback_info cbinfo) {
+    napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
+    if (argc > kInline) {
+      heap.resize(argc);
+      size_t n = argc;
+      napi_get_cb_info(env, cbinfo, &n, heap.data(), nullptr, nullptr);
+      argv = heap.data();
+    }
+  }
+};
 
 // The op id in argv[0], checked against the registry.
 OpEntry& entryArg(napi_env env, State& st, size_t argc, const napi_value* argv);
 // Converts JS arguments to the operator's stack by its schema (missing trailing ones take
 // their defaults). Throws ArgError for a value the schema does not accept.
 void pushArgs(napi_env env, State& st, const OpEntry& op, const napi_value* args, size_t given, c10::Stack& stack);
+// Throws when a pending asynchronous operation holds a tensor of the stack that this call
+// would write (op.writes), or one that the asynchronous operation writes.
+void checkStackNotPending(State& st, const OpEntry& op, const c10::Stack& stack);
+// Calls fn(tensor, argIndex) for each tensor in a converted stack (tensor lists included).
+template <typename F>
+void forEachTensor(const c10::Stack& stack, F&& fn) {
+  for (size_t i = 0; i < stack.size(); i++) {
+    const c10::IValue& v = stack[i];
+    if (v.isTensor()) {
+      fn(v.toTensor(), i);
+    } else if (v.isTensorList()) {
+      for (const at::Tensor& t : v.toTensorList().vec()) fn(t, i);
+    } else if (v.isList()) {
+      for (const c10::IValue& e : v.toListRef())
+        if (e.isTensor()) fn(e.toTensor(), i);
+    }
+  }
+}
 // The JS result of a finished call: undefined, one value, or an array; empties the stack.
 napi_value popResults(napi_env env, State& st, const OpEntry& op, c10::Stack& stack);
 

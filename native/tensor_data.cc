@@ -87,7 +87,7 @@ static TN_FN(copyInto) {
 static TN_FN(shape) {
   TN_GUARD {
     Napi::Env env = info.Env();
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
     auto sizes = t.sizes();
     Napi::Array out = Napi::Array::New(env, sizes.size());
     for (size_t i = 0; i < sizes.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(sizes[i])));
@@ -98,7 +98,7 @@ static TN_FN(shape) {
 static TN_FN(strides) {
   TN_GUARD {
     Napi::Env env = info.Env();
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
     auto st = t.strides();
     Napi::Array out = Napi::Array::New(env, st.size());
     for (size_t i = 0; i < st.size(); i++) out.Set(static_cast<uint32_t>(i), Napi::Number::New(env, static_cast<double>(st[i])));
@@ -130,7 +130,7 @@ static TN_FN(isContiguous) {
 static TN_FN(item) {
   TN_GUARD {
     Napi::Env env = info.Env();
-    at::Tensor& t = tensorArg(info, 0);
+    at::Tensor t = tensorArg(info, 0);
     if (t.numel() != 1)
       throw std::runtime_error("a Tensor with " + std::to_string(t.numel()) +
                                " elements cannot be converted to Scalar");

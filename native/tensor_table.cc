@@ -1,5 +1,7 @@
 // Tensor table and handle lifetime: explicit release, and GC-time finalizers for tensors that
 // no scope owns, so a plain loop with no memory code stays bounded.
+#include <atomic>
+#include <climits>
 #include <cstdlib>
 #include <string>
 #ifdef __GLIBC__
@@ -15,68 +17,97 @@ static int64_t bytesOf(const at::Tensor& t) {
   return t.defined() ? static_cast<int64_t>(t.numel()) * static_cast<int64_t>(t.element_size()) : 0;
 }
 
+// Each environment (main thread, each worker) gets its own tag, so the first eight environments
+// never accept one another's handles.
+static std::atomic<uint32_t> nextEnvTag{0};
+
+TensorTable::TensorTable() : envTag_(nextEnvTag++) {
+  // Slot 0 stays reserved: small numbers are never handles.
+  tensors_.emplace_back();
+  flags_.push_back(kFree);
+  gens_.push_back(0);
+  nbytes_.push_back(0);
+}
+
 int32_t TensorTable::put(at::Tensor t) {
-  int32_t h;
+  int32_t slot;
   if (!free_.empty()) {
-    h = free_.back();
+    slot = free_.back();
     free_.pop_back();
   } else {
-    h = static_cast<int32_t>(tensors_.size());
+    if (tensors_.size() >= static_cast<size_t>(kMaxSlots))
+      throw std::runtime_error("too many live tensors (" + std::to_string(kMaxSlots - 1) + "): dispose some");
+    slot = static_cast<int32_t>(tensors_.size());
     tensors_.emplace_back();
     flags_.push_back(kFree);
+    gens_.push_back(0);
     nbytes_.push_back(0);
   }
   int64_t b = bytesOf(t);
-  tensors_[h] = std::move(t);
-  flags_[h] = kLive;
-  nbytes_[h] = b;
+  tensors_[slot] = std::move(t);
+  flags_[slot] = kLive;
+  nbytes_[slot] = b;
   live_ += 1;
   bytes_ += b;
-  return h;
+  return (slot << kCheckBits) | check(slot);
+}
+
+int32_t TensorTable::slotOf(int64_t h) const {
+  if (h < (1 << kCheckBits) || h > INT32_MAX) return -1;
+  int32_t slot = static_cast<int32_t>(h >> kCheckBits);
+  if (static_cast<size_t>(slot) >= tensors_.size() || check(slot) != static_cast<int32_t>(h & ((1 << kCheckBits) - 1))) return -1;
+  return slot;
 }
 
 at::Tensor* TensorTable::find(int64_t h) {
-  if (h < 0 || h >= static_cast<int64_t>(tensors_.size()) || !(flags_[h] & kLive)) return nullptr;
-  return &tensors_[h];
+  int32_t slot = slotOf(h);
+  if (slot < 0 || !(flags_[slot] & kLive)) return nullptr;
+  return &tensors_[slot];
 }
 
-void TensorTable::drop(int32_t h) {
+void TensorTable::drop(int32_t slot) {
   live_ -= 1;
-  bytes_ -= nbytes_[h];
-  if (flags_[h] & kTracked) trackedFreed_ += nbytes_[h];
-  nbytes_[h] = 0;
-  tensors_[h] = at::Tensor();
+  bytes_ -= nbytes_[slot];
+  if (flags_[slot] & kTracked) trackedFreed_ += nbytes_[slot];
+  nbytes_[slot] = 0;
+  tensors_[slot] = at::Tensor();
 }
 
-void TensorTable::release(int32_t h) {
+// The slot becomes free under a new generation: its old handle no longer resolves.
+void TensorTable::recycle(int32_t slot) {
+  flags_[slot] = kFree;
+  gens_[slot] += 1;
+  free_.push_back(slot);
+}
+
+void TensorTable::release(int64_t h) {
   if (!find(h)) return;
-  bool tracked = flags_[h] & kTracked;
-  drop(h);
-  if (tracked) {
-    flags_[h] = kZombie;  // the finalizer still points here
-  } else {
-    flags_[h] = kFree;
-    free_.push_back(h);
-  }
+  int32_t slot = slotOf(h);
+  bool tracked = flags_[slot] & kTracked;
+  drop(slot);
+  if (tracked) flags_[slot] = kZombie;  // the finalizer still points here
+  else recycle(slot);
 }
 
-void TensorTable::markTracked(int32_t h) {
+void TensorTable::markTracked(int64_t h) {
   if (!find(h)) return;
-  flags_[h] |= kTracked;
-  trackedAdded_ += nbytes_[h];
+  int32_t slot = slotOf(h);
+  flags_[slot] |= kTracked;
+  trackedAdded_ += nbytes_[slot];
 }
 
-void TensorTable::finalize(int32_t h) {
-  if (h < 0 || h >= static_cast<int32_t>(tensors_.size())) return;
-  if (flags_[h] & kLive) drop(h);
-  flags_[h] = kFree;
-  free_.push_back(h);
+void TensorTable::finalize(int64_t h) {
+  int32_t slot = slotOf(h);
+  if (slot < 0 || !(flags_[slot] & (kTracked | kZombie))) return;
+  if (flags_[slot] & kLive) drop(slot);
+  recycle(slot);
 }
 
 void TensorTable::clear() {
-  tensors_.clear();
-  flags_.clear();
-  nbytes_.clear();
+  tensors_.resize(1);
+  flags_.resize(1);
+  gens_.resize(1);
+  nbytes_.resize(1);
   free_.clear();
   live_ = bytes_ = 0;
 }
@@ -89,12 +120,24 @@ int64_t TensorTable::trackedBytesDelta() {
 
 
 
-at::Tensor& tensorArg(const Napi::CallbackInfo& info, size_t i) {
+at::Tensor tensorArg(const Napi::CallbackInfo& info, size_t i) {
   double h = -1;
   if (i < info.Length()) napi_get_value_double(info.Env(), info[i], &h);
-  at::Tensor* t = state(info.Env()).table.find(static_cast<int64_t>(h));
-  if (!t) throw std::runtime_error("Tensor has been disposed (or is not a tensor)");
-  return *t;
+  State& st = state(info.Env());
+  at::Tensor* t = st.table.find(asHandle(h));
+  if (!t) throw std::runtime_error(kNotATensor);
+  at::Tensor out = *t;
+  checkNotPending(st, out, false);
+  return out;
+}
+
+void checkNotPending(State& st, const at::Tensor& t, bool write) {
+  if (st.pendingAsync == 0 || !t.defined() || !t.has_storage()) return;
+  const void* key = t.storage().unsafeGetStorageImpl();
+  if (st.asyncWriting.count(key))
+    throw std::runtime_error("This tensor is being written by a pending asynchronous operation: await it before using the tensor");
+  if (write && st.asyncUsing.count(key))
+    throw std::runtime_error("This tensor is in use by a pending asynchronous operation: await it before modifying the tensor (or a view of it)");
 }
 
 Napi::Value handleValue(Napi::Env env, at::Tensor t) {
@@ -105,7 +148,7 @@ Napi::Value handleValue(Napi::Env env, at::Tensor t) {
 // Runs during garbage collection: touches no JS, only the table.
 static void finalizeHandle(node_api_basic_env env, void* data, void* hint) {
   auto* st = static_cast<State*>(data);
-  st->table.finalize(static_cast<int32_t>(reinterpret_cast<intptr_t>(hint)));
+  st->table.finalize(static_cast<int64_t>(reinterpret_cast<intptr_t>(hint)));
 }
 
 // Tensors die in bursts here: a scope closing, or the GC finalizing a batch of them. With
@@ -141,16 +184,16 @@ static napi_value track(napi_env env, napi_callback_info cbinfo) {
   size_t argc = 2;
   napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
   State& st = state(Napi::Env(env));
-  int32_t h = -1;
-  if (argc < 2 || napi_get_value_int32(env, argv[1], &h) != napi_ok || !st.table.find(h)) {
+  double h = -1;
+  if (argc < 2 || napi_get_value_double(env, argv[1], &h) != napi_ok || !st.table.find(asHandle(h))) {
     napi_throw_error(env, nullptr, "Tensor has been disposed");
     return nullptr;
   }
-  if (napi_add_finalizer(env, argv[0], &st, finalizeHandle, reinterpret_cast<void*>(static_cast<intptr_t>(h)), nullptr) != napi_ok) {
+  if (napi_add_finalizer(env, argv[0], &st, finalizeHandle, reinterpret_cast<void*>(static_cast<intptr_t>(asHandle(h))), nullptr) != napi_ok) {
     napi_throw_error(env, nullptr, "napi_add_finalizer failed");
     return nullptr;
   }
-  st.table.markTracked(h);  // obj is alive here, so its finalizer cannot have run yet
+  st.table.markTracked(asHandle(h));  // obj is alive here, so its finalizer cannot have run yet
   st.pendingExternal += st.table.trackedBytesDelta();
   if (st.pendingExternal >= kExternalMemoryStep || st.pendingExternal <= -kExternalMemoryStep) {
     int64_t total;
@@ -165,12 +208,12 @@ static napi_value dispose(napi_env env, napi_callback_info cbinfo) {
   napi_value argv[1];
   size_t argc = 1;
   napi_get_cb_info(env, cbinfo, &argc, argv, nullptr, nullptr);
-  int32_t h = -1;
-  if (argc < 1 || napi_get_value_int32(env, argv[0], &h) != napi_ok) {
+  double h = -1;
+  if (argc < 1 || napi_get_value_double(env, argv[0], &h) != napi_ok) {
     napi_throw_type_error(env, nullptr, "dispose: a tensor handle is expected");
     return nullptr;
   }
-  state(Napi::Env(env)).table.release(h);
+  state(Napi::Env(env)).table.release(asHandle(h));
   return nullptr;
 }
 
