@@ -28,7 +28,7 @@ const TENSOR_KINDS = new Set(['Tensor', 'Tensor[]', 'Tensor?[]']);
  * the call). Anything else there is a TypeError, so no number is ever taken as a handle.
  */
 function toNative(v: unknown, kind: string, where: () => string, temps: number[]): unknown {
-  if (isTensor(v)) return v.h;
+  if (isTensor(v)) return TENSOR_KINDS.has(kind) ? v.h : tensorAsNumber(v, kind, where);
   if (TENSOR_KINDS.has(kind)) {
     if (v == null) return v;
     if (kind === 'Tensor' && (typeof v === 'number' || typeof v === 'boolean')) {
@@ -50,6 +50,19 @@ function toNative(v: unknown, kind: string, where: () => string, temps: number[]
   if (kind === 'Device' && typeof v === 'string') return deviceArg(v);
   if (Array.isArray(v)) return v.map((x) => toNative(x, kind, where, temps));
   return v;
+}
+
+/**
+ * A Tensor where the schema takes a number (int, float, Scalar, or their lists): its one value, as
+ * Python reads it through __index__/__float__ (`torch.zeros([t, 2])` with t = tensor([5]));
+ * an int slot refuses a floating-point tensor, as Python does.
+ */
+function tensorAsNumber(t: Tensor, kind: string, where: () => string): number | boolean {
+  if (t.numel() !== 1) throw new TypeError(`${where()} must be ${kind}, not a Tensor of ${t.numel()} elements`);
+  if (kind.startsWith('int') && t.is_floating_point()) {
+    throw new TypeError(`${where()} must be ${kind}, not a floating-point Tensor`);
+  }
+  return t.item();
 }
 
 function fromNative(v: unknown, kind: string): unknown {

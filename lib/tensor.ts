@@ -768,10 +768,10 @@ export interface Tensor {
   remainder(other: TensorOrScalar): Tensor; fmod(other: TensorOrScalar): Tensor;
   floor_divide(other: TensorOrScalar): Tensor; bitwise_and(other: TensorOrScalar): Tensor;
   bitwise_or(other: TensorOrScalar): Tensor; bitwise_xor(other: TensorOrScalar): Tensor;
-  logical_and(other: TensorOrScalar): Tensor; logical_or(other: TensorOrScalar): Tensor;
-  logical_xor(other: TensorOrScalar): Tensor; maximum(other: TensorOrScalar): Tensor;
-  minimum(other: TensorOrScalar): Tensor; atan2(other: TensorOrScalar): Tensor; fmax(other: TensorOrScalar): Tensor;
-  fmin(other: TensorOrScalar): Tensor; outer(other: Tensor): Tensor;
+  logical_and(other: Tensor): Tensor; logical_or(other: Tensor): Tensor;
+  logical_xor(other: Tensor): Tensor; maximum(other: Tensor): Tensor;
+  minimum(other: Tensor): Tensor; atan2(other: Tensor): Tensor; fmax(other: Tensor): Tensor;
+  fmin(other: Tensor): Tensor; outer(other: Tensor): Tensor;
   eq_(other: TensorOrScalar): this; ne_(other: TensorOrScalar): this; lt_(other: TensorOrScalar): this;
   le_(other: TensorOrScalar): this; gt_(other: TensorOrScalar): this; ge_(other: TensorOrScalar): this;
   remainder_(other: TensorOrScalar): this; fmod_(other: TensorOrScalar): this;
@@ -786,7 +786,8 @@ const UNARY_INPLACE = [
   'abs_', 'neg_', 'exp_', 'log_', 'log1p_', 'sqrt_', 'rsqrt_', 'square_', 'sin_', 'cos_', 'tanh_', 'sigmoid_',
   'relu_', 'floor_', 'ceil_', 'round_', 'trunc_', 'sign_', 'reciprocal_', 'erf_',
 ];
-// name -> [Tensor overload, Scalar overload or null when numbers go in as 0-dim tensors]
+// name -> [Tensor overload, Scalar overload, or null where PyTorch takes only a Tensor (maximum(3) is a
+// TypeError there: ATen's maximum, atan2, logical_and... have no Scalar overload)]
 const BINARY: Record<string, [string, string | null]> = {
   eq: ['eq.Tensor', 'eq.Scalar'], ne: ['ne.Tensor', 'ne.Scalar'], lt: ['lt.Tensor', 'lt.Scalar'],
   le: ['le.Tensor', 'le.Scalar'], gt: ['gt.Tensor', 'gt.Scalar'], ge: ['ge.Tensor', 'ge.Scalar'],
@@ -824,7 +825,7 @@ for (const [name, [tOverload, sOverload]] of Object.entries(BINARY)) {
     let r: Handle;
     if (other instanceof Tensor) r = call(ot.get(), this.h, other.h);
     else if (os) r = call(os.get(), this.h, scalarOf(other));
-    else r = withTensor(other, this, (oh) => call(ot.get(), this.h, oh));
+    else throw new TypeError(`${name}(): argument 'other' (position 1) must be Tensor, not ${describe(other)}`);
     return inplace ? this : wrap(r);
   };
 }

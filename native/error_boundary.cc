@@ -2,15 +2,28 @@
 #include "error_boundary.h"
 #include "common.h"
 
+#include <regex>
+
 namespace torchnode {
 
 // LibTorch messages sometimes end with "(Triggered internally at ...)" or source locations in
-// "Exception raised from" lines; the user needs neither.
+// "Exception raised from" lines; the user needs neither. Some spell C++ types (c10::Half,
+// c10::complex<float>) or name a source file (INTERNAL ASSERT FAILED at "/build/...cpp":123):
+// those become PyTorch's dtype names, and the location goes.
 static std::string cleanMessage(std::string m) {
   for (const char* marker : {"\nException raised from", "Exception raised from "}) {
     auto p = m.find(marker);
     if (p != std::string::npos) m.erase(p);
   }
+  static const std::pair<std::regex, const char*> rewrites[] = {
+      {std::regex("(c10|at)::complex<(c10|at)::Half>"), "ComplexHalf"},
+      {std::regex("(c10|at)::complex<float>"), "ComplexFloat"},
+      {std::regex("(c10|at)::complex<double>"), "ComplexDouble"},
+      {std::regex(" at \"[^\"]*\":[0-9]+"), ""},
+      {std::regex("\\b(c10|at|caffe2)::"), ""},
+  };
+  if (m.find("::") != std::string::npos || m.find(" at \"") != std::string::npos)
+    for (const auto& [pattern, replacement] : rewrites) m = std::regex_replace(m, pattern, replacement);
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
   return m;
 }

@@ -267,6 +267,16 @@ struct Converter {
         uint32_t n = length(v, a);
         std::vector<int64_t> xs(n);
         for (uint32_t i = 0; i < n; i++) xs[i] = integer(element(v, i), a);
+        // int[N] with N > 1 (kernel sizes, paddings): kernels read N values whatever the list
+        // holds (reflection_pad2d read uninitialised memory for [] and [1]). One value stands for
+        // all N, as a number does; any other length is refused, except the empty list where the
+        // schema's own default is one (pooling's stride=[]: "as the kernel"). int[1] means "one
+        // or a list".
+        bool emptyIsDefault = xs.empty() && a.defaultValue && a.defaultValue->isIntList() && a.defaultValue->toIntList().empty();
+        if (a.fixedLength > 1 && xs.size() != static_cast<size_t>(a.fixedLength) && !emptyIsDefault) {
+          if (xs.size() != 1) bad(a, ("must have " + std::to_string(a.fixedLength) + " elements, got " + std::to_string(xs.size())).c_str());
+          xs.assign(a.fixedLength, xs[0]);
+        }
         return xs;
       }
       case Kind::FloatList: {

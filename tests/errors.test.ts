@@ -144,3 +144,40 @@ describe('the error boundary', () => {
     expect(torch.ones(2).sum().item()).toBe(2);
   });
 });
+
+describe('arguments the fuzz suite found taken wrongly', () => {
+  const x = torch.arange(16, { dtype: torch.float32 }).reshape(1, 1, 4, 4);
+  it('an int[N] list of another length is refused where the kernel would read past it', () => {
+    // PyTorch reads uninitialised memory here (its error shows garbage paddings, or it crashes)
+    for (const pad of [[], [1, 1], [1, 1, 1, 1, 1]]) {
+      const e = thrown(() => torch.ops.aten.reflection_pad2d(x, pad));
+      expect(e).toBeInstanceOf(TypeError);
+      expect(e.message).toContain(`'padding' (int[]) must have 4 elements, got ${pad.length}`);
+    }
+    // one value stands for all N, as a number does; the empty default of pooling's stride stays
+    expect(torch.ops.aten.reflection_pad2d(x, [1]).shape).toEqual([1, 1, 6, 6]);
+    expect(torch.ops.aten.max_pool2d(x, [2]).shape).toEqual([1, 1, 2, 2]);
+    expect(torch.ops.aten.avg_pool2d(x, [2], []).tolist()).toEqual(torch.ops.aten.avg_pool2d(x, 2, 2).tolist());
+  });
+  it('a one-element Tensor where a raw operator takes a number is its value, as in Python', () => {
+    expect(torch.ops.aten.zeros([torch.tensor([5]), 2]).shape).toEqual([5, 2]);
+    expect(torch.ops.aten.linspace(0, 1, torch.tensor(5)).shape).toEqual([5]);
+    expect(thrown(() => torch.ops.aten.zeros([torch.tensor([5], { dtype: torch.float32 }), 2]))).toBeInstanceOf(TypeError);
+    expect(thrown(() => torch.ops.aten.zeros([torch.tensor([5, 6]), 2]))).toBeInstanceOf(TypeError);
+  });
+  it('maximum, minimum, atan2, fmax, fmin and logical_* take a Tensor only, as in PyTorch', () => {
+    const t = torch.tensor([1.5, -2]);
+    for (const name of ['maximum', 'minimum', 'atan2', 'fmax', 'fmin', 'logical_and', 'logical_or', 'logical_xor'] as const) {
+      const e = thrown(() => (t[name] as (o: unknown) => unknown)(3));
+      expect(e).toBeInstanceOf(TypeError);
+      expect(e.message).toBe(`${name}(): argument 'other' (position 1) must be Tensor, not number`);
+    }
+    expect(t.maximum(torch.tensor(0)).tolist()).toEqual([1.5, 0]);
+  });
+  it("LibTorch's C++ type names in a message read as PyTorch's dtype names", () => {
+    const e = thrown(() => torch.ops.aten.lerp.Tensor(torch.ones(2), torch.ones(2, { dtype: torch.bfloat16 }), torch.ones(2)));
+    expect(e).toBeInstanceOf(torch.TorchError);
+    expect(e.message).not.toMatch(/c10::|at::/);
+    expect(e.message).toMatch(/BFloat16|Float/);
+  });
+});
