@@ -77,4 +77,5 @@ case "${1:-}" in
   --) shift; exec "$@" ;;
 esac
 say "running the test suite on LibTorch $tag"
+npx tsup --silent  # runtime tests load dist/ in child processes and workers
 npx vitest run

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
 import { oraclePython } from './oracle';
@@ -24,6 +25,19 @@ describe('runtime information', () => {
     expect(torch.version.cxx11_abi).toBe(true);
     expect(existsSync(torch.version.library)).toBe(true);
     expect(path.basename(torch.version.library)).toMatch(/^libtorch_cpu\.so/);
+  });
+  // Headers of one LibTorch over the libraries of another once hung on the first mutex. A 2.x
+  // addon is shown Debian's 1.13 libraries under its own names: it must refuse, naming both.
+  const debian113 = '/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13';
+  it.runIf(!torch.version.libtorch.startsWith('1.13') && existsSync(debian113))('refuses to load over a LibTorch other than the one it was built against', () => {
+    const fake = mkdtempSync(path.join(tmpdir(), 'torchnode-other-libtorch-'));
+    for (const lib of ['libtorch.so', 'libc10.so', 'libtorch_cpu.so']) symlinkSync(`/usr/lib/x86_64-linux-gnu/${lib}.1.13`, path.join(fake, lib));
+    const addon = process.env.TORCHNODE_ADDON ?? path.join(root, 'build', 'Release', 'torchnode.node');
+    const out = execFileSync(process.execPath, ['-e', `try { require(${JSON.stringify(addon)}); console.log('loaded') } catch (e) { console.log(e.message) }`],
+      { encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: fake }, timeout: 60_000 });
+    rmSync(fake, { recursive: true });
+    expect(out).toContain(`built against LibTorch ${torch.version.libtorch} but LibTorch 1.13.0 was loaded`);
+    expect(out).toContain('npm rebuild torchnode --build-from-source');
   });
   it('gets and sets the intra-op thread count', () => {
     const n = torch.get_num_threads();

@@ -71,7 +71,11 @@ async function runSlice(seed: number, from: number, to: number, opts: FuzzOption
     const inFlight: { line: StartLine | null } = { line: null };
     const stderr: string[] = [];
     report.workerStarts++;
-    const child = spawn('bash', ['-c', `ulimit -d ${opts.dataLimitKb ?? 4_000_000} && exec "$0" "$@"`, TSX, WORKER,
+    // The data limit turns a huge but valid allocation into an error instead of filling memory.
+    // AddressSanitizer reserves terabytes of shadow memory at start, which that limit forbids;
+    // under it (scripts/asan.sh) ASan's allocator_may_return_null does the same job.
+    const limit = /libasan/.test(process.env.LD_PRELOAD ?? '') ? 'unlimited' : String(opts.dataLimitKb ?? 4_000_000);
+    const child = spawn('bash', ['-c', `ulimit -d ${limit} && exec "$0" "$@"`, TSX, WORKER,
       '--seed', String(seed), '--from', String(start), '--to', String(to)], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stderr.on('data', (d: Buffer) => {
       stderr.push(d.toString());
