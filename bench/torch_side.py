@@ -3,11 +3,13 @@ timed in this persistent process. Reads "<case>[@device] <iterations>" lines on 
 answers ns per iteration; "export_cnn <dir>" writes the chapter CNN for onnxruntime.
 `torch_side.py THREADS memory STEPS` instead runs the peak-RSS training loop and exits."""
 import contextlib
+import inspect
 import json
 import os
 import resource
 import sys
 import time
+import warnings
 
 import numpy as np
 import torch
@@ -209,10 +211,14 @@ def export_cnn(directory):
     torch.manual_seed(0)
     model = CNN().eval()
     torch.save(model.state_dict(), os.path.join(directory, "cnn.pt"))
-    with contextlib.redirect_stdout(sys.stderr):  # stdout carries the protocol
+    # PyTorch 2.9+ defaults to the torch.export-based exporter, which needs onnxscript; the
+    # TorchScript-based one (all that 1.13 has) writes the same graph with the onnx package alone.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
+    with contextlib.redirect_stdout(sys.stderr), warnings.catch_warnings():  # stdout carries the protocol
+        warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(model, torch.randn(1, 3, 24, 24), os.path.join(directory, "cnn.onnx"),
                           input_names=["input"], output_names=["logits"], opset_version=13,
-                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}})
+                          dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, **legacy)
 
 
 def peak_kb():

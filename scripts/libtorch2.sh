@@ -53,7 +53,8 @@ if [ ! -x "$py" ] || ! "$py" -c "import torch, sys; sys.exit(torch.__version__ !
     esac
   done
   [ $first = 0 ] || args+=(--no-index)
-  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy
+  # numpy for the fixture scripts, onnx for the benchmark's onnxruntime-node column
+  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy onnx
 fi
 
 prefix="$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
