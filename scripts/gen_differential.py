@@ -17,7 +17,7 @@ import platform
 
 import torch
 
-from fixture_dir import fixture_path
+from fixture_dir import fixture_path, json_number
 
 OUT = fixture_path('differential.json')
 torch.set_num_threads(1)
@@ -32,13 +32,7 @@ INTS = ['int8', 'int16', 'int32', 'int64', 'uint8']
 ALL = FLOATS + INTS + ['bool']
 
 
-def num(v):
-    if isinstance(v, float):
-        if math.isnan(v):
-            return 'nan'
-        if math.isinf(v):
-            return 'inf' if v > 0 else '-inf'
-    return v
+num = json_number
 
 
 def enc_tensor(t):

@@ -7,12 +7,11 @@ Inputs are small seeded tensors; every case stores the exact result PyTorch 1.13
     /usr/bin/python3 scripts/gen_fixtures.py
 """
 import json
-import math
 import os
 
 import torch
 
-from fixture_dir import fixture_path
+from fixture_dir import fixture_path, json_number
 
 OUT = fixture_path('ops.json')
 
@@ -27,12 +26,7 @@ def dtype_name(dt):
 def clean(v):
     if isinstance(v, list):
         return [clean(x) for x in v]
-    if isinstance(v, float):
-        if math.isnan(v):
-            return 'nan'
-        if math.isinf(v):
-            return 'inf' if v > 0 else '-inf'
-    return v
+    return json_number(v)
 
 
 def enc(t):
