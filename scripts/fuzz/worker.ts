@@ -25,8 +25,23 @@ export interface EndLine {
   detail?: string;
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * One JSON line to the driver, synchronously (a crash right after must not lose it). stdout is a
+ * pipe that Node may have made non-blocking: when the driver reads slowly (under ASan, say), a
+ * write can be partial or fail with EAGAIN, so it waits a moment and writes the rest.
+ */
 function write(line: object): void {
-  fs.writeSync(1, JSON.stringify(line) + '\n');
+  let buf = Buffer.from(JSON.stringify(line) + '\n');
+  while (buf.length > 0) {
+    try {
+      buf = buf.subarray(fs.writeSync(1, buf));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 5);
+    }
+  }
 }
 
 function flag(name: string): number | undefined {
