@@ -44,10 +44,22 @@ static std::string loadedLibraryPath() {
   return "";
 }
 
+// What the loaded LibTorch says of itself: one LibTorch per process, so read once, not again
+// for every worker environment.
+struct LoadedLibTorch {
+  std::string config, runtime, cuda, path;
+};
+
+static const LoadedLibTorch& loadedLibTorch() {
+  static const LoadedLibTorch loaded = [] {
+    std::string config = at::show_config();
+    return LoadedLibTorch{config, buildSetting(config, "TORCH_VERSION"), cudaVersionOf(config), loadedLibraryPath()};
+  }();
+  return loaded;
+}
+
 void initVersion(Napi::Env env, Napi::Object exports) {
-  const std::string config = at::show_config();
-  const std::string runtime = buildSetting(config, "TORCH_VERSION");
-  const std::string path = loadedLibraryPath();
+  const auto& [config, runtime, cuda, path] = loadedLibTorch();
   if (!runtime.empty() && runtime != TORCH_VERSION) {
     throw Napi::Error::New(env,
         "torchnode: this addon was built against LibTorch " TORCH_VERSION " but LibTorch " + runtime +
@@ -57,7 +69,6 @@ void initVersion(Napi::Env env, Napi::Object exports) {
   Napi::Object v = Napi::Object::New(env);
   v.Set("version", runtime.empty() ? std::string(TORCH_VERSION) : runtime);
   v.Set("builtAgainst", TORCH_VERSION);
-  std::string cuda = cudaVersionOf(config);
   v.Set("flavour", flavourOf(cuda));
   v.Set("cuda", cuda.empty() ? env.Null() : Napi::String::New(env, cuda));
   v.Set("mkl", at::hasMKL());
