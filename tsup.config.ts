@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsup';
 
-// ESM and CommonJS builds with typings; the native addon stays outside the bundle.
+// ESM and CommonJS builds with typings: the library (dist/index.*) and the `torchnode` command
+// (dist/cli.*, run by bin/torchnode.js and the npm install hook). The native addon stays outside.
 export default defineConfig({
-  entry: ['lib/index.ts'],
+  entry: { index: 'lib/index.ts', cli: 'lib/cli/main.ts' },
   format: ['cjs', 'esm'],
   dts: true,
   shims: true,

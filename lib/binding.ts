@@ -1,9 +1,8 @@
-// The only file that loads the native addon. node-gyp-build looks in prebuilds/ first, then in
-// the local build/ folder; TORCHNODE_ADDON overrides both.
+// The only file that loads the native addon; lib/loader/load.ts decides which file and how
+// (TORCHNODE_ADDON, a build from source, or the prebuild for the LibTorch on this machine).
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import { createRequire } from 'node:module';
-import nodeGypBuild from 'node-gyp-build';
+import { loadNative, type LoadPlan } from './loader/load';
 
 /** A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
@@ -110,26 +109,12 @@ function packageRoot(): string {
   return dir;
 }
 
-function load(): NativeBinding {
-  const root = packageRoot();
-  // TORCHNODE_ADDON names one built addon file, e.g. a build against another LibTorch
-  // (scripts/libtorch2.sh) or an instrumented one (ASan).
-  const explicit = process.env.TORCHNODE_ADDON;
-  try {
-    if (explicit) return createRequire(path.join(root, 'package.json'))(path.resolve(explicit)) as NativeBinding;
-    return nodeGypBuild(root) as NativeBinding;
-  } catch (e) {
-    const reason = (e as Error).message;
-    throw new Error(
-      `torchnode: the native addon could not be loaded from ${root}.\n` +
-        `  ${reason}\n` +
-        `Build it with 'npm run build:native' (LibTorch is needed: 'bash scripts/setup.sh' on Debian/Ubuntu, ` +
-        `or set LIBTORCH to an unpacked LibTorch zip).`,
-    );
-  }
-}
+const loaded = loadNative<NativeBinding>(packageRoot());
 
-export const native: NativeBinding = load();
+export const native: NativeBinding = loaded.binding;
+
+/** Which addon file was loaded, and for a prebuild, the LibTorch found for it. */
+export const loadPlan: LoadPlan = loaded.plan;
 
 /** torchnode's own version, from package.json. */
 export const packageVersion: string = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;

@@ -4,8 +4,14 @@
 // hung on the first mutex, so a mismatch refuses to load with both versions named.
 #include <ATen/Context.h>
 #include <ATen/Version.h>
-#include <dlfcn.h>
 #include <torch/version.h>
+#ifdef _WIN32
+#define NOMINMAX
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#else
+#include <dlfcn.h>
+#endif
 
 #include <regex>
 #include <string>
@@ -39,9 +45,19 @@ static std::string flavourOf(const std::string& cuda) {
 
 // The file of the loaded LibTorch CPU library (the one that defines at::show_config).
 static std::string loadedLibraryPath() {
+#ifdef _WIN32
+  HMODULE module = nullptr;
+  char file[MAX_PATH] = {0};
+  if (GetModuleHandleExA(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS | GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                         reinterpret_cast<LPCSTR>(&at::show_config), &module) &&
+      GetModuleFileNameA(module, file, MAX_PATH))
+    return file;
+  return "";
+#else
   Dl_info info{};
   if (dladdr(reinterpret_cast<void*>(&at::show_config), &info) && info.dli_fname) return info.dli_fname;
   return "";
+#endif
 }
 
 // What the loaded LibTorch says of itself: one LibTorch per process, so read once, not again

@@ -1,19 +1,11 @@
-// npm install hook: use a prebuilt binary when one matches this platform, else build from
-// source against the LibTorch found by CMake. A failed build does not fail the install; the
-// first require() then explains how to get LibTorch.
-const { execSync } = require('node:child_process');
+// npm's install hook for a consumer of the package (lib/cli/install_hook.ts): use the prebuilt
+// addon that matches the LibTorch found, else build from source with visible progress, and fail
+// loudly when that build fails. A source checkout builds through scripts/setup.sh instead.
+const fs = require('node:fs');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..');
-if (process.env.TORCHNODE_SKIP_BUILD) process.exit(0);
-try {
-  require('node-gyp-build').path(root);
-  process.exit(0);
-} catch {
-  // no prebuild and no local build yet
-}
-try {
-  execSync('npx cmake-js compile', { cwd: root, stdio: 'inherit' });
-} catch {
-  console.warn('torchnode: the native build failed. Install LibTorch (on Debian: bash scripts/setup.sh) and run npm run build:native.');
-}
+if (fs.existsSync(path.join(root, '.git')) || !fs.existsSync(path.join(root, 'dist', 'cli.js'))) process.exit(0);
+require('../dist/cli.js')
+  .main(['install'])
+  .then((code) => process.exit(code));

@@ -1,0 +1,593 @@
+// `npx torchnode install-libtorch`: an opt-in download of pytorch.org's LibTorch zip into torchnode's cache.
+//
+// Nothing here runs at `npm install` time: LibTorch is 100 MB to 4 GB, so the user asks for it. The zip is
+// pinned by sha256 in libtorch_downloads.json, streamed to a temporary file while it is hashed, checked, then
+// unpacked into a temporary folder next to the destination and renamed into place, so a failed or interrupted
+// install never leaves half a LibTorch where the loader looks, and never destroys a working one.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as yauzl from 'yauzl';
+import { cacheRoot, cachedLibTorchDir } from '../loader/cache_dir';
+import pinnedTable from './libtorch_downloads.json';
+
+/** One downloadable LibTorch zip: `${mirror}/${path}`, for `${process.platform}-${process.arch}`. */
+export interface LibTorchBuild {
+  platform: string;
+  version: string;
+  flavour: string;
+  /** Path under the mirror, already URL-encoded as pytorch.org spells it (`+` is `%2B`). */
+  path: string;
+  /** Lower-case hex, or null where no public checksum was found: then the user must pass --sha256. */
+  sha256: string | null;
+  /** Where the checksum was published. */
+  sha256_source?: string;
+}
+
+export interface LibTorchDownloadTable {
+  about: string;
+  mirror: string;
+  default: { version: string; flavour: string };
+  builds: LibTorchBuild[];
+}
+
+export interface InstallLibTorchOptions {
+  version?: string;
+  flavour?: string;
+  /** The zip's sha256, for a build whose table entry has none. */
+  sha256?: string;
+  /** Base URL instead of the table's; TORCHNODE_LIBTORCH_MIRROR in `env` wins over it. */
+  mirror?: string;
+  /** `${process.platform}-${process.arch}` by default. */
+  platform?: string;
+  /** Download and replace an existing install. */
+  force?: boolean;
+  /** Receives each message and progress line. Default: stdout, with one updating line on a terminal. */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+  /** The download table; libtorch_downloads.json by default (tests pass their own). */
+  table?: LibTorchDownloadTable;
+}
+
+export interface InstallLibTorchArgs {
+  version?: string;
+  flavour?: string;
+  sha256?: string;
+  mirror?: string;
+  force: boolean;
+  help: boolean;
+}
+
+const PREFIX = 'torchnode install-libtorch: ';
+const MAX_REDIRECTS = 5;
+// A stalled connection should fail in reasonable time rather than hang the terminal forever.
+const IDLE_TIMEOUT_MS = 60_000;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const ZIP_MADE_BY_UNIX = 3;
+
+export const INSTALL_LIBTORCH_USAGE = `Usage: npx torchnode install-libtorch [options]
+
+Downloads pytorch.org's LibTorch zip, checks its sha256 and unpacks it into torchnode's cache
+(TORCHNODE_CACHE, else your user cache folder), where torchnode finds it.
+
+Options:
+  --flavor, --flavour <name>  cpu (default), cu126, cu128, cu130: the build to fetch
+  --version <x.y.z>           LibTorch version (default ${pinnedTable.default.version})
+  --sha256 <hex>              the zip's sha256, for a build with no pinned checksum
+  --mirror <url>              base URL instead of ${pinnedTable.mirror}
+  --force                     download again and replace an existing install
+  --help                      show this text
+
+Environment:
+  TORCHNODE_LIBTORCH_MIRROR   base URL that overrides --mirror (e.g. an internal file server)
+  TORCHNODE_CACHE             where LibTorch is unpacked`;
+
+function fail(message: string, cause?: unknown): never {
+  throw new Error(PREFIX + message, cause === undefined ? undefined : { cause });
+}
+
+export function currentPlatform(): string {
+  return `${process.platform}-${process.arch}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Command line
+
+const VERSION_RE = /^\d+\.\d+\.\d+$/;
+const FLAVOUR_RE = /^(cpu|cu\d{3}|rocm\d+(\.\d+)*)$/;
+const SHA256_RE = /^[0-9a-fA-F]{64}$/;
+
+/** Parses the arguments after `install-libtorch`; throws an Error that says what is wrong. */
+export function parseInstallLibTorchArgs(argv: string[]): InstallLibTorchArgs {
+  const args: InstallLibTorchArgs = { force: false, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    // Both `--version 2.13.0` and `--version=2.13.0` are accepted.
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) {
+        if (inline === '') fail(`${name} needs a value, e.g. ${name}=${exampleValue(name)}.`);
+        return inline;
+      }
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) fail(`${name} needs a value, e.g. ${name} ${exampleValue(name)}.`);
+      i++;
+      return next;
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) fail(`${name} takes no value.`);
+    };
+    switch (name) {
+      case '--flavor':
+      case '--flavour':
+        args.flavour = checkFlavour(value());
+        break;
+      case '--version':
+        args.version = checkVersion(value());
+        break;
+      case '--sha256':
+        args.sha256 = checkSha256(value());
+        break;
+      case '--mirror':
+        args.mirror = checkMirror(value(), '--mirror');
+        break;
+      case '--force':
+        noValue();
+        args.force = true;
+        break;
+      case '--help':
+      case '-h':
+        noValue();
+        args.help = true;
+        break;
+      default:
+        fail(arg.startsWith('-')
+          ? `unknown option ${name}. Run \`npx torchnode install-libtorch --help\` for the options.`
+          : `unexpected argument "${arg}". Options start with --; run \`npx torchnode install-libtorch --help\`.`);
+    }
+  }
+  return args;
+}
+
+function exampleValue(option: string): string {
+  if (option === '--version') return pinnedTable.default.version;
+  if (option === '--sha256') return '<64 hex digits>';
+  if (option === '--mirror') return 'https://example.org/libtorch';
+  return 'cpu';
+}
+
+function checkVersion(version: string): string {
+  if (!VERSION_RE.test(version)) fail(`--version wants a release number like ${pinnedTable.default.version}, not "${version}".`);
+  return version;
+}
+
+function checkFlavour(flavour: string): string {
+  const f = flavour.toLowerCase();
+  if (!FLAVOUR_RE.test(f)) fail(`--flavor wants cpu or a CUDA build such as cu126 or cu130, not "${flavour}".`);
+  return f;
+}
+
+function checkSha256(hex: string): string {
+  if (!SHA256_RE.test(hex)) fail(`--sha256 wants the zip's SHA-256 as 64 hex digits, not "${hex}".`);
+  return hex.toLowerCase();
+}
+
+function checkMirror(base: string, from: string): string {
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    fail(`${from} is not a URL: "${base}". It should look like https://download.pytorch.org/libtorch.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    fail(`${from} must be an http:// or https:// URL, not ${url.protocol}//... ("${base}").`);
+  }
+  return base.replace(/\/+$/, '');
+}
+
+/** The CLI entry: parse, then print the usage or install and print where LibTorch now is. */
+export async function runInstallLibTorch(argv: string[], log: (line: string) => void = defaultLog): Promise<string | undefined> {
+  const args = parseInstallLibTorchArgs(argv);
+  if (args.help) {
+    log(INSTALL_LIBTORCH_USAGE);
+    return undefined;
+  }
+  return installLibTorch({ ...args, log: log === defaultLog ? undefined : log });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Choosing the build
+
+function describeBuild(b: { version: string; flavour: string }): string {
+  return `${b.version} ${b.flavour}`;
+}
+
+/** The table entry for platform + version + flavour, or an Error listing what this platform has. */
+export function pickLibTorchBuild(table: LibTorchDownloadTable, platform: string, version?: string, flavour?: string): LibTorchBuild {
+  const want = { version: version ?? table.default.version, flavour: flavour ?? table.default.flavour };
+  const here = table.builds.filter((b) => b.platform === platform);
+  const build = here.find((b) => b.version === want.version && b.flavour === want.flavour);
+  if (build) return build;
+  if (here.length === 0) {
+    const platforms = [...new Set(table.builds.map((b) => b.platform))].join(', ');
+    fail(`no LibTorch download is known for ${platform} (pytorch.org publishes LibTorch zips for ${platforms}). ` +
+      'Install LibTorch some other way (for example from source) and point torchnode at it.');
+  }
+  const available = here.map(describeBuild).join(', ');
+  fail(`no LibTorch ${describeBuild(want)} download is known for ${platform}. ` +
+    `Available for ${platform}: ${available}. Pick one with --version and --flavor.`);
+}
+
+function expectedSha256(build: LibTorchBuild, given: string | undefined, table: LibTorchDownloadTable): string {
+  const user = given === undefined ? undefined : checkSha256(given);
+  if (build.sha256 === null) {
+    if (user === undefined) {
+      fail(`LibTorch ${describeBuild(build)} for ${build.platform} has no pinned checksum: no published sha256 ` +
+        'was found for this zip, and torchnode does not install unverified downloads. If you trust a checksum ' +
+        '(for example from your own earlier download, `sha256sum <zip>`), pass it with --sha256 <hex>; ' +
+        `otherwise use the default build (${describeBuild(table.default)}).`);
+    }
+    return user;
+  }
+  if (user !== undefined && user !== build.sha256) {
+    fail(`--sha256 ${user} disagrees with the checksum pinned for LibTorch ${describeBuild(build)} ` +
+      `(${build.sha256}${build.sha256_source ? `, from ${build.sha256_source}` : ''}). Drop --sha256 to use the pinned one.`);
+  }
+  return build.sha256;
+}
+
+function downloadUrl(build: LibTorchBuild, table: LibTorchDownloadTable, mirror: string | undefined, env: NodeJS.ProcessEnv): string {
+  const fromEnv = env.TORCHNODE_LIBTORCH_MIRROR;
+  const base = fromEnv ? checkMirror(fromEnv, 'TORCHNODE_LIBTORCH_MIRROR')
+    : mirror ? checkMirror(mirror, '--mirror')
+    : checkMirror(table.mirror, 'the download table\'s mirror');
+  return `${base}/${build.path.replace(/^\/+/, '')}`;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Install
+
+/**
+ * Downloads, verifies and unpacks one LibTorch zip; returns the unpacked `libtorch` folder
+ * (`<cache>/libtorch-<version>-<flavour>/libtorch`, with lib/, include/, share/cmake/Torch and build-version).
+ */
+export async function installLibTorch(opts: InstallLibTorchOptions = {}): Promise<string> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? defaultLog;
+  const table = opts.table ?? tableFrom(env);
+  const build = pickLibTorchBuild(table, opts.platform ?? currentPlatform(), opts.version, opts.flavour);
+  const dest = cachedLibTorchDir(build.version, build.flavour, env);
+  const label = `LibTorch ${build.version} (${build.flavour}, ${build.platform})`;
+
+  if (!opts.force && isInstalled(dest)) {
+    log(`${label} is already installed at ${dest}${buildVersionNote(dest)}; pass --force to download it again.`);
+    return dest;
+  }
+  const sha256 = expectedSha256(build, opts.sha256, table);
+  const url = downloadUrl(build, table, opts.mirror, env);
+  try {
+    await downloadAndUnpack({ url, sha256, dest, label, env, log, progress: progressReporter(log, opts.log === undefined) });
+  } catch (err) {
+    throw asInstallError(err, cacheRoot(env));
+  }
+  log(`${label} is ready at ${dest}${buildVersionNote(dest)}.`);
+  return dest;
+}
+
+// TORCHNODE_LIBTORCH_TABLE names a table of the same format for a private mirror that serves
+// its own builds, pinned by whoever runs it; otherwise the table shipped with torchnode.
+function tableFrom(env: NodeJS.ProcessEnv): LibTorchDownloadTable {
+  const file = env.TORCHNODE_LIBTORCH_TABLE;
+  if (!file) return pinnedTable as LibTorchDownloadTable;
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as LibTorchDownloadTable;
+  } catch (e) {
+    fail(`TORCHNODE_LIBTORCH_TABLE is '${file}', which is not a readable download table (${(e as Error).message}).`);
+  }
+}
+
+function isInstalled(dest: string): boolean {
+  return fs.existsSync(path.join(dest, 'lib'));
+}
+
+function buildVersionNote(dest: string): string {
+  try {
+    return ` (build-version ${fs.readFileSync(path.join(dest, 'build-version'), 'utf8').trim()})`;
+  } catch {
+    return '';
+  }
+}
+
+// Errors from the file system (a read-only cache, a full disk) get the prefix and a hint, keeping the cause.
+function asInstallError(err: unknown, root: string): Error {
+  if (err instanceof Error && err.message.startsWith(PREFIX)) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  return new Error(`${PREFIX}${detail}. Check that ${root} is writable and has room (LibTorch needs up to a few GB), ` +
+    'or set TORCHNODE_CACHE to another folder.', { cause: err });
+}
+
+interface Job {
+  url: string;
+  sha256: string;
+  dest: string;
+  label: string;
+  env: NodeJS.ProcessEnv;
+  log: (line: string) => void;
+  progress: Progress;
+}
+
+async function downloadAndUnpack(job: Job): Promise<void> {
+  const root = cacheRoot(job.env);
+  const installDir = path.dirname(job.dest);
+  await fs.promises.mkdir(root, { recursive: true });
+  // Temporary names live in the cache root, on the same file system as installDir, so the final step is a
+  // rename; the dot keeps them out of the way, and the random part keeps concurrent installs apart.
+  const tag = `.${path.basename(installDir)}.${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
+  const zipFile = path.join(root, `${tag}.zip.part`);
+  const unpackDir = path.join(root, `${tag}.unpacking`);
+  try {
+    job.log(`Downloading ${job.label} from ${job.url}`);
+    const got = await download(job.url, zipFile, job.progress);
+    if (got.sha256 !== job.sha256) {
+      fail(`checksum mismatch for ${job.url}: expected sha256 ${job.sha256}, got ${got.sha256} ` +
+        `(${formatBytes(got.bytes)} received). The file was deleted and nothing was installed. ` +
+        'Run the command again; if it keeps failing, the mirror serves a different file than the one pinned.');
+    }
+    job.log(`Checksum OK (sha256 ${got.sha256}). Unpacking...`);
+    await extractZip(zipFile, unpackDir, job.url);
+    await fs.promises.rm(zipFile, { force: true }); // free the space before the tree takes its place
+    checkLayout(unpackDir, job.url);
+    await moveIntoPlace(unpackDir, installDir, root);
+  } finally {
+    await fs.promises.rm(zipFile, { force: true });
+    await fs.promises.rm(unpackDir, { recursive: true, force: true });
+  }
+}
+
+function checkLayout(unpackDir: string, url: string): void {
+  if (!fs.existsSync(path.join(unpackDir, 'libtorch', 'lib'))) {
+    fail(`the zip from ${url} has no libtorch/lib folder, so it is not a LibTorch distribution; nothing was installed. ` +
+      'Check the mirror (TORCHNODE_LIBTORCH_MIRROR / --mirror).');
+  }
+}
+
+// The new tree goes in with one rename. An existing folder (a --force reinstall, or leftovers of a manual
+// install) is first renamed aside and only deleted once the new one is in place, or put back if that fails.
+async function moveIntoPlace(unpackDir: string, installDir: string, root: string): Promise<void> {
+  if (!fs.existsSync(installDir)) {
+    await fs.promises.rename(unpackDir, installDir);
+    return;
+  }
+  const aside = path.join(root, `.${path.basename(installDir)}.old-${crypto.randomBytes(4).toString('hex')}`);
+  await fs.promises.rename(installDir, aside);
+  try {
+    await fs.promises.rename(unpackDir, installDir);
+  } catch (err) {
+    await fs.promises.rename(aside, installDir);
+    throw err;
+  }
+  await fs.promises.rm(aside, { recursive: true, force: true });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Download
+
+interface Downloaded {
+  bytes: number;
+  sha256: string;
+}
+
+async function download(url: string, file: string, progress: Progress): Promise<Downloaded> {
+  const { res, finalUrl } = await openFollowingRedirects(url);
+  const total = contentLength(res);
+  const hash = crypto.createHash('sha256');
+  let received = 0;
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      received += chunk.length;
+      progress.update(received, total);
+      done(null, chunk);
+    },
+  });
+  const out = fs.createWriteStream(file, { flags: 'wx' });
+  let diskError: Error | undefined;
+  out.on('error', (err) => { diskError = err; });
+  try {
+    await pipeline(res, meter, out);
+  } catch (err) {
+    if (diskError) throw diskError; // reported with the cache-folder hint by asInstallError
+    if (total !== undefined && received < total) fail(truncated(finalUrl, received, total));
+    fail(`the download from ${finalUrl} failed after ${formatBytes(received)}: ${(err as Error).message}. ` +
+      'Nothing was installed; run the command again.', err);
+  } finally {
+    progress.done(received, total);
+  }
+  // A server can also end the response cleanly but early; Content-Length is the only way to tell.
+  if (total !== undefined && received !== total) fail(truncated(finalUrl, received, total));
+  return { bytes: received, sha256: hash.digest('hex') };
+}
+
+function truncated(url: string, received: number, total: number): string {
+  return `the download from ${url} was truncated: received ${received} of ${total} bytes ` +
+    `(${formatBytes(received)} of ${formatBytes(total)}) before the connection closed. ` +
+    'The partial file was deleted and nothing was installed; run the command again.';
+}
+
+function contentLength(res: http.IncomingMessage): number | undefined {
+  const header = res.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return undefined;
+  return Number(header);
+}
+
+async function openFollowingRedirects(url: string): Promise<{ res: http.IncomingMessage; finalUrl: string }> {
+  let current = new URL(url);
+  for (let redirects = 0; ; redirects++) {
+    const res = await get(current);
+    const status = res.statusCode ?? 0;
+    const location = res.headers.location;
+    if ([301, 302, 303, 307, 308].includes(status) && location) {
+      res.resume(); // discard the body so the socket is released
+      if (redirects === MAX_REDIRECTS) {
+        fail(`too many redirects (more than ${MAX_REDIRECTS}) while downloading ${url}; the last one pointed to ` +
+          `${new URL(location, current).href}. Check the mirror (TORCHNODE_LIBTORCH_MIRROR / --mirror).`);
+      }
+      current = new URL(location, current);
+      continue;
+    }
+    if (status < 200 || status > 299) {
+      res.resume();
+      const hint = status === 404
+        ? 'That file does not exist there: check --version and --flavor, and if you set ' +
+          'TORCHNODE_LIBTORCH_MIRROR or --mirror, that the mirror has this path.'
+        : 'Try again later, or use another mirror with TORCHNODE_LIBTORCH_MIRROR.';
+      fail(`download failed: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} for ${current.href}. ${hint}`);
+    }
+    return { res, finalUrl: current.href };
+  }
+}
+
+function get(url: URL): Promise<http.IncomingMessage> {
+  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
+  if (!client) fail(`cannot download ${url.href}: only http:// and https:// URLs are supported.`);
+  return new Promise((resolve, reject) => {
+    const req = client.get(url, { headers: { 'user-agent': 'torchnode-install-libtorch' } }, resolve);
+    req.setTimeout(IDLE_TIMEOUT_MS, () => {
+      req.destroy(new Error(`no data from ${url.host} for ${IDLE_TIMEOUT_MS / 1000} seconds`));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      reject(new Error(`${PREFIX}could not download ${url.href}: ${err.message}. Check your network connection, ` +
+        'or set TORCHNODE_LIBTORCH_MIRROR to a mirror you can reach.', { cause: err }));
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Unpack
+
+async function extractZip(zipFile: string, intoDir: string, url: string): Promise<void> {
+  await fs.promises.mkdir(intoDir);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipFile, { autoClose: true, validateEntrySizes: true });
+  } catch (err) {
+    fail(`the zip from ${url} cannot be opened (${(err as Error).message}); nothing was installed.`, err);
+  }
+  try {
+    // yauzl itself rejects absolute and `..` names (it ends the iteration with an error); safeEntryPath
+    // repeats the check so that no entry is ever written outside intoDir whatever the reader does.
+    for await (const entry of zip.eachEntry()) {
+      await extractEntry(zip, entry, intoDir, url);
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith(PREFIX)) throw err;
+    fail(`refusing to unpack the zip from ${url}: ${(err as Error).message}. A genuine LibTorch zip has only ` +
+      'relative paths under libtorch/; nothing was installed.', err);
+  } finally {
+    if (zip.isOpen) zip.close();
+  }
+}
+
+async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, intoDir: string, url: string): Promise<void> {
+  const target = path.join(intoDir, safeEntryPath(entry.fileName, url));
+  if (entry.fileName.endsWith('/')) {
+    await fs.promises.mkdir(target, { recursive: true });
+    return;
+  }
+  await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  // Unix permissions live in the high half of the external attributes, for zips made on Unix.
+  const mode = (entry.versionMadeBy >> 8) === ZIP_MADE_BY_UNIX ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
+  const stream = await zip.openReadStreamPromise(entry);
+  if ((mode & S_IFMT) === S_IFLNK) {
+    // A symlink entry's data is its target (zip -y keeps .so version links this way).
+    const linkTarget = (await readAll(stream)).toString('utf8');
+    checkLinkTarget(entry.fileName, linkTarget, target, intoDir, url);
+    await fs.promises.symlink(linkTarget, target);
+    return;
+  }
+  // Keep the executable bit (bin/ tools, shared libraries); everything else gets ordinary file permissions.
+  await pipeline(stream, fs.createWriteStream(target, { mode: mode & 0o111 ? 0o755 : 0o644 }));
+}
+
+function safeEntryPath(name: string, url: string): string {
+  const parts = name.split('/');
+  if (name === '' || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\') ||
+      name.includes('\0') || parts.includes('..')) {
+    fail(`refusing zip entry "${name}" from ${url}: it would be written outside the LibTorch folder (zip-slip). ` +
+      'This is not a genuine LibTorch zip; nothing was installed.');
+  }
+  return path.join(...parts.filter((p) => p !== '' && p !== '.'));
+}
+
+function checkLinkTarget(name: string, linkTarget: string, linkPath: string, intoDir: string, url: string): void {
+  const resolved = path.resolve(path.dirname(linkPath), linkTarget);
+  const rel = path.relative(intoDir, resolved);
+  if (path.isAbsolute(linkTarget) || rel.startsWith('..') || path.isAbsolute(rel)) {
+    fail(`refusing zip entry "${name}" from ${url}: it is a symlink to "${linkTarget}", outside the LibTorch ` +
+      'folder. This is not a genuine LibTorch zip; nothing was installed.');
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Output
+
+function defaultLog(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+interface Progress {
+  update(received: number, total: number | undefined): void;
+  done(received: number, total: number | undefined): void;
+}
+
+// On a terminal (default log) one line is rewritten in place; anywhere else (a custom log, CI output) a line
+// every few seconds is enough to show the download is alive without flooding the log.
+function progressReporter(log: (line: string) => void, useTerminal: boolean): Progress {
+  const tty = useTerminal && process.stdout.isTTY === true;
+  const interval = tty ? 250 : 3000;
+  let last = Date.now();
+  let shown = false;
+  const show = (line: string): void => {
+    shown = true;
+    if (tty) process.stdout.write(`\r${line.padEnd(60)}`);
+    else log(line);
+  };
+  return {
+    update(received, total) {
+      const now = Date.now();
+      if (now - last < interval) return;
+      last = now;
+      show(progressLine(received, total));
+    },
+    done(received, total) {
+      if (!shown) return;
+      show(progressLine(received, total));
+      if (tty) process.stdout.write('\n');
+    },
+  };
+}
+
+function progressLine(received: number, total: number | undefined): string {
+  if (total === undefined || total === 0) return `  ${formatBytes(received)} downloaded`;
+  const percent = Math.floor((received / total) * 100);
+  return `  ${formatBytes(received)} of ${formatBytes(total)} (${percent}%)`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return `${(n / (1024 * 1024 * 1024)).toFixed(2)} GB`;
+}
