@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 import { loadNative, type LoadPlan } from './loader/load';
+import { packageRoot } from './loader/package_root';
 
 /** A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
@@ -96,17 +97,6 @@ export interface NativeBinding {
     deviceCount(): number;
     synchronize(device?: number): void;
   };
-}
-
-// The package root holds package.json; this file sits in lib/ (sources) or dist/ (built).
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) return __dirname;
-    dir = parent;
-  }
-  return dir;
 }
 
 const loaded = loadNative<NativeBinding>(packageRoot());

@@ -189,6 +189,7 @@ describe('remedies', () => {
     const abi = loadFailure(plan, '/p/torchnode.libtorch-2.13-cpu.node: undefined symbol: _ZN3c1019UndefinedTensorImpl10_singletonE', root);
     expect(abi).toContain('does not fit LibTorch 2.13.0+cpu in ');
     expect(abi).toContain('npm rebuild torchnode --build-from-source');
+    expect(loadFailure(plan, 'x.node: undefined symbol: node_api_post_finalizer', root)).toContain(`needs a Node-API function this Node.js (${process.version}) lacks`);
     expect(loadFailure(plan, 'libopenblas.so.0: cannot open shared object file: No such file or directory', root)).toContain('sudo apt-get install libopenblas0-pthread');
     expect(loadFailure(plan, 'libcudart.so.13: cannot open shared object file', root)).toContain('CUDA runtime libraries');
     const version = loadFailure(plan, 'torchnode: this addon was built against LibTorch 2.13.0 but LibTorch 2.12.1 was loaded (/x).', root);

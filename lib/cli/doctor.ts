@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLoad } from '../loader/load';
+import { packageRoot } from '../loader/package_root';
 import { platformPackage } from '../loader/prebuilds';
 
 type Binding = typeof import('../binding');
@@ -28,7 +29,7 @@ function mappedBlas(): string[] {
 export async function doctor(): Promise<number> {
   const problems: string[] = [];
   const out = (line = '') => console.log(line);
-  const root = path.resolve(__dirname, '..');
+  const root = packageRoot();
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
   out(`torchnode ${pkg.version} (${root})`);

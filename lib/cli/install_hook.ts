@@ -8,11 +8,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { planLoad } from '../loader/load';
 import { INSTALL_RECORD } from '../loader/remedies';
+import { packageRoot } from '../loader/package_root';
 import type { LibTorchInstall } from '../loader/libtorch_install';
-
-function packageRoot(): string {
-  return path.resolve(__dirname, '..');
-}
 
 // npm runs a dependency's install script with its output hidden unless --foreground-scripts;
 // what the user must see also goes to the terminal itself.

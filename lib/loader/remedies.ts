@@ -119,6 +119,11 @@ export function loadFailure(plan: LoadPlan, reason: string, root: string): strin
     ]);
   const where = `${describeFound(plan.libtorch)} in ${plan.libtorch.libDir}, found via ${plan.libtorch.source}`;
   if (/built against LibTorch/.test(reason)) return message(root, [reason], [], [`Build the addon for this LibTorch: \`${REBUILD}\` (${REBUILD_NEEDS}).`]);
+  if (/undefined symbol: _?(napi|node_api)_/.test(reason))
+    return message(root, [`The prebuilt addon ${path.basename(plan.file)} needs a Node-API function this Node.js (${process.version}) lacks.`], [reason], [
+      'Use the Node.js version the prebuilds were made with (Node.js 20 or later; see the package\'s engines field).',
+      `Or build the addon for this Node.js: \`${REBUILD}\` (${REBUILD_NEEDS}).`,
+    ]);
   if (/undefined symbol|symbol not found|procedure could not be found/i.test(reason))
     return message(root, [`The prebuilt addon ${path.basename(plan.file)} does not fit ${where}: a symbol it needs is missing (a different C++ ABI or build of LibTorch).`], [reason], [
       `Build the addon for this LibTorch: \`${REBUILD}\` (${REBUILD_NEEDS}).`,
