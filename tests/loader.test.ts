@@ -123,6 +123,23 @@ describe.runIf(process.platform === 'linux')('findLibTorch', () => {
     expect(findLibTorch({ TORCHNODE_PYTHON: path.join(tmp, 'no-python') }).explicitError).toMatch(/could not be run \(ENOENT\)/);
   });
 
+  it('a folder holding the libraries themselves is one too (TORCHNODE_LIBTORCH=/usr/lib/x86_64-linux-gnu)', () => {
+    const s = findLibTorch({ TORCHNODE_LIBTORCH: path.join(zip, 'lib') });
+    expect(s.explicitError).toMatch(/could not be read/); // the libraries, but nothing that says the version
+    const sys = findLibTorch({ TORCHNODE_LIBTORCH: '/usr/lib/x86_64-linux-gnu' });
+    if (fs.existsSync('/usr/lib/x86_64-linux-gnu/libtorch_cpu.so.1.13')) expect(sys.found[0].majorMinor).toBe('1.13');
+  });
+
+  it("reads an active virtual environment's torch without running its Python, and stops once enough is found", () => {
+    const venv = path.join(tmp, 'venv');
+    fs.mkdirSync(path.join(venv, 'lib', 'python3.12', 'site-packages'), { recursive: true });
+    fs.cpSync(fakeLibTorch('venv-torch', { files: { 'version.py': "__version__ = '2.9.1+cpu'\ncuda = None\n" } }), path.join(venv, 'lib', 'python3.12', 'site-packages', 'torch'), { recursive: true });
+    const env = { VIRTUAL_ENV: venv, TORCHNODE_CACHE: path.join(tmp, 'empty-cache'), PATH: process.env.PATH };
+    const s = findLibTorch(env, (t) => t.majorMinor === '2.9');
+    expect(s.found.map((f) => [f.version, f.source])).toEqual([['2.9.1+cpu', `the torch of VIRTUAL_ENV=${venv}`]]);
+    expect(s.searched.some((l) => l.includes('python3 on PATH'))).toBe(false); // never ran
+  });
+
   it("finds install-libtorch's cache before a Python torch and the system, and lists what it searched", () => {
     const cache = path.join(tmp, 'cache');
     fs.mkdirSync(path.join(cache, 'libtorch-2.10.0-cpu'), { recursive: true });

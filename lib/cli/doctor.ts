@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { planLoad } from '../loader/load';
 import { packageRoot } from '../loader/package_root';
-import { platformPackage } from '../loader/prebuilds';
+import { findLibTorch } from '../loader/find_libtorch';
+import { platformPackage, prebuildTag } from '../loader/prebuilds';
 
 type Binding = typeof import('../binding');
 
@@ -36,12 +37,14 @@ export async function doctor(): Promise<number> {
   out(`  Node ${process.version}, ${process.platform} ${process.arch}${glibc() ? ', ' + glibc() : ''}, Node-API ${process.versions.napi}`);
   out(`  platform package: @torchnode/${platformPackage()}`);
 
-  const { plan, problem, search, prebuilds } = planLoad(root);
+  const { plan, problem, prebuilds } = planLoad(root);
+  // Everything there is, not just up to the first LibTorch the loader can take.
+  const search = plan?.kind === 'prebuild' || !plan ? findLibTorch() : null;
   out('LibTorch');
   if (search) {
     for (const line of search.searched) out(`  searched ${line}`);
     for (const f of search.found)
-      out(`  found ${f.version} (${f.flavour}, ${f.cxx11Abi === null ? 'ABI n/a' : f.cxx11Abi ? 'C++11 ABI' : 'pre-C++11 ABI'}) in ${f.libDir} via ${f.source}`);
+      out(`  found ${f.version}: flavour ${f.flavour}, ${f.cxx11Abi === null ? 'ABI n/a' : f.cxx11Abi ? 'C++11 ABI' : 'pre-C++11 ABI'}, prebuild tag ${prebuildTag(f)}, in ${f.libDir} via ${f.source}`);
   } else out(`  not searched: ${plan?.kind} names the addon (${plan?.file})`);
   out('Addon');
   for (const line of prebuilds.looked) out(`  prebuilds in ${line}`);

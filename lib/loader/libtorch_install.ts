@@ -93,12 +93,19 @@ function cxx11AbiOf(c10: string): boolean | null {
   }
 }
 
+/** "LibTorch 2.13.0+cpu", "LibTorch 1.13.0 (cpu)": the flavour when the version does not carry it. */
+export function describeFound(f: LibTorchInstall): string {
+  const notes = [f.version.includes('+') ? '' : f.flavour, f.cxx11Abi === false ? 'pre-C++11 ABI' : ''].filter(Boolean);
+  return `LibTorch ${f.version}${notes.length ? ` (${notes.join(', ')})` : ''}`;
+}
+
 /**
- * Describes the LibTorch whose prefix is given (a folder with lib/, or a Python torch package),
- * or returns why it is not one.
+ * Describes the LibTorch whose prefix is given (a folder with lib/, a Python torch package, or a
+ * folder holding the libraries themselves), or returns why it is not one.
  */
-export function describeLibTorch(prefix: string, source: string, explicit: boolean, libDir = path.join(prefix, 'lib')): LibTorchInstall | string {
+export function describeLibTorch(prefix: string, source: string, explicit: boolean, libDir?: string): LibTorchInstall | string {
   if (!fs.existsSync(prefix)) return `${prefix} does not exist`;
+  libDir ??= libraryFile(path.join(prefix, 'lib'), 'torch_cpu') || !libraryFile(prefix, 'torch_cpu') ? path.join(prefix, 'lib') : prefix;
   const libraries = LIBRARY_NAMES.map((n) => libraryFile(libDir, n)).filter((f): f is string => f !== null);
   const has = (n: string) => libraryFile(libDir, n) !== null;
   if (!has('c10') || !has('torch_cpu')) return `${libDir} has no ${LIB_PREFIX}torch_cpu${LIB_SUFFIX} and ${LIB_PREFIX}c10${LIB_SUFFIX}`;

@@ -38,7 +38,8 @@ export function planLoad(root: string, env: NodeJS.ProcessEnv = process.env): Pl
   if (fs.existsSync(localBuild(root))) return { plan: { kind: 'build from source', file: localBuild(root) }, problem: null, search: null, prebuilds };
 
   Object.assign(prebuilds, prebuildFolders(root));
-  const search = findLibTorch(env);
+  const hasPrebuild = (t: LibTorchInstall) => prebuilds.folders.some((f) => f.hasPreload && f.tags.includes(prebuildTag(t)));
+  const search = findLibTorch(env, hasPrebuild);
   if (search.explicitError) return { plan: null, problem: explicitUnusable(search, root), search, prebuilds };
   if (search.found.length === 0) return { plan: null, problem: noLibTorch(search, prebuilds, root), search, prebuilds };
   for (const libtorch of search.found) {

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { cacheRoot } from './cache_dir';
 import downloads from '../cli/libtorch_downloads.json';
 import type { Search } from './find_libtorch';
-import type { LibTorchInstall } from './libtorch_install';
+import { describeFound } from './libtorch_install';
 import type { LoadPlan } from './load';
 import { platformPackage, type PrebuildFolder } from './prebuilds';
 
@@ -73,12 +73,6 @@ export function noLibTorch(search: Search, prebuilds: Prebuilds, root: string): 
     ...noPlatformPackage(prebuilds),
     `This torchnode has prebuilt addons for: ${available(prebuilds)}.`,
   ]);
-}
-
-/** "LibTorch 2.13.0+cpu", "LibTorch 1.13.0 (cpu)": the flavour when the version does not carry it. */
-export function describeFound(f: LibTorchInstall): string {
-  const notes = [f.version.includes('+') ? '' : f.flavour, f.cxx11Abi === false ? 'pre-C++11 ABI' : ''].filter(Boolean);
-  return `LibTorch ${f.version}${notes.length ? ` (${notes.join(', ')})` : ''}`;
 }
 
 // The install-libtorch commands that give a LibTorch some prebuild here fits.
