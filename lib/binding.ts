@@ -92,6 +92,27 @@ export interface NativeBinding {
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;
 
+  /** TorchScript modules (native/jit.cc); modules are opaque values only lib/jit handles. */
+  jit: {
+    load(path: string, device: string | null): object;
+    save(m: object, path: string): void;
+    methods(m: object): { name: string; schema: string }[];
+    runMethod(m: object, name: string, args: unknown[], kwargs: unknown): unknown;
+    runMethodAsync(m: object, name: string, args: unknown[], kwargs: unknown): Promise<unknown>;
+    named(m: object, kind: 'parameters' | 'buffers' | 'children', recurse: boolean): [string, unknown][];
+    getAttr(m: object, name: string): unknown;
+    hasAttr(m: object, name: string): boolean;
+    setAttr(m: object, name: string, value: unknown): void;
+    train(m: object, on: boolean): void;
+    isTraining(m: object): boolean;
+    to(m: object, device: string | null, dtype: number | null): void;
+    typeName(m: object): string;
+    graph(m: object, method: string): string;
+    freeze(m: object, preservedAttrs: string[], optimizeNumerics: boolean): object;
+    optimizeForInference(m: object, otherMethods: string[]): object;
+    trace(spec: object, fn: (...handles: Handle[]) => unknown, inputs: Handle[], strict: boolean): object;
+  };
+
   cuda: {
     isAvailable(): boolean;
     deviceCount(): number;

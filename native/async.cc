@@ -58,6 +58,33 @@ static void unmarkStorages(State& st, AsyncCall& call) {
   st.pendingAsync--;
 }
 
+void markInUse(State& st, const c10::IValue& v, StorageMarks& marks) {
+  if (v.isTensor()) {
+    const at::Tensor& t = v.toTensor();
+    if (!t.defined() || !t.has_storage()) return;
+    if (!marks.counted) {
+      st.pendingAsync++;
+      marks.counted = true;
+    }
+    const void* key = t.storage().unsafeGetStorageImpl();
+    mark(st.asyncUsing, key);
+    marks.keys.push_back(key);
+  } else if (v.isList()) {
+    for (const c10::IValue& e : v.toListRef()) markInUse(st, e, marks);
+  } else if (v.isTuple()) {
+    for (const c10::IValue& e : v.toTupleRef().elements()) markInUse(st, e, marks);
+  } else if (v.isGenericDict()) {
+    for (const auto& e : v.toGenericDict()) markInUse(st, e.value(), marks);
+  }
+}
+
+void releaseStorageMarks(State& st, StorageMarks& marks) {
+  for (const void* k : marks.keys) unmark(st.asyncUsing, k);
+  marks.keys.clear();
+  if (marks.counted) st.pendingAsync--;
+  marks.counted = false;
+}
+
 // Worker thread: no N-API calls here.
 static void execute(napi_env, void* data) {
   auto* call = static_cast<AsyncCall*>(data);

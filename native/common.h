@@ -2,8 +2,10 @@
 #pragma once
 #include <napi.h>
 #include <ATen/ATen.h>
+#include <ATen/core/ivalue.h>
 
 #include <unordered_map>
+#include <vector>
 
 #include "tensor_table.h"
 
@@ -42,6 +44,16 @@ int64_t checkedInt64(double d);
 // Wraps a result tensor into a handle (a plain JS number); undefined tensors become null.
 Napi::Value handleValue(Napi::Env env, at::Tensor t);
 
+// Storages a pending asynchronous call uses (beyond callAsync's own operator calls): marked
+// while it runs, so that JS cannot write them meanwhile (checkNotPending).
+struct StorageMarks {
+  std::vector<const void*> keys;
+  bool counted = false;  // this call is counted in State::pendingAsync
+};
+// Marks the storages of every tensor in v (lists, tuples and dict values included).
+void markInUse(State& st, const c10::IValue& v, StorageMarks& marks);
+void releaseStorageMarks(State& st, StorageMarks& marks);
+
 // Sets glibc's malloc up for tensors' burst frees (see tensor_table.cc); once per process.
 void tuneAllocator();
 
@@ -55,5 +67,6 @@ void initAsync(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initTableExports(Napi::Env env, Napi::Object exports);
 void initVersion(Napi::Env env, Napi::Object exports);
+void initJit(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode
