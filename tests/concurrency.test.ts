@@ -1,35 +1,12 @@
 // Concurrency: asynchronous operators against JS-thread writes to their tensors, several worker
 // threads training at once, workers terminated while their operators run, and the default dtype
 // across threads.
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
+import { inWorker, workerCode } from './workers';
 
 const aten = torch.ops.aten as any;
-const root = path.resolve(__dirname, '..');
-
-function workerCode(body: string): string {
-  return `
-    require(${JSON.stringify(path.join(root, 'node_modules/tsx/dist/cjs/api/index.cjs'))}).register();
-    const { parentPort, workerData } = require('node:worker_threads');
-    const torch = require(${JSON.stringify(path.join(root, 'lib/index.ts'))});
-    (async () => { ${body} })().then((r) => parentPort.postMessage({ r }), (e) => parentPort.postMessage({ e: String(e && e.stack || e) }));`;
-}
-
-/** Runs `body` (async JS, with `torch` and `workerData` in scope) in a worker; resolves with its result. */
-function inWorker<T>(body: string, workerData?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const w = new Worker(workerCode(body), { eval: true, workerData });
-    w.once('message', (m: { r?: T; e?: string }) => {
-      void w.terminate();
-      if (m.e !== undefined) reject(new Error(m.e));
-      else resolve(m.r as T);
-    });
-    w.once('error', reject);
-  });
-}
-
 const IN_USE = /in use by a pending asynchronous operation/;
 const BEING_WRITTEN = /being written by a pending asynchronous operation/;
 
