@@ -63,3 +63,4 @@ export function set_default_dtype(d: DTypeLike): void {
 export * as utils from './utils';
 export * as datasets from './datasets';
 export * as jit from './jit';
+export * as serving from './serving';
