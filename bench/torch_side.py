@@ -167,8 +167,23 @@ def cnn_infer(batch):
     return case
 
 
+def cnn_infer_opt(batch):
+    def case(n, device):
+        def build():
+            torch.manual_seed(0)
+            model = CNN().to(device).eval()
+            x = torch.randn(batch, 3, 24, 24, device=device)
+            with torch.no_grad():
+                return torch.jit.optimize_for_inference(torch.jit.trace(model, x)), x
+        model, x = once(("cnn_infer_opt", batch, device), build)
+        with torch.no_grad():
+            return timed(n, device, lambda: model(x))
+    return case
+
+
 case_cnn_train_64 = cnn_train(64)
 case_cnn_infer_1, case_cnn_infer_64 = cnn_infer(1), cnn_infer(64)
+case_cnn_infer_opt_1, case_cnn_infer_opt_64 = cnn_infer_opt(1), cnn_infer_opt(64)
 
 
 def case_lstm_train(n, device):

@@ -56,6 +56,35 @@ function cnnInfer(device: string, batch: number, iterations: number): Case {
   return device === 'cpu' ? { ...c, ...onnxPeer(batch, state) } : c;
 }
 
+// The serving path: traced, frozen and optimize_for_inference'd (LibTorch's inference passes:
+// conv-bn folding, oneDNN where this LibTorch has it), against PyTorch doing the same and
+// onnxruntime-node on the same weights. Before timing, its logits must equal the eager model's.
+function cnnInferOptimized(batch: number, iterations: number): Case {
+  const state = once(() => {
+    torch.manual_seed(0);
+    return { model: new CNN().eval(), x: torch.randn(batch, 3, 24, 24) };
+  });
+  const optimized = once(() => {
+    const { model, x } = state(); // onnxPeer's prepare has loaded the exported weights by now
+    const m = torch.jit.optimize_for_inference(torch.jit.trace(model, x));
+    const diff = torch.no_grad(() => torch.tidy(() => m.forward(x).sub(model.forward(x)).abs().max().item())) as number;
+    if (!(diff < 1e-4)) throw new Error(`optimized CNN batch ${batch}: differs from the eager model by ${diff}`);
+    return m;
+  });
+  const c: Case = {
+    name: `CNN inference, batch ${batch}, traced + optimize_for_inference`,
+    python: `cnn_infer_opt_${batch}`,
+    description: 'torch.jit.trace, then torch.jit.optimize_for_inference, under no_grad',
+    iterations,
+    run(n) {
+      const m = optimized();
+      const { x } = state();
+      return torch.no_grad(() => timed(n, 'cpu', () => torch.tidy(() => { m.forward(x); })));
+    },
+  };
+  return { ...c, ...onnxPeer(batch, state) };
+}
+
 export function modelCases(device: string): Case[] {
   const CE = new torch.nn.CrossEntropyLoss();
   const ce: Loss = (out, y) => CE.forward(out, y!);
@@ -68,6 +97,7 @@ export function modelCases(device: string): Case[] {
     }),
     cnnInfer(device, 1, 1000),
     cnnInfer(device, 64, 50),
+    ...(device === 'cpu' ? [cnnInferOptimized(1, 1000), cnnInferOptimized(64, 50)] : []),
     trainCase(device, 'LSTM train step, batch 64 × 50 steps (Adam)', 'lstm_train', 30, () => {
       const model = new LSTMClassifier().to(device);
       const opt = new torch.optim.Adam(model.parameters(), { lr: 1e-3 });
