@@ -78,6 +78,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initAutograd(env, exports);
   initCuda(env, exports);
   initAsync(env, exports);
+  initFileRead(env, exports);
   return exports;
 }
 

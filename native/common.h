@@ -55,5 +55,6 @@ void initAsync(Napi::Env env, Napi::Object exports);
 void initRuntime(Napi::Env env, Napi::Object exports);
 void initTableExports(Napi::Env env, Napi::Object exports);
 void initVersion(Napi::Env env, Napi::Object exports);
+void initFileRead(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode
