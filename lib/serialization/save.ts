@@ -60,7 +60,7 @@ export function saveWithOptions(obj: unknown, path: string, zip64Threshold?: num
 }
 
 /** Writes through a symlink, as opening the path for writing would. */
-function resolveTarget(path: string): string {
+export function resolveTarget(path: string): string {
   try {
     return fs.realpathSync(path);
   } catch {
@@ -85,7 +85,7 @@ function copyMode(target: string, zip: ZipWriter): void {
 }
 
 /** Makes the rename itself durable; not every platform or filesystem allows fsync on a folder. */
-function syncFolder(dir: string): void {
+export function syncFolder(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
