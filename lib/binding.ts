@@ -64,6 +64,12 @@ export interface NativeBinding {
   fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string): Handle;
   toBuffer(h: Handle): ArrayBuffer;
   copyInto(h: Handle, out: ArrayBufferView): void;
+  /**
+   * A new CPU tensor of dtype and shape holding the file's bytes from position on, read with
+   * pread straight into its storage (native/file_read.cc). Absent on Windows and in addons built
+   * before it existed.
+   */
+  readTensor?(fd: number, position: number, dtype: number, shape: number[]): Handle;
   shape(h: Handle): number[];
   strides(h: Handle): number[];
   dtype(h: Handle): number;

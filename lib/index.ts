@@ -23,6 +23,7 @@ export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
 export * from './serialization';
+export * as safetensors from './safetensors';
 
 /**
  * torchnode's version and the LibTorch it runs on: its version, its flavour ('cpu', or 'cu130'

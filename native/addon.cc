@@ -79,6 +79,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initCuda(env, exports);
   initAsync(env, exports);
   initJit(env, exports);
+  initFileRead(env, exports);
   return exports;
 }
 

@@ -68,5 +68,6 @@ void initRuntime(Napi::Env env, Napi::Object exports);
 void initTableExports(Napi::Env env, Napi::Object exports);
 void initVersion(Napi::Env env, Napi::Object exports);
 void initJit(Napi::Env env, Napi::Object exports);
+void initFileRead(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode
