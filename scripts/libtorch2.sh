@@ -53,8 +53,9 @@ if [ ! -x "$py" ] || ! "$py" -c "import torch, sys; sys.exit(torch.__version__ !
     esac
   done
   [ $first = 0 ] || args+=(--no-index)
-  # numpy for the fixture scripts, onnx for the benchmark's onnxruntime-node column
-  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy onnx
+  # numpy for the fixture scripts, onnx for the benchmark's onnxruntime-node column, safetensors
+  # for the safetensors tests' Python side
+  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy onnx safetensors
 fi
 
 prefix="$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
