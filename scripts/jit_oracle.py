@@ -93,9 +93,22 @@ def export(out_dir):
     torch.manual_seed(1)
     kitchen = torch.jit.script(Kitchen())
     kitchen.save(os.path.join(out_dir, "kitchen.pt"))
+    write_unknown_op(os.path.join(out_dir, "kitchen.pt"), os.path.join(out_dir, "unknown_op.pt"))
     expected["kitchen"] = {"weight": tensor_json(kitchen.lin.weight), "bias": tensor_json(kitchen.lin.bias)}
     with open(os.path.join(out_dir, "expected.json"), "w") as f:
         json.dump(expected, f)
+
+
+def write_unknown_op(src, dst):
+    """kitchen.pt with one call renamed to an operator no LibTorch has: what a file from a newer
+    PyTorch looks like to an older LibTorch."""
+    import zipfile
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith("code/__torch__.py"):
+                data = data.replace(b"torch.gt(", b"torch.gt_from_the_future(")
+            zout.writestr(item, data)
 
 
 def run(path, input_json):

@@ -220,6 +220,9 @@ describe('files', () => {
     torch.save({ w: torch.ones(2) }, stateDict);
     expect(() => torch.jit.load(stateDict)).toThrow(torch.TorchError);
     expect(() => torch.jit.load(path.join(dir, 'absent.pt'))).toThrow(/absent\.pt: no such file/);
+    // an operator this LibTorch lacks (as in a file from a newer PyTorch): LibTorch's own message
+    expect(() => torch.jit.load(path.join(dir, 'unknown_op.pt'))).toThrow(torch.TorchError);
+    expect(() => torch.jit.load(path.join(dir, 'unknown_op.pt'))).toThrow(/gt_from_the_future/);
   });
 });
 

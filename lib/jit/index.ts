@@ -19,7 +19,13 @@ export function load(path: string, options: { map_location?: DeviceLike | null }
   if (!fs.existsSync(path)) throw new TorchError(`torch.jit.load: ${path}: no such file`);
   const loc = options.map_location;
   const device = loc === undefined || loc === null ? null : loc instanceof Device ? loc.toString() : String(loc);
-  return new ScriptModule(native.jit.load(path, device));
+  try {
+    return new ScriptModule(native.jit.load(path, device));
+  } catch (e) {
+    // LibTorch's message, led by the file it is about (like torch.load's errors)
+    if (e instanceof TorchError) throw new TorchError(`torch.jit.load: ${path}: ${e.message.trim()}`);
+    throw e;
+  }
 }
 
 export interface TraceOptions {
