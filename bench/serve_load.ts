@@ -55,7 +55,7 @@ async function measure(mode: string, port: number) {
   for (let run = 0; run < Number(opts.runs); run++) {
     for (const [i, mode] of ['sync', 'async', 'batch'].entries()) rows.push(await measure(mode, 18180 + i));
   }
-  console.log(`\nCNN (Fashion-MNIST, 1×28×28) served by examples/serve.ts on loopback: autocannon, ${opts.connections} connections, ${opts.seconds} s per mode; torchnode ${torch.version.torchnode} on LibTorch ${torch.version.libtorch}, ${torch.get_num_threads()} intra-op thread(s)\n`);
+  console.log(`\nCNN (Fashion-MNIST, 1×28×28) served by examples/serve.ts on loopback: autocannon, ${opts.connections} connections, ${opts.seconds} s per mode; torchnode ${torch.version.torchnode} on LibTorch ${torch.version.libtorch}, ${torch.get_num_threads()} intra-op thread(s), OPENBLAS_NUM_THREADS=${process.env.OPENBLAS_NUM_THREADS ?? 'unset'}\n`);
   console.log('| mode | requests/s | latency p50 | latency p99 | event-loop delay p99 | mean batch | errors |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of rows) console.log(`| ${r.mode} | ${r.rps.toFixed(0)} | ${r.p50} ms | ${r.p99} ms | ${r.loopP99.toFixed(1)} ms | ${r.batch.toFixed(1)} | ${r.errors} |`);

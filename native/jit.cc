@@ -5,6 +5,7 @@
 #include <torch/csrc/jit/api/module.h>
 #include <torch/csrc/jit/frontend/tracer.h>
 #include <torch/csrc/jit/serialization/import.h>
+#include <ATen/Parallel.h>
 #include <c10/core/GradMode.h>
 
 #include <atomic>
@@ -249,6 +250,7 @@ struct AsyncMethodCall {
   PreparedCall call;
   c10::IValue result;
   bool gradEnabled = true;
+  int numThreads = 1;
   std::string error;
   StorageMarks marks;
 };
@@ -257,6 +259,9 @@ static void executeMethod(napi_env, void* data) {
   auto* c = static_cast<AsyncMethodCall*>(data);
   try {
     c10::AutoGradMode mode(c->gradEnabled);
+    // The intra-op thread count is the caller's (torch.set_num_threads): OpenMP keeps it per
+    // calling thread, and a libuv worker would otherwise use one thread per core.
+    if (at::get_num_threads() != c->numThreads) at::set_num_threads(c->numThreads);
     c->result = c->module.get_method(c->name)(std::move(c->call.args), c->call.kwargs);
   } catch (const c10::Error& e) {
     c->error = e.what_without_backtrace();
@@ -300,6 +305,7 @@ static TN_FN(runMethodAsync) {
     c->owner = &jm;
     c->ownerRef = Napi::Persistent(info[0]);
     c->gradEnabled = at::GradMode::is_enabled();
+    c->numThreads = at::get_num_threads();
     for (const auto& v : c->call.args) markInUse(st, v, c->marks);
     for (const auto& kv : c->call.kwargs) markInUse(st, kv.second, c->marks);
     for (const auto& p : jm.module.parameters()) markInUse(st, p, c->marks);
