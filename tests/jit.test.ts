@@ -2,7 +2,7 @@
 // models (scripts/jit_oracle.py), torchnode loads and runs them; torchnode traces the same
 // models written in TypeScript, and the oracle loads and runs those files. Then every kind of
 // value across the boundary, freezing, saving, bad files, forward_async and worker threads.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -255,6 +255,22 @@ describe('forward_async', () => {
     // TorchScript's own torch.is_grad_enabled(), run on the worker thread
     expect(await k.run_method_async('grad_enabled')).toBe(true);
     expect(await torch.no_grad(() => k.run_method_async('grad_enabled'))).toBe(false);
+  });
+});
+
+describe('process exit', () => {
+  it('with forward_async calls still running is a clean exit', () => {
+    const tsx = path.join(__dirname, '..', 'node_modules', 'tsx', 'dist', 'cli.mjs');
+    const code = `
+      const torch = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'index.ts'))});
+      const m = torch.jit.load(${JSON.stringify(path.join(dir, 'cnn_traced.pt'))});
+      const x = torch.randn(256, 3, 24, 24);
+      for (let i = 0; i < 8; i++) m.forward_async(x);
+      setImmediate(() => process.exit(3));`;
+    for (let round = 0; round < 3; round++) {
+      const r = spawnSync(process.execPath, [tsx, '-e', code], { encoding: 'utf8' });
+      expect([r.status, r.signal, r.stderr.trim()]).toEqual([3, null, '']);
+    }
   });
 });
 
