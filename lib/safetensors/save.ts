@@ -5,8 +5,8 @@
 // caller's order (Python orders them by name; a state_dict of one dtype keeps its order here).
 import { native } from '../binding';
 import { Tensor } from '../tensor';
-import { uint8 } from '../dtype';
 import { ops } from '../raw_ops';
+import { withByteView } from '../serialization/save';
 import { AtomicFile } from './atomic';
 import { nameOfDtype, SUPPORTED_NAMES } from './dtypes';
 import { MAX_HEADER_SIZE } from './header';
@@ -139,18 +139,10 @@ function metadataJson(fn: string, metadata: Record<string, string>): string {
  * WRITE_CHUNK bytes. A tensor already contiguous on the CPU is read in place.
  */
 function eachChunk(t: Tensor, fn: (flat: Tensor, from: number, to: number) => void): void {
-  const temps: Tensor[] = [];
-  const step = (x: Tensor): Tensor => (temps.push(x), x);
-  try {
-    let x = step(t.detach());
-    if (x.device.type !== 'cpu') x = step(x.cpu());
-    x = step(step(x.contiguous()).reshape([-1]));
-    if (x.dtype !== uint8) x = step(ops.aten.view.dtype(x, uint8));
+  withByteView(t, (x) => {
     const n = x.numel();
     for (let from = 0; from < n; from += WRITE_CHUNK) fn(x, from, Math.min(n, from + WRITE_CHUNK));
-  } finally {
-    for (const x of temps) x.dispose();
-  }
+  });
 }
 
 /** Copies bytes [from, to) of a flat contiguous uint8 CPU tensor into out. */

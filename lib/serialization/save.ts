@@ -354,6 +354,15 @@ function contiguousStrides(shape: number[]): number[] {
 
 /** The tensor's elements as raw little-endian bytes, exact for every dtype (float16 included). */
 function tensorBytes(t: Tensor): Uint8Array {
+  return withByteView(t, (flat) => flat.toTypedArray() as Uint8Array);
+}
+
+/**
+ * Calls fn with the tensor's elements as a flat contiguous uint8 CPU tensor (its raw
+ * little-endian bytes; a tensor already contiguous on the CPU is viewed in place), then frees
+ * every temporary. torch.save and safetensors' save_file write through it.
+ */
+export function withByteView<T>(t: Tensor, fn: (flat: Tensor) => T): T {
   const temps: Tensor[] = [];
   const step = (x: Tensor): Tensor => (temps.push(x), x);
   try {
@@ -361,7 +370,7 @@ function tensorBytes(t: Tensor): Uint8Array {
     if (x.device.type !== 'cpu') x = step(x.cpu());
     x = step(step(x.contiguous()).reshape([-1]));
     if (x.dtype !== uint8) x = step(ops.aten.view.dtype(x, uint8));
-    return x.toTypedArray() as Uint8Array;
+    return fn(x);
   } finally {
     for (const x of temps) x.dispose();
   }
