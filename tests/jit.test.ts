@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { AttentionClassifier, CNN, LSTMClassifier } from '../examples/models';
-import { checkOracle, oraclePython } from './oracle';
+import { checkOracle, oracleEnv, oraclePython } from './oracle';
 import { inWorker, workerCode } from './workers';
 
 type Json = { shape: number[]; data: number[] };
@@ -20,7 +20,7 @@ let expected: Record<string, any>;
 
 beforeAll(() => {
   checkOracle();
-  execFileSync(oraclePython, [script, 'export', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  execFileSync(oraclePython, [script, 'export', dir], { stdio: ['ignore', 'ignore', 'pipe'], env: oracleEnv() });
   expected = JSON.parse(fs.readFileSync(path.join(dir, 'expected.json'), 'utf8'));
 }, 120_000);
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -128,7 +128,7 @@ describe('torch.jit.trace of the TypeScript models, opened by PyTorch', () => {
       const file = path.join(dir, `ts_${name}.pt`);
       traced.save(file);
       fs.writeFileSync(path.join(dir, 'in.json'), JSON.stringify({ shape: x.shape, data: Array.from(x.flatten().toTypedArray() as Float32Array) }));
-      const py = JSON.parse(execFileSync(oraclePython, [script, 'run', file, path.join(dir, 'in.json')], { encoding: 'utf8' }));
+      const py = JSON.parse(execFileSync(oraclePython, [script, 'run', file, path.join(dir, 'in.json')], { encoding: 'utf8', env: oracleEnv() }));
       expect(maxDiff(fromJson(py.output), eager)).toBeLessThan(1e-6);
       expect(py.state_dict).toEqual(Object.keys(model.state_dict()).sort());
       expect(py.training).toBe(false);

@@ -25,11 +25,23 @@ export function readFixture<T = any>(name: string): T {
  */
 export const oraclePython: string = process.env.TORCHNODE_ORACLE_PYTHON || process.env.TORCHNODE_PYTHON || '/usr/bin/python3';
 
+/**
+ * The environment for running the oracle Python: without `npm run test:asan`'s AddressSanitizer
+ * preload, which is there for torchnode's addon. PyTorch's own C++ exceptions trip ASan's
+ * __cxa_throw interceptor in a Python process that was not built for it.
+ */
+export function oracleEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.LD_PRELOAD;
+  delete env.ASAN_OPTIONS;
+  return env;
+}
+
 let checked = false;
 /** Throws unless the oracle's torch has the running LibTorch's major.minor. */
 export function checkOracle(): void {
   if (checked) return;
-  const v = execFileSync(oraclePython, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).trim();
+  const v = execFileSync(oraclePython, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', env: oracleEnv() }).trim();
   const want = torch.version.libtorch.split('.').slice(0, 2).join('.');
   if (!v.startsWith(want + '.')) {
     throw new Error(`the oracle ${oraclePython} has PyTorch ${v}, but torchnode runs on LibTorch ${torch.version.libtorch}: set TORCHNODE_ORACLE_PYTHON`);
