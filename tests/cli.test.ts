@@ -27,6 +27,7 @@ describe('npx torchnode', () => {
     expect(text).toContain(`loaded: LibTorch ${torch.version.libtorch} (built against ${torch.version.libtorch}), ${torch.version.flavour}, ${torch.version.library}`);
     // Debian's LibTorch uses the system BLAS (OpenBLAS when setup.sh installed it); pip's has MKL built in
     expect(text).toMatch(torch.version.mkl ? /MKL, built into LibTorch/ : /openblas/);
+    if (/openblas-pthread/.test(text) && process.env.OPENBLAS_NUM_THREADS !== '1') expect(text).toContain('should set OPENBLAS_NUM_THREADS=1');
     expect(text).toContain(`intra-op threads: ${torch.get_num_threads()}`);
     expect(text).toContain(`LibTorch flavour ${torch.version.flavour}`);
     expect(text).toContain('No problems found: torchnode works here.');

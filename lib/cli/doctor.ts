@@ -71,6 +71,12 @@ export async function doctor(): Promise<number> {
           (process.arch === 'x64' ? 'x86_64' : 'aarch64') + '-linux-gnu`.',
       );
     }
+    if (blas.some((f) => /openblas.*pthread|libopenblasp/i.test(f)) && process.env.OPENBLAS_NUM_THREADS !== '1') {
+      // Measured with the chapter's CNN: ten forward_async calls in flight took 2.1-3.5 ms each
+      // instead of 0.4 ms (README, Serving).
+      out('  note: this OpenBLAS has its own thread pool; a server running forwards from several threads');
+      out('  (forward_async, torch.serving.MicroBatcher) should set OPENBLAS_NUM_THREADS=1');
+    }
     out('Threads');
     out(`  intra-op threads: ${binding.native.getNumThreads()} (OMP_NUM_THREADS=${process.env.OMP_NUM_THREADS ?? 'unset'}), CPU cores: ${os.availableParallelism()}`);
     out('CUDA');

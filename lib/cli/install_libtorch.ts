@@ -6,14 +6,12 @@
 // install never leaves half a LibTorch where the loader looks, and never destroys a working one.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as https from 'node:https';
 import * as path from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as yauzl from 'yauzl';
 import { cacheRoot, cachedLibTorchDir } from '../loader/cache_dir';
 import pinnedTable from './libtorch_downloads.json';
+import { download, progressReporter, type Progress } from './download';
+import { PREFIX, fail, formatBytes } from './install_failure';
+import { extractZip } from './unzip';
 
 /** One downloadable LibTorch zip: `${mirror}/${path}`, for `${process.platform}-${process.arch}`. */
 export interface LibTorchBuild {
@@ -62,14 +60,6 @@ export interface InstallLibTorchArgs {
   help: boolean;
 }
 
-const PREFIX = 'torchnode install-libtorch: ';
-const MAX_REDIRECTS = 5;
-// A stalled connection should fail in reasonable time rather than hang the terminal forever.
-const IDLE_TIMEOUT_MS = 60_000;
-const S_IFMT = 0o170000;
-const S_IFLNK = 0o120000;
-const ZIP_MADE_BY_UNIX = 3;
-
 export const INSTALL_LIBTORCH_USAGE = `Usage: npx torchnode install-libtorch [options]
 
 Downloads pytorch.org's LibTorch zip, checks its sha256 and unpacks it into torchnode's cache
@@ -87,9 +77,6 @@ Environment:
   TORCHNODE_LIBTORCH_MIRROR   base URL that overrides --mirror (e.g. an internal file server)
   TORCHNODE_CACHE             where LibTorch is unpacked`;
 
-function fail(message: string, cause?: unknown): never {
-  throw new Error(PREFIX + message, cause === undefined ? undefined : { cause });
-}
 
 export function currentPlatform(): string {
   return `${process.platform}-${process.arch}`;
@@ -376,218 +363,6 @@ async function moveIntoPlace(unpackDir: string, installDir: string, root: string
   await fs.promises.rm(aside, { recursive: true, force: true });
 }
 
-// ---------------------------------------------------------------------------------------------------------
-// Download
-
-interface Downloaded {
-  bytes: number;
-  sha256: string;
-}
-
-async function download(url: string, file: string, progress: Progress): Promise<Downloaded> {
-  const { res, finalUrl } = await openFollowingRedirects(url);
-  const total = contentLength(res);
-  const hash = crypto.createHash('sha256');
-  let received = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      received += chunk.length;
-      progress.update(received, total);
-      done(null, chunk);
-    },
-  });
-  const out = fs.createWriteStream(file, { flags: 'wx' });
-  let diskError: Error | undefined;
-  out.on('error', (err) => { diskError = err; });
-  try {
-    await pipeline(res, meter, out);
-  } catch (err) {
-    if (diskError) throw diskError; // reported with the cache-folder hint by asInstallError
-    if (total !== undefined && received < total) fail(truncated(finalUrl, received, total));
-    fail(`the download from ${finalUrl} failed after ${formatBytes(received)}: ${(err as Error).message}. ` +
-      'Nothing was installed; run the command again.', err);
-  } finally {
-    progress.done(received, total);
-  }
-  // A server can also end the response cleanly but early; Content-Length is the only way to tell.
-  if (total !== undefined && received !== total) fail(truncated(finalUrl, received, total));
-  return { bytes: received, sha256: hash.digest('hex') };
-}
-
-function truncated(url: string, received: number, total: number): string {
-  return `the download from ${url} was truncated: received ${received} of ${total} bytes ` +
-    `(${formatBytes(received)} of ${formatBytes(total)}) before the connection closed. ` +
-    'The partial file was deleted and nothing was installed; run the command again.';
-}
-
-function contentLength(res: http.IncomingMessage): number | undefined {
-  const header = res.headers['content-length'];
-  if (header === undefined || !/^\d+$/.test(header)) return undefined;
-  return Number(header);
-}
-
-async function openFollowingRedirects(url: string): Promise<{ res: http.IncomingMessage; finalUrl: string }> {
-  let current = new URL(url);
-  for (let redirects = 0; ; redirects++) {
-    const res = await get(current);
-    const status = res.statusCode ?? 0;
-    const location = res.headers.location;
-    if ([301, 302, 303, 307, 308].includes(status) && location) {
-      res.resume(); // discard the body so the socket is released
-      if (redirects === MAX_REDIRECTS) {
-        fail(`too many redirects (more than ${MAX_REDIRECTS}) while downloading ${url}; the last one pointed to ` +
-          `${new URL(location, current).href}. Check the mirror (TORCHNODE_LIBTORCH_MIRROR / --mirror).`);
-      }
-      current = new URL(location, current);
-      continue;
-    }
-    if (status < 200 || status > 299) {
-      res.resume();
-      const hint = status === 404
-        ? 'That file does not exist there: check --version and --flavor, and if you set ' +
-          'TORCHNODE_LIBTORCH_MIRROR or --mirror, that the mirror has this path.'
-        : 'Try again later, or use another mirror with TORCHNODE_LIBTORCH_MIRROR.';
-      fail(`download failed: HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''} for ${current.href}. ${hint}`);
-    }
-    return { res, finalUrl: current.href };
-  }
-}
-
-function get(url: URL): Promise<http.IncomingMessage> {
-  const client = url.protocol === 'https:' ? https : url.protocol === 'http:' ? http : undefined;
-  if (!client) fail(`cannot download ${url.href}: only http:// and https:// URLs are supported.`);
-  return new Promise((resolve, reject) => {
-    const req = client.get(url, { headers: { 'user-agent': 'torchnode-install-libtorch' } }, resolve);
-    req.setTimeout(IDLE_TIMEOUT_MS, () => {
-      req.destroy(new Error(`no data from ${url.host} for ${IDLE_TIMEOUT_MS / 1000} seconds`));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      reject(new Error(`${PREFIX}could not download ${url.href}: ${err.message}. Check your network connection, ` +
-        'or set TORCHNODE_LIBTORCH_MIRROR to a mirror you can reach.', { cause: err }));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Unpack
-
-async function extractZip(zipFile: string, intoDir: string, url: string): Promise<void> {
-  await fs.promises.mkdir(intoDir);
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.openPromise(zipFile, { autoClose: true, validateEntrySizes: true });
-  } catch (err) {
-    fail(`the zip from ${url} cannot be opened (${(err as Error).message}); nothing was installed.`, err);
-  }
-  try {
-    // yauzl itself rejects absolute and `..` names (it ends the iteration with an error); safeEntryPath
-    // repeats the check so that no entry is ever written outside intoDir whatever the reader does.
-    for await (const entry of zip.eachEntry()) {
-      await extractEntry(zip, entry, intoDir, url);
-    }
-  } catch (err) {
-    if (err instanceof Error && err.message.startsWith(PREFIX)) throw err;
-    fail(`refusing to unpack the zip from ${url}: ${(err as Error).message}. A genuine LibTorch zip has only ` +
-      'relative paths under libtorch/; nothing was installed.', err);
-  } finally {
-    if (zip.isOpen) zip.close();
-  }
-}
-
-async function extractEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, intoDir: string, url: string): Promise<void> {
-  const target = path.join(intoDir, safeEntryPath(entry.fileName, url));
-  if (entry.fileName.endsWith('/')) {
-    await fs.promises.mkdir(target, { recursive: true });
-    return;
-  }
-  await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  // Unix permissions live in the high half of the external attributes, for zips made on Unix.
-  const mode = (entry.versionMadeBy >> 8) === ZIP_MADE_BY_UNIX ? (entry.externalFileAttributes >>> 16) & 0xffff : 0;
-  const stream = await zip.openReadStreamPromise(entry);
-  if ((mode & S_IFMT) === S_IFLNK) {
-    // A symlink entry's data is its target (zip -y keeps .so version links this way).
-    const linkTarget = (await readAll(stream)).toString('utf8');
-    checkLinkTarget(entry.fileName, linkTarget, target, intoDir, url);
-    await fs.promises.symlink(linkTarget, target);
-    return;
-  }
-  // Keep the executable bit (bin/ tools, shared libraries); everything else gets ordinary file permissions.
-  await pipeline(stream, fs.createWriteStream(target, { mode: mode & 0o111 ? 0o755 : 0o644 }));
-}
-
-function safeEntryPath(name: string, url: string): string {
-  const parts = name.split('/');
-  if (name === '' || name.startsWith('/') || /^[a-zA-Z]:/.test(name) || name.includes('\\') ||
-      name.includes('\0') || parts.includes('..')) {
-    fail(`refusing zip entry "${name}" from ${url}: it would be written outside the LibTorch folder (zip-slip). ` +
-      'This is not a genuine LibTorch zip; nothing was installed.');
-  }
-  return path.join(...parts.filter((p) => p !== '' && p !== '.'));
-}
-
-function checkLinkTarget(name: string, linkTarget: string, linkPath: string, intoDir: string, url: string): void {
-  const resolved = path.resolve(path.dirname(linkPath), linkTarget);
-  const rel = path.relative(intoDir, resolved);
-  if (path.isAbsolute(linkTarget) || rel.startsWith('..') || path.isAbsolute(rel)) {
-    fail(`refusing zip entry "${name}" from ${url}: it is a symlink to "${linkTarget}", outside the LibTorch ` +
-      'folder. This is not a genuine LibTorch zip; nothing was installed.');
-  }
-}
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Output
-
 function defaultLog(line: string): void {
   process.stdout.write(`${line}\n`);
-}
-
-interface Progress {
-  update(received: number, total: number | undefined): void;
-  done(received: number, total: number | undefined): void;
-}
-
-// On a terminal (default log) one line is rewritten in place; anywhere else (a custom log, CI output) a line
-// every few seconds is enough to show the download is alive without flooding the log.
-function progressReporter(log: (line: string) => void, useTerminal: boolean): Progress {
-  const tty = useTerminal && process.stdout.isTTY === true;
-  const interval = tty ? 250 : 3000;
-  let last = Date.now();
-  let shown = false;
-  const show = (line: string): void => {
-    shown = true;
-    if (tty) process.stdout.write(`\r${line.padEnd(60)}`);
-    else log(line);
-  };
-  return {
-    update(received, total) {
-      const now = Date.now();
-      if (now - last < interval) return;
-      last = now;
-      show(progressLine(received, total));
-    },
-    done(received, total) {
-      if (!shown) return;
-      show(progressLine(received, total));
-      if (tty) process.stdout.write('\n');
-    },
-  };
-}
-
-function progressLine(received: number, total: number | undefined): string {
-  if (total === undefined || total === 0) return `  ${formatBytes(received)} downloaded`;
-  const percent = Math.floor((received / total) * 100);
-  return `  ${formatBytes(received)} of ${formatBytes(total)} (${percent}%)`;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  return `${(n / (1024 * 1024 * 1024)).toFixed(2)} GB`;
 }
