@@ -2,6 +2,7 @@
 // here), shaped like nn.Module. Its methods run LibTorch's interpreter; `forward_async` runs
 // forward on a libuv worker thread, so a Node service keeps answering meanwhile.
 import * as fs from 'node:fs';
+import * as nodePath from 'node:path';
 import { native } from '../binding';
 import { Tensor, wrap } from '../tensor';
 import { DType, DTypeLike, toDType } from '../dtype';
@@ -229,5 +230,5 @@ export function save(m: ScriptModule, path: string): void {
     fs.rmSync(temp, { force: true });
     throw e;
   }
-  syncFolder(fs.realpathSync(target).replace(/[/\\][^/\\]*$/, '') || '.');
+  syncFolder(nodePath.dirname(target));
 }

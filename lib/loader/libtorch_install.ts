@@ -106,8 +106,10 @@ export function describeFound(f: LibTorchInstall): string {
 export function describeLibTorch(prefix: string, source: string, explicit: boolean, libDir?: string): LibTorchInstall | string {
   if (!fs.existsSync(prefix)) return `${prefix} does not exist`;
   libDir ??= libraryFile(path.join(prefix, 'lib'), 'torch_cpu') || !libraryFile(prefix, 'torch_cpu') ? path.join(prefix, 'lib') : prefix;
-  const libraries = LIBRARY_NAMES.map((n) => libraryFile(libDir, n)).filter((f): f is string => f !== null);
-  const has = (n: string) => libraryFile(libDir, n) !== null;
+  // Each library looked up once: the lookup lists the folder (Debian's versioned names).
+  const files = new Map(LIBRARY_NAMES.map((n) => [n, libraryFile(libDir, n)]));
+  const libraries = [...files.values()].filter((f): f is string => f !== null);
+  const has = (n: string) => files.get(n) != null;
   if (!has('c10') || !has('torch_cpu')) return `${libDir} has no ${LIB_PREFIX}torch_cpu${LIB_SUFFIX} and ${LIB_PREFIX}c10${LIB_SUFFIX}`;
 
   let version: string | null = null;
@@ -123,11 +125,11 @@ export function describeLibTorch(prefix: string, source: string, explicit: boole
   if (!version) version = headerVersion(prefix) ?? headerVersion(path.join(path.dirname(libDir), '..', 'include'));
   if (!version) {
     // Debian names its libraries with the version: libtorch_cpu.so.1.13
-    const m = /\.so\.(\d+\.\d+)/.exec(libraryFile(libDir, 'torch_cpu') ?? '');
+    const m = /\.so\.(\d+\.\d+)/.exec(files.get('torch_cpu') ?? '');
     version = m ? m[1] : null;
   }
   const majorMinor = version ? majorMinorOf(version) : null;
   if (!version || !majorMinor) return `the version of the LibTorch in ${prefix} could not be read (no version.py, build-version, torch/version.h or versioned library name)`;
   if (!flavour) flavour = has('torch_cuda') ? 'cuda' : 'cpu';
-  return { libDir, version, majorMinor, flavour, cxx11Abi: cxx11AbiOf(libraryFile(libDir, 'c10')!), libraries, source, explicit };
+  return { libDir, version, majorMinor, flavour, cxx11Abi: cxx11AbiOf(files.get('c10')!), libraries, source, explicit };
 }
