@@ -10,4 +10,7 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   sourcemap: true,
+  // Class names appear in error messages ("not a Tensor, got Linear"): without this, bundling
+  // renames clashing ones (_Tensor), and users would see internal names.
+  keepNames: true,
 });

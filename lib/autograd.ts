@@ -8,6 +8,8 @@
 import { AsyncLocalStorage, createHook } from 'node:async_hooks';
 import { native } from './binding';
 import { Tensor, wrapMaybe, hOf } from './tensor';
+import { Function, FunctionCtx } from './autograd_function';
+import { gradcheck } from './autograd_gradcheck';
 
 const context = new AsyncLocalStorage<{ enabled: boolean }>();
 let globalEnabled = true;
@@ -81,4 +83,7 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   return result.map(wrapMaybe);
 }
 
-export const autograd = { grad };
+export { Function, FunctionCtx, gradcheck };
+
+/** torch.autograd: grad, Function (custom ops with a JS backward), gradcheck. */
+export const autograd = { grad, Function, FunctionCtx, gradcheck };

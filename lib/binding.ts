@@ -27,6 +27,8 @@ export interface OpInfo {
   writtenArg: number;
 }
 
+export type BackendFlag = 'cudnnEnabled' | 'cudnnBenchmark' | 'cudnnDeterministic' | 'cudnnAllowTF32' | 'cublasAllowTF32' | 'mkldnnEnabled';
+
 export interface NativeBinding {
   libtorchVersion: string;
   /** The LibTorch loaded at run time (native/version.cc). */
@@ -61,7 +63,8 @@ export interface NativeBinding {
   /** a number or boolean as PyTorch's 0-dim "wrapped number" tensor (a Python number in a Tensor slot) */
   wrappedNumber(x: number | boolean): Handle;
 
-  fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string): Handle;
+  /** A tensor from a copy of data's bytes (of dtype), converted to targetDtype, on device, requiring grad: one crossing. */
+  fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string, requiresGrad?: boolean, targetDtype?: number): Handle;
   toBuffer(h: Handle): ArrayBuffer;
   copyInto(h: Handle, out: ArrayBufferView): void;
   /**
@@ -97,6 +100,36 @@ export interface NativeBinding {
   setData(h: Handle, src: Handle): void;
   setGradEnabled(enabled: boolean): boolean;
   isGradEnabled(): boolean;
+  /**
+   * Records a JS autograd.Function call (native/custom_function.cc): per output, null when the
+   * output tensor now carries the history, else the handle to return instead. `backward` is
+   * called during a backward with the gradient and saved-tensor handles.
+   */
+  functionApply(name: string, inputs: (Handle | null)[], outputs: Handle[], nonDifferentiable: Handle[], dirty: Handle[],
+    toSave: (Handle | null)[], materializeGrads: boolean,
+    backward: (grads: (Handle | null)[], saved: (Handle | null)[]) => (Handle | null)[]): (Handle | null)[];
+
+  /** LibTorch's process-wide settings (native/runtime_settings.cc). */
+  settings: {
+    setDeterministic(enabled: boolean, warnOnly: boolean): void;
+    getDeterministic(): { enabled: boolean; warnOnly: boolean };
+    setMatmulPrecision(precision: string): void;
+    getMatmulPrecision(): 'highest' | 'high' | 'medium';
+    setFlushDenormal(enabled: boolean): boolean;
+    getNumInteropThreads(): number;
+    setNumInteropThreads(n: number): void;
+    initNumThreads(): void;
+    initialSeed(): bigint;
+    seed(): bigint;
+    getRngState(): Handle;
+    setRngState(state: Handle): void;
+    isInferenceModeEnabled(): boolean;
+    setWarnAlways(enabled: boolean): void;
+    getWarnAlways(): boolean;
+    getBackendFlags(): Record<BackendFlag | 'hasCuDNN' | 'hasMKL' | 'hasMKLDNN' | 'hasOpenMP' | 'hasMPS', boolean>;
+    setBackendFlag(name: BackendFlag, value: boolean): void;
+    cudnnVersion(): number | null;
+  };
 
   /** TorchScript modules (native/jit.cc); modules are opaque values only lib/jit handles. */
   jit: {

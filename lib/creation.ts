@@ -2,7 +2,7 @@
 import { native, Handle } from './binding';
 import { DType, DTypeLike, toDType, get_default_dtype, dtypeForTypedArray, TypedArray, bool, int64, float32, float64 } from './dtype';
 import { DeviceLike, deviceArg } from './device';
-import { Tensor, TensorOrScalar, wrap, describe, hOf } from './tensor';
+import { Tensor, TensorOrScalar, wrap, describe, hOf, setCreation } from './tensor';
 import { op, call } from './ops';
 import { isOptions } from './args';
 
@@ -44,6 +44,11 @@ function sizeAndOptions(fname: string, args: unknown[]): [number[], TensorOption
   if (args.length > 0 && isOptions(last, (v) => v instanceof Tensor)) {
     opts = checkOptions(fname, last, OPTION_KEYS);
     rest = args.slice(0, -1);
+  }
+  if (rest.length > 1 && rest.some((r) => typeof r !== 'number')) {
+    const shown = rest.map((r) => (Array.isArray(r) ? JSON.stringify(r) : typeof r === 'number' ? String(r) : describe(r)));
+    throw new TypeError(`${fname}(): size must be one array of integers or integers given separately, but got (${shown.join(', ')}); ` +
+      `keyword arguments go in a trailing options object: ${fname}([2, 3], { dtype: torch.float64 })`);
   }
   const sizes = rest.length === 1 && Array.isArray(rest[0]) ? rest[0] : rest;
   for (const s of sizes) {
@@ -107,36 +112,48 @@ export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tens
     const t = data.detach().clone();
     return finishTo(t, opts);
   }
-  let buf: TypedArray;
+  let values: ArrayLike<number | boolean | bigint>;
   let shape: number[];
-  let dtype: DType;
-  let target: DType | undefined = opts?.dtype != null ? toDType(opts.dtype) : undefined;
+  let target: DType;
   if (ArrayBuffer.isView(data)) {
-    buf = data as TypedArray;
-    shape = [buf.length];
-    dtype = dtypeForTypedArray(buf);
+    values = data as TypedArray;
+    shape = [values.length];
+    target = opts?.dtype != null ? toDType(opts.dtype) : dtypeForTypedArray(data as TypedArray);
   } else {
     shape = inferShape(data);
     const flat: (number | boolean)[] = [];
     const kind = shape.includes(0) ? 'float' : flattenInto(data, shape, 0, flat);
+    values = flat;
     // Whole numbers are int64, but int tensors cannot require grad: with requires_grad the
     // user wrote floats that JS printed without a decimal point (Python's [1., 2.]).
     const intKind = kind === 'int' && !opts?.requires_grad;
-    target ??= kind === 'bool' ? bool : intKind ? int64 : get_default_dtype();
-    if (target === bool) {
-      buf = Uint8Array.from(flat, (v) => (v ? 1 : 0));
-      dtype = bool;
-    } else if (target === float32) {
-      buf = Float32Array.from(flat as number[], Number);
-      dtype = float32;
-    } else {
-      // Every other type is exact through float64 for values a JS number can hold.
-      buf = Float64Array.from(flat as number[], Number);
-      dtype = float64;
-    }
+    target = opts?.dtype != null ? toDType(opts.dtype) : kind === 'bool' ? bool : intKind ? int64 : get_default_dtype();
   }
-  const h = native.fromBuffer(buf, dtype.code, shape);
-  return finishTo(wrap(h), { ...opts, dtype: target ?? dtype });
+  // One crossing into native code with dtype, device and requires_grad: the elements already in
+  // the target dtype where JS has an array for it; float16, bfloat16 and complex convert there.
+  const [buf, dtype] = asBuffer(values, target);
+  return wrap(native.fromBuffer(buf, dtype.code, shape, opts?.device == null ? undefined : deviceArg(opts.device),
+    Boolean(opts?.requires_grad), target.code));
+}
+
+/** The values as a typed array of the target dtype, or of float64 where JS has no such array. */
+function asBuffer(values: ArrayLike<number | boolean | bigint>, target: DType): [TypedArray, DType] {
+  const jsItemSize = (target.arrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (values instanceof target.arrayType && target !== bool && !target.is_complex && target.itemsize === jsItemSize) {
+    return [values as TypedArray, target];
+  }
+  if (target === bool) return [Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)), bool];
+  if (target.arrayType === BigInt64Array) {
+    // As PyTorch casts: toward zero (tensor([1.7], dtype=int64) is 1).
+    return [BigInt64Array.from(values as ArrayLike<number>, (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))))), target];
+  }
+  if (!target.is_complex && target.itemsize === jsItemSize) {
+    const ctor = target.arrayType as unknown as { from(a: ArrayLike<number>, f: (v: number) => number): TypedArray };
+    const toNumber = target.is_floating_point ? Number : (v: number) => Math.trunc(Number(v));
+    return [ctor.from(values as ArrayLike<number>, toNumber), target];
+  }
+  if (values instanceof Float32Array || values instanceof Float64Array) return [values, dtypeForTypedArray(values)];
+  return [Float64Array.from(values as ArrayLike<number>, Number), float64];
 }
 
 function finishTo(t: Tensor, opts: TensorOptions | undefined): Tensor {
@@ -268,3 +285,43 @@ export function randint_like(input: Tensor, a: number, b?: number | TensorOption
 }
 
 export { float64 };
+
+setCreation({ tensor: tensor as (data: unknown, options: object) => Tensor });
+
+/**
+ * torch.as_tensor(data, { dtype, device }): a Tensor as is when it already has that dtype and
+ * device (no copy), converted when not; JS data is copied into a new tensor as torch.tensor does.
+ */
+export function as_tensor(data: TensorData | Tensor, options?: { dtype?: DTypeLike; device?: DeviceLike }): Tensor {
+  const opts = checkOptions('as_tensor', options, ['dtype', 'device']);
+  if (data instanceof Tensor) {
+    if (opts?.dtype == null && opts?.device == null) return data;
+    return data.to({ dtype: opts?.dtype == null ? undefined : toDType(opts.dtype), device: opts?.device });
+  }
+  return tensor(data, opts);
+}
+
+/**
+ * torch.asarray(obj, { dtype, device, copy, requires_grad }). A Tensor is returned as is (or a
+ * view of it) unless a copy is asked for or its dtype or device must change. JS arrays and
+ * TypedArrays are always copied here (native memory cannot alias a JS array), so `copy: false`
+ * with them is an error, as PyTorch raises when it cannot share.
+ */
+export function asarray(obj: TensorData | Tensor, options?: { dtype?: DTypeLike; device?: DeviceLike; copy?: boolean | null; requires_grad?: boolean }): Tensor {
+  const opts = checkOptions('asarray', options, ['dtype', 'device', 'copy', 'requires_grad']) as
+    { dtype?: DTypeLike; device?: DeviceLike; copy?: boolean | null; requires_grad?: boolean } | undefined;
+  const copy = opts?.copy ?? null;
+  if (obj instanceof Tensor) {
+    const dtype = opts?.dtype == null ? obj.dtype : toDType(opts.dtype);
+    const moves = opts?.device != null && String(opts.device) !== obj.device.toString();
+    if (copy === false && (dtype !== obj.dtype || moves)) {
+      throw new TypeError("asarray(): can't alias the tensor: its dtype or device must change, but copy=false");
+    }
+    let out = dtype !== obj.dtype || moves ? obj.to({ dtype, device: opts?.device }) : obj;
+    if (copy === true && out === obj) out = obj.clone();
+    if (opts?.requires_grad) out.requires_grad_(true);
+    return out;
+  }
+  if (copy === false) throw new TypeError("asarray(): can't alias JS data: torchnode copies arrays into native memory (pass copy: true or leave it null)");
+  return tensor(obj, { dtype: opts?.dtype, device: opts?.device, requires_grad: opts?.requires_grad });
+}

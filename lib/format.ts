@@ -4,9 +4,45 @@
 import type { Tensor } from './tensor';
 import { get_default_dtype } from './dtype';
 
-const THRESHOLD = 1000;
-const EDGE = 3;
-const PRECISION = 4;
+import { params } from './args';
+
+// torch.set_printoptions changes these, process-wide, as in PyTorch.
+const PROFILES = {
+  default: { precision: 4, threshold: 1000, edgeitems: 3, linewidth: 80 },
+  short: { precision: 2, threshold: 1000, edgeitems: 2, linewidth: 80 },
+  full: { precision: 4, threshold: Infinity, edgeitems: 3, linewidth: 80 },
+};
+const print = { ...PROFILES.default, sci_mode: null as boolean | null };
+
+/**
+ * torch.set_printoptions(precision?, threshold?, edgeitems?, linewidth?, profile?, sci_mode?), or
+ * the same as an options object: how tensors print. `profile` ('default', 'short', 'full') sets the
+ * first four at once; `sci_mode` true/false forces scientific notation on or off, null decides.
+ */
+export function set_printoptions(...args: unknown[]): void {
+  const [precision, threshold, edgeitems, linewidth, profile, sci_mode] = params('set_printoptions', args,
+    ['precision', 'threshold', 'edgeitems', 'linewidth', 'profile', 'sci_mode']);
+  if (profile != null) {
+    const p = PROFILES[profile as keyof typeof PROFILES];
+    if (!p) throw new TypeError(`set_printoptions(): profile must be 'default', 'short' or 'full', got ${String(profile)}`);
+    Object.assign(print, p);
+  }
+  const count = (v: unknown, name: string, min: number) => {
+    if (v == null) return undefined;
+    if (typeof v !== 'number' || !(Number.isInteger(v) || v === Infinity) || v < min) {
+      throw new TypeError(`set_printoptions(): ${name} must be an integer >= ${min}, got ${String(v)}`);
+    }
+    return v;
+  };
+  print.precision = count(precision, 'precision', 0) ?? print.precision;
+  print.threshold = count(threshold, 'threshold', 0) ?? print.threshold;
+  print.edgeitems = count(edgeitems, 'edgeitems', 0) ?? print.edgeitems;
+  print.linewidth = count(linewidth, 'linewidth', 1) ?? print.linewidth;
+  if (sci_mode !== undefined) {
+    if (sci_mode !== null && typeof sci_mode !== 'boolean') throw new TypeError('set_printoptions(): sci_mode must be a boolean or null');
+    print.sci_mode = sci_mode;
+  }
+}
 
 interface Formatter {
   width: number;
@@ -29,25 +65,25 @@ function makeFormatter(values: (number | boolean)[], isFloat: boolean, isBool: b
   let fmt: (v: number | boolean) => string;
   const special = (v: number) => (Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf');
   if (intMode) {
-    const sci = nonzero.length > 0 && Math.max(...nonzero) > 1e8;
+    const sci = print.sci_mode ?? (nonzero.length > 0 && Math.max(...nonzero) > 1e8);
     fmt = (v) => (!Number.isFinite(v as number) ? special(v as number) : sci ? sciStr(v as number) : `${(v as number).toFixed(0)}.`);
   } else {
     const max = nonzero.length ? Math.max(...nonzero) : 0;
     const min = nonzero.length ? Math.min(...nonzero) : 0;
-    const sci = nonzero.length > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4);
-    fmt = (v) => (!Number.isFinite(v as number) ? special(v as number) : sci ? sciStr(v as number) : (v as number).toFixed(PRECISION));
+    const sci = print.sci_mode ?? (nonzero.length > 0 && (max / min > 1000 || max > 1e8 || min < 1e-4));
+    fmt = (v) => (!Number.isFinite(v as number) ? special(v as number) : sci ? sciStr(v as number) : (v as number).toFixed(print.precision));
   }
   const width = Math.max(1, ...nums.map((v) => fmt(v).length));
   return { width, fmt };
 }
 
 function sciStr(v: number): string {
-  const [m, e] = v.toExponential(PRECISION).split('e');
+  const [m, e] = v.toExponential(print.precision).split('e');
   const exp = Number(e);
   return `${m}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
 }
 
-/** Elements shown after summarisation (the first and last EDGE along each dimension). */
+/** Elements shown after summarisation (the first and last edgeitems along each dimension). */
 function shownValues(data: unknown, shape: number[], summarize: boolean, out: (number | boolean)[]): void {
   if (shape.length === 0) {
     out.push(data as number);
@@ -55,7 +91,8 @@ function shownValues(data: unknown, shape: number[], summarize: boolean, out: (n
   }
   const arr = data as unknown[];
   const n = shape[0];
-  const idx = summarize && n > 2 * EDGE ? [...range(0, EDGE), ...range(n - EDGE, n)] : range(0, n);
+  const edge = print.edgeitems;
+  const idx = summarize && n > 2 * edge ? [...range(0, edge), ...range(n - edge, n)] : range(0, n);
   for (const i of idx) shownValues(arr[i], shape.slice(1), summarize, out);
 }
 
@@ -67,12 +104,13 @@ function render(data: unknown, shape: number[], f: Formatter, indent: number, su
   if (shape.length === 0) return f.fmt(data as number).padStart(f.width);
   const arr = data as unknown[];
   const n = shape[0];
-  const cut = summarize && n > 2 * EDGE;
-  const idx = cut ? [...range(0, EDGE), -1, ...range(n - EDGE, n)] : range(0, n);
+  const edge = print.edgeitems;
+  const cut = summarize && n > 2 * edge;
+  const idx = cut ? [...range(0, edge), -1, ...range(n - edge, n)] : range(0, n);
   if (shape.length === 1) {
     const parts = idx.map((i) => (i < 0 ? '...' : f.fmt(arr[i] as number).padStart(f.width)));
-    // Wrap long rows as PyTorch does (linewidth 80).
-    const perLine = Math.max(1, Math.floor((80 - indent) / (f.width + 2)));
+    // Wrap long rows as PyTorch does (linewidth 80 by default).
+    const perLine = Math.max(1, Math.floor((print.linewidth - indent) / (f.width + 2)));
     const lines: string[] = [];
     for (let i = 0; i < parts.length; i += perLine) lines.push(parts.slice(i, i + perLine).join(', '));
     return `[${lines.join(`,\n${' '.repeat(indent + 1)}`)}]`;
@@ -95,7 +133,7 @@ export function formatTensor(t: Tensor): string {
     if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
   } else {
     const data = t.tolist();
-    const summarize = numel > THRESHOLD;
+    const summarize = numel > print.threshold;
     const shown: (number | boolean)[] = [];
     shownValues(data, shape, summarize, shown);
     const f = makeFormatter(shown, dtype.is_floating_point, dtype.name === 'bool');

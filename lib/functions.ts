@@ -1,72 +1,27 @@
-// torch.<fn>(input, ...) forms of the Tensor methods, plus the functions that take several
-// tensors (cat, stack, where, einsum...).
-import { Tensor, TensorOrScalar, ValuesIndices, wrap, wrapList, hOf, withTensor, describe } from './tensor';
+// The torch.<fn> functions written by hand: the ones PyTorch writes in Python, and cat and stack,
+// which data loading and nn call often and which take a fast path here.
+import { Tensor, TensorOrScalar, wrap, wrapList, hOf, withTensor, describe, legacyTypeName } from './tensor';
+import { tensor as tensorOf } from './creation';
 import { op, call } from './ops';
+import { params } from './args';
 
-type MethodAsFunction<K extends keyof Tensor> = Tensor[K] extends (...a: infer A) => infer R ? (input: Tensor, ...a: A) => R : never;
+// torch.norm, torch.split and the functions below are Python-level in PyTorch too (torch/functional.py):
+// their signatures are not the operator schemas', so they are written here. Every other torch.<fn>
+// is generated from the schemas (lib/generated/torch_functions.ts).
 
-function fn<K extends keyof Tensor>(name: K): MethodAsFunction<K> {
-  return ((input: Tensor, ...args: unknown[]) => {
-    if (!(input instanceof Tensor)) throw new TypeError(`${String(name)}(): argument 'input' must be a Tensor, not ${describe(input)}`);
-    return (input[name] as (...a: unknown[]) => unknown)(...args);
-  }) as MethodAsFunction<K>;
+/** torch.norm(input, p='fro', dim=None, keepdim=False, { dtype }) as the Tensor method. */
+export function norm(input: Tensor, ...args: unknown[]): Tensor {
+  if (!(input instanceof Tensor)) throw new TypeError(`norm(): argument 'input' must be a Tensor, not ${describe(input)}`);
+  return (input.norm as (...a: unknown[]) => Tensor)(...args);
 }
 
-export const add = fn('add'); export const sub = fn('sub'); export const mul = fn('mul'); export const div = fn('div');
-export const true_divide = fn('true_divide'); export const floor_divide = fn('floor_divide');
-export const remainder = fn('remainder'); export const fmod = fn('fmod');
-/** pow(input, exponent); the base may be a number: torch.pow(2, t). */
-export function pow(input: TensorOrScalar, exponent: TensorOrScalar): Tensor {
-  if (input instanceof Tensor) return input.pow(exponent);
-  return wrap(call(op('pow.Scalar').get(), input, hOf(exponent, 'exponent')));
+/** torch.split(tensor, split_size_or_sections, dim=0) as the Tensor method. */
+export function split(tensor: Tensor, ...args: unknown[]): Tensor[] {
+  if (!(tensor instanceof Tensor)) throw new TypeError(`split(): argument 'tensor' must be a Tensor, not ${describe(tensor)}`);
+  return (tensor.split as (...a: unknown[]) => Tensor[])(...args);
 }
-export const neg = fn('neg'); export const negative = fn('negative'); export const abs = fn('abs');
-export const reciprocal = fn('reciprocal'); export const square = fn('square');
-export const matmul = fn('matmul'); export const mm = fn('mm'); export const bmm = fn('bmm'); export const dot = fn('dot');
-export const outer = fn('outer');
-export const eq = fn('eq'); export const ne = fn('ne'); export const lt = fn('lt'); export const le = fn('le');
-export const gt = fn('gt'); export const ge = fn('ge'); export const equal = fn('equal'); export const allclose = fn('allclose');
-export const isclose = fn('isclose'); export const isnan = fn('isnan'); export const isinf = fn('isinf');
-export const isfinite = fn('isfinite');
-export const logical_and = fn('logical_and'); export const logical_or = fn('logical_or');
-export const logical_xor = fn('logical_xor'); export const logical_not = fn('logical_not');
-export const bitwise_and = fn('bitwise_and'); export const bitwise_or = fn('bitwise_or');
-export const bitwise_xor = fn('bitwise_xor'); export const bitwise_not = fn('bitwise_not');
-export const exp = fn('exp'); export const exp2 = fn('exp2'); export const log = fn('log'); export const log2 = fn('log2');
-export const log10 = fn('log10'); export const log1p = fn('log1p'); export const expm1 = fn('expm1');
-export const sqrt = fn('sqrt'); export const rsqrt = fn('rsqrt');
-export const sin = fn('sin'); export const cos = fn('cos'); export const tan = fn('tan'); export const asin = fn('asin');
-export const acos = fn('acos'); export const atan = fn('atan'); export const atan2 = fn('atan2');
-export const sinh = fn('sinh'); export const cosh = fn('cosh'); export const tanh = fn('tanh');
-export const sigmoid = fn('sigmoid'); export const relu = fn('relu'); export const erf = fn('erf'); export const erfinv = fn('erfinv');
-export const floor = fn('floor'); export const ceil = fn('ceil'); export const round = fn('round'); export const trunc = fn('trunc');
-export const frac = fn('frac'); export const sign = fn('sign'); export const clamp = fn('clamp'); export const clip = fn('clip');
-export const maximum = fn('maximum'); export const minimum = fn('minimum'); export const fmax = fn('fmax'); export const fmin = fn('fmin');
-export const lerp = fn('lerp'); export const masked_fill = fn('masked_fill');
-export const sum = fn('sum'); export const mean = fn('mean'); export const nansum = fn('nansum'); export const prod = fn('prod');
-export const amax = fn('amax'); export const amin = fn('amin'); export const argmax = fn('argmax'); export const argmin = fn('argmin');
-export const std = fn('std'); export const var_ = fn('var'); export const norm = fn('norm');
-export const softmax = fn('softmax'); export const log_softmax = fn('log_softmax');
-export const cumsum = fn('cumsum'); export const cumprod = fn('cumprod'); export const logsumexp = fn('logsumexp');
-export const all = fn('all'); export const any = fn('any'); export const sort = fn('sort'); export const argsort = fn('argsort');
-export const topk = fn('topk');
-export const reshape = fn('reshape'); export const permute = fn('permute'); export const transpose = fn('transpose');
-export const t = fn('t'); export const movedim = fn('movedim'); export const squeeze = fn('squeeze');
-export const unsqueeze = fn('unsqueeze'); export const flatten = fn('flatten'); export const unflatten = fn('unflatten');
-export const split = fn('split'); export const chunk = fn('chunk'); export const unbind = fn('unbind');
-export const narrow = fn('narrow'); export const select = fn('select'); export const flip = fn('flip'); export const roll = fn('roll');
-export const tril = fn('tril'); export const triu = fn('triu'); export const gather = fn('gather'); export const scatter = fn('scatter');
-export const scatter_add = fn('scatter_add'); export const index_select = fn('index_select');
-export const masked_select = fn('masked_select'); export const nonzero = fn('nonzero');
-export const clone = fn('clone'); export const detach = fn('detach');
 
-/** torch.max(input), torch.max(input, dim, keepdim?), torch.max(input, other) */
-export function max(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
-  return (input.max as (...a: unknown[]) => Tensor | ValuesIndices)(...args);
-}
-export function min(input: Tensor, ...args: unknown[]): Tensor | ValuesIndices {
-  return (input.min as (...a: unknown[]) => Tensor | ValuesIndices)(...args);
-}
+export { triu } from './generated/torch_functions';
 
 function handles(fname: string, tensors: Tensor[]): number[] {
   if (!Array.isArray(tensors)) throw new TypeError(`${fname}(): argument 'tensors' must be an array of Tensors, not ${describe(tensors)}`);
@@ -82,18 +37,6 @@ export function stack(tensors: Tensor[], dim = 0): Tensor {
   return wrap(call(op('stack').get(), handles('stack', tensors), dim));
 }
 
-/** where(condition, input, other); where(condition) gives the indices where it holds. */
-export function where(condition: Tensor, input?: TensorOrScalar, other?: TensorOrScalar): Tensor | Tensor[] {
-  if (input === undefined) return wrapList(call(op('where').get(), hOf(condition, 'condition')));
-  if (!(input instanceof Tensor)) {
-    if (!(other instanceof Tensor)) {
-      throw new TypeError('where(condition, input, other): at least one of input and other must be a Tensor');
-    }
-    return withTensor(input, other, (ih) => wrap(call(op('where.self').get(), hOf(condition, 'condition'), ih, other.h)));
-  }
-  return input.where(condition, other as TensorOrScalar);
-}
-
 /** einsum('ij,jk->ik', a, b) or einsum('ij,jk->ik', [a, b]) */
 export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Tensor {
   const list = operands.length === 1 && Array.isArray(operands[0]) ? operands[0] : (operands as Tensor[]);
@@ -102,4 +45,161 @@ export function einsum(equation: string, ...operands: (Tensor | Tensor[])[]): Te
 
 export function broadcast_tensors(...tensors: Tensor[]): Tensor[] {
   return wrapList(call(op('broadcast_tensors').get(), handles('broadcast_tensors', tensors)));
+}
+
+// ---- more of torch/functional.py and torch/__init__.py --------------------------------------------
+
+/** torch.unique(input, sorted=true, return_inverse=false, return_counts=false, dim=null) */
+export function unique(input: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  return tensorArg('unique', 'input', input).unique(...args);
+}
+
+/** torch.unique_consecutive(input, return_inverse=false, return_counts=false, dim=null) */
+export function unique_consecutive(input: Tensor, ...args: unknown[]): Tensor | Tensor[] {
+  return tensorArg('unique_consecutive', 'input', input).unique_consecutive(...args);
+}
+
+/** torch.nonzero(input, { as_tuple }) */
+export function nonzero(input: Tensor, options?: { as_tuple?: boolean }): Tensor | Tensor[] {
+  return tensorArg('nonzero', 'input', input).nonzero(options as { as_tuple: true });
+}
+
+export function numel(input: Tensor): number {
+  return tensorArg('numel', 'input', input).numel();
+}
+
+/** torch.broadcast_shapes(...shapes): the shape broadcasting gives, without making tensors. */
+export function broadcast_shapes(...shapes: (number | number[])[]): number[] {
+  const lists = shapes.map((s, i) => {
+    const list = typeof s === 'number' ? [s] : s;
+    if (!Array.isArray(list) || !list.every((d) => Number.isInteger(d))) {
+      throw new TypeError(`broadcast_shapes(): shape ${i} must be an int or an array of ints, not ${describe(s)}`);
+    }
+    return list;
+  });
+  const ndim = Math.max(0, ...lists.map((l) => l.length));
+  const out = new Array<number>(ndim).fill(1);
+  for (const l of lists) {
+    for (let i = 0; i < l.length; i++) {
+      const j = ndim - l.length + i;
+      const d = l[i];
+      if (d < 0) throw new RangeError(`broadcast_shapes(): Trying to create tensor with negative dimension ${d}`);
+      if (d === 1 || d === out[j]) continue;
+      if (out[j] !== 1) throw new RangeError(`Shape mismatch: objects cannot be broadcast to a single shape. Mismatch is at dim ${j}: ${out[j]} and ${d}`);
+      out[j] = d;
+    }
+  }
+  return out;
+}
+
+/** torch.unravel_index(indices, shape): the coordinates of flat indices in a shape, one tensor per dimension. */
+export function unravel_index(indices: Tensor | number, shape: number | number[]): Tensor[] {
+  const dims = typeof shape === 'number' ? [shape] : shape;
+  if (!Array.isArray(dims) || !dims.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new TypeError(`unravel_index(): shape must be an int or an array of non-negative ints, not ${describe(shape)}`);
+  }
+  const flat = indices instanceof Tensor ? indices : tensorOf(indices);
+  if (flat.is_floating_point() || flat.dtype.is_complex || flat.dtype.name === 'bool') {
+    throw new TypeError(`unravel_index(): expected 'indices' to be an integer tensor, but got ${flat.dtype}`);
+  }
+  const total = dims.reduce((a, b) => a * b, 1);
+  if (flat.numel() > 0 && (flat.min().item() as number) < -total || flat.numel() > 0 && (flat.max().item() as number) >= total) {
+    throw new RangeError("unravel_index(): 'indices' must be in range [-prod(shape), prod(shape) - 1]");
+  }
+  // Negative indices count from the end, as in PyTorch.
+  let rest = flat.remainder(total);
+  const out: Tensor[] = new Array(dims.length);
+  for (let i = dims.length - 1; i >= 0; i--) {
+    out[i] = rest.remainder(dims[i]);
+    rest = rest.div(dims[i], { rounding_mode: 'floor' });
+  }
+  return out;
+}
+
+/** torch.typename(obj): 'torch.FloatTensor' for a tensor, else the JS type or class name. */
+export function typename(obj: unknown): string {
+  if (obj instanceof Tensor) return legacyTypeName(obj);
+  if (obj === null) return 'null';
+  if (typeof obj === 'object' || typeof obj === 'function') return (obj as { constructor?: { name?: string } }).constructor?.name ?? typeof obj;
+  return typeof obj;
+}
+
+/** torch.is_storage(obj): torchnode has no separate storage objects, so nothing is one. */
+export function is_storage(_obj: unknown): boolean {
+  return false;
+}
+
+function tensorArg(fname: string, name: string, x: unknown): Tensor {
+  if (!(x instanceof Tensor)) throw new TypeError(`${fname}(): argument '${name}' must be a Tensor, not ${describe(x)}`);
+  return x;
+}
+
+// torch/functional.py takes tensors variadically where the schemas take one list.
+function tensorsOf(fname: string, args: unknown[]): Tensor[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as unknown[]) : args;
+  return list.map((t, i) => tensorArg(fname, `tensors[${i}]`, t));
+}
+
+function atleast(fname: string, overload: string, args: unknown[]): Tensor | Tensor[] {
+  if (args.length === 1 && args[0] instanceof Tensor) return wrap(call(op(overload).get(), args[0].h));
+  return wrapList(call(op(`${overload}.Sequence`).get(), handles(fname, tensorsOf(fname, args))));
+}
+
+/** torch.atleast_1d(t) gives a tensor; atleast_1d(a, b) or atleast_1d([a, b]) gives an array. */
+export function atleast_1d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atleast('atleast_1d', 'atleast_1d', tensors);
+}
+export function atleast_2d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atleast('atleast_2d', 'atleast_2d', tensors);
+}
+export function atleast_3d(...tensors: (Tensor | Tensor[])[]): Tensor | Tensor[] {
+  return atleast('atleast_3d', 'atleast_3d', tensors);
+}
+
+/** torch.block_diag(...tensors) */
+export function block_diag(...tensors: Tensor[]): Tensor {
+  return wrap(call(op('block_diag').get(), handles('block_diag', tensorsOf('block_diag', tensors))));
+}
+
+/** torch.cartesian_prod(...tensors) */
+export function cartesian_prod(...tensors: Tensor[]): Tensor {
+  return wrap(call(op('cartesian_prod').get(), handles('cartesian_prod', tensorsOf('cartesian_prod', tensors))));
+}
+
+/** torch.meshgrid(...tensors, { indexing: 'ij' | 'xy' }); 'ij' when not given, as PyTorch (which also warns). */
+export function meshgrid(...args: (Tensor | Tensor[] | { indexing?: 'ij' | 'xy' })[]): Tensor[] {
+  const last = args[args.length - 1];
+  const opts = last !== undefined && !(last instanceof Tensor) && !Array.isArray(last) ? (last as { indexing?: string }) : undefined;
+  const tensors = tensorsOf('meshgrid', opts ? args.slice(0, -1) : args);
+  return wrapList(call(op('meshgrid.indexing').get(), handles('meshgrid', tensors), opts?.indexing ?? 'ij'));
+}
+
+/** torch.tensordot(a, b, dims = 2): dims is a count, or [dims_a, dims_b]. */
+export function tensordot(a: Tensor, b: Tensor, dims: number | [number[], number[]] | Tensor = 2): Tensor {
+  tensorArg('tensordot', 'a', a);
+  tensorArg('tensordot', 'b', b);
+  let da: number[];
+  let db: number[];
+  const d = dims instanceof Tensor ? (dims.numel() === 1 ? (dims.item() as number) : (dims.tolist() as [number[], number[]])) : dims;
+  if (typeof d === 'number') {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`tensordot expects dims >= 0, but got dims=${d}`);
+    da = Array.from({ length: d }, (_, i) => i - d);
+    db = Array.from({ length: d }, (_, i) => i);
+  } else if (Array.isArray(d) && d.length === 2) {
+    [da, db] = d.map((x) => (typeof x === 'number' ? [x] : x)) as [number[], number[]];
+  } else {
+    throw new TypeError('tensordot expects dims to be an int, a pair of lists of dimensions, or a Tensor');
+  }
+  return wrap(call(op('tensordot').get(), a.h, b.h, da, db));
+}
+
+const CDIST_MODES: Record<string, number | null> = {
+  use_mm_for_euclid_dist_if_necessary: null, use_mm_for_euclid_dist: 1, donot_use_mm_for_euclid_dist: 2,
+};
+
+/** torch.cdist(x1, x2, p = 2, compute_mode = 'use_mm_for_euclid_dist_if_necessary') */
+export function cdist(x1: Tensor, x2: Tensor, ...args: unknown[]): Tensor {
+  const [p = 2, compute_mode = 'use_mm_for_euclid_dist_if_necessary'] = params('cdist', args, ['p', 'compute_mode']);
+  if (!(String(compute_mode) in CDIST_MODES)) throw new TypeError(`${String(compute_mode)} is not a valid value for compute_mode`);
+  return wrap(call(op('cdist').get(), tensorArg('cdist', 'x1', x1).h, tensorArg('cdist', 'x2', x2).h, p, CDIST_MODES[String(compute_mode)]));
 }

@@ -15,15 +15,25 @@ export { Device, device } from './device';
 export type { DeviceLike } from './device';
 export * from './creation';
 export * from './functions';
-export { var_ as var } from './functions';
+export * from './generated/torch_functions';
+export * from './legacy_constructors';
+export * from './runtime_settings';
+export { set_printoptions } from './format';
+export * as linalg from './generated/linalg';
+export * as fft from './generated/fft';
+export * as special from './generated/special';
+export { var_ as var } from './generated/torch_functions';
 export { tidy, keep, scope, DisposeScope, memory_stats } from './memory';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd } from './autograd';
+export type { FunctionCtx } from './autograd_function';
+export { GradcheckError } from './autograd_gradcheck';
 export { ops } from './raw_ops';
 export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
 export * from './serialization';
 export * as safetensors from './safetensors';
+export * as backends from './backends';
 
 /**
  * torchnode's version and the LibTorch it runs on: its version, its flavour ('cpu', or 'cu130'

@@ -5,18 +5,45 @@ import { Tensor, wrap, isTensor, describe, notATensorHint } from './tensor';
 import { DType } from './dtype';
 import { Device, deviceArg } from './device';
 import { isOptions } from './args';
+import { didYouMean } from './suggest';
+import { TORCH, TENSOR, NN } from './generated/signatures';
 
 const infos = new Map<string, { id: number; info: OpInfo }>();
 
-function lookup(name: string, overload: string): { id: number; info: OpInfo } {
+export interface ResolvedOp {
+  id: number;
+  info: OpInfo;
+}
+
+/** The operator aten::name.overload, resolved once; throws where this LibTorch lacks it. */
+export function lookupOp(name: string, overload: string): ResolvedOp {
+  return lookup(name, overload);
+}
+
+function lookup(name: string, overload: string): ResolvedOp {
   const key = `${name}.${overload}`;
   let e = infos.get(key);
   if (!e) {
-    const id = native.resolve(`aten::${name}`, overload);
+    const id = resolveOrSuggest(name, overload);
     e = { id, info: native.opInfo(id) };
     infos.set(key, e);
   }
   return e;
+}
+
+/** native.resolve, with the nearest names in the error when the operator or overload does not exist. */
+function resolveOrSuggest(name: string, overload: string): number {
+  try {
+    return native.resolve(`aten::${name}`, overload);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    const overloads = native.overloads(`aten::${name}`);
+    const hint = overloads.length > 0
+      ? didYouMean(overload, overloads.map((o) => o || 'default'), (o) => `aten::${name}.${o}`) || ` (its overloads: ${overloads.map((o) => o || 'default').join(', ')})`
+      : didYouMean(name, new Set([...Object.keys(TORCH), ...Object.keys(TENSOR), ...Object.keys(NN)]), (c) => `torch.ops.aten.${c}`);
+    e.message += hint;
+    throw e;
+  }
 }
 
 const TENSOR_KINDS = new Set(['Tensor', 'Tensor[]', 'Tensor?[]']);
@@ -48,6 +75,7 @@ function toNative(v: unknown, kind: string, where: () => string, temps: number[]
   if (v instanceof DType) return v.code;
   if (v instanceof Device) return kind === 'Device' ? deviceArg(v) : v.toString();
   if (kind === 'Device' && typeof v === 'string') return deviceArg(v);
+  if (kind === 'Scalar[]' && Array.isArray(v)) return v.map((x) => scalarListElement(x, where));
   if (Array.isArray(v)) return v.map((x) => toNative(x, kind, where, temps));
   return v;
 }
@@ -63,6 +91,13 @@ function tensorAsNumber(t: Tensor, kind: string, where: () => string): number | 
     throw new TypeError(`${where()} must be ${kind}, not a floating-point Tensor`);
   }
   return t.item();
+}
+
+/** One element of a Scalar[] (the _foreach_*.ScalarList step sizes): a number, a boolean, or a one-element Tensor's value. */
+function scalarListElement(x: unknown, where: () => string): number | boolean {
+  if (typeof x === 'number' || typeof x === 'boolean') return x;
+  if (isTensor(x)) return tensorAsNumber(x, 'Scalar', where);
+  throw new TypeError(`${where()} must be a list of numbers or booleans, got an element of type ${describe(x)}`);
 }
 
 function fromNative(v: unknown, kind: string): unknown {
@@ -98,15 +133,38 @@ function prepare(name: string, overload: string, args: unknown[]): PreparedCall 
     if (i < 0) throw new TypeError(`${info.schema}: got an unexpected keyword argument '${k}'`);
     values[i] = v;
   }
+  return prepareValues({ id, info }, values);
+}
+
+function prepareValues({ id, info }: ResolvedOp, values: unknown[], where?: (i: number) => string): PreparedCall {
   const temps: number[] = [];
+  const argWhere = where ?? ((i: number) => `${info.name}.${info.overload || 'default'}: argument '${info.args[i].name}'`);
   try {
-    const nativeArgs = values.map((v, i) =>
-      toNative(v, info.args[i].kind, () => `${info.name}.${info.overload || 'default'}: argument '${info.args[i].name}'`, temps));
+    const nativeArgs = values.map((v, i) => toNative(v, info.args[i].kind, () => argWhere(i), temps));
     return { id, info, values, nativeArgs, temps };
   } catch (e) {
     releaseTemps(temps);
     throw e;
   }
+}
+
+/**
+ * Calls a resolved operator with its arguments already in schema order (undefined takes the
+ * schema's default): the engine under the generated torch.* namespace (lib/python_args.ts).
+ * `where(i)` names argument i in conversion errors.
+ */
+export function invokeOp(op: ResolvedOp, values: unknown[], where?: (i: number) => string): unknown {
+  return run(prepareValues(op, values, where));
+}
+
+function run(call: PreparedCall): unknown {
+  let out: unknown;
+  try {
+    out = native.call(call.id, ...call.nativeArgs);
+  } finally {
+    releaseTemps(call.temps);
+  }
+  return finish(call, out);
 }
 
 function finish({ info, values }: PreparedCall, out: unknown): unknown {
@@ -117,14 +175,7 @@ function finish({ info, values }: PreparedCall, out: unknown): unknown {
 }
 
 export function callRaw(name: string, overload: string, args: unknown[]): unknown {
-  const call = prepare(name, overload, args);
-  let out: unknown;
-  try {
-    out = native.call(call.id, ...call.nativeArgs);
-  } finally {
-    releaseTemps(call.temps);
-  }
-  return finish(call, out);
+  return run(prepare(name, overload, args));
 }
 
 /**

@@ -8,6 +8,9 @@ import { op, call, Op } from './ops';
 import { params, sizesArg, setArgsTensorCheck } from './args';
 import { encodeIndices, IndexItem } from './indexing';
 import { formatTensor } from './format';
+import { tensorMethod } from './python_args';
+import { GeneratedTensorMethods, GENERATED_TENSOR_METHODS } from './generated/tensor_methods';
+import { TENSOR } from './generated/signatures';
 
 export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
@@ -40,11 +43,18 @@ export class Tensor {
   // The handle into the native tensor table, -1 once disposed. Private, so only a Tensor made by
   // this module carries one: a structured clone ({h: 1}) or a look-alike object has none, and the
   // native side checks the handle itself (environment tag and slot generation).
-  #h: Handle;
+  #h!: Handle;
 
-  /** @internal use torch.tensor() and the other creation functions */
-  constructor(h: Handle) {
-    this.#h = h;
+  /**
+   * `new torch.Tensor(data)` or `new torch.Tensor(2, 3)`: PyTorch's legacy constructor, a tensor of
+   * the default dtype from data, or uninitialised of those sizes. torch.tensor() is the usual way.
+   */
+  constructor(...args: unknown[]) {
+    if (args[1] !== INTERNAL) {
+      if (!legacyTensor) throw new Error('torchnode: creation is not loaded');
+      return legacyTensor(...args);
+    }
+    this.#h = args[0] as Handle;
   }
 
   /** @internal handle into the native tensor table; -1 once disposed */
@@ -216,6 +226,10 @@ export class Tensor {
   get data(): Tensor {
     return this.detach();
   }
+  /** x.data = y: x takes y's storage, dtype and device in place, the JS object kept (Module.to() moves parameters so). */
+  set data(value: Tensor) {
+    native.setData(this.h, hOf(value, 'data'));
+  }
 
   // ---- arithmetic (hot paths written out) ---------------------------------------------------
 
@@ -265,9 +279,14 @@ export class Tensor {
     return wrap(call(O.div_sm.get(), this.h, scalarOf(other), mode));
   }
   div_(other: TensorOrScalar, options?: { rounding_mode?: 'trunc' | 'floor' | null }): this {
-    const mode = options?.rounding_mode ?? undefined;
-    if (other instanceof Tensor) call(mode ? O.div_tm_.get() : O.div_t_.get(), this.h, other.h, mode);
-    else call(mode ? O.div_sm_.get() : O.div_s_.get(), this.h, scalarOf(other), mode);
+    const mode = options?.rounding_mode;
+    // Without a mode the plain overloads take two arguments: passing `undefined` as a third
+    // would be an argument too many.
+    if (other instanceof Tensor) {
+      if (mode == null) call(O.div_t_.get(), this.h, other.h);
+      else call(O.div_tm_.get(), this.h, other.h, mode);
+    } else if (mode == null) call(O.div_s_.get(), this.h, scalarOf(other));
+    else call(O.div_sm_.get(), this.h, scalarOf(other), mode);
     return this;
   }
   true_divide(other: TensorOrScalar): Tensor {
@@ -646,8 +665,36 @@ export class Tensor {
   masked_select(mask: Tensor): Tensor {
     return wrap(call(op('masked_select').get(), this.h, hOf(mask, 'mask')));
   }
-  nonzero(): Tensor {
+  /** nonzero() gives the indices of the non-zero elements, one row each; nonzero({ as_tuple: true }) one index tensor per dimension. */
+  nonzero(options?: { as_tuple?: false }): Tensor;
+  nonzero(options: { as_tuple: true }): Tensor[];
+  nonzero(options?: { as_tuple?: boolean }): Tensor | Tensor[] {
+    const [as_tuple] = params('nonzero', options === undefined ? [] : [options], ['as_tuple']);
+    if (as_tuple) {
+      // As PyTorch: a 0-d input counts as 1-d.
+      const idx = (this.dim() === 0 ? this.unsqueeze(0) : this).nonzero();
+      return idx.unbind(1);
+    }
     return wrap(call(op('nonzero').get(), this.h));
+  }
+  /**
+   * unique(sorted=true, return_inverse=false, return_counts=false, dim=null), as torch.unique:
+   * the unique values alone, or [values, inverse?, counts?] when either flag is set.
+   */
+  unique(...args: unknown[]): Tensor | Tensor[] {
+    const [sorted = true, return_inverse = false, return_counts = false, dim = null] = params('unique', args,
+      ['sorted', 'return_inverse', 'return_counts', 'dim']);
+    const [values, inverse, counts] = dim == null
+      ? wrapList(call(op('_unique2').get(), this.h, Boolean(sorted), Boolean(return_inverse), Boolean(return_counts)))
+      : wrapList(call(op('unique_dim').get(), this.h, dim, Boolean(sorted), Boolean(return_inverse), Boolean(return_counts)));
+    return uniqueResult(values, inverse, counts, Boolean(return_inverse), Boolean(return_counts));
+  }
+  /** unique_consecutive(return_inverse=false, return_counts=false, dim=null): collapses runs of equal values. */
+  unique_consecutive(...args: unknown[]): Tensor | Tensor[] {
+    const [return_inverse = false, return_counts = false, dim = null] = params('unique_consecutive', args,
+      ['return_inverse', 'return_counts', 'dim']);
+    const [values, inverse, counts] = wrapList(call(op('unique_consecutive').get(), this.h, Boolean(return_inverse), Boolean(return_counts), dim));
+    return uniqueResult(values, inverse, counts, Boolean(return_inverse), Boolean(return_counts));
   }
 
   // ---- indexing -----------------------------------------------------------------------------
@@ -713,7 +760,11 @@ export class Tensor {
     return wrap(call(O.to.get(), this.h, optDtype(dtype), null, device == null ? null : deviceArg(device as DeviceLike), null,
       Boolean(non_blocking), Boolean(copy)));
   }
-  type(dtype: DTypeLike): Tensor {
+  /** type(dtype) converts; type() with no argument is the legacy type name, 'torch.FloatTensor'. */
+  type(): string;
+  type(dtype: DTypeLike): Tensor;
+  type(dtype?: DTypeLike): Tensor | string {
+    if (dtype === undefined) return legacyTypeName(this);
     return this.to(toDType(dtype));
   }
   float(): Tensor {
@@ -749,9 +800,133 @@ export class Tensor {
   clone(): Tensor {
     return wrap(call(op('clone').get(), this.h));
   }
+
+  // ---- the Tensor methods PyTorch writes in Python (torch/_tensor.py) or binds by hand ---------
+
+  char(): Tensor {
+    return this.to(toDType('int8'));
+  }
+  short(): Tensor {
+    return this.to(toDType('int16'));
+  }
+  cfloat(): Tensor {
+    return this.to(toDType('complex64'));
+  }
+  cdouble(): Tensor {
+    return this.to(toDType('complex128'));
+  }
+  ndimension(): number {
+    return this.dim();
+  }
+  nelement(): number {
+    return this.numel();
+  }
+  /** The CUDA device index, or -1 for a CPU tensor. */
+  get_device(): number {
+    const d = this.device;
+    return d.type === 'cpu' ? -1 : d.index ?? 0;
+  }
+  /** The dimensions from outermost to innermost in memory: [0, 1, 2, 3] for a contiguous 4-d tensor. */
+  dim_order(): number[] {
+    const strides = this.stride();
+    // A stable sort by decreasing stride, as torch.Tensor.dim_order breaks ties by position.
+    return strides.map((_, i) => i).sort((a, b) => strides[b] - strides[a] || a - b);
+  }
+  /** new_tensor(data, { dtype, device, requires_grad }): a new tensor from data, of this tensor's dtype and device by default. */
+  new_tensor(data: unknown, options: { dtype?: DTypeLike; device?: DeviceLike; requires_grad?: boolean } = {}): Tensor {
+    if (!creation) throw new Error('torchnode: creation is not loaded');
+    return creation.tensor(data, { dtype: options.dtype ?? this.dtype, device: options.device ?? this.device, requires_grad: options.requires_grad });
+  }
+  /**
+   * apply_(fn): replaces each element x with fn(x), in place; CPU tensors only, as in PyTorch
+   * (a JS call per element: slow, for tests and small tensors).
+   */
+  apply_(fn: (x: number) => number): this {
+    return this.mapElements('apply_', (x) => fn(x));
+  }
+  /** map_(other, fn): self[i] = fn(self[i], other[i]) with other broadcast to this shape, in place; CPU only. */
+  map_(other: Tensor, fn: (x: number, y: number) => number): this {
+    const o = other.expand_as(this).contiguous().toTypedArray();
+    return this.mapElements('map_', (x, i) => fn(x, Number(o[i])));
+  }
+  private mapElements(name: string, fn: (x: number, i: number) => number): this {
+    // No autograd: PyTorch's apply_ and map_ are not differentiable either.
+    if (typeof fn !== 'function') throw new TypeError(`${name}(): expected a function`);
+    if (this.device.type !== 'cpu') throw new TypeError(`${name}() is only implemented on CPU tensors`);
+    const data = this.contiguous().toTypedArray();
+    const isBig = data instanceof BigInt64Array;
+    const out = new Float64Array(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = fn(isBig ? Number(data[i]) : Number(data[i]), i);
+    if (!creation) throw new Error('torchnode: creation is not loaded');
+    const values = creation.tensor(out, { dtype: this.dtype }).reshape(this.shape);
+    no_grad_copy(this, values);
+    values.dispose();
+    return this;
+  }
 }
 
-export interface Tensor {
+function uniqueResult(values: Tensor, inverse: Tensor, counts: Tensor, withInverse: boolean, withCounts: boolean): Tensor | Tensor[] {
+  if (!withInverse) inverse.dispose();
+  if (!withCounts) counts.dispose();
+  if (!withInverse && !withCounts) return values;
+  return [values, ...(withInverse ? [inverse] : []), ...(withCounts ? [counts] : [])];
+}
+
+// wrap() passes this to the constructor: anything else calling `new Tensor` is the legacy form.
+const INTERNAL = Symbol('torchnode.wrap');
+
+/**
+ * @internal A Tensor object over a raw handle, not given to any scope: for tests that forge
+ * objects from stale or foreign handles (`new Tensor(n)` is PyTorch's legacy constructor).
+ */
+export function tensorFromHandle(h: Handle): Tensor {
+  return new Tensor(h, INTERNAL);
+}
+
+/**
+ * @internal The arguments a Tensor subclass passes to super() to become a detached alias of
+ * `data` (same storage, no autograd history), as torch.Tensor._make_subclass makes nn.Parameter.
+ */
+export function subclassAliasOf(data: unknown, name: string): unknown[] {
+  return [call(op('detach').get(), hOf(data, name)), INTERNAL];
+}
+let legacyTensor: ((...args: unknown[]) => Tensor) | null = null;
+/** @internal set by lib/legacy_constructors.ts */
+export function setLegacyTensor(fn: (...args: unknown[]) => Tensor): void {
+  legacyTensor = fn;
+}
+
+/** Set by lib/creation.ts: tensor() for new_tensor and the element maps. */
+let creation: { tensor(data: unknown, options: object): Tensor } | null = null;
+/** @internal */
+export function setCreation(c: { tensor(data: unknown, options: object): Tensor }): void {
+  creation = c;
+}
+
+function no_grad_copy(dst: Tensor, src: Tensor): void {
+  const previous = native.setGradEnabled(false);
+  try {
+    dst.copy_(src);
+  } finally {
+    native.setGradEnabled(previous);
+  }
+}
+
+const LEGACY_NAMES: Record<string, string> = {
+  float32: 'FloatTensor', float64: 'DoubleTensor', float16: 'HalfTensor', bfloat16: 'BFloat16Tensor', uint8: 'ByteTensor',
+  int8: 'CharTensor', int16: 'ShortTensor', int32: 'IntTensor', int64: 'LongTensor', bool: 'BoolTensor',
+  complex64: 'ComplexFloatTensor', complex128: 'ComplexDoubleTensor',
+};
+
+/** 'torch.FloatTensor', 'torch.cuda.LongTensor'...: PyTorch's legacy type names, as x.type() and torch.typename give them. */
+export function legacyTypeName(t: Tensor): string {
+  const base = LEGACY_NAMES[t.dtype.name] ?? 'Tensor';
+  return t.device.type === 'cuda' ? `torch.cuda.${base}` : `torch.${base}`;
+}
+
+export interface Tensor extends GeneratedTensorMethods {
+  /** Iterating a tensor goes over its first dimension, as in Python: for (const row of t). */
+  [Symbol.iterator](): IterableIterator<Tensor>;
   // Generated below from UNARY: elementwise math with one tensor argument.
   abs(): Tensor; neg(): Tensor; negative(): Tensor; exp(): Tensor; exp2(): Tensor; log(): Tensor; log2(): Tensor;
   log10(): Tensor; log1p(): Tensor; expm1(): Tensor; sqrt(): Tensor; rsqrt(): Tensor; square(): Tensor;
@@ -830,6 +1005,20 @@ for (const [name, [tOverload, sOverload]] of Object.entries(BINARY)) {
   };
 }
 
+// A 0-d tensor is not iterable (Python raises "iteration over a 0-d tensor"): a getter, so that
+// code checking for an iterator before using one leaves it alone.
+function* rows(this: Tensor): IterableIterator<Tensor> {
+  yield* this.unbind(0);
+}
+Object.defineProperty(Tensor.prototype, Symbol.iterator, {
+  get(this: Tensor) {
+    return this.dim() === 0 ? undefined : rows;
+  },
+});
+
+// Every other method PyTorch's Tensor has, from the schemas (lib/generated/tensor_methods.ts).
+for (const name of GENERATED_TENSOR_METHODS) proto[name] = tensorMethod(name, TENSOR[name]);
+
 // ---- shared helpers ---------------------------------------------------------------------------
 
 const O = {
@@ -863,7 +1052,7 @@ setArgsTensorCheck(isTensor);
 
 /** Wraps a fresh handle and gives it to the current scope (or the GC). */
 export function wrap(h: Handle): Tensor {
-  const t = new Tensor(h);
+  const t = new Tensor(h, INTERNAL);
   adopt(t);
   return t;
 }
@@ -903,6 +1092,7 @@ function optH(x: unknown): Handle | null {
 
 export function describe(x: unknown): string {
   if (x === null) return 'null';
+  if (Tensor.isTensor(x)) return 'Tensor';
   if (Array.isArray(x)) return 'Array';
   if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
   return typeof x;

@@ -80,6 +80,8 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initAsync(env, exports);
   initJit(env, exports);
   initFileRead(env, exports);
+  initCustomFunction(env, exports);
+  initRuntimeSettings(env, exports);
   return exports;
 }
 

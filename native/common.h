@@ -69,5 +69,7 @@ void initTableExports(Napi::Env env, Napi::Object exports);
 void initVersion(Napi::Env env, Napi::Object exports);
 void initJit(Napi::Env env, Napi::Object exports);
 void initFileRead(Napi::Env env, Napi::Object exports);
+void initCustomFunction(Napi::Env env, Napi::Object exports);
+void initRuntimeSettings(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode

@@ -46,6 +46,7 @@ static std::pair<Kind, bool> kindOf(c10::TypePtr t) {
       case Kind::Int: return {Kind::IntList, optional};
       case Kind::Float: return {Kind::FloatList, optional};
       case Kind::Bool: return {Kind::BoolList, optional};
+      case Kind::Scalar: return {Kind::ScalarList, optional};
       default: return {Kind::Unsupported, optional};
     }
   }
@@ -290,6 +291,21 @@ struct Converter {
         uint32_t n = length(v, a);
         c10::List<bool> xs;
         for (uint32_t i = 0; i < n; i++) xs.push_back(boolean(element(v, i), a));
+        return xs;
+      }
+      case Kind::ScalarList: {
+        // Scalar[] (the _foreach_*.ScalarList step sizes): each element converts as a Scalar
+        // does (integral numbers as ints, booleans as bools). A generic list typed Number is
+        // what the kernels' ArrayRef<Scalar> unboxes from.
+        uint32_t n = length(v, a);
+        c10::impl::GenericList xs(c10::NumberType::get());
+        xs.reserve(n);
+        for (uint32_t i = 0; i < n; i++) {
+          napi_value e = element(v, i);
+          napi_valuetype et = type(e);
+          if (et != napi_number && et != napi_boolean) bad(a, "must be a list of numbers or booleans");
+          xs.push_back(scalar(e, a));
+        }
         return xs;
       }
       case Kind::TensorList: {
@@ -541,6 +557,7 @@ static const char* kindName(Kind k) {
     case Kind::Bool: return "bool";
     case Kind::BoolList: return "bool[]";
     case Kind::Scalar: return "Scalar";
+    case Kind::ScalarList: return "Scalar[]";
     case Kind::Str: return "str";
     case Kind::Device: return "Device";
     case Kind::Generator: return "Generator";

@@ -15,7 +15,7 @@ namespace torchnode {
 
 enum class Kind : uint8_t {
   Tensor, TensorList, OptTensorList, Int, IntList, Float, FloatList, Bool, BoolList,
-  Scalar, Str, Device, Generator, Unsupported
+  Scalar, ScalarList, Str, Device, Generator, Unsupported
 };
 
 struct ArgSpec {

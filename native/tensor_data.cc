@@ -41,10 +41,17 @@ static TN_FN(fromBuffer) {
       auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
       std::memcpy(t.data_ptr(), src, nbytes);
     }
+    // The rest of torch.tensor()'s work in the same crossing: the dtype JS has no array for
+    // (float16, bfloat16, complex), the device, requires_grad.
+    if (info.Length() > 5 && info[5].IsNumber()) {
+      auto target = static_cast<at::ScalarType>(info[5].As<Napi::Number>().Int32Value());
+      if (target != dtype) t = t.to(target);
+    }
     if (info.Length() > 3 && info[3].IsString()) {
       c10::Device dev(info[3].As<Napi::String>().Utf8Value());
       if (!dev.is_cpu()) t = t.to(dev);
     }
+    if (info.Length() > 4 && info[4].IsBoolean() && info[4].As<Napi::Boolean>().Value()) t.set_requires_grad(true);
     return handleValue(env, std::move(t));
   });
 }

@@ -14,4 +14,5 @@ fi
 for py in "${pythons[@]}"; do
   echo "[fixtures] $py: PyTorch $("$py" -c 'import torch; print(torch.__version__)')"
   for f in scripts/gen_*.py; do "$py" "$f"; done
+  "$py" scripts/ports/gen_ports_fixtures.py
 done

@@ -200,7 +200,90 @@ OPTIM_CASES = [
     ('Adagrad', {'lr': 0.1}),
     ('Adagrad', {'lr': 0.1, 'lr_decay': 0.01, 'weight_decay': 0.1, 'initial_accumulator_value': 0.1, 'eps': 1e-8}),
     ('Adagrad', {'lr': 0.05, 'maximize': True}),
+    ('Adadelta', {}),
+    ('Adadelta', {'lr': 0.5, 'rho': 0.8, 'eps': 1e-5, 'weight_decay': 0.1}),
+    ('Adadelta', {'lr': 0.5, 'maximize': True}),
+    ('Adamax', {'lr': 0.01}),
+    ('Adamax', {'lr': 0.02, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1, 'maximize': True}),
+    ('NAdam', {'lr': 0.01}),
+    ('NAdam', {'lr': 0.02, 'betas': (0.85, 0.995), 'weight_decay': 0.1, 'momentum_decay': 0.01}),
+    ('RAdam', {'lr': 0.01}),
+    ('RAdam', {'lr': 0.02, 'betas': (0.8, 0.9), 'weight_decay': 0.1}),
+    ('ASGD', {'lr': 0.05}),
+    ('ASGD', {'lr': 0.05, 'lambd': 0.01, 'alpha': 0.5, 't0': 5, 'weight_decay': 0.1, 'maximize': True}),
+    ('Rprop', {}),
+    ('Rprop', {'lr': 0.02, 'etas': (0.4, 1.5), 'step_sizes': (1e-4, 0.05), 'maximize': True}),
+    # The foreach (_multi_tensor_*) paths.
+    ('SGD', {'lr': 0.1, 'foreach': True}),
+    ('SGD', {'lr': 0.05, 'momentum': 0.9, 'nesterov': True, 'weight_decay': 0.01, 'foreach': True}),
+    ('SGD', {'lr': 0.05, 'momentum': 0.8, 'dampening': 0.3, 'weight_decay': 0.1, 'maximize': True, 'foreach': True}),
+    ('Adam', {'lr': 0.01, 'foreach': True}),
+    ('Adam', {'lr': 0.02, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1, 'foreach': True}),
+    ('Adam', {'lr': 0.01, 'amsgrad': True, 'maximize': True, 'weight_decay': 0.05, 'foreach': True}),
+    ('AdamW', {'lr': 0.01, 'foreach': True}),
+    ('AdamW', {'lr': 0.02, 'weight_decay': 0.1, 'amsgrad': True, 'betas': (0.85, 0.995), 'foreach': True}),
+    ('Adadelta', {'lr': 0.5, 'rho': 0.8, 'eps': 1e-5, 'weight_decay': 0.1, 'foreach': True}),
+    ('Adadelta', {'lr': 0.5, 'maximize': True, 'weight_decay': 0.1, 'foreach': True}),
+    ('RMSprop', {'lr': 0.01, 'foreach': True}),
+    ('RMSprop', {'lr': 0.005, 'alpha': 0.9, 'eps': 1e-6, 'centered': True, 'momentum': 0.9, 'weight_decay': 0.1,
+                 'foreach': True}),
+    ('RMSprop', {'lr': 0.01, 'centered': True, 'weight_decay': 0.05, 'maximize': True, 'foreach': True}),
+    ('Adagrad', {'lr': 0.1, 'foreach': True}),
+    ('Adagrad', {'lr': 0.1, 'lr_decay': 0.01, 'weight_decay': 0.1, 'initial_accumulator_value': 0.1, 'eps': 1e-8,
+                 'foreach': True}),
+    ('Adagrad', {'lr': 0.05, 'lr_decay': 0.03, 'maximize': True, 'foreach': True}),
+    ('Adamax', {'lr': 0.01, 'foreach': True}),
+    ('Adamax', {'lr': 0.02, 'betas': (0.8, 0.99), 'eps': 1e-6, 'weight_decay': 0.1, 'maximize': True, 'foreach': True}),
+    ('Adamax', {'lr': 0.02, 'weight_decay': 0.1, 'foreach': True}),
+    ('NAdam', {'lr': 0.01, 'foreach': True}),
+    ('NAdam', {'lr': 0.02, 'betas': (0.85, 0.995), 'weight_decay': 0.1, 'momentum_decay': 0.01, 'foreach': True}),
+    ('RAdam', {'lr': 0.01, 'foreach': True}),
+    ('RAdam', {'lr': 0.02, 'betas': (0.8, 0.9), 'weight_decay': 0.1, 'foreach': True}),
+    ('ASGD', {'lr': 0.05, 'foreach': True}),
+    ('ASGD', {'lr': 0.05, 'lambd': 0.01, 'alpha': 0.5, 't0': 5, 'weight_decay': 0.1, 'maximize': True, 'foreach': True}),
+    ('ASGD', {'lr': 0.05, 'lambd': 0.01, 't0': 3, 'weight_decay': 0.1, 'foreach': True}),
+    ('Rprop', {'foreach': True}),
+    ('Rprop', {'lr': 0.02, 'etas': (0.4, 1.5), 'step_sizes': (1e-4, 0.05), 'maximize': True, 'foreach': True}),
 ]
+if torch.__version__ >= '2':
+    # Options PyTorch 2.x added.
+    OPTIM_CASES += [
+        ('NAdam', {'lr': 0.02, 'weight_decay': 0.1, 'decoupled_weight_decay': True, 'maximize': True}),
+        ('RAdam', {'lr': 0.02, 'weight_decay': 0.1, 'decoupled_weight_decay': True, 'maximize': True}),
+        ('NAdam', {'lr': 0.02, 'weight_decay': 0.1, 'decoupled_weight_decay': True, 'maximize': True, 'foreach': True}),
+        ('NAdam', {'lr': 0.02, 'weight_decay': 0.1, 'maximize': True, 'foreach': True}),
+        ('RAdam', {'lr': 0.02, 'weight_decay': 0.1, 'decoupled_weight_decay': True, 'maximize': True, 'foreach': True}),
+        ('RAdam', {'lr': 0.02, 'weight_decay': 0.1, 'maximize': True, 'foreach': True}),
+    ]
+
+LBFGS_CASES = [
+    {},
+    {'lr': 0.5, 'max_iter': 4, 'history_size': 3},
+    {'line_search_fn': 'strong_wolfe'},
+    {'line_search_fn': 'strong_wolfe', 'max_iter': 5, 'history_size': 2, 'lr': 0.8},
+]
+
+
+def run_lbfgs_cases():
+    out = []
+    for kw in LBFGS_CASES:
+        p, x, y = fresh_params()
+        opt = torch.optim.LBFGS([p[k] for k in PARAM_NAMES], **kw)
+
+        def closure():
+            opt.zero_grad()
+            loss = mlp_loss(p, x, y)
+            loss.backward()
+            return loss
+
+        traj, losses = [], []
+        for _ in range(5):
+            losses.append(opt.step(closure).item())
+            traj.append({k: p[k].detach().flatten().tolist() for k in PARAM_NAMES})
+        st = opt.state[p['W1']]
+        out.append({'options': kw, 'trajectory': traj, 'losses': losses,
+                    'func_evals': st['func_evals'], 'n_iter': st['n_iter']})
+    return out
 
 
 def jsonable(v):
@@ -254,7 +337,8 @@ def run_state_dicts():
     out = {}
     for name, kw in [('SGD', {'lr': 0.1, 'momentum': 0.9}), ('Adam', {'lr': 0.01, 'amsgrad': True}),
                      ('AdamW', {'lr': 0.01}), ('RMSprop', {'lr': 0.01, 'centered': True, 'momentum': 0.5}),
-                     ('Adagrad', {'lr': 0.1})]:
+                     ('Adagrad', {'lr': 0.1}), ('Adadelta', {'lr': 0.5}), ('Adamax', {'lr': 0.01}),
+                     ('NAdam', {'lr': 0.01}), ('RAdam', {'lr': 0.01}), ('ASGD', {'lr': 0.05}), ('Rprop', {'lr': 0.01})]:
         p, x, y = fresh_params()
         opt = getattr(torch.optim, name)([p[k] for k in PARAM_NAMES], **kw)
         trajectory(opt, p, x, y, 3)
@@ -309,7 +393,25 @@ SCHED_CASES = [
     ('onecycle_three_phase_cos', sgd(momentum=0.9), 'OneCycleLR',
      {'max_lr': 0.3, 'total_steps': 35, 'three_phase': True, 'base_momentum': 0.8, 'max_momentum': 0.9}),
     ('onecycle_no_momentum', sgd(), 'OneCycleLR', {'max_lr': 0.3, 'total_steps': 30, 'cycle_momentum': False}),
+    ('constant', sgd(), 'ConstantLR', {}),
+    ('constant_two_groups', sgd_two_groups(), 'ConstantLR', {'factor': 0.5, 'total_iters': 8}),
+    ('linear', sgd(), 'LinearLR', {}),
+    ('linear_decay', sgd_two_groups(), 'LinearLR', {'start_factor': 1.0, 'end_factor': 0.1, 'total_iters': 12}),
+    ('polynomial', sgd(), 'PolynomialLR', {}),
+    ('polynomial_pow', sgd_two_groups(), 'PolynomialLR', {'total_iters': 20, 'power': 2.0}),
+    ('cyclic_triangular', sgd(momentum=0.9), 'CyclicLR', {'base_lr': 0.01, 'max_lr': 0.1, 'step_size_up': 4}),
+    ('cyclic_triangular2', sgd(momentum=0.9), 'CyclicLR',
+     {'base_lr': 0.01, 'max_lr': 0.1, 'step_size_up': 3, 'step_size_down': 5, 'mode': 'triangular2'}),
+    ('cyclic_exp_range', sgd_two_groups(momentum=0.9), 'CyclicLR',
+     {'base_lr': [0.01, 0.001], 'max_lr': [0.1, 0.01], 'step_size_up': 5, 'mode': 'exp_range', 'gamma': 0.95,
+      'base_momentum': 0.7, 'max_momentum': 0.95}),
+    ('cyclic_no_momentum', sgd(), 'CyclicLR', {'base_lr': 0.01, 'max_lr': 0.1, 'step_size_up': 4, 'cycle_momentum': False}),
+    ('warm_restarts', sgd(), 'CosineAnnealingWarmRestarts', {'T_0': 5}),
+    ('warm_restarts_mult', sgd_two_groups(), 'CosineAnnealingWarmRestarts', {'T_0': 3, 'T_mult': 2, 'eta_min': 0.001}),
 ]
+if torch.__version__ >= '2':
+    SCHED_CASES.append(('cyclic_adam_beta1', adam_two_groups(), 'CyclicLR',
+                        {'base_lr': 0.01, 'max_lr': 0.1, 'step_size_up': 4}))
 
 # LambdaLR's functions, written identically in the test.
 LAMBDA_CASES = [
@@ -318,8 +420,49 @@ LAMBDA_CASES = [
 ]
 
 
+# Schedulers made of other schedulers or custom functions: built by name here and in the test.
+def build_special(id, opt):
+    S = lr_scheduler
+    if id == 'cyclic_scale_fn':
+        return S.CyclicLR(opt, 0.01, 0.1, step_size_up=3, scale_fn=lambda x: 0.9 ** x, scale_mode='iterations')
+    if id == 'sequential':
+        return S.SequentialLR(opt, [S.LinearLR(opt, start_factor=0.1, total_iters=4), S.ExponentialLR(opt, gamma=0.9)],
+                              milestones=[5])
+    if id == 'sequential_three':
+        return S.SequentialLR(opt, [S.ConstantLR(opt, factor=0.5, total_iters=3), S.StepLR(opt, 4, gamma=0.5),
+                                    S.CosineAnnealingLR(opt, T_max=6)], milestones=[6, 15])
+    if id == 'chained':
+        return S.ChainedScheduler([S.ConstantLR(opt, factor=0.1, total_iters=2), S.ExponentialLR(opt, gamma=0.9)])
+    if id == 'chained_linear_step':
+        return S.ChainedScheduler([S.LinearLR(opt, start_factor=0.2, total_iters=5), S.StepLR(opt, 7, gamma=0.3)])
+    raise ValueError(id)
+
+
+SPECIAL_CASES = [('cyclic_scale_fn', sgd(momentum=0.9)), ('sequential', sgd()), ('sequential_three', sgd_two_groups()),
+                 ('chained', sgd()), ('chained_linear_step', sgd_two_groups())]
+
+
+def run_warm_restarts_fractional():
+    """step(epoch + i / iters) as the docs show, then an interleaved step(26) and plain steps."""
+    out = []
+    for kw in [{'T_0': 3}, {'T_0': 2, 'T_mult': 2, 'eta_min': 0.01}]:
+        opt = sgd()()
+        sched = lr_scheduler.CosineAnnealingWarmRestarts(opt, **kw)
+        epochs = [e + i / 4 for e in range(10) for i in range(4)] + [26, None, None, 3.5, None]
+        lrs = []
+        for e in epochs:
+            sched.step(e) if e is not None else sched.step()
+            lrs.append(sched.get_last_lr())
+        out.append({'kwargs': kw, 'epochs': epochs, 'lrs': lrs, 'T_cur': sched.T_cur, 'T_i': sched.T_i,
+                    'last_epoch': sched.last_epoch})
+    return out
+
+
 def run_schedulers():
     out = []
+    for id, make_opt in SPECIAL_CASES:
+        lrs, momenta = lr_run(make_opt, lambda o: build_special(id, o))
+        out.append({'id': id, 'scheduler': 'special', 'kwargs': {}, 'lrs': lrs, 'momenta': momenta})
     for id, make_opt, name, kw in SCHED_CASES:
         lrs, momenta = lr_run(make_opt, lambda o: getattr(lr_scheduler, name)(o, **kw))
         out.append({'id': id, 'scheduler': name, 'kwargs': kw, 'lrs': lrs, 'momenta': momenta})
@@ -387,6 +530,8 @@ def main():
     optim = {
         'problem': {'params': {k: tj(v) for k, v in init.items()}, 'x': tj(x), 'y': tj(y), 'order': PARAM_NAMES},
         'optimizers': run_optim_cases(),
+        'lbfgs': run_lbfgs_cases(),
+        'warm_restarts_fractional': run_warm_restarts_fractional(),
         'param_groups': run_param_groups(),
         'state_dicts': run_state_dicts(),
         'schedulers': run_schedulers(),

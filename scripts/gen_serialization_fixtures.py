@@ -9,6 +9,10 @@
         builds the fixture model KIND ('mlp' or 'batchnorm'), loads FILE into it with strict
         load_state_dict, and prints the model's output on MODEL_INPUT as JSON.
 
+Run under both interpreters: each writes its own numpy's pickles (numpy 1.x names
+numpy.core.multiarray, numpy 2.x numpy._core.multiarray), and PyTorch 2.x also records which
+files its weights_only=True unpickler loads or refuses (expected.json's 'weights_only').
+
 describe() encodes values so JSON keeps what matters: Python ints as {"int": "7"} (exact, and
 distinct from floats), tuples and lists apart, dicts with non-string keys as item lists, and
 tensors with dtype, shape, stride, storage offset, storage identity and their values flattened
@@ -18,11 +22,17 @@ import collections
 import json
 import math
 import os
+import re
 import sys
 import zipfile
 
 import torch
 from torch import nn
+
+try:
+    import numpy as np
+except ImportError:  # the numpy fixtures need it; the others do not
+    np = None
 
 from fixture_dir import fixture_path
 
@@ -47,6 +57,21 @@ def encode_number(x):
 
 
 def describe(v, storages):
+    if np is not None and isinstance(v, np.ndarray):
+        # torchnode loads a numpy array as the tensor torch.from_numpy gives (native byte order).
+        # An empty array's strides mean nothing (numpy 1.x unpickles them as 0s): torchnode
+        # gives it contiguous ones.
+        t = torch.from_numpy(v.astype(v.dtype.newbyteorder('=')))
+        return describe(t if v.size else torch.empty(t.shape, dtype=t.dtype), storages)
+    if np is not None and isinstance(v, np.generic):
+        if isinstance(v, np.bool_):
+            return bool(v)
+        if isinstance(v, np.integer):
+            return {'int': str(int(v))}
+        if isinstance(v, np.floating):
+            return {'float': encode_number(float(v))}
+        if isinstance(v, np.complexfloating):  # JS has no complex number: a 0-d tensor
+            return describe(torch.from_numpy(np.asarray(v)), storages)
     if isinstance(v, torch.Tensor):
         flat = v.detach().reshape(-1)
         if v.dtype == torch.int64:
@@ -76,6 +101,12 @@ def describe(v, storages):
         if all(isinstance(k, str) for k in v):
             return {'dict': {k: describe(x, storages) for k, x in v.items()}}
         return {'dict_items': [[describe(k, storages), describe(x, storages)] for k, x in v.items()]}
+    if isinstance(v, (bytes, bytearray)):
+        return {'bytes': bytes(v).hex()}
+    if isinstance(v, (set, frozenset)):
+        return {'set': [describe(x, storages) for x in sorted(v)]}
+    if isinstance(v, complex):
+        return describe(torch.tensor(v, dtype=torch.complex128), storages)
     if isinstance(v, torch.dtype):
         return {'dtype': str(v).replace('torch.', '')}
     if isinstance(v, torch.device):
@@ -129,6 +160,77 @@ def fixtures():
     }
 
 
+def numpy_fixtures():
+    """numpy arrays and scalars inside torch.save files: numpy 1.x pickles them through
+    numpy.core.multiarray, numpy 2.x through numpy._core.multiarray (each interpreter writes its own)."""
+    arange = np.arange(6).reshape(2, 3)
+    return {
+        'numpy_arrays': {
+            'float16': np.array([1.0, -0.333, 65504.0], dtype=np.float16),
+            'float32': np.array([[1.5, -2.25], [3.0e-8, 1.0e30]], dtype=np.float32),
+            'float64': np.array([math.pi, -1.0e-300, float('inf'), float('nan')]),
+            'int8': np.array([-128, 127, 0], dtype=np.int8),
+            'int16': np.array([-32768, 32767], dtype=np.int16),
+            'int32': np.array([-(2 ** 31), 2 ** 31 - 1], dtype=np.int32),
+            'int64': arange,
+            'int64_big': np.array([2 ** 53 + 1, -(2 ** 62)], dtype=np.int64),
+            'uint8': np.array([0, 255, 17], dtype=np.uint8),
+            'bool': np.array([[True, False], [False, True]]),
+            'complex64': np.array([1 + 2j, -0.5 - 4j], dtype=np.complex64),
+            'complex128': np.array([[1e-300 + 2j], [-3 + 0.5j]]),
+            'big_endian_f4': np.arange(6, dtype='>f4').reshape(2, 3) - 2.5,
+            'big_endian_i8': np.array([1, -2, 2 ** 40], dtype='>i8'),
+            'big_endian_c16': np.array([1 + 2j, -3.5 - 0.25j], dtype='>c16'),
+            'big_endian_i2': np.array([[258, -3]], dtype='>i2'),
+            'fortran_2d': np.asfortranarray(np.arange(6.0).reshape(2, 3)),
+            'fortran_3d': np.asfortranarray(np.arange(24, dtype=np.int32).reshape(2, 3, 4)),
+            'fortran_big_endian': np.asfortranarray(np.arange(6, dtype='>f8').reshape(3, 2)),
+            'transposed_view': arange.T[1:],  # neither C- nor Fortran-contiguous: pickled in C order
+            'scalar_0d': np.array(7.25),
+            'empty': np.zeros((0, 3), dtype=np.float32),
+            'same_array_twice': [arange, arange],
+        },
+        'numpy_scalars': {
+            'float64': np.float64(2.5), 'float32': np.float32(-0.375), 'float16': np.float16(1.5),
+            'int64': np.int64(-7), 'int64_big': np.int64(2 ** 60 + 1), 'uint64_big': np.uint64(2 ** 64 - 1),
+            'int8': np.int8(-128), 'uint16': np.uint16(65535), 'int32': np.int32(123456),
+            'bool': np.bool_(True), 'complex128': np.complex128(1.5 - 2j), 'complex64': np.complex64(0.5 + 4j),
+            'nan': np.float64('nan'),
+        },
+    }
+
+
+def numpy_unsupported():
+    """numpy dtypes with no tensor equivalent: torchnode refuses these, naming the dtype."""
+    return {
+        'numpy_object': np.array([1, 'a'], dtype=object),
+        'numpy_str': np.array(['ab', 'c']),
+        'numpy_structured': np.zeros(2, dtype=[('a', '<i4'), ('b', '<f8')]),
+        'numpy_uint16': np.arange(3, dtype=np.uint16),
+        'numpy_datetime': np.array(['2020-01-01'], dtype='datetime64[D]'),
+    }
+
+
+def weights_only_types():
+    """What PyTorch's weights_only unpickler allows beyond tensors and containers."""
+    attributed = torch.tensor([1.0, 2.0])
+    attributed.note = 'dropped'  # PyTorch 2.x saves it through _rebuild_from_type_v2
+    return {
+        'counter': collections.Counter('aab'), 'complex': 1.5 - 2j, 'bytearray': bytearray(b'\x00\xffab'),
+        'bytes': b'xy\x80', 'set': {3, 1, 2}, 'device': torch.device('cpu'), 'tensor_with_attribute': attributed,
+    }
+
+
+def weights_only_outcome(path):
+    """'ok', or the global PyTorch's weights_only=True refuses (PyTorch 2.x only: 1.13's list differs)."""
+    try:
+        torch.load(path, weights_only=True)
+        return 'ok'
+    except Exception as e:  # noqa: BLE001 - any refusal is the outcome being recorded
+        m = re.search(r'GLOBAL (\S+) (was not an allowed global|whose module \S+ is blocked)', str(e))
+        return {'refused': m.group(1), 'blocked': m.group(2).startswith('whose')} if m else {'error': str(e)}
+
+
 def write_pt2_layout(path, obj):
     """PyTorch 2.x's layout (archive/ folder, byteorder and .data/ records), written record by
     record with Python's zipfile so neither the alignment padding nor data descriptors appear."""
@@ -166,9 +268,27 @@ def generate():
     write_deflated(os.path.join(OUT, 'deflated.pt'), {'w': torch.arange(6, dtype=torch.int16).reshape(2, 3)})
     torch.save({'custom': Custom()}, os.path.join(OUT, 'unknown_global.pt'))
     torch.save(torch.ones(2), os.path.join(OUT, 'legacy_format.pt'), _use_new_zipfile_serialization=False)
+    torch.save(weights_only_types(), os.path.join(OUT, 'weights_only_types.pt'))
+    torch.save({'fs': frozenset([3, 1])}, os.path.join(OUT, 'frozenset.pt'))
+    torch.save({'b': b'', 'list': [b'']}, os.path.join(OUT, 'empty_bytes.pt'))  # bytes(), which weights_only refuses
+    torch.save({'evil': os.system}, os.path.join(OUT, 'blocked_module.pt'))
+    unloadable = {'unknown_global.pt', 'legacy_format.pt', 'blocked_module.pt'}
+    if np is not None:
+        for name, obj in numpy_fixtures().items():
+            torch.save(obj, os.path.join(OUT, f'{name}.pt'))
+        for name, arr in numpy_unsupported().items():
+            torch.save({'a': arr}, os.path.join(OUT, f'{name}.pt'))
+            unloadable.add(f'{name}.pt')
+        expected['numpy_version'] = np.__version__
+    else:
+        print('numpy is not importable here: numpy fixtures not written', file=sys.stderr)
     for fname in sorted(os.listdir(OUT)):
-        if fname.endswith('.pt') and fname not in ('unknown_global.pt', 'legacy_format.pt'):
-            expected[fname] = describe(torch.load(os.path.join(OUT, fname)), {})
+        if fname.endswith('.pt') and fname not in unloadable:
+            # weights_only=False: numpy arrays need it in PyTorch 2.x (1.13's default is False anyway)
+            expected[fname] = describe(torch.load(os.path.join(OUT, fname), weights_only=False), {})
+    if int(torch.__version__.split('.')[0]) >= 2:
+        expected['weights_only'] = {fname: weights_only_outcome(os.path.join(OUT, fname))
+                                    for fname in sorted(os.listdir(OUT)) if fname.endswith('.pt') and fname != 'legacy_format.pt'}
     for kind in ('mlp', 'batchnorm'):
         expected[f'{kind}_output'] = run_model(kind, os.path.join(OUT, f'{kind}_state_dict.pt'))
     expected['model_input'] = MODEL_INPUT

@@ -54,8 +54,8 @@ if [ ! -x "$py" ] || ! "$py" -c "import torch, sys; sys.exit(torch.__version__ !
   done
   [ $first = 0 ] || args+=(--no-index)
   # numpy for the fixture scripts, onnx for the benchmark's onnxruntime-node column, safetensors
-  # for the safetensors tests' Python side
-  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy onnx safetensors
+  # for the safetensors tests' Python side, PyYAML for torchgen (scripts/gen_namespace.py)
+  "$venv/bin/pip" install -q "${args[@]}" "torch==$version" numpy onnx safetensors pyyaml
 fi
 
 prefix="$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"

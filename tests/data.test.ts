@@ -484,3 +484,224 @@ describe('transforms', () => {
     expect(flips).toBeLessThan(54);
   });
 });
+
+describe('DataLoader worker threads', () => {
+  const FIXTURE = join(__dirname, 'fixtures', 'data_worker_datasets.ts');
+  const { _live_worker_threads: liveWorkers, get_worker_info } = torch.utils.data;
+  /** A batch of Burn items as plain values. */
+  const plain = ([x, y]: [Tensor, Tensor]): unknown => [x.dtype.name, x.tolist(), y.dtype.name, y.tolist()];
+  const collect = async (loader: AsyncIterable<[Tensor, Tensor]>): Promise<unknown[]> => {
+    const out: unknown[] = [];
+    for await (const b of loader) out.push(plain(b));
+    return out;
+  };
+  const noWorkersLeft = async (): Promise<void> => {
+    const deadline = Date.now() + 10_000;
+    while (liveWorkers() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(liveWorkers()).toBe(0);
+  };
+  afterAll(noWorkersLeft);
+
+  it('the same batches as num_workers=0, shuffled or not, sync and async; persistent workers serve every epoch', async () => {
+    const { Burn } = await import('./fixtures/data_worker_datasets');
+    const ds = new Burn(11);
+    const plainLoader = new DataLoader(ds, { batch_size: 3 });
+    const workers = new DataLoader(ds, { batch_size: 3, num_workers: 2, persistent_workers: true });
+    const expected = Array.from(plainLoader, plain);
+    expect(expected[3]).toEqual(['float32', [[9, 4.5, 2.25], [10, 5, 2.5]], 'int64', [9, 10]]);
+    expect(await collect(workers)).toEqual(expected);
+    expect(liveWorkers()).toBe(2); // kept for the next epoch
+    expect(Array.from(workers, plain)).toEqual(expected);
+    expect(await collect(workers)).toEqual(expected);
+    expect(liveWorkers()).toBe(2);
+    workers.shutdown_workers();
+    await noWorkersLeft();
+
+    // Shuffled, two epochs, as PyTorch 1.13 and 2.13 give them:
+    //   g = torch.Generator(); g.manual_seed(3)
+    //   dl = DataLoader(list(range(11)), batch_size=4, shuffle=True, generator=g, num_workers=nw, persistent_workers=pw)
+    //   [[b.tolist() for b in dl] for _ in range(2)]
+    // A persistent iterator draws its base seed once, so its second epoch differs from num_workers=0's.
+    const epoch1 = [[7, 8, 3, 2], [6, 10, 0, 5], [9, 4, 1]];
+    const shuffled = (num_workers: number) => new DataLoader(range(11), { batch_size: 4, shuffle: true, seed: 3, num_workers, persistent_workers: num_workers > 0 });
+    const [a, b] = [shuffled(0), shuffled(2)];
+    expect([epoch(a), epoch(a)]).toEqual([epoch1, [[7, 9, 0, 5], [1, 2, 6, 10], [4, 3, 8]]]);
+    const epochsB: number[][][] = [[], []];
+    for (const e of epochsB) for await (const batch of b) e.push(batch.tolist());
+    b.shutdown_workers();
+    expect(epochsB).toEqual([epoch1, [[1, 7, 2, 5], [8, 3, 10, 9], [4, 6, 0]]]);
+  });
+
+  it('nested samples (objects, tuples, uint8/float64/bool tensors, strings) round-trip', async () => {
+    const { Nested } = await import('./fixtures/data_worker_datasets');
+    const asPlain = (b: any) => ({
+      image: [b.image.dtype.name, b.image.tolist()],
+      meta: { id: [b.meta.id.dtype.name, b.meta.id.tolist()], scale: [b.meta.scale.dtype.name, b.meta.scale.tolist()] },
+      tags: [[b.tags[0].dtype.name, b.tags[0].tolist()], b.tags[1]],
+    });
+    const expected = Array.from(new DataLoader(new Nested(), { batch_size: 4 }), asPlain);
+    const got: unknown[] = [];
+    for await (const b of new DataLoader(new Nested(), { batch_size: 4, num_workers: 2 })) got.push(asPlain(b));
+    expect(got).toEqual(expected);
+    expect(expected[1]).toEqual({
+      image: ['uint8', [[[4, 5], [6, 255]], [[5, 6], [7, 255]]]],
+      meta: { id: ['int64', [4, 5]], scale: ['float64', [4.5, 5.5]] },
+      tags: [['bool', [true, false]], ['item4', 'item5']],
+    });
+  });
+
+  it('keeps sampler order when items take uneven time; in_order: false hands them out as they come', async () => {
+    const { Burn } = await import('./fixtures/data_worker_datasets');
+    const ds = new Burn(12, 2, 4); // items 0, 4, 8 take 40 ms, the others 2 ms
+    const ids = (batches: unknown[]) => batches.map((b) => (b as unknown[])[3]).flat();
+    expect(ids(await collect(new DataLoader(ds, { num_workers: 2 })))).toEqual(range(12));
+    const unordered = ids(await collect(new DataLoader(ds, { num_workers: 2, in_order: false, prefetch_factor: 4 })));
+    expect([...unordered].sort((x, y) => (x as number) - (y as number))).toEqual(range(12));
+    expect(unordered).not.toEqual(range(12)); // item 0's 40 ms let worker 1's items overtake it
+  });
+
+  it('an error in a worker reaches the loop with its type, the worker and the original message', async () => {
+    const loader = new DataLoader(range(8), { batch_size: 2, num_workers: 2, worker_dataset: { module: FIXTURE, export: 'failing', args: [8, 5] } });
+    const seen: number[][] = [];
+    let error: any;
+    try {
+      for await (const b of loader) seen.push(b.tolist());
+    } catch (e) {
+      error = e;
+    }
+    expect(seen).toEqual([[0, 1], [2, 3]]); // the batches before the failing one, in order
+    expect(error).toBeInstanceOf(RangeError);
+    expect(error.message).toMatch(/^Caught RangeError in DataLoader worker 0\.\nOriginal RangeError: cannot decode item 5\n/);
+    expect(error.worker_id).toBe(0);
+    await noWorkersLeft();
+    // A dataset module that cannot build the dataset fails the loop, naming the worker.
+    const broken = new DataLoader(range(4), { num_workers: 1, worker_dataset: { module: FIXTURE, export: 'NoSuchDataset' } });
+    await expect(collect(broken as never)).rejects.toThrow(/DataLoader worker 0 failed \(TypeError\)\.\nOriginal TypeError: module .*data_worker_datasets.ts has no export 'NoSuchDataset'/);
+    // timeout: a batch slower than the limit fails the loop.
+    const { Burn } = await import('./fixtures/data_worker_datasets');
+    await expect(collect(new DataLoader(new Burn(2, 1500), { num_workers: 1, timeout: 0.5 }))).rejects.toThrow('DataLoader timed out after 0.5 seconds');
+    await noWorkersLeft();
+  });
+
+  it('stopping early (break in for await and in for...of) stops the workers', async () => {
+    const { Burn } = await import('./fixtures/data_worker_datasets');
+    const loader = new DataLoader(new Burn(40, 1), { batch_size: 2, num_workers: 2 });
+    for await (const [, y] of loader) {
+      expect(y.tolist()).toEqual([0, 1]);
+      expect(liveWorkers()).toBe(2);
+      break;
+    }
+    await noWorkersLeft();
+    for (const [, y] of loader) {
+      expect(y.tolist()).toEqual([0, 1]);
+      break;
+    }
+    await noWorkersLeft();
+  });
+
+  it('arrays and TensorDatasets (and Subsets of them) go to workers by value, without declaring anything', async () => {
+    const x = torch.arange(10).reshape([5, 2]).to(torch.float32);
+    const ds = new TensorDataset(x, torch.arange(5));
+    const [part] = random_split(ds, [3, 2], { generator: new Generator().manual_seed(1) });
+    for (const d of [ds, part, [1.5, 2.5, 3.5]] as any[]) {
+      const expected = Array.from(new DataLoader(d, { batch_size: 2 }), (b: any) => JSON.stringify(Array.isArray(b) ? b.map((t: Tensor) => t.tolist()) : b.tolist()));
+      const got: string[] = [];
+      for await (const b of new DataLoader(d, { batch_size: 2, num_workers: 2 }) as AsyncIterable<any>) got.push(JSON.stringify(Array.isArray(b) ? b.map((t: Tensor) => t.tolist()) : b.tolist()));
+      expect(got).toEqual(expected);
+    }
+  });
+
+  it('an IterableDataset is iterated whole by every worker unless it shards with get_worker_info, as in PyTorch', async () => {
+    const { Range } = await import('./fixtures/data_worker_datasets');
+    const batches = async (shard: boolean, drop_last = false) => {
+      const out: number[][] = [];
+      for await (const b of new DataLoader(new Range(0, 5, shard), { batch_size: 2, num_workers: 2, drop_last })) out.push(b.tolist());
+      return out;
+    };
+    // PyTorch 1.13 and 2.13 give exactly these, with the same Range dataset:
+    expect(await batches(false)).toEqual([[0, 1], [0, 1], [2, 3], [2, 3], [4], [4]]);
+    expect(await batches(true)).toEqual([[0, 1], [3, 4], [2]]);
+    expect(await batches(true, true)).toEqual([[0, 1], [3, 4]]);
+    expect(get_worker_info()).toBeNull(); // on the main thread
+  });
+
+  it('per-worker seeds are base_seed + worker id, with the base seed PyTorch draws; worker_init_fn runs first', async () => {
+    const { Seeded, InitSeen } = await import('./fixtures/data_worker_datasets');
+    // /usr/bin/python3 and PyTorch 2.13: torch.manual_seed(0); torch.empty((), dtype=torch.int64).random_().item()
+    //   == 900450186894289455; with g = torch.Generator(); g.manual_seed(5): 4095051218741643470
+    const run = async (opts: object) => {
+      const out: unknown[] = [];
+      for await (const [id, draw, seed] of new DataLoader(new Seeded(), { batch_size: 2, num_workers: 2, ...opts }) as AsyncIterable<[Tensor, Tensor, string[]]>) {
+        out.push([id.tolist(), draw.tolist(), seed]);
+      }
+      return out;
+    };
+    torch.manual_seed(0);
+    const first = await run({});
+    const base = 900450186894289455n;
+    const draws = (w: bigint) => { const g = new Generator().manual_seed(base + w); return [g.random(), g.random()]; };
+    const [d0, d1] = [draws(0n), draws(1n)];
+    expect(first).toEqual([
+      [[0, 0], [d0[0], d0[1]], [String(base), String(base)]],
+      [[1, 1], [d1[0], d1[1]], [String(base + 1n), String(base + 1n)]],
+      [[0, 0], expect.anything(), [String(base), String(base)]],
+      [[1, 1], expect.anything(), [String(base + 1n), String(base + 1n)]],
+    ]);
+    torch.manual_seed(0);
+    expect(await run({})).toEqual(first); // reproducible
+    const withGenerator = await run({ generator: new Generator().manual_seed(5) });
+    expect((withGenerator[1] as unknown[])[2]).toEqual(['4095051218741643471', '4095051218741643471']);
+
+    // worker_init_fn from its source (self-contained) or from a module export.
+    const inits = async (worker_init_fn: unknown) => {
+      const out: number[] = [];
+      for await (const b of new DataLoader(new InitSeen(), { num_workers: 2, worker_init_fn: worker_init_fn as never })) out.push(...(b.tolist() as number[]));
+      return out;
+    };
+    expect(await inits((id: number) => { (globalThis as { initValue?: number }).initValue = 10 * (id + 1); })).toEqual([10, 20, 10, 20]);
+    expect(await inits({ module: FIXTURE, export: 'init' })).toEqual([100, 101, 100, 101]);
+  });
+
+  it('rejects unknown options, and worker options without workers, as PyTorch does', () => {
+    expect(() => new DataLoader(range(4), { batchsize: 4 } as never)).toThrow(TypeError);
+    expect(() => new DataLoader(range(4), { batchsize: 4 } as never)).toThrow("DataLoader: unknown option 'batchsize'; did you mean 'batch_size'?");
+    expect(() => new DataLoader(range(4), { num_worker: 2 } as never)).toThrow("did you mean 'num_workers'?");
+    expect(() => new DataLoader(range(4), { prefetch_factor: 2 })).toThrow('prefetch_factor option could only be specified in multiprocessing');
+    expect(() => new DataLoader(range(4), { persistent_workers: true })).toThrow('persistent_workers option needs num_workers > 0');
+    expect(() => new DataLoader(range(4), { num_workers: -1 })).toThrow('num_workers option should be a non-negative integer');
+    expect(() => new DataLoader(range(4), { timeout: -1 })).toThrow('timeout option should be non-negative');
+    expect(() => new DataLoader(range(4), { num_workers: 1, multiprocessing_context: 'fork' })).toThrow("multiprocessing_context 'fork' cannot be honoured");
+    // Every PyTorch option name is accepted.
+    const all = new DataLoader(range(4), {
+      batch_size: 2, shuffle: false, sampler: undefined, batch_sampler: undefined, num_workers: 1, collate_fn: default_collate, pin_memory: true,
+      drop_last: false, timeout: 0, worker_init_fn: undefined, multiprocessing_context: 'spawn', generator: undefined, prefetch_factor: 3,
+      persistent_workers: false, pin_memory_device: '', in_order: true,
+    });
+    expect([all.num_workers, all.prefetch_factor, all.pin_memory]).toEqual([1, 3, true]);
+    // A class instance that says nothing about workers cannot be sent to them.
+    class Local extends torch.utils.data.Dataset<number> {
+      readonly length = 2;
+      getItem(i: number): number { return i; }
+    }
+    expect(() => new DataLoader(new Local(), { num_workers: 2 })).toThrow(/cannot be sent there .*worker_dataset/);
+    expect(() => new DataLoader(new Local(), { num_workers: 2, worker_dataset: { module: './local.ts' } })).toThrow("is relative");
+  });
+
+  it('measures a CPU-bound getItem (2 ms per item) with 0 and 2 workers', async () => {
+    const { Burn } = await import('./fixtures/data_worker_datasets');
+    const ds = new Burn(200, 2);
+    const time = async (loader: AsyncIterable<unknown>) => {
+      const t0 = performance.now();
+      let n = 0;
+      for await (const _ of loader) n++;
+      return [performance.now() - t0, n];
+    };
+    const [t0] = await time(new DataLoader(ds, { batch_size: 10 }));
+    const two = new DataLoader(ds, { batch_size: 10, num_workers: 2, persistent_workers: true });
+    const [tStart, n] = await time(two); // includes starting the workers
+    const [tWarm] = await time(two);
+    two.shutdown_workers();
+    expect(n).toBe(20);
+    console.log(`DataLoader, 200 items x 2 ms CPU: num_workers=0 ${t0.toFixed(0)} ms; num_workers=2 ${tStart.toFixed(0)} ms with worker start, ${tWarm.toFixed(0)} ms persistent`);
+  });
+});

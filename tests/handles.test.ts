@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { native } from '../lib/binding';
+import { tensorFromHandle } from '../lib/tensor';
 
 const aten = torch.ops.aten as any;
 const root = path.resolve(__dirname, '..');
@@ -135,7 +136,9 @@ describe('forged and foreign tensors', () => {
       const b = torch.zeros(2); // takes a's slot (scope-owned slots are reused at once)
       expect(b.h >> 9).toBe(old >> 9);
       expect(b.h).not.toBe(old);
-      const forged = new torch.Tensor(old);
+      // new torch.Tensor(old) is PyTorch's legacy constructor (a new tensor of that size): no forgery there.
+      expect(new torch.Tensor(3).shape).toEqual([3]);
+      const forged = tensorFromHandle(old);
       expect(() => forged.add(1)).toThrow(torch.TorchError);
       expect(() => forged.add_(1)).toThrow(/disposed/);
       expect(() => aten.add_.Tensor(forged, 1)).toThrow(torch.TorchError);
@@ -154,8 +157,8 @@ describe('forged and foreign tensors', () => {
     await expectAllRejected(fromWorker.posted, TypeError);
     for (const h of fromWorker.handles) {
       await expectAllRejected({ h }, TypeError);
-      expect(() => new torch.Tensor(h).add(1), String(h)).toThrow(torch.TorchError);
-      expect(() => torch.ones(2).index(new torch.Tensor(h))).toThrow(torch.TorchError);
+      expect(() => tensorFromHandle(h).add(1), String(h)).toThrow(torch.TorchError);
+      expect(() => torch.ones(2).index(tensorFromHandle(h))).toThrow(torch.TorchError);
     }
     locals.forEach((t, i) => expect(t.tolist()).toEqual([i, i]));
   });
@@ -232,10 +235,10 @@ describe('re-entrancy: argument getters that call torchnode', () => {
   it('an int[] element getter in the unboxed and the boxed path', () => {
     const x = torch.arange(6, { dtype: torch.float32 }).view(2, 3);
     const permute = native.resolve('aten::permute', '');
-    const p = torch.tidy(() => new torch.Tensor(native.call(permute, x.h, withGetter([1, 0], 1, 0))).tolist());
+    const p = torch.tidy(() => tensorFromHandle(native.call(permute, x.h, withGetter([1, 0], 1, 0))).tolist());
     expect(p).toEqual([[0, 3], [1, 4], [2, 5]]);
     const sum = native.resolve('aten::sum', 'dim_IntList');
-    const s = torch.tidy(() => new torch.Tensor(native.call(sum, x.h, withGetter([1], 0, 1), false, null)).tolist());
+    const s = torch.tidy(() => tensorFromHandle(native.call(sum, x.h, withGetter([1], 0, 1), false, null)).tolist());
     expect(s).toEqual([3, 12]);
   });
 
@@ -246,19 +249,19 @@ describe('re-entrancy: argument getters that call torchnode', () => {
       reenter();
       torch.ones(5).dispose();
     });
-    const r = torch.tidy(() => new torch.Tensor(native.call(cat, list, 0)).tolist());
+    const r = torch.tidy(() => tensorFromHandle(native.call(cat, list, 0)).tolist());
     expect(r).toEqual([1, 2, 3, 4]);
     // a getter that disposes a tensor listed before it: the call already holds a reference
     const c = torch.tensor([5, 6]);
     const list2 = withGetter([c.h, b.h], 1, b.h, () => c.dispose());
-    expect(torch.tidy(() => new torch.Tensor(native.call(cat, list2, 0)).tolist())).toEqual([5, 6, 3, 4]);
+    expect(torch.tidy(() => tensorFromHandle(native.call(cat, list2, 0)).tolist())).toEqual([5, 6, 3, 4]);
   });
 
   it('getters in an asynchronous call', async () => {
     const x = torch.arange(6, { dtype: torch.float32 }).view(2, 3);
     const sum = native.resolve('aten::sum', 'dim_IntList');
     const h = await native.callAsync(sum, x.h, withGetter([0], 0, 0), false, null);
-    expect(torch.tidy(() => new torch.Tensor(h).tolist())).toEqual([3, 5, 7]);
+    expect(torch.tidy(() => tensorFromHandle(h).tolist())).toEqual([3, 5, 7]);
   });
 
   it('getters in raw ops, methods, index and autograd lists', () => {

@@ -5,6 +5,8 @@ import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import type { Tensor } from '../lib/index';
+import { lookupOp } from '../lib/raw_ops';
+import { native } from '../lib/binding';
 
 type Raw = number | boolean | string | Raw[];
 interface Enc {
@@ -680,5 +682,59 @@ describe('coverage', () => {
   it('every fixture case is checked by a test', () => {
     const missing = Object.keys(fixture.cases).filter((k) => !covered.has(k));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('Scalar[] arguments (the _foreach_*.ScalarList overloads)', () => {
+  const aten = torch.ops.aten;
+  const values = (t: Tensor) => t.tolist();
+
+  it('pass one number per tensor, integral numbers as ints and others as floats', () => {
+    const a = torch.tensor([1, 2]);
+    const b = torch.tensor([0.5, -1]);
+    const [x, y] = aten._foreach_add.ScalarList([a.float(), b], [1, 2.5]) as Tensor[];
+    expect(values(x)).toEqual([2, 3]);
+    expect(values(y)).toEqual([3, 1.5]);
+    // An integral number is an int Scalar: an int64 tensor stays int64, as with a Python int.
+    const [z] = aten._foreach_mul.ScalarList([a], [3]) as Tensor[];
+    expect(z.dtype).toBe(torch.int64);
+    expect(values(z)).toEqual([3, 6]);
+    const [w] = aten._foreach_mul.ScalarList([a], [0.5]) as Tensor[];
+    expect(w.is_floating_point()).toBe(true);
+    expect(values(w)).toEqual([0.5, 1]);
+  });
+
+  it('take booleans and one-element Tensors, and write in place', () => {
+    const a = torch.tensor([1.5, 2]);
+    const b = torch.tensor([4, 8], { dtype: torch.float32 });
+    aten._foreach_div_.ScalarList([a, b], [true, torch.tensor([4])]);
+    expect(values(a)).toEqual([1.5, 2]);
+    expect(values(b)).toEqual([1, 2]);
+    const c = torch.tensor([1, 1], { dtype: torch.float32 });
+    const t1 = torch.tensor([2, 3], { dtype: torch.float32 });
+    aten._foreach_addcmul_.ScalarList([c], [t1], [t1.mul(5)], [-0.5]);
+    expect(values(c)).toEqual([-9, -21.5]);
+  });
+
+  it('are reported as Scalar[] in the schema info', () => {
+    const { info } = lookupOp('_foreach_add', 'ScalarList');
+    expect(info.args.map((a) => a.kind)).toEqual(['Tensor[]', 'Scalar[]']);
+  });
+
+  it('refuse other elements with a TypeError, from JS and from the native side', () => {
+    const a = torch.tensor([1, 2]);
+    expect(() => aten._foreach_add.ScalarList([a], ['x'])).toThrow(TypeError);
+    expect(() => aten._foreach_add.ScalarList([a], ['x'])).toThrow(/must be a list of numbers or booleans, got an element of type str/);
+    expect(() => aten._foreach_add.ScalarList([a], [null])).toThrow(TypeError);
+    expect(() => aten._foreach_add.ScalarList([a], [torch.tensor([1, 2])])).toThrow(/not a Tensor of 2 elements/);
+    expect(() => aten._foreach_add.ScalarList([a], 5)).toThrow(/argument 'scalars' \(Scalar\[\]\) must be an array/);
+    const { id } = lookupOp('_foreach_add', 'ScalarList');
+    expect(() => native.call(id, [a.h], ['x'])).toThrow(TypeError);
+    expect(() => native.call(id, [a.h], [{}])).toThrow(/argument 'scalars' \(Scalar\[\]\) must be a list of numbers or booleans/);
+  });
+
+  it('leave a length mismatch to LibTorch', () => {
+    const a = torch.tensor([1, 2]);
+    expect(() => aten._foreach_add.ScalarList([a, a], [1])).toThrow(torch.TorchError);
   });
 });

@@ -19,6 +19,8 @@ type Trajectory = Record<string, number[]>[];
 interface Fixtures {
   problem: { params: Record<string, TensorJson>; x: TensorJson; y: TensorJson; order: string[] };
   optimizers: { optimizer: string; options: Record<string, unknown>; trajectory: Trajectory }[];
+  lbfgs: { options: Record<string, unknown>; trajectory: Trajectory; losses: number[]; func_evals: number; n_iter: number }[];
+  warm_restarts_fractional: { kwargs: Record<string, number>; epochs: (number | null)[]; lrs: number[][]; T_cur: number; T_i: number; last_epoch: number }[];
   param_groups: {
     sgd: { groups: Record<string, unknown>[]; trajectory: Trajectory };
     adam_add_group: { groups: Record<string, unknown>[]; trajectory: Trajectory };
@@ -203,8 +205,12 @@ describe('optimizer state_dict', () => {
   }
 
   for (const [name, options] of [['Adam', { lr: 0.01, amsgrad: true }], ['SGD', { lr: 0.1, momentum: 0.9, nesterov: true }],
-    ['RMSprop', { lr: 0.01, centered: true, momentum: 0.5 }], ['Adagrad', { lr: 0.1, lr_decay: 0.01 }], ['AdamW', { lr: 0.01 }]] as const) {
-    it(`${name}: a state_dict round trip continues identically`, () => {
+    ['RMSprop', { lr: 0.01, centered: true, momentum: 0.5 }], ['Adagrad', { lr: 0.1, lr_decay: 0.01 }], ['AdamW', { lr: 0.01 }],
+    // The foreach paths read the same state (1.13's number steps included).
+    ['RMSprop', { lr: 0.01, centered: true, momentum: 0.5, foreach: true }], ['Rprop', { lr: 0.01, foreach: true }],
+    ['NAdam', { lr: 0.01, foreach: true }], ['ASGD', { lr: 0.01, t0: 3, foreach: true }],
+    ['Adagrad', { lr: 0.1, lr_decay: 0.01, foreach: true }]] as const) {
+    it(`${name}${'foreach' in options ? ' (foreach)' : ''}: a state_dict round trip continues identically`, () => {
       const a = freshParams();
       const optA = new OPTIMIZERS[name](ORDER.map((k) => a[k]), options);
       for (let i = 0; i < 10; i++) trainStep(optA, a);
@@ -219,7 +225,9 @@ describe('optimizer state_dict', () => {
       const stateA = optA.state.get(a.W1)!;
       const stateB = optB.state.get(b.W1)!;
       for (const k of Object.keys(stateA)) {
-        if (stateA[k] instanceof torch.Tensor) expect(stateB[k]).not.toBe(stateA[k]);
+        // Identity by ===: vitest's toBe would deep-compare on failure paths, iterating the tensors
+        // (a 0-dim step tensor cannot be iterated, as in Python).
+        if (stateA[k] instanceof torch.Tensor) expect(stateB[k] === stateA[k], `state '${k}' aliased`).toBe(false);
       }
       for (let i = 0; i < 10; i++) {
         trainStep(optA, a);
@@ -291,8 +299,8 @@ function oneParam(): torch.Tensor[] {
 function sgd(lr = 0.1, extra: Record<string, unknown> = {}): torch.optim.Optimizer {
   return new optim.SGD(oneParam(), { lr, ...extra });
 }
-function sgdTwoGroups(): torch.optim.Optimizer {
-  return new optim.SGD([{ params: oneParam(), lr: 0.1 }, { params: oneParam(), lr: 0.01 }], { lr: 0.1 });
+function sgdTwoGroups(momentum?: number): torch.optim.Optimizer {
+  return new optim.SGD([{ params: oneParam(), lr: 0.1 }, { params: oneParam(), lr: 0.01 }], { lr: 0.1, ...(momentum !== undefined ? { momentum } : {}) });
 }
 
 type Sched = { step(): void; get_last_lr(): number[] };
@@ -317,6 +325,72 @@ const SCHEDULERS: Record<string, () => { opt: torch.optim.Optimizer; sched: Sche
     return { opt, sched: new lr_scheduler.OneCycleLR(opt, 0.3, { total_steps: 35, three_phase: true, base_momentum: 0.8, max_momentum: 0.9 }) };
   },
   onecycle_no_momentum: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.OneCycleLR(opt, 0.3, { total_steps: 30, cycle_momentum: false }) }; },
+  constant: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.ConstantLR(opt) }; },
+  constant_two_groups: () => { const opt = sgdTwoGroups(); return { opt, sched: new lr_scheduler.ConstantLR(opt, { factor: 0.5, total_iters: 8 }) }; },
+  linear: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.LinearLR(opt) }; },
+  linear_decay: () => {
+    const opt = sgdTwoGroups();
+    return { opt, sched: new lr_scheduler.LinearLR(opt, { start_factor: 1.0, end_factor: 0.1, total_iters: 12 }) };
+  },
+  polynomial: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.PolynomialLR(opt) }; },
+  polynomial_pow: () => { const opt = sgdTwoGroups(); return { opt, sched: new lr_scheduler.PolynomialLR(opt, { total_iters: 20, power: 2.0 }) }; },
+  cyclic_triangular: () => {
+    const opt = sgd(0.1, { momentum: 0.9 });
+    return { opt, sched: new lr_scheduler.CyclicLR(opt, 0.01, 0.1, { step_size_up: 4 }) };
+  },
+  cyclic_triangular2: () => {
+    const opt = sgd(0.1, { momentum: 0.9 });
+    return { opt, sched: new lr_scheduler.CyclicLR(opt, 0.01, 0.1, { step_size_up: 3, step_size_down: 5, mode: 'triangular2' }) };
+  },
+  cyclic_exp_range: () => {
+    const opt = sgdTwoGroups(0.9);
+    return {
+      opt,
+      sched: new lr_scheduler.CyclicLR(opt, [0.01, 0.001], [0.1, 0.01], { step_size_up: 5, mode: 'exp_range', gamma: 0.95, base_momentum: 0.7, max_momentum: 0.95 }),
+    };
+  },
+  cyclic_no_momentum: () => {
+    const opt = sgd();
+    return { opt, sched: new lr_scheduler.CyclicLR(opt, 0.01, 0.1, { step_size_up: 4, cycle_momentum: false }) };
+  },
+  cyclic_adam_beta1: () => {
+    const opt = new optim.Adam([{ params: oneParam(), lr: 0.1 }, { params: oneParam(), lr: 0.01 }]);
+    return { opt, sched: new lr_scheduler.CyclicLR(opt, 0.01, 0.1, { step_size_up: 4 }) };
+  },
+  warm_restarts: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.CosineAnnealingWarmRestarts(opt, 5) }; },
+  warm_restarts_mult: () => {
+    const opt = sgdTwoGroups();
+    return { opt, sched: new lr_scheduler.CosineAnnealingWarmRestarts(opt, 3, { T_mult: 2, eta_min: 0.001 }) };
+  },
+  // The generator's build_special cases.
+  cyclic_scale_fn: () => {
+    const opt = sgd(0.1, { momentum: 0.9 });
+    return { opt, sched: new lr_scheduler.CyclicLR(opt, 0.01, 0.1, { step_size_up: 3, scale_fn: (x: number) => 0.9 ** x, scale_mode: 'iterations' }) };
+  },
+  sequential: () => {
+    const opt = sgd();
+    const S = lr_scheduler;
+    return { opt, sched: new S.SequentialLR(opt, [new S.LinearLR(opt, { start_factor: 0.1, total_iters: 4 }), new S.ExponentialLR(opt, 0.9)], [5]) };
+  },
+  sequential_three: () => {
+    const opt = sgdTwoGroups();
+    const S = lr_scheduler;
+    return {
+      opt,
+      sched: new S.SequentialLR(opt, [new S.ConstantLR(opt, { factor: 0.5, total_iters: 3 }), new S.StepLR(opt, 4, { gamma: 0.5 }),
+        new S.CosineAnnealingLR(opt, 6)], [6, 15]),
+    };
+  },
+  chained: () => {
+    const opt = sgd();
+    const S = lr_scheduler;
+    return { opt, sched: new S.ChainedScheduler([new S.ConstantLR(opt, { factor: 0.1, total_iters: 2 }), new S.ExponentialLR(opt, 0.9)]) };
+  },
+  chained_linear_step: () => {
+    const opt = sgdTwoGroups();
+    const S = lr_scheduler;
+    return { opt, sched: new S.ChainedScheduler([new S.LinearLR(opt, { start_factor: 0.2, total_iters: 5 }), new S.StepLR(opt, 7, { gamma: 0.3 })]) };
+  },
   // The same functions as the fixture generator's Python lambdas.
   lambda_pow: () => { const opt = sgd(); return { opt, sched: new lr_scheduler.LambdaLR(opt, (e) => 0.95 ** e) }; },
   lambda_two: () => {
@@ -393,6 +467,120 @@ describe('lr schedulers give PyTorch\'s lr sequence over 30 steps', () => {
       'optimizer must support momentum with `cycle_momentum` option enabled');
     expect(() => new lr_scheduler.ReduceLROnPlateau(sgd(), { factor: 1.5 })).toThrow('Factor should be < 1.0.');
     expect(() => new lr_scheduler.ReduceLROnPlateau(sgd(), { mode: 'up' as 'min' })).toThrow('mode up is unknown!');
+  });
+});
+
+describe('CosineAnnealingWarmRestarts with fractional and interleaved epochs', () => {
+  for (const c of fx.warm_restarts_fractional) {
+    it(JSON.stringify(c.kwargs), () => {
+      const opt = sgd();
+      const { T_0, ...rest } = c.kwargs;
+      const sched = new lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0, rest);
+      c.epochs.forEach((e, i) => {
+        if (e === null) sched.step();
+        else sched.step(e);
+        expectLrs(sched.get_last_lr(), c.lrs[i], `step ${i} (epoch ${e})`);
+      });
+      expect(sched.T_cur).toBeCloseTo(c.T_cur, 12);
+      expect(sched.T_i).toBe(c.T_i);
+      expect(sched.last_epoch).toBe(c.last_epoch);
+    });
+  }
+});
+
+describe('new scheduler errors are PyTorch\'s', () => {
+  it.each([
+    [() => new lr_scheduler.ConstantLR(sgd(), { factor: 1.5 }), 'Constant multiplicative factor expected to be between 0 and 1.'],
+    [() => new lr_scheduler.LinearLR(sgd(), { end_factor: -0.5 }), 'Ending multiplicative factor expected to be between 0 and 1.'],
+    [() => new lr_scheduler.CyclicLR(sgd(), 0.01, 0.1, { mode: 'zigzag' as 'triangular' }), 'mode is invalid and scale_fn is None'],
+    [() => new lr_scheduler.CosineAnnealingWarmRestarts(sgd(), 0), 'Expected positive integer T_0, but got 0'],
+    [() => new lr_scheduler.CosineAnnealingWarmRestarts(sgd(), 3, { T_mult: 0 }), 'Expected integer T_mult >= 1, but got 0'],
+    [() => new lr_scheduler.SequentialLR(sgd(), [new lr_scheduler.ConstantLR(sgd())], [3]), 'expects all schedulers to belong to the same optimizer'],
+    [() => { const o = sgd(); return new lr_scheduler.SequentialLR(o, [new lr_scheduler.ConstantLR(o)], [3]); },
+      'Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points, but got number of schedulers 1 and the number of milestones to be equal to 1'],
+  ])('%#', (make, message) => {
+    expect(make).toThrow(message as string);
+  });
+
+  it('CosineAnnealingWarmRestarts refuses a negative epoch', () => {
+    const s = new lr_scheduler.CosineAnnealingWarmRestarts(sgd(), 3);
+    expect(() => s.step(-1)).toThrow('Expected non-negative epoch, but got -1');
+  });
+});
+
+describe('LBFGS follows PyTorch (closure-driven, with and without strong Wolfe)', () => {
+  for (const c of fx.lbfgs) {
+    it(JSON.stringify(c.options), () => {
+      const p = freshParams();
+      const opt = new optim.LBFGS(ORDER.map((k) => p[k]), c.options);
+      const closure = () => {
+        opt.zero_grad();
+        const loss = mlpLoss(p);
+        loss.backward();
+        return loss;
+      };
+      c.trajectory.forEach((expected, step) => {
+        const loss = torch.tidy(() => (opt.step(closure) as torch.Tensor).item() as number);
+        expect(Math.abs(loss - c.losses[step]), `loss at step ${step + 1}`).toBeLessThanOrEqual(1e-5 * Math.abs(c.losses[step]) + 1e-7);
+        expectParamsAt(p, expected, `step ${step + 1}`, 1e-4, 1e-5);
+      });
+      const st = opt.state.get(p.W1)!;
+      expect(st.func_evals).toBe(c.func_evals);
+      expect(st.n_iter).toBe(c.n_iter);
+    });
+  }
+
+  it('needs a closure, one param group, and keeps a bounded number of tensors', () => {
+    const p = freshParams();
+    const opt = new optim.LBFGS(ORDER.map((k) => p[k]), { history_size: 2, max_iter: 3 });
+    expect(() => opt.step()).toThrow(TypeError);
+    expect(() => new optim.LBFGS([{ params: [p.W1] }, { params: [p.b1] }])).toThrow("LBFGS doesn't support per-parameter options (parameter groups)");
+    const closure = () => {
+      opt.zero_grad();
+      const loss = mlpLoss(p);
+      loss.backward();
+      return loss;
+    };
+    torch.tidy(() => { opt.step(closure); });
+    torch.tidy(() => { opt.step(closure); });
+    const before = torch.memory_stats().live_tensors;
+    for (let i = 0; i < 5; i++) torch.tidy(() => { opt.step(closure); });
+    expect(torch.memory_stats().live_tensors).toBeLessThanOrEqual(before);
+  });
+});
+
+describe('new optimizers validate as PyTorch does', () => {
+  const p = [new nn.Parameter(torch.zeros([2]))];
+  it.each([
+    [() => new optim.Adadelta(p, { rho: 1.5 }), 'Invalid rho value: 1.5'],
+    [() => new optim.Adadelta(p, { lr: -1 }), 'Invalid learning rate: -1'],
+    [() => new optim.Adamax(p, { betas: [0.9, 1.0] }), 'Invalid beta parameter at index 1: 1.0'],
+    [() => new optim.NAdam(p, { momentum_decay: -0.1 }), 'Invalid momentum_decay value: -0.1'],
+    [() => new optim.RAdam(p, { eps: -1 }), 'Invalid epsilon value: -1'],
+    [() => new optim.ASGD(p, { weight_decay: -1 }), 'Invalid weight_decay value: -1'],
+    [() => new optim.Rprop(p, { etas: [1.5, 1.2] }), 'Invalid eta values: 1.5, 1.2'],
+  ])('%#', (make, message) => {
+    expect(make).toThrow(message as string);
+  });
+
+  it('NAdam and RAdam take decoupled_weight_decay and maximize only where PyTorch does (2.x)', () => {
+    const make = () => new optim.NAdam(p, { decoupled_weight_decay: true });
+    const makeR = () => new optim.RAdam(p, { maximize: true });
+    if (torch.version.libtorch.startsWith('1.')) {
+      expect(make).toThrow("NAdam() got an unexpected keyword argument 'decoupled_weight_decay'");
+      expect(makeR).toThrow("RAdam() got an unexpected keyword argument 'maximize'");
+    } else {
+      expect(make().param_groups[0].decoupled_weight_decay).toBe(true);
+      expect(makeR().param_groups[0].maximize).toBe(true);
+    }
+  });
+
+  it('foreach: null stays on the single-tensor path on the CPU, as PyTorch picks it', () => {
+    const q = freshParams();
+    const opt = new optim.Adam(ORDER.map((k) => q[k]), { lr: 0.01 });
+    expect(opt.param_groups[0].foreach).toBeNull();
+    trainStep(opt, q);
+    expectParamsAt(q, fx.optimizers.find((c) => c.optimizer === 'Adam' && JSON.stringify(c.options) === '{"lr":0.01}')!.trajectory[0], 'step 1');
   });
 });
 

@@ -107,3 +107,59 @@ describe('worker_threads', () => {
     again.dispose();
   });
 });
+
+describe('runtime settings and torch.backends (LibTorch their own)', () => {
+  it('use_deterministic_algorithms sets LibTorch\'s flag, and the debug mode reads it back', () => {
+    try {
+      torch.use_deterministic_algorithms(true, { warn_only: true });
+      expect([torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled(), torch.get_deterministic_debug_mode()]).toEqual([true, true, 1]);
+      torch.set_deterministic_debug_mode('error');
+      expect(torch.get_deterministic_debug_mode()).toBe(2);
+      expect(() => torch.set_deterministic_debug_mode('loud' as 'warn')).toThrow(/invalid value of debug_mode/);
+    } finally {
+      torch.use_deterministic_algorithms(false);
+    }
+    expect(torch.are_deterministic_algorithms_enabled()).toBe(false);
+  });
+  it('the CPU generator: manual_seed, initial_seed, get_rng_state and set_rng_state replay a sequence', () => {
+    torch.manual_seed(123);
+    expect(torch.initial_seed()).toBe(123);
+    const state = torch.get_rng_state();
+    expect(state.dtype.name).toBe('uint8');
+    const a = torch.rand(4).tolist();
+    torch.set_rng_state(state);
+    expect(torch.rand(4).tolist()).toEqual(a);
+    const s = torch.seed();
+    expect(torch.initial_seed()).toBe(s);
+    torch.manual_seed(0);
+  });
+  it('matmul precision, warn_always and interop threads round-trip', () => {
+    const before = torch.get_float32_matmul_precision();
+    torch.set_float32_matmul_precision('high');
+    expect(torch.get_float32_matmul_precision()).toBe('high');
+    torch.set_float32_matmul_precision(before);
+    expect(() => torch.set_float32_matmul_precision('fast' as 'high')).toThrow(/must be 'highest', 'high' or 'medium'/);
+    torch.set_warn_always(true);
+    expect(torch.is_warn_always_enabled()).toBe(true);
+    torch.set_warn_always(false);
+    expect(torch.get_num_interop_threads()).toBeGreaterThan(0);
+    expect(torch.is_inference_mode_enabled()).toBe(false);
+    expect(typeof torch.set_flush_denormal(false)).toBe('boolean');
+  });
+  it('torch.backends reports the build and sets its flags in LibTorch', () => {
+    expect(torch.backends.mps.is_available()).toBe(false);
+    expect(torch.backends.mkldnn.is_available()).toBe(torch.version.mkldnn);
+    expect(torch.backends.mkl.is_available()).toBe(torch.version.mkl);
+    expect(torch.backends.cudnn.is_available()).toBe(false);
+    expect(torch.backends.cudnn.version()).toBe(null);
+    expect(torch.backends.cuda.is_built()).toBe(torch.version.cuda !== null);
+    const before = torch.backends.cudnn.benchmark;
+    torch.backends.cudnn.benchmark = !before;
+    expect(torch.backends.cudnn.benchmark).toBe(!before);
+    torch.backends.cudnn.benchmark = before;
+    torch.backends.mkldnn.enabled = false;
+    expect(torch.backends.mkldnn.enabled).toBe(false);
+    torch.backends.mkldnn.enabled = true;
+    expect(() => { (torch.backends.cudnn as { deterministic: unknown }).deterministic = 'yes'; }).toThrow(/must be a boolean/);
+  });
+});

@@ -11,7 +11,7 @@ import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
 import { checkOracle, oraclePython, torchTag } from './oracle';
 import { saveWithOptions } from '../lib/serialization/save';
-import { ZipWriter } from '../lib/serialization/zip';
+import { ZipReader, ZipWriter } from '../lib/serialization/zip';
 import { PickleWriter, decodeLong, encodeLong } from '../lib/serialization/pickle';
 
 const { nn } = torch;
@@ -65,6 +65,8 @@ function describeTs(v: unknown): unknown {
     };
   }
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return { bytes: Buffer.from(v).toString('hex') };
+  if (v instanceof Set) return { set: [...v].sort((a, b) => a - b).map(describeTs) };
   if (typeof v === 'bigint') return { int: v.toString() };
   if (typeof v === 'number') return Number.isInteger(v) ? { int: String(v) } : { float: encodeNumber(v) };
   if (Array.isArray(v)) return { list: v.map(describeTs) };
@@ -388,8 +390,10 @@ describe('malformed files raise clear errors', () => {
 
   it('a pickle naming an unsupported global', () => {
     const file = fixture('unknown_global.pt');
+    const supported = 'only tensors, numpy arrays, dicts, lists, tuples, sets, numbers, strings, bytes and booleans are supported';
+    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type '__main__.Custom'; ${supported}`);
     expect(() => torch.load(file)).toThrow(
-      `torch.load: ${file}: cannot load objects of type '__main__.Custom'; only tensors, dicts, lists, tuples, numbers, strings and booleans are supported`,
+      `torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL __main__.Custom was not an allowed global by default. torchnode cannot load it with weights_only: false either: ${supported}`,
     );
     loadsAfterwards();
   });
@@ -610,5 +614,187 @@ describe('big integers decode exactly', () => {
       expect(BigInt(back)).toBe(v);
       expect(typeof back).toBe(Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? 'number' : 'bigint');
     }
+  });
+});
+
+// ---- numpy arrays, weights_only and the other load options ---------------------------------------
+
+describe('numpy arrays and scalars inside PyTorch files', () => {
+  const numpyFiles = ['numpy_arrays.pt', 'numpy_scalars.pt'];
+  for (const name of numpyFiles) {
+    it(`${name} (numpy ${expected.numpy_version}) loads as Python's torch.load(weights_only=False) sees it`, () => {
+      expect(describeTs(torch.load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
+    });
+  }
+
+  it('the fixtures name numpy 1.x\'s module (numpy.core) or numpy 2.x\'s (numpy._core), as their numpy wrote them', () => {
+    const zip = ZipReader.open(fixture('numpy_arrays.pt'));
+    const name = zip.names.find((n) => n.endsWith('/data.pkl'))!;
+    const pickle = zip.read(name, zip.entries.get(name)!.size).toString('latin1');
+    zip.close();
+    const module = expected.numpy_version.startsWith('1.') ? 'numpy.core.multiarray' : 'numpy._core.multiarray';
+    expect(pickle).toContain(`${module}\n_reconstruct`);
+  });
+
+  it('arrays become CPU tensors with numpy\'s strides: Fortran order, big-endian data and 0-d arrays', () => {
+    const a = torch.load(fixture('numpy_arrays.pt'), { weights_only: false });
+    expect(a.fortran_2d.stride()).toEqual([1, 2]);
+    expect(a.fortran_2d.tolist()).toEqual([[0, 1, 2], [3, 4, 5]]);
+    expect(a.big_endian_f4.tolist()).toEqual([[-2.5, -1.5, -0.5], [0.5, 1.5, 2.5]]);
+    expect(a.big_endian_i2.tolist()).toEqual([[258, -3]]);
+    expect(a.scalar_0d.shape).toEqual([]);
+    expect(a.scalar_0d.item()).toBe(7.25);
+    expect(a.empty.shape).toEqual([0, 3]);
+    // one array pickled twice is one tensor, as it is one ndarray in Python
+    expect(a.same_array_twice[0]).toBe(a.same_array_twice[1]);
+    expect(a.same_array_twice[0]).toBe(a.int64);
+  });
+
+  it('map_location does not move numpy arrays (PyTorch leaves them numpy arrays, on the CPU)', () => {
+    const a = torch.load(fixture('numpy_arrays.pt'), { weights_only: false, map_location: 'meta' });
+    expect(a.float32.device.type).toBe('cpu');
+  });
+
+  it('scalars become JS numbers (bigints past 2^53, booleans for np.bool_)', () => {
+    const s = torch.load(fixture('numpy_scalars.pt'), { weights_only: false });
+    expect(s.float64).toBe(2.5);
+    expect(s.int64_big).toBe(2n ** 60n + 1n);
+    expect(s.uint64_big).toBe(2n ** 64n - 1n);
+    expect(s.bool).toBe(true);
+    expect(Number.isNaN(s.nan)).toBe(true);
+    expect(s.complex128).toBeInstanceOf(torch.Tensor);
+  });
+
+  it('an array whose data does not fill its shape is refused, naming both', () => {
+    const file = tmpFile('numpy_short.pt');
+    const build = (p: PickleWriter) => (p as unknown as { byte(b: number): void }).byte(0x62); // BUILD
+    const bytes = (p: PickleWriter, text: string) => {
+      p.global('_codecs', 'encode'); p.str(text); p.str('latin1'); p.tuple2(); p.reduce();
+    };
+    writeRawArchive(file, (p) => {
+      p.global('numpy.core.multiarray', '_reconstruct');
+      p.mark(); p.global('numpy', 'ndarray'); p.mark(); p.int(0); p.tuple(); bytes(p, 'b'); p.tuple(); p.reduce();
+      p.mark();
+      p.int(1);
+      p.mark(); p.int(3); p.tuple();
+      p.global('numpy', 'dtype'); p.mark(); p.str('f8'); p.bool(false); p.bool(true); p.tuple(); p.reduce();
+      p.mark(); p.int(3); p.str('<'); p.none(); p.none(); p.none(); p.int(-1); p.int(-1); p.int(0); p.tuple(); build(p);
+      p.bool(false);
+      bytes(p, '\0'.repeat(8));
+      p.tuple();
+      build(p);
+    });
+    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: numpy array: 8 bytes of data, but shape [3] of float64 needs 24`);
+  });
+
+  const unsupported: [string, string][] = [
+    ['numpy_object.pt', 'a numpy array of dtype object cannot be loaded'],
+    ['numpy_str.pt', 'a numpy array of dtype str (<U2) cannot be loaded'],
+    ['numpy_structured.pt', 'a numpy array of dtype structured (fields a, b) cannot be loaded'],
+    ['numpy_uint16.pt', 'a numpy array of dtype uint16 cannot be loaded'],
+    ['numpy_datetime.pt', 'a numpy array of dtype datetime64 cannot be loaded'],
+  ];
+  for (const [name, message] of unsupported) {
+    it(`${name}: a clear error naming the dtype`, () => {
+      const file = fixture(name);
+      expect(() => torch.load(file, { weights_only: false })).toThrow(
+        `torch.load: ${file}: ${message}; torchnode loads numpy arrays of dtype float16/32/64, int8/16/32/64, uint8, bool and complex64/128`,
+      );
+    });
+  }
+});
+
+describe('weights_only', () => {
+  const outcomes: Record<string, 'ok' | { refused: string; blocked: boolean }> | undefined = expected.weights_only;
+
+  it('is true by default, as in PyTorch 2.6+: numpy arrays need weights_only: false', () => {
+    const file = fixture('numpy_arrays.pt');
+    const module = expected.numpy_version.startsWith('1.') ? 'numpy.core.multiarray' : 'numpy._core.multiarray';
+    expect(() => torch.load(file)).toThrow(
+      `torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL ${module}._reconstruct was not an allowed global by default. Re-running torch.load with weights_only: false will load it`,
+    );
+    expect(() => torch.load(file, { weights_only: true })).toThrow(/Weights only load failed/);
+  });
+
+  // PyTorch 1.13's weights_only list is an older, shorter one (no torch.device, set, bytes...):
+  // torchnode follows PyTorch 2.x's, so the outcomes are recorded by the 2.x generator only.
+  it.skipIf(!outcomes)('loads or refuses each fixture exactly as PyTorch 2.x\'s weights_only=True does', () => {
+    for (const [name, outcome] of Object.entries(outcomes!)) {
+      const file = fixture(name);
+      if (outcome === 'ok') {
+        expect(describeTs(torch.load(file, { weights_only: true })), name).toEqual(comparable(expected[name], { layout: true }));
+      } else if (outcome.blocked) {
+        const module = outcome.refused.split('.')[0];
+        expect(() => torch.load(file, { weights_only: true }), name).toThrow(`Trying to load unsupported GLOBAL ${outcome.refused} whose module ${module} is blocked`);
+      } else {
+        expect(() => torch.load(file, { weights_only: true }), name).toThrow(`GLOBAL ${outcome.refused} was not an allowed global by default`);
+      }
+    }
+  });
+
+  it('allows what PyTorch allows beyond tensors: Counter, complex, bytes, bytearray, set, device, tensors with attributes', () => {
+    const w = torch.load(fixture('weights_only_types.pt'), { weights_only: true });
+    expect(describeTs(w)).toEqual(comparable(expected['weights_only_types.pt'], { layout: true }));
+    expect(w.counter).toEqual({ a: 2, b: 1 });
+    expect(Buffer.from(w.bytearray).toString('hex')).toBe('00ff6162');
+    expect(torch.ops.aten.view_as_real(w.complex).tolist()).toEqual([1.5, -2]);
+  });
+
+  for (const name of ['weights_only_types.pt', 'frozenset.pt', 'empty_bytes.pt']) {
+    it(`${name} loads with weights_only: false as Python's torch.load(weights_only=False) sees it`, () => {
+      expect(describeTs(torch.load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
+    });
+  }
+
+  it('frozenset loads only with weights_only: false, as in PyTorch', () => {
+    const file = fixture('frozenset.pt');
+    expect(() => torch.load(file)).toThrow(`torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL frozenset was not an allowed global by default. Re-running torch.load with weights_only: false will load it`);
+    expect(torch.load(file, { weights_only: false }).fs).toEqual(new Set([1, 3]));
+  });
+
+  it('os.system is refused in both modes', () => {
+    const file = fixture('blocked_module.pt');
+    expect(() => torch.load(file)).toThrow(/Weights only load failed: Trying to load unsupported GLOBAL posix\.system whose module posix is blocked/);
+    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type 'posix.system'`);
+  });
+});
+
+describe('load options', () => {
+  const file = () => fixture('parameter.pt');
+
+  it('unknown options and wrong types are TypeErrors', () => {
+    expect(() => torch.load(file(), { weights_onyl: true } as never)).toThrow(TypeError);
+    expect(() => torch.load(file(), { weights_onyl: true } as never)).toThrow("torch.load: unknown option 'weights_onyl'");
+    expect(() => torch.load(file(), { pickle_module: {} } as never)).toThrow(/unknown option 'pickle_module' \(torchnode has its own unpickler/);
+    expect(() => torch.load(file(), { weights_only: 'yes' } as never)).toThrow('torch.load: weights_only must be a boolean, got string');
+    expect(() => torch.load(file(), { mmap: 1 } as never)).toThrow('torch.load: mmap must be a boolean, got number');
+    expect(() => torch.load(file(), { encoding: 'utf-16' } as never)).toThrow(TypeError);
+    expect(() => torch.load(file(), { map_location: () => 'cpu' } as never)).toThrow(/callable map_location has no torchnode equivalent/);
+    expect(() => torch.load(file(), { map_location: 3 } as never)).toThrow(TypeError);
+    expect(() => torch.load(file(), 'cpu' as never)).toThrow('torch.load: options must be an object, got string');
+  });
+
+  it('mmap: true loads the same tensors', () => {
+    expect(torch.load(file(), { mmap: true }).tolist()).toEqual([[1, 2], [3, 4]]);
+  });
+
+  it('map_location as a device, or as an object remapping saved locations', () => {
+    expect(torch.load(file(), { map_location: 'meta' }).device.type).toBe('meta');
+    expect(torch.load(file(), { map_location: { cpu: 'meta' } }).device.type).toBe('meta');
+    // an unlisted location loads where it was saved
+    const kept = torch.load(file(), { map_location: { 'cuda:0': 'meta' } });
+    expect([kept.device.type, kept.tolist()]).toEqual(['cpu', [[1, 2], [3, 4]]]);
+  });
+
+  it('encoding decodes Python 2 strings (SHORT_BINSTRING) as Python\'s unpickler does', () => {
+    const py2 = tmpFile('py2_str.pt');
+    const text = Buffer.from('héllo', 'utf8');
+    const zip = new ZipWriter(py2);
+    zip.add('archive/data.pkl', Buffer.concat([Buffer.from([0x80, 0x02, 0x55, text.length]), text, Buffer.from([0x2e])]));
+    zip.finish();
+    expect(torch.load(py2)).toBe('héllo'); // utf-8, torch.load's default
+    expect(torch.load(py2, { encoding: 'latin1' })).toBe(text.toString('latin1'));
+    expect(torch.load(py2, { encoding: 'bytes' })).toEqual(new Uint8Array(text));
+    expect(() => torch.load(py2, { encoding: 'ascii' })).toThrow(`torch.load: ${py2}: a Python 2 string in the pickle is not ASCII`);
   });
 });

@@ -3,8 +3,9 @@
 import { Tensor } from '../tensor';
 import { no_grad } from '../autograd';
 import { tidy } from '../memory';
-import { op, call } from '../ops';
-import { wrap } from '../tensor';
+import { empty } from '../creation';
+import { diag } from '../generated/torch_functions';
+import { qr } from '../generated/linalg';
 
 export type Nonlinearity =
   | 'linear' | 'conv1d' | 'conv2d' | 'conv3d' | 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d'
@@ -105,11 +106,11 @@ export function orthogonal_(tensor: Tensor, gain = 1): Tensor {
   const cols = tensor.numel() / rows;
   no_grad(() =>
     tidy(() => {
-      let flattened = wrap(call(op('empty.memory_format').get(), [rows, cols], tensor.dtype.code, null, tensor.device.toString(), null)).normal_(0, 1);
+      let flattened = empty([rows, cols], { dtype: tensor.dtype, device: tensor.device }).normal_(0, 1);
       if (rows < cols) flattened = flattened.t();
-      const [q0, r] = call(op('linalg_qr').get(), flattened.h, 'reduced').map(wrap) as [Tensor, Tensor];
+      const [q0, r] = qr(flattened, 'reduced');
       let q = q0;
-      const d = wrap(call(op('diag').get(), r.h, 0));
+      const d = diag(r, 0);
       q = q.mul(d.sign());
       if (rows < cols) q = q.t();
       tensor.view_as(q).copy_(q);

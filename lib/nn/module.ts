@@ -2,7 +2,6 @@
 // found by walking the object's own properties in definition order, which is the order
 // PyTorch registers them in; state_dict keys therefore match a PyTorch port's exactly.
 // Buffers are explicit (register_buffer), as in PyTorch.
-import { native } from '../binding';
 import { Tensor } from '../tensor';
 import { DType, DTypeLike, toDType } from '../dtype';
 import { Device, DeviceLike } from '../device';
@@ -217,7 +216,7 @@ export class Module {
       for (const m of this.modules()) {
         for (const [, p] of m._ownParameters()) {
           const moved = fn(p);
-          native.setData(p.h, moved.h);
+          p.data = moved; // the Parameter object stays; its data becomes moved's
           moved.dispose();
           const g = p.grad;
           if (g) {

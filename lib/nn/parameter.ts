@@ -1,15 +1,13 @@
 // nn.Parameter: a Tensor that a Module registers as a learnable parameter.
-import { native } from '../binding';
-import { Tensor, hOf } from '../tensor';
+import { Tensor, subclassAliasOf } from '../tensor';
 import { adopt } from '../memory';
-import { op, call } from '../ops';
 
 export class Parameter extends Tensor {
   /** new nn.Parameter(data, requires_grad = true): shares data's storage, as in PyTorch. */
   constructor(data: Tensor, requires_grad = true) {
-    super(call(op('detach').get(), hOf(data, 'data')));
+    super(...subclassAliasOf(data, 'data'));
     adopt(this);
-    if (requires_grad) native.setRequiresGrad(this.h, true);
+    if (requires_grad) this.requires_grad_(true);
   }
 
   toString(): string {

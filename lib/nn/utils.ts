@@ -1,8 +1,7 @@
 // torch.nn.utils: gradient clipping, after torch/nn/utils/clip_grad.py (PyTorch 1.13): the same
 // norm operator and the same arithmetic (max_norm / (total_norm + 1e-6), clamped to 1), so the
 // clipped gradients equal PyTorch's.
-import { Tensor, describe, wrap } from '../tensor';
-import { op, call } from '../ops';
+import { Tensor, describe } from '../tensor';
 import { tensor } from '../creation';
 import { stack } from '../functions';
 import { tidy } from '../memory';
@@ -70,7 +69,7 @@ export function clip_grad_norm_(parameters: TensorOrTensors, max_norm: number, o
 
 function pNorm(t: Tensor, p: number): Tensor {
   const dims = Array.from({ length: t.dim() }, (_, i) => i);
-  return wrap(call(op('norm.ScalarOpt_dim').get(), t.h, p, dims, false));
+  return t.norm(p, dims, false);
 }
 
 function pyFloatStr(x: number): string {

@@ -6,6 +6,8 @@ import { keep, tidy } from '../memory';
 import { full_like } from '../creation';
 import { no_grad } from '../autograd';
 import { Optimizer, ParamsInput, optionsOf, checkNonNegative, newStepTensor, stepValue } from './optimizer';
+import { useForeach } from './step_count';
+import { adagradForeach } from './adagrad_foreach';
 
 export interface AdagradOptions {
   lr?: number;
@@ -51,6 +53,17 @@ export class Adagrad extends Optimizer {
     return this.runStep(closure, () => {
       for (const group of this.param_groups) {
         const { lr, weight_decay, lr_decay, eps, maximize } = group;
+        if (useForeach(group)) {
+          const params = group.params.filter((p) => p.grad !== null);
+          if (params.length === 0) continue;
+          const states = params.map((p) => {
+            const state = this.stateOf(p);
+            if (state.sum === undefined) this.initState(p, group.initial_accumulator_value);
+            return state;
+          });
+          adagradForeach(params, params.map((p) => p.grad as Tensor), states.map((s) => s.sum), states.map((s) => s.step), group);
+          continue;
+        }
         for (const param of group.params) {
           const g = param.grad;
           if (g === null) continue;

@@ -5,6 +5,8 @@ import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
 import { Optimizer, ParamsInput, ParamGroup, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { useForeach } from './step_count';
+import * as fe from './foreach';
 
 export interface AdamOptions {
   lr?: number;
@@ -38,12 +40,18 @@ function adamDefaults(name: string, args: unknown[], weightDecayDefault: number)
 abstract class AdamBase extends Optimizer {
   /** Applies weight decay for one parameter; returns the gradient the moments should see. */
   protected abstract decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor;
+  /** AdamW's weight decay shrinks the parameters instead of adding to the gradients. */
+  protected abstract readonly decoupled: boolean;
 
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     return this.runStep(closure, () => {
       for (const group of this.param_groups) {
         const [beta1, beta2] = group.betas as [number, number];
         const { lr, eps, amsgrad, maximize } = group;
+        if (useForeach(group)) {
+          this.foreachStep(group);
+          continue;
+        }
         for (const param of group.params) {
           const g = param.grad;
           if (g === null) continue;
@@ -83,6 +91,64 @@ abstract class AdamBase extends Optimizer {
     });
   }
 
+  /**
+   * _multi_tensor_adam / _multi_tensor_adamw: PyTorch 1.13's (mul_ then add_ for the first
+   * moment) or 2.x's (_foreach_lerp_), as the running LibTorch's PyTorch does it.
+   */
+  private foreachStep(group: ParamGroup): void {
+    const [beta1, beta2] = group.betas as [number, number];
+    const { lr, eps, amsgrad, maximize, weight_decay } = group;
+    const params = group.params.filter((p) => p.grad !== null);
+    if (params.length === 0) return;
+    const states = params.map((p) => {
+      const state = this.stateOf(p);
+      if (Object.keys(state).length === 0) {
+        state.step = newStepTensor();
+        state.exp_avg = keep(zeros_like(p));
+        state.exp_avg_sq = keep(zeros_like(p));
+        if (amsgrad) state.max_exp_avg_sq = keep(zeros_like(p));
+      }
+      return state;
+    });
+    let grads = params.map((p) => p.grad as Tensor);
+    if (maximize) grads = fe.neg(grads);
+    const steps = states.map((s) => s.step as Tensor);
+    const exp_avgs = states.map((s) => s.exp_avg as Tensor);
+    const exp_avg_sqs = states.map((s) => s.exp_avg_sq as Tensor);
+    fe.add_(steps, 1);
+    if (this.decoupled) {
+      // 1.13's AdamW multiplies even by 1 (weight_decay 0); the result is the same.
+      if (weight_decay !== 0 || fe.legacy) fe.mul_(params, 1 - lr * weight_decay);
+    } else if (weight_decay !== 0) {
+      // 1.13 adds into the grads list in place (p.grad itself unless maximize copied it), as PyTorch did.
+      if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
+      else grads = fe.add(grads, params, weight_decay);
+    }
+    if (fe.legacy) {
+      fe.mul_(exp_avgs, beta1);
+      fe.add_(exp_avgs, grads, 1 - beta1);
+    } else {
+      fe.lerp_(exp_avgs, grads, 1 - beta1);
+    }
+    fe.mul_(exp_avg_sqs, beta2);
+    fe.addcmul_(exp_avg_sqs, grads, grads, 1 - beta2);
+    const stepValues = steps.map((t) => stepValue(t));
+    const step_size = stepValues.map((n) => (lr / (1 - beta1 ** n)) * -1);
+    const bias_correction2_sqrt = stepValues.map((n) => Math.sqrt(1 - beta2 ** n));
+    let root: Tensor[];
+    if (amsgrad) {
+      const maxs = states.map((s) => s.max_exp_avg_sq as Tensor);
+      fe.maximum_(maxs, exp_avg_sqs);
+      root = fe.sqrt(maxs);
+    } else {
+      root = fe.sqrt(exp_avg_sqs);
+    }
+    fe.div_(root, bias_correction2_sqrt);
+    const denom = fe.legacy ? fe.add(root, eps) : root;
+    if (!fe.legacy) fe.add_(root, eps);
+    fe.addcdiv_(params, exp_avgs, denom, step_size);
+  }
+
   protected _setstate(): void {
     super._setstate();
     // Older state dicts hold the step as a number; PyTorch 1.13 converts it to a tensor.
@@ -95,6 +161,7 @@ export class Adam extends AdamBase {
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
     super(params, adamDefaults('Adam', args, 0));
   }
+  protected readonly decoupled = false;
   // L2 penalty folded into the gradient.
   protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
     return group.weight_decay !== 0 ? grad.add(param, { alpha: group.weight_decay }) : grad;
@@ -106,6 +173,7 @@ export class AdamW extends AdamBase {
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
     super(params, adamDefaults('AdamW', args, 1e-2));
   }
+  protected readonly decoupled = true;
   // Decoupled weight decay: shrink the parameter, leave the gradient alone.
   protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
     param.mul_(1 - group.lr * group.weight_decay);

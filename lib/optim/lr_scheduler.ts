@@ -13,7 +13,7 @@ const EPOCH_DEPRECATION_WARNING =
   'unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.';
 
 const warned = new Set<string>();
-function warnOnce(message: string): void {
+export function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
   process.emitWarning(message, 'UserWarning');
@@ -62,9 +62,33 @@ export abstract class _LRScheduler {
     this.base_lrs = groups.map((g) => g.initial_lr as number);
     this.last_epoch = last_epoch;
     this.verbose = verbose;
+    this._initial_step();
+  }
+
+  /** PyTorch's _initial_step(): resets the step counts and takes the first step (SequentialLR restarts its schedulers so). */
+  _initial_step(): void {
     this.optimizer._step_count = 0;
     this._step_count = 0;
     this.step();
+  }
+
+  /**
+   * PyTorch 2.x's _update_lr(epoch): jumps to `epoch` (closed form where there is one) without
+   * the deprecation warning or a step count; SequentialLR uses it at a milestone.
+   */
+  _update_lr(epoch: number): void {
+    this._get_lr_called_within_step = true;
+    let values: number[];
+    try {
+      this.last_epoch = epoch;
+      values = this._get_closed_form_lr() ?? this.get_lr();
+    } finally {
+      this._get_lr_called_within_step = false;
+    }
+    this.optimizer.param_groups.forEach((group, i) => {
+      group.lr = values[i];
+    });
+    this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
   }
 
   /** The lrs for this.last_epoch, computed from the groups' current lrs (the chainable form). */
@@ -150,7 +174,7 @@ export abstract class _LRScheduler {
 }
 
 /** Python-style arguments: positional in the given order, or a trailing options object. */
-function argsOf(name: string, args: unknown[], names: readonly string[]): Record<string, any> {
+export function argsOf(name: string, args: unknown[], names: readonly string[]): Record<string, any> {
   const values = mergeArgs(name, args, names);
   const out: Record<string, any> = {};
   names.forEach((n, i) => {
@@ -159,7 +183,7 @@ function argsOf(name: string, args: unknown[], names: readonly string[]): Record
   return out;
 }
 
-interface EpochOptions {
+export interface EpochOptions {
   last_epoch?: number;
   verbose?: boolean;
 }
@@ -452,7 +476,7 @@ export class OneCycleLR extends _LRScheduler {
   }
 }
 
-function formatParam(name: string, optimizer: Optimizer, param: number | number[]): number[] {
+export function formatParam(name: string, optimizer: Optimizer, param: number | number[]): number[] {
   const n = optimizer.param_groups.length;
   if (Array.isArray(param)) {
     if (param.length !== n) throw new RangeError(`expected ${n} values for ${name}, got ${param.length}`);
@@ -462,7 +486,7 @@ function formatParam(name: string, optimizer: Optimizer, param: number | number[
 }
 
 /** Python's % (the result takes the divisor's sign). */
-function pyMod(a: number, b: number): number {
+export function pyMod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
 

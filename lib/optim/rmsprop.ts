@@ -4,8 +4,10 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, optionsOf, checkNonNegative, newStepTensor } from './optimizer';
+import { Optimizer, ParamsInput, ParamGroup, OptimizerState, optionsOf, checkNonNegative, newStepTensor } from './optimizer';
 import { isPytorch2 } from '../pytorch_version';
+import { useForeach } from './step_count';
+import { rmspropForeach } from './rmsprop_foreach';
 
 export interface RMSpropOptions {
   lr?: number;
@@ -38,21 +40,44 @@ export class RMSprop extends Optimizer {
     super(params, d);
   }
 
+  /** The parameter's state, created on its first step. */
+  private stateFor(param: Tensor, group: ParamGroup): OptimizerState {
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      // PyTorch 2.x keeps the step count as a 0-dim tensor, 1.x as a number.
+      state.step = isPytorch2 ? newStepTensor() : 0;
+      state.square_avg = keep(zeros_like(param));
+      if (group.momentum > 0) state.momentum_buffer = keep(zeros_like(param));
+      if (group.centered) state.grad_avg = keep(zeros_like(param));
+    }
+    return state;
+  }
+
+  private foreachStep(group: ParamGroup): void {
+    const params = group.params.filter((p) => p.grad !== null);
+    if (params.length === 0) return;
+    const states = params.map((p) => this.stateFor(p, group));
+    // 1.13 counts the (number) step in step() itself, before the multi-tensor call.
+    if (!isPytorch2) for (const s of states) s.step += 1;
+    rmspropForeach({
+      params, grads: params.map((p) => p.grad as Tensor),
+      square_avgs: states.map((s) => s.square_avg), grad_avgs: states.map((s) => s.grad_avg),
+      momentum_buffers: states.map((s) => s.momentum_buffer), steps: states.map((s) => s.step),
+    }, group);
+  }
+
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     return this.runStep(closure, () => {
       for (const group of this.param_groups) {
         const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
+        if (useForeach(group)) {
+          this.foreachStep(group);
+          continue;
+        }
         for (const param of group.params) {
           const g = param.grad;
           if (g === null) continue;
-          const state = this.stateOf(param);
-          if (Object.keys(state).length === 0) {
-            // PyTorch 2.x keeps the step count as a 0-dim tensor, 1.x as a number.
-            state.step = isPytorch2 ? newStepTensor() : 0;
-            state.square_avg = keep(zeros_like(param));
-            if (momentum > 0) state.momentum_buffer = keep(zeros_like(param));
-            if (centered) state.grad_avg = keep(zeros_like(param));
-          }
+          const state = this.stateFor(param, group);
           if (isPytorch2) (state.step as Tensor).add_(1);
           else state.step += 1;
 

@@ -2,7 +2,9 @@
 // operations in the same order, so trajectories match PyTorch's to float rounding.
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
-import { Optimizer, ParamsInput, required, optionsOf, checkNotNegative, checkNumber } from './optimizer';
+import { Optimizer, ParamsInput, ParamGroup, required, optionsOf, checkNotNegative, checkNumber } from './optimizer';
+import { useForeach } from './step_count';
+import * as fe from './foreach';
 
 export interface SGDOptions {
   lr?: number;
@@ -18,7 +20,7 @@ const NAMES = ['lr', 'momentum', 'dampening', 'weight_decay', 'nesterov', 'maxim
 
 /**
  * new SGD(params, { lr, momentum = 0, dampening = 0, weight_decay = 0, nesterov = false, maximize = false }).
- * lr has no default (PyTorch 1.13). foreach is accepted and ignored: this is the single-tensor path.
+ * lr has no default (PyTorch 1.13). foreach: true runs PyTorch's _multi_tensor_sgd over the _foreach_ kernels.
  */
 export class SGD extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | SGDOptions)[]) {
@@ -42,6 +44,10 @@ export class SGD extends Optimizer {
     return this.runStep(closure, () => {
       for (const group of this.param_groups) {
         const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
+        if (useForeach(group)) {
+          this.foreachStep(group);
+          continue;
+        }
         for (const param of group.params) {
           const grad = param.grad;
           if (grad === null) continue;
@@ -65,5 +71,40 @@ export class SGD extends Optimizer {
         }
       }
     });
+  }
+
+  /** _multi_tensor_sgd: one _foreach_ kernel per operation over all the group's parameters. */
+  private foreachStep(group: ParamGroup): void {
+    const { lr, momentum, dampening, weight_decay, nesterov, maximize } = group;
+    const params = group.params.filter((p) => p.grad !== null);
+    if (params.length === 0) return;
+    let grads = params.map((p) => p.grad as Tensor);
+    if (maximize) grads = fe.neg(grads);
+    if (weight_decay !== 0) {
+      if (maximize && !fe.legacy) fe.add_(grads, params, weight_decay);
+      else grads = fe.add(grads, params, weight_decay);
+    }
+    if (momentum !== 0) {
+      const states = params.map((p) => this.stateOf(p));
+      let bufs: Tensor[];
+      if (states.every((s) => s.momentum_buffer instanceof Tensor)) {
+        bufs = states.map((s) => s.momentum_buffer as Tensor);
+        fe.mul_(bufs, momentum);
+        fe.add_(bufs, grads, 1 - dampening);
+      } else {
+        bufs = states.map((s, i) => {
+          if (!(s.momentum_buffer instanceof Tensor)) return (s.momentum_buffer = keep(grads[i].clone().detach()));
+          const buf = s.momentum_buffer as Tensor;
+          buf.mul_(momentum).add_(grads[i], { alpha: 1 - dampening });
+          return buf;
+        });
+      }
+      // As PyTorch: the nesterov sum goes into the grads list itself (p.grad when neither maximize nor weight decay copied it).
+      if (nesterov) fe.add_(grads, bufs, momentum);
+      else grads = bufs;
+    } else {
+      for (const p of params) this.stateOf(p).momentum_buffer = null;
+    }
+    fe.add_(params, grads, -lr);
   }
 }

@@ -2,33 +2,20 @@
 // Each storage record becomes one native tensor, and every saved tensor becomes an as_strided
 // view of its storage, so strides, offsets and sharing between tensors come out as in Python.
 import { Tensor } from '../tensor';
-import { DType, toDType, uint8 } from '../dtype';
-import { Device, DeviceLike } from '../device';
-import { from_typed_array } from '../creation';
+import { DType, toDType, complex128 } from '../dtype';
+import { Device } from '../device';
 import { ops } from '../raw_ops';
 import { Parameter } from '../nn/parameter';
 import { TorchError } from '../errors';
 import { ZipReader, ZipFormatError } from './zip';
-import { unpickle, PickleError, PyCallable, describePy } from './pickle';
+import { unpickle, PickleError, PyCallable, describePy, isCallable } from './pickle';
 import { dtypeOfStorageType } from './storage_types';
+import { fromBytes, swapBytes } from './tensor_bytes';
+import { LoadOptions, ResolvedLoadOptions, resolveLoadOptions } from './load_options';
+import { NumpyArray, NumpyDType, numpyGlobals } from './numpy';
+import { weightsOnlyAllows, weightsOnlyRefusal } from './weights_only';
 
-export interface LoadOptions {
-  /** Where every tensor goes, whatever device it was saved from ('cpu' by default). */
-  map_location?: DeviceLike;
-  /**
-   * For files you do not trust: the most bytes the load may read out of the archive's records
-   * (data.pkl and the storages, after decompression), plus 100 bytes for each object the
-   * pickle makes (each list, dict, tuple or rebuilt tensor). Each record's declared size and
-   * each storage's declared element count are checked against what is left before anything
-   * is read or allocated. Unlimited by default.
-   */
-  max_bytes?: number;
-  /**
-   * Accepted for PyTorch compatibility; torchnode's unpickler always behaves like
-   * weights_only=True (see load()), whatever this says.
-   */
-  weights_only?: boolean;
-}
+export type { LoadOptions } from './load_options';
 
 /** A storage's persistent id, resolved to bytes only when a tensor uses it. */
 class StorageRef {
@@ -39,7 +26,7 @@ class StorageTypeToken {
   constructor(readonly name: string, readonly dtype: DType) {}
 }
 
-const SUPPORTED = 'only tensors, dicts, lists, tuples, numbers, strings and booleans are supported';
+const SUPPORTED = 'only tensors, numpy arrays, dicts, lists, tuples, sets, numbers, strings, bytes and booleans are supported';
 // The first bytes of a pre-1.6 ("legacy") torch.save file: PROTO 2, then LONG1 with the magic number.
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 
@@ -50,12 +37,19 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  * (ints beyond 2^53 become bigints). Tensors are restored on options.map_location ('cpu');
  * meta tensors stay on 'meta' and sparse COO tensors stay sparse, as in PyTorch.
  *
- * Never runs code from the file: the unpickler knows only the data-only globals torch.save
- * writes (tensor and parameter rebuilders, storage types, dtypes, OrderedDict, torch.device,
- * torch.Size, set, bytes), which is PyTorch's weights_only=True behaviour (PyTorch 1.13's
- * weights_only list lacks torch.device, set and bytes, which later versions allow); any other
- * global (os.system, builtins.eval...) and the opcodes that call classes (INST, OBJ...) are
- * refused, with weights_only true or false.
+ * numpy arrays (with weights_only: false, as PyTorch requires) become Tensors, numpy scalars
+ * numbers (see numpy.ts). Options (LoadOptions) are PyTorch's: map_location, weights_only
+ * (true by default, as in PyTorch 2.6+), mmap, encoding; others are a TypeError.
+ *
+ * Never runs code from the file, whatever weights_only says: the unpickler rebuilds a fixed set
+ * of data-only globals itself (tensor and parameter rebuilders, storage types, dtypes,
+ * OrderedDict, Counter, torch.device, torch.Size, set, bytes, bytearray, complex, and with
+ * weights_only: false also frozenset and numpy arrays, dtypes and scalars) and calls nothing
+ * the file names; any other global (os.system, builtins.eval...) and the opcodes that call
+ * classes (INST, OBJ...) are refused. weights_only: true refuses, with PyTorch's message, every
+ * global PyTorch's weights_only unpickler refuses, so a file torchnode loads that way loads in
+ * PyTorch with weights_only=True too. (Unlike PyTorch's weights_only unpickler, the data-only
+ * opcodes of pickle protocols 3-5 are read in both modes.)
  * Hostile files are bounded: integers decode in linear time, nesting depth is limited only by
  * memory, a deflated record stops inflating at its declared size, tensors must lie inside their
  * storages, and options.max_bytes caps what is read. Every error but a failure to open the
@@ -63,9 +57,8 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  * `torch.load: <path>`.
  */
 export function load(path: string, options: LoadOptions = {}): any {
-  const maxBytes = options.max_bytes ?? Infinity;
-  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) throw new RangeError(`torch.load: max_bytes must be a non-negative number, got ${String(maxBytes)}`);
-  const target = new Device(options.map_location ?? 'cpu');
+  if (typeof path !== 'string') throw new TypeError(`torch.load: expected a file path (string), got ${typeof path}`);
+  const opts = resolveLoadOptions(options);
   let zip: ZipReader;
   try {
     zip = ZipReader.open(path); // a missing file throws the fs error as it is
@@ -76,7 +69,7 @@ export function load(path: string, options: LoadOptions = {}): any {
   }
   const storages = new Map<string, Tensor>();
   try {
-    return loadFromZip(zip, target, storages, new Budget(maxBytes));
+    return loadFromZip(zip, opts, storages, new Budget(opts.maxBytes));
   } catch (e) {
     throw loadError(path, e);
   } finally {
@@ -134,7 +127,7 @@ function notZipReason(path: string, zipReason: string): string {
   return zipReason;
 }
 
-function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tensor>, budget: Budget): unknown {
+function loadFromZip(zip: ZipReader, opts: ResolvedLoadOptions, storages: Map<string, Tensor>, budget: Budget): unknown {
   const first = zip.names[0];
   if (first === undefined) throw new ZipFormatError('the zip archive is empty');
   // Python names the archive folder after the file it saved to ('archive' in some versions).
@@ -170,7 +163,7 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     }
     const bytes = readRecord(record);
     if (bigEndian && ref.dtype.itemsize > 1) swapBytes(bytes, ref.dtype.is_complex ? ref.dtype.itemsize / 2 : ref.dtype.itemsize);
-    t = fromBytes(bytes, ref.dtype, target);
+    t = fromBytes(bytes, ref.dtype, opts.deviceFor(ref.location));
     storages.set(ref.key, t);
     return t;
   };
@@ -218,7 +211,7 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     return t;
   };
 
-  const callables: Record<string, PyCallable> = {
+  const callables: Record<string, PyCallable | object> = {
     'collections.OrderedDict': {
       qualname: 'collections.OrderedDict',
       call: (args) => new Map(Array.isArray(args[0]) ? (args[0] as [unknown, unknown][]) : []),
@@ -262,18 +255,45 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
     },
     'builtins.set': { qualname: 'set', call: ([items]) => new Set(Array.isArray(items) ? items : []) },
     'builtins.frozenset': { qualname: 'frozenset', call: ([items]) => new Set(Array.isArray(items) ? items : []) },
+    // Protocol 2 writes bytearray(b'..') as bytearray(text, 'latin-1'), and b'' as bytes().
+    'builtins.bytearray': { qualname: 'bytearray', call: bytearray },
+    'builtins.bytes': { qualname: 'bytes', call: bytearray },
+    // JS has no complex number: a Python complex becomes a 0-d complex128 tensor.
+    'builtins.complex': { qualname: 'complex', call: complexScalar },
+    // Counter(dict): a dict like any other once loaded
+    'collections.Counter': { qualname: 'collections.Counter', call: ([items]) => new Map(items instanceof Map ? items : []) },
+    'torch.nn.parameter.Parameter': { qualname: 'torch.nn.Parameter', call: rebuildParameter },
+    'torch.Tensor': TENSOR_CLASS,
+    // PyTorch 2.x, for a plain tensor with extra Python attributes (dropped here, as for Parameters).
+    'torch._tensor._rebuild_from_type_v2': {
+      qualname: '_rebuild_from_type_v2',
+      call: ([func, newType, args]) => {
+        if (newType !== TENSOR_CLASS) throw new PickleError(`_rebuild_from_type_v2: only torch.Tensor is supported, got ${describePy(newType)}`);
+        if (!isCallable(func) || !Array.isArray(args)) throw new PickleError('_rebuild_from_type_v2: malformed arguments');
+        return func.call(args);
+      },
+    },
   };
 
   const findGlobal = (module: string, name: string): unknown => {
+    // Protocol 2 names builtins by their Python 2 module; Python 3 (and PyTorch) map it back.
+    if (module === '__builtin__') module = 'builtins';
     const qual = `${module}.${name}`;
-    if (callables[qual]) return callables[qual];
-    if (module === 'torch') {
+    let found: unknown = callables[qual] ?? numpyGlobals[qual];
+    let torchDtypeOrStorage = false;
+    if (found === undefined && module === 'torch') {
       const storageDtype = dtypeOfStorageType.get(name);
-      if (storageDtype) return new StorageTypeToken(name, storageDtype);
-      const dtype = dtypeByName(name);
-      if (dtype) return dtype; // a pickled torch.dtype is written as the global torch.<name>
+      const dtype = dtypeByName(name); // a pickled torch.dtype is written as the global torch.<name>
+      if (storageDtype) found = new StorageTypeToken(name, storageDtype);
+      else if (dtype) found = dtype;
+      // PyTorch's weights_only list names dtypes by their canonical name (float32, not float)
+      torchDtypeOrStorage = storageDtype !== undefined || dtype?.name === name;
     }
-    throw new PickleError(`cannot load objects of type '${qual}'; ${SUPPORTED}`);
+    if (opts.weightsOnly && !weightsOnlyAllows(module, name, torchDtypeOrStorage)) {
+      throw weightsOnlyRefusal(module, name, found !== undefined, SUPPORTED);
+    }
+    if (found === undefined) throw new PickleError(`cannot load objects of type '${qual}'; ${SUPPORTED}`);
+    return found;
   };
 
   const persistentLoad = (pid: unknown): StorageRef => {
@@ -292,36 +312,35 @@ function loadFromZip(zip: ZipReader, target: Device, storages: Map<string, Tenso
 
   const shared = new Set<object>();
   const onObject = Number.isFinite(budget.max) ? () => budget.charge(OBJECT_COST, 'the objects in data.pkl') : undefined;
-  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared, onObject });
+  const result = unpickle(readRecord(`${prefix}data.pkl`), { findGlobal, persistentLoad, shared, onObject, decodeStr: opts.decodeStr });
   return toJs(result, shared);
+}
+
+/** torch.Tensor, the class: only ever the type argument of _rebuild_from_type_v2. */
+const TENSOR_CLASS = Object.freeze({ pyClass: 'torch.Tensor' });
+
+/** bytes(...) and bytearray(...): both load as a Uint8Array. */
+function bytearray(args: unknown[]): Uint8Array {
+  const [data, encoding] = args;
+  if (data === undefined) return new Uint8Array(0);
+  if (data instanceof Uint8Array) return Uint8Array.from(data);
+  if (typeof data === 'string' && (encoding === 'latin-1' || encoding === 'latin1')) return Uint8Array.from(Buffer.from(data, 'latin1'));
+  throw new PickleError('bytes/bytearray: unsupported arguments');
+}
+
+function complexScalar(args: unknown[]): Tensor {
+  const [re, im = 0] = args;
+  if (typeof re !== 'number' || typeof im !== 'number') throw new PickleError('complex: expected two floats');
+  const flat = fromBytes(new Uint8Array(new Float64Array([re, im]).buffer), complex128, new Device('cpu'));
+  const t: Tensor = ops.aten.as_strided(flat, [], [], 0);
+  flat.dispose();
+  return t;
 }
 
 function rebuildParameter(args: unknown[]): Parameter {
   const [data, requiresGrad] = args;
   if (!(data instanceof Tensor)) throw new PickleError(`_rebuild_parameter: expected a tensor, got ${describePy(data)}`);
   return new Parameter(data, requiresGrad !== false);
-}
-
-/** One native tensor holding a storage record's elements, on the target device. */
-function fromBytes(bytes: Buffer, dtype: DType, target: Device): Tensor {
-  const raw = from_typed_array(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), [bytes.length]);
-  let t = raw;
-  if (dtype !== uint8) {
-    t = ops.aten.view.dtype(raw, dtype);
-    raw.dispose();
-  }
-  if (target.type !== 'cpu') {
-    const moved = t.to(target);
-    t.dispose();
-    t = moved;
-  }
-  return t;
-}
-
-function swapBytes(b: Buffer, width: number): void {
-  if (width === 2) b.swap16();
-  else if (width === 4) b.swap32();
-  else if (width === 8) b.swap64();
 }
 
 /** as_strided would also refuse these, but with a message that does not name the file's problem. */
@@ -372,8 +391,9 @@ function toJs(root: unknown, shared: Set<object>): unknown {
     v === null || typeof v !== 'object' || v instanceof Tensor || v instanceof Device || v instanceof DType || v instanceof Uint8Array;
   // Queues v's children (in reverse, so they are placed in order) and returns v's converted form.
   const open = (v: object): unknown => {
-    if (v instanceof StorageRef || v instanceof StorageTypeToken || v instanceof LayoutToken || 'call' in v) {
-      throw new PickleError(`the file holds a bare ${v instanceof StorageRef ? 'storage' : 'global'}, which torchnode cannot return; ${SUPPORTED}`);
+    if (!(Array.isArray(v) || v instanceof Set || v instanceof Map)) {
+      const what = v instanceof StorageRef ? 'storage' : v instanceof NumpyDType ? `numpy dtype (${v.name})` : 'global';
+      throw new PickleError(`the file holds a bare ${what}, which torchnode cannot return; ${SUPPORTED}`);
     }
     if (Array.isArray(v)) {
       if (shared.has(v)) seen.set(v, v);
@@ -387,11 +407,9 @@ function toJs(root: unknown, shared: Set<object>): unknown {
     if (v instanceof Set) {
       out = new Set();
       entries = [...v].map((x) => [undefined, x]);
-    } else if (v instanceof Map) {
-      entries = [...v];
-      out = entries.every(([k]) => typeof k === 'string') ? {} : new Map();
     } else {
-      return v;
+      entries = [...(v as Map<unknown, unknown>)];
+      out = entries.every(([k]) => typeof k === 'string') ? {} : new Map();
     }
     if (shared.has(v)) seen.set(v, out);
     for (let i = entries.length - 1; i >= 0; i--) values.push(entries[i][1]), targets.push(out), keys.push(entries[i][0]);
@@ -404,10 +422,13 @@ function toJs(root: unknown, shared: Set<object>): unknown {
     // defineProperty, so a key named __proto__ is data and not the prototype
     else Object.defineProperty(target, key as string, { value: x, enumerable: true, writable: true, configurable: true });
   };
+  // a numpy array is its tensor, once BUILD filled it in
+  const unwrap = (v: unknown): unknown => (v instanceof NumpyArray ? v.value : v);
+  root = unwrap(root);
   if (isLeaf(root)) return root;
   const result = open(root as object);
   while (values.length > 0) {
-    const v = values.pop();
+    const v = unwrap(values.pop());
     const target = targets.pop();
     const key = keys.pop();
     place(target, key, isLeaf(v) ? v : seen.has(v as object) ? seen.get(v as object) : open(v as object));

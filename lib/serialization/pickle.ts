@@ -29,6 +29,8 @@ export interface UnpickleHooks {
    * an object, which costs far more memory than the byte.
    */
   onObject?: () => void;
+  /** Decodes a Python 2 string (BINSTRING, SHORT_BINSTRING); latin-1 text when absent. */
+  decodeStr?: (bytes: Uint8Array) => unknown;
 }
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
@@ -70,6 +72,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
     }
   };
   const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+  const py2str = hooks.decodeStr ?? latin1;
   const line = (): string => {
     const end = data.indexOf(0x0a, pos);
     if (end < 0) throw new PickleError('pickle data is truncated (unterminated line)');
@@ -198,11 +201,11 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
       case 0x8d: // BINUNICODE8
         stack.push(utf8(u64()));
         break;
-      case 0x54: // BINSTRING (Python 2 str: bytes, read as latin-1 text)
-        stack.push(latin1(bytes(i32())));
+      case 0x54: // BINSTRING (Python 2 str: bytes, decoded as torch.load's encoding says)
+        stack.push(py2str(bytes(i32())));
         break;
       case 0x55: // SHORT_BINSTRING
-        stack.push(latin1(bytes(u8())));
+        stack.push(py2str(bytes(u8())));
         break;
       case 0x42: // BINBYTES
         stack.push(bytes(u32()).slice());
@@ -359,7 +362,7 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
   }
 }
 
-function isCallable(v: unknown): v is PyCallable {
+export function isCallable(v: unknown): v is PyCallable {
   return v !== null && typeof v === 'object' && typeof (v as PyCallable).call === 'function' && typeof (v as PyCallable).qualname === 'string';
 }
 

@@ -2,43 +2,34 @@
 // native SDPA and 2.x changed _native_multi_head_attention, so both are composed from ops that
 // exist in every supported LibTorch (linear, baddbmm/bmm, matmul, softmax, dropout), in the
 // order torch/nn/functional.py computes them so that results match PyTorch's reference path.
-import { Tensor, wrap, hOf } from '../../tensor';
-import { op, call } from '../../ops';
+import { Tensor } from '../../tensor';
 import { bool as BOOL, uint8 as UINT8 } from '../../dtype';
-import { zeros, ones } from '../../creation';
+import { zeros, ones, zeros_like } from '../../creation';
 import { cat } from '../../functions';
-
-const OPS = {
-  linear: op('linear'),
-  softmax: op('softmax.int'),
-  dropout: op('dropout'),
-  baddbmm: op('baddbmm'),
-  bmm: op('bmm'),
-  pad: op('constant_pad_nd'),
-  zeros_like: op('zeros_like'),
-};
+import * as torch from '../../generated/torch_functions';
+import * as _nn from '../../generated/nn_functions';
+import { requireTensor, optionalTensor } from './check';
 
 function linear(x: Tensor, w: Tensor, b: Tensor | null | undefined): Tensor {
-  return wrap(call(OPS.linear.get(), x.h, w.h, b ? b.h : null));
+  return _nn.linear(x, w, b ?? null);
 }
 
 function softmaxLastDim(x: Tensor): Tensor {
-  return wrap(call(OPS.softmax.get(), x.h, -1, null));
+  return x.softmax(-1, null);
 }
 
 function dropout(x: Tensor, p: number, train: boolean): Tensor {
-  return wrap(call(OPS.dropout.get(), x.h, p, train));
+  return torch.dropout(x, p, train);
 }
 
 /** Pads the last dimension with one zero (False for boolean masks), as F.pad(mask, (0, 1)). */
 function padLastByOne(x: Tensor): Tensor {
-  return wrap(call(OPS.pad.get(), x.h, [0, 1], 0));
+  return torch.constant_pad_nd(x, [0, 1], 0);
 }
 
 /** A boolean mask (True = masked out) as an additive float mask of dtype like `like`. */
 function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
-  const z = wrap(call(OPS.zeros_like.get(), mask.h, like.dtype.code, null, null, null, null));
-  return z.masked_fill_(mask, -Infinity);
+  return zeros_like(mask, { dtype: like.dtype }).masked_fill_(mask, -Infinity);
 }
 
 function shapeEquals(a: readonly number[], b: readonly number[]): boolean {
@@ -57,11 +48,7 @@ function assert(cond: boolean, msg: string): asserts cond {
   if (!cond) throw new Error(msg);
 }
 
-function optTensor(x: unknown, name: string): Tensor | null {
-  if (x == null) return null;
-  hOf(x, name);
-  return x as Tensor;
-}
+const optTensor = optionalTensor;
 
 // ---- scaled dot-product attention ---------------------------------------------------------------
 
@@ -79,9 +66,9 @@ export interface ScaledDotProductAttentionOptions {
  * F.scaled_dot_product_attention. Shapes (..., L, E), (..., S, E), (..., S, Ev) -> (..., L, Ev).
  */
 export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
-  hOf(query, 'query');
-  hOf(key, 'key');
-  hOf(value, 'value');
+  requireTensor(query, 'query');
+  requireTensor(key, 'key');
+  requireTensor(value, 'value');
   const attnMask = optTensor(options.attn_mask, 'attn_mask');
   const dropoutP = options.dropout_p ?? 0;
   const isCausal = options.is_causal ?? false;
@@ -182,9 +169,9 @@ export function multi_head_attention_forward(
   add_zero_attn: boolean, dropout_p: number, out_proj_weight: Tensor, out_proj_bias: Tensor | null,
   options: MultiHeadAttentionForwardOptions = {},
 ): [Tensor, Tensor | null] {
-  hOf(query, 'query');
-  hOf(key, 'key');
-  hOf(value, 'value');
+  requireTensor(query, 'query');
+  requireTensor(key, 'key');
+  requireTensor(value, 'value');
   const training = options.training ?? true;
   const needWeights = options.need_weights ?? true;
   const average = options.average_attn_weights ?? true;
@@ -306,11 +293,11 @@ export function multi_head_attention_forward(
   const p = training ? dropout_p : 0;
   const qScaled = q.div(Math.sqrt(q.size(2)));
   const kT = k.transpose(-2, -1);
-  let weights = attnMask ? wrap(call(OPS.baddbmm.get(), attnMask.h, qScaled.h, kT.h)) : wrap(call(OPS.bmm.get(), qScaled.h, kT.h));
+  let weights = attnMask ? torch.baddbmm(attnMask, qScaled, kT) : qScaled.bmm(kT);
   weights = softmaxLastDim(weights);
   if (p > 0) weights = dropout(weights, p, true);
 
-  let out = wrap(call(OPS.bmm.get(), weights.h, v.h));
+  let out = weights.bmm(v);
   out = out.transpose(0, 1).contiguous().view(tgtLen * bsz, embedDim);
   out = linear(out, out_proj_weight, out_proj_bias);
   out = out.view(tgtLen, bsz, out.size(1));

@@ -2,29 +2,28 @@
 // calls the ATen operator PyTorch's own functional.py calls, so numerics, autograd and the RNG
 // stream (dropout) are PyTorch's. Optional arguments go positionally or in a trailing options
 // object, as Python's keyword arguments do: F.max_pool2d(x, 2, { stride: 1 }).
-import { Tensor, wrap, hOf } from '../../tensor';
-import { op, call } from '../../ops';
+import { Tensor } from '../../tensor';
+import { DTypeLike } from '../../dtype';
 import { params } from '../../args';
-import { optDtype } from '../../tensor';
 import { no_grad } from '../../autograd';
+import * as torch from '../../generated/torch_functions';
+import * as _nn from '../../generated/nn_functions';
 import { Ints, checkProbability } from '../modules/utils';
+import { requireTensor, optionalTensor } from './check';
 
 type Opts = Record<string, unknown>;
-
-function optH(x: unknown, name: string): number | null {
-  return x == null ? null : hOf(x, name);
-}
 
 // ---- linear -------------------------------------------------------------------------------------
 
 /** linear(input, weight, bias?): input @ weight.T + bias */
 export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrap(call(op('linear').get(), hOf(input, 'input'), hOf(weight, 'weight'), optH(bias, 'bias')));
+  return _nn.linear(requireTensor(input, 'input'), requireTensor(weight, 'weight'), optionalTensor(bias, 'bias'));
 }
 
 /** bilinear(input1, input2, weight, bias?): x1^T A x2 + b per output feature */
 export function bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  return wrap(call(op('bilinear').get(), hOf(input1, 'input1'), hOf(input2, 'input2'), hOf(weight, 'weight'), optH(bias, 'bias')));
+  return torch.bilinear(requireTensor(input1, 'input1'), requireTensor(input2, 'input2'), requireTensor(weight, 'weight'),
+    optionalTensor(bias, 'bias'));
 }
 
 // ---- convolution --------------------------------------------------------------------------------
@@ -39,18 +38,18 @@ export interface ConvFnOptions {
 }
 
 // bias is positional-or-keyword, as in Python: F.conv2d(x, w, { stride: 2 }) has no bias.
-function convNd(name: string, input: Tensor, weight: Tensor, args: unknown[]): Tensor {
+// torch.convNd takes the `.padding` overload for a padding string and the plain one for ints.
+const CONV = { conv1d: torch.conv1d, conv2d: torch.conv2d, conv3d: torch.conv3d } as Record<string, (...args: unknown[]) => Tensor>;
+
+function convNd(name: 'conv1d' | 'conv2d' | 'conv3d', input: Tensor, weight: Tensor, args: unknown[]): Tensor {
   const [bias, stride, padding, dilation, groups] = params(name, args, ['bias', 'stride', 'padding', 'dilation', 'groups']);
-  const ih = hOf(input, 'input');
-  const wh = hOf(weight, 'weight');
-  const bh = optH(bias, 'bias');
-  if (typeof padding === 'string') {
-    if (padding !== 'same' && padding !== 'valid') {
-      throw new RangeError(`Invalid padding string '${padding}', should be one of ['valid', 'same']`);
-    }
-    return wrap(call(op(`${name}.padding`).get(), ih, wh, bh, stride ?? 1, padding, dilation ?? 1, groups ?? 1));
+  const x = requireTensor(input, 'input');
+  const w = requireTensor(weight, 'weight');
+  const b = optionalTensor(bias, 'bias');
+  if (typeof padding === 'string' && padding !== 'same' && padding !== 'valid') {
+    throw new RangeError(`Invalid padding string '${padding}', should be one of ['valid', 'same']`);
   }
-  return wrap(call(op(name).get(), ih, wh, bh, stride ?? 1, padding ?? 0, dilation ?? 1, groups ?? 1));
+  return CONV[name](x, w, b, stride ?? 1, padding ?? 0, dilation ?? 1, groups ?? 1);
 }
 
 /** conv1d(input, weight, bias?, stride = 1, padding = 0 | 'same' | 'valid', dilation = 1, groups = 1) */
@@ -75,11 +74,15 @@ export interface ConvTransposeFnOptions {
   dilation?: Ints;
 }
 
-function convTransposeNd(name: string, input: Tensor, weight: Tensor, args: unknown[]): Tensor {
+const CONV_TRANSPOSE = {
+  conv_transpose1d: torch.conv_transpose1d, conv_transpose2d: torch.conv_transpose2d, conv_transpose3d: torch.conv_transpose3d,
+} as Record<string, (...args: unknown[]) => Tensor>;
+
+function convTransposeNd(name: 'conv_transpose1d' | 'conv_transpose2d' | 'conv_transpose3d', input: Tensor, weight: Tensor, args: unknown[]): Tensor {
   // Python's order: groups comes before dilation here, unlike convNd.
   const [bias, stride, padding, output_padding, groups, dilation] = params(name, args, ['bias', 'stride', 'padding', 'output_padding', 'groups', 'dilation']);
-  return wrap(call(op(`${name}.input`).get(), hOf(input, 'input'), hOf(weight, 'weight'), optH(bias, 'bias'),
-    stride ?? 1, padding ?? 0, output_padding ?? 0, groups ?? 1, dilation ?? 1));
+  return CONV_TRANSPOSE[name](requireTensor(input, 'input'), requireTensor(weight, 'weight'), optionalTensor(bias, 'bias'),
+    stride ?? 1, padding ?? 0, output_padding ?? 0, groups ?? 1, dilation ?? 1);
 }
 
 /** conv_transpose1d(input, weight, bias?, stride = 1, padding = 0, output_padding = 0, groups = 1, dilation = 1) */
@@ -106,15 +109,23 @@ export interface MaxPoolFnOptions {
 }
 type MaxPoolArg = Ints | boolean | null | MaxPoolFnOptions;
 
-function maxPool(name: string, input: Tensor, kernel_size: Ints, args: unknown[]): Tensor | [Tensor, Tensor] {
+type PoolFn<R> = (input: Tensor, kernel_size: Ints, stride: Ints, padding: Ints, dilation: Ints, ceil_mode: boolean) => R;
+const MAX_POOL = {
+  max_pool1d: [torch.max_pool1d, torch.max_pool1d_with_indices],
+  max_pool2d: [torch.max_pool2d, _nn.max_pool2d_with_indices],
+} as unknown as Record<string, [PoolFn<Tensor>, PoolFn<[Tensor, Tensor]>]>;
+
+function maxPool(name: 'max_pool1d' | 'max_pool2d', input: Tensor, kernel_size: Ints, args: unknown[]): Tensor | [Tensor, Tensor] {
   const [stride, padding, dilation, ceil_mode, return_indices] = params(name, args, ['stride', 'padding', 'dilation', 'ceil_mode', 'return_indices']);
+  const x = requireTensor(input, 'input');
+  const [pool, poolWithIndices] = MAX_POOL[name];
   // An empty stride tells ATen to use kernel_size, which is PyTorch's default.
-  const rest = [kernel_size, stride ?? [], padding ?? 0, dilation ?? 1, ceil_mode ?? false];
+  const rest = [kernel_size, (stride ?? []) as Ints, (padding ?? 0) as Ints, (dilation ?? 1) as Ints, (ceil_mode ?? false) as boolean] as const;
   if (return_indices) {
-    const [out, indices] = call(op(`${name}_with_indices`).get(), hOf(input, 'input'), ...rest) as number[];
-    return [wrap(out), wrap(indices)];
+    const [out, indices] = poolWithIndices(x, ...rest);
+    return [out, indices];
   }
-  return wrap(call(op(name).get(), hOf(input, 'input'), ...rest));
+  return pool(x, ...rest);
 }
 
 /** max_pool1d(input, kernel_size, stride = kernel_size, padding = 0, dilation = 1, ceil_mode = false, return_indices = false) */
@@ -158,13 +169,13 @@ export interface AvgPoolFnOptions {
 export function avg_pool2d(input: Tensor, kernel_size: Ints, ...args: (Ints | boolean | null | AvgPoolFnOptions)[]): Tensor {
   const [stride, padding, ceil_mode, count_include_pad, divisor_override] = params('avg_pool2d', args,
     ['stride', 'padding', 'ceil_mode', 'count_include_pad', 'divisor_override']);
-  return wrap(call(op('avg_pool2d').get(), hOf(input, 'input'), kernel_size, stride ?? [], padding ?? 0, ceil_mode ?? false,
-    count_include_pad ?? true, divisor_override ?? null));
+  return _nn.avg_pool2d(requireTensor(input, 'input'), kernel_size, (stride ?? []) as Ints, (padding ?? 0) as Ints,
+    (ceil_mode ?? false) as boolean, (count_include_pad ?? true) as boolean, (divisor_override ?? null) as number | null);
 }
 
 /** adaptive_avg_pool2d(input, output_size): output_size is n or [h, w], where null keeps the input's size. */
 export function adaptive_avg_pool2d(input: Tensor, output_size: number | (number | null)[]): Tensor {
-  const ih = hOf(input, 'input');
+  const x = requireTensor(input, 'input');
   let size: number[];
   if (Array.isArray(output_size)) {
     const shape = input.shape;
@@ -172,7 +183,7 @@ export function adaptive_avg_pool2d(input: Tensor, output_size: number | (number
   } else {
     size = [output_size, output_size];
   }
-  return wrap(call(op('adaptive_avg_pool2d').get(), ih, size));
+  return _nn.adaptive_avg_pool2d(x, size);
 }
 
 // ---- normalization ------------------------------------------------------------------------------
@@ -200,9 +211,10 @@ export interface BatchNormFnOptions {
 export function batch_norm(input: Tensor, running_mean: Tensor | null, running_var: Tensor | null,
   ...args: (Tensor | null | boolean | number | BatchNormFnOptions)[]): Tensor {
   const [weight, bias, training, momentum, eps] = params('batch_norm', args, ['weight', 'bias', 'training', 'momentum', 'eps']);
-  if (training) verifyBatchSize(input.shape);
-  return wrap(call(op('batch_norm').get(), hOf(input, 'input'), optH(weight, 'weight'), optH(bias, 'bias'),
-    optH(running_mean, 'running_mean'), optH(running_var, 'running_var'), Boolean(training), momentum ?? 0.1, eps ?? 1e-5, true));
+  const x = requireTensor(input, 'input');
+  if (training) verifyBatchSize(x.shape);
+  return torch.batch_norm(x, optionalTensor(weight, 'weight'), optionalTensor(bias, 'bias'), optionalTensor(running_mean, 'running_mean'),
+    optionalTensor(running_var, 'running_var'), Boolean(training), (momentum ?? 0.1) as number, (eps ?? 1e-5) as number, true);
 }
 
 export interface LayerNormFnOptions {
@@ -215,7 +227,8 @@ export interface LayerNormFnOptions {
 export function layer_norm(input: Tensor, normalized_shape: Ints, ...args: (Tensor | null | number | LayerNormFnOptions)[]): Tensor {
   const [weight, bias, eps] = params('layer_norm', args, ['weight', 'bias', 'eps']);
   const shape = Array.isArray(normalized_shape) ? normalized_shape : [normalized_shape];
-  return wrap(call(op('layer_norm').get(), hOf(input, 'input'), shape, optH(weight, 'weight'), optH(bias, 'bias'), eps ?? 1e-5, true));
+  return torch.layer_norm(requireTensor(input, 'input'), shape, optionalTensor(weight, 'weight'), optionalTensor(bias, 'bias'),
+    { eps: (eps ?? 1e-5) as number, cudnn_enable: true });
 }
 
 /** group_norm(input, num_groups, weight?, bias?, eps = 1e-5) */
@@ -224,7 +237,8 @@ export function group_norm(input: Tensor, num_groups: number, ...args: (Tensor |
   const size = input.shape;
   if (size.length < 2) throw new RangeError(`Expected at least 2 dimensions for input tensor but received ${size.length}`);
   verifyBatchSize([Math.floor((size[0] * size[1]) / num_groups), num_groups, ...size.slice(2)]);
-  return wrap(call(op('group_norm').get(), hOf(input, 'input'), num_groups, optH(weight, 'weight'), optH(bias, 'bias'), eps ?? 1e-5, true));
+  return torch.group_norm(requireTensor(input, 'input'), num_groups, optionalTensor(weight, 'weight'), optionalTensor(bias, 'bias'),
+    { eps: (eps ?? 1e-5) as number, cudnn_enabled: true });
 }
 
 // ---- dropout and embedding ----------------------------------------------------------------------
@@ -241,11 +255,12 @@ export function dropout(input: Tensor, ...args: (number | boolean | DropoutFnOpt
   const prob = (p ?? 0.5) as number;
   checkProbability(prob);
   const train = (training ?? true) as boolean;
+  const x = requireTensor(input, 'input');
   if (inplace) {
-    call(op('dropout_').get(), hOf(input, 'input'), prob, train);
-    return input;
+    torch.dropout_(x, prob, train);
+    return x;
   }
-  return wrap(call(op('dropout').get(), hOf(input, 'input'), prob, train));
+  return torch.dropout(x, prob, train);
 }
 
 
@@ -268,19 +283,20 @@ export function embedding(input: Tensor, weight: Tensor, ...args: (number | bool
     if (pad >= num || pad < -num) throw new RangeError('Padding_idx must be within num_embeddings');
     if (pad < 0) pad += num;
   }
-  let indices = hOf(input, 'input');
+  let indices = requireTensor(input, 'input');
+  const w = requireTensor(weight, 'weight');
   if (max_norm != null) {
     // Renormalises the rows being looked up, in place and outside autograd, as PyTorch does.
-    const contiguous = input.contiguous();
-    indices = contiguous.h;
-    no_grad(() => call(op('embedding_renorm_').get(), hOf(weight, 'weight'), indices, max_norm, norm_type ?? 2));
+    const contiguous = indices.contiguous();
+    indices = contiguous;
+    no_grad(() => torch.embedding_renorm_(w, contiguous, max_norm as number, (norm_type ?? 2) as number));
   }
-  return wrap(call(op('embedding').get(), hOf(weight, 'weight'), indices, pad, scale_grad_by_freq ?? false, sparse ?? false));
+  return torch.embedding(w, indices, pad, (scale_grad_by_freq ?? false) as boolean, (sparse ?? false) as boolean);
 }
 
 /** one_hot(tensor, num_classes = -1): int64 one-hot rows; -1 infers the count from the largest value. */
 export function one_hot(tensor: Tensor, num_classes = -1): Tensor {
-  return wrap(call(op('one_hot').get(), hOf(tensor, 'tensor'), num_classes));
+  return _nn.one_hot(requireTensor(tensor, 'tensor'), num_classes);
 }
 
 /** pad(input, pad, mode = 'constant', value = 0): pad lists [left, right, top, bottom, ...] from the last dim. */
@@ -289,9 +305,9 @@ export function pad(input: Tensor, pad: number[], ...args: (string | number | nu
   if (!Array.isArray(pad) || pad.length % 2 !== 0) throw new RangeError('Padding length must be divisible by 2');
   if (pad.length / 2 > input.dim()) throw new RangeError('Padding length too large');
   const m = (mode ?? 'constant') as string;
-  if (m === 'constant') return wrap(call(op('constant_pad_nd').get(), hOf(input, 'input'), pad, value ?? 0));
+  if (m === 'constant') return torch.constant_pad_nd(requireTensor(input, 'input'), pad, (value ?? 0) as number);
   if (!['reflect', 'replicate', 'circular'].includes(m)) throw new RangeError(`Unrecognised padding mode ${m}`);
-  return wrap(call(op('pad').get(), hOf(input, 'input'), pad, m, value ?? null));
+  return _nn.pad(requireTensor(input, 'input'), pad, m, (value ?? null) as number | null);
 }
 
 // ---- activations --------------------------------------------------------------------------------
@@ -299,11 +315,8 @@ export function pad(input: Tensor, pad: number[], ...args: (string | number | nu
 /** relu(input, inplace = false) */
 export function relu(input: Tensor, ...args: (boolean | { inplace?: boolean })[]): Tensor {
   const [inplace] = params('relu', args, ['inplace']);
-  if (inplace) {
-    call(op('relu_').get(), hOf(input, 'input'));
-    return input;
-  }
-  return wrap(call(op('relu').get(), hOf(input, 'input')));
+  const x = requireTensor(input, 'input');
+  return inplace ? x.relu_() : x.relu();
 }
 
 /** gelu(input, { approximate: 'none' | 'tanh' }) */
@@ -311,51 +324,56 @@ export function gelu(input: Tensor, ...args: (string | { approximate?: 'none' | 
   const [approximate] = params('gelu', args, ['approximate']);
   const a = (approximate ?? 'none') as string;
   if (a !== 'none' && a !== 'tanh') throw new RangeError(`approximate argument must be either none or tanh.`);
-  return wrap(call(op('gelu').get(), hOf(input, 'input'), a));
+  return _nn.gelu(requireTensor(input, 'input'), { approximate: a });
 }
 
 /** silu(input, inplace = false): x * sigmoid(x) */
 export function silu(input: Tensor, ...args: (boolean | { inplace?: boolean })[]): Tensor {
   const [inplace] = params('silu', args, ['inplace']);
+  const x = requireTensor(input, 'input');
   if (inplace) {
-    call(op('silu_').get(), hOf(input, 'input'));
-    return input;
+    _nn.silu_(x);
+    return x;
   }
-  return wrap(call(op('silu').get(), hOf(input, 'input')));
+  return _nn.silu(x);
 }
 
 export function tanh(input: Tensor): Tensor {
-  return wrap(call(op('tanh').get(), hOf(input, 'input')));
+  return requireTensor(input, 'input').tanh();
 }
 
 export function sigmoid(input: Tensor): Tensor {
-  return wrap(call(op('sigmoid').get(), hOf(input, 'input')));
+  return requireTensor(input, 'input').sigmoid();
 }
 
 /** leaky_relu(input, negative_slope = 0.01, inplace = false) */
 export function leaky_relu(input: Tensor, ...args: (number | boolean | { negative_slope?: number; inplace?: boolean })[]): Tensor {
   const [negative_slope, inplace] = params('leaky_relu', args, ['negative_slope', 'inplace']);
+  const x = requireTensor(input, 'input');
+  const slope = (negative_slope ?? 0.01) as number;
   if (inplace) {
-    call(op('leaky_relu_').get(), hOf(input, 'input'), negative_slope ?? 0.01);
-    return input;
+    _nn.leaky_relu_(x, slope);
+    return x;
   }
-  return wrap(call(op('leaky_relu').get(), hOf(input, 'input'), negative_slope ?? 0.01));
+  return _nn.leaky_relu(x, slope);
 }
 
 /** softplus(input, beta = 1, threshold = 20): log(1 + exp(beta * x)) / beta, linear above threshold. */
 export function softplus(input: Tensor, ...args: (number | { beta?: number; threshold?: number })[]): Tensor {
   const [beta, threshold] = params('softplus', args, ['beta', 'threshold']);
-  return wrap(call(op('softplus').get(), hOf(input, 'input'), beta ?? 1, threshold ?? 20));
+  return _nn.softplus(requireTensor(input, 'input'), (beta ?? 1) as number, (threshold ?? 20) as number);
 }
 
 /** elu(input, alpha = 1.0, inplace = false) */
 export function elu(input: Tensor, ...args: (number | boolean | { alpha?: number; inplace?: boolean })[]): Tensor {
   const [alpha, inplace] = params('elu', args, ['alpha', 'inplace']);
+  const x = requireTensor(input, 'input');
+  const a = (alpha ?? 1.0) as number;
   if (inplace) {
-    call(op('elu_').get(), hOf(input, 'input'), alpha ?? 1.0);
-    return input;
+    _nn.elu_(x, a);
+    return x;
   }
-  return wrap(call(op('elu').get(), hOf(input, 'input'), alpha ?? 1.0));
+  return _nn.elu(x, a);
 }
 
 /** PyTorch's implicit dim choice when softmax gets dim=None (deprecated there too). */
@@ -371,8 +389,9 @@ export interface SoftmaxFnOptions {
 
 function softmaxLike(name: 'softmax' | 'log_softmax', input: Tensor, args: unknown[]): Tensor {
   const [dim, , dtype] = params(name, args, ['dim', '_stacklevel', 'dtype']);
-  const d = dim == null ? _get_softmax_dim(name, input.dim()) : (dim as number);
-  return wrap(call(op(`${name}.int`).get(), hOf(input, 'input'), d, optDtype(dtype)));
+  const x = requireTensor(input, 'input');
+  const d = dim == null ? _get_softmax_dim(name, x.dim()) : (dim as number);
+  return x[name](d, (dtype ?? null) as DTypeLike | null);
 }
 
 /** softmax(input, dim) or softmax(input, { dim, dtype }) */

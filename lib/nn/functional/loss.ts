@@ -2,9 +2,12 @@
 // PyTorch's Python calls (cross_entropy_loss, nll_loss_nd, mse_loss...), so values and gradients
 // are PyTorch's. Optional arguments go positionally in Python's order (the legacy size_average
 // and reduce included) or in a trailing options object: F.cross_entropy(x, y, { reduction: 'sum' }).
-import { Tensor, wrap, hOf } from '../../tensor';
-import { op, call } from '../../ops';
+import { Tensor } from '../../tensor';
 import { params } from '../../args';
+import { broadcast_tensors } from '../../functions';
+import * as torch from '../../generated/torch_functions';
+import * as _nn from '../../generated/nn_functions';
+import { requireTensor, optionalTensor } from './check';
 
 export type Reduction = 'none' | 'mean' | 'sum';
 
@@ -39,10 +42,6 @@ function warnOnce(message: string): void {
   process.emitWarning(message, 'UserWarning');
 }
 
-function optH(x: unknown, name: string): number | null {
-  return x == null ? null : hOf(x, name);
-}
-
 /** torch.Size's repr, for error messages that quote shapes as PyTorch does. */
 function sizeRepr(shape: number[]): string {
   return `torch.Size([${shape.join(', ')}])`;
@@ -53,11 +52,10 @@ function sameShape(a: number[], b: number[]): boolean {
 }
 
 /** broadcast_tensors(input, target): mse/l1/smooth_l1 compare the broadcast forms. */
-function broadcastPair(input: Tensor, target: Tensor): [number, number, () => void] {
-  if (sameShape(input.shape, target.shape)) return [input.h, target.h, () => {}];
-  const [a, b] = call(op('broadcast_tensors').get(), [input.h, target.h]) as number[];
-  const tensors = [wrap(a), wrap(b)];
-  return [a, b, () => tensors.forEach((t) => t.dispose())];
+function broadcastPair(input: Tensor, target: Tensor): [Tensor, Tensor, () => void] {
+  if (sameShape(input.shape, target.shape)) return [input, target, () => {}];
+  const [a, b] = broadcast_tensors(input, target);
+  return [a, b, () => { a.dispose(); b.dispose(); }];
 }
 
 export interface CrossEntropyOptions {
@@ -77,8 +75,8 @@ export function cross_entropy(input: Tensor, target: Tensor, ...args: unknown[])
   const [weight, size_average, ignore_index, reduce, reduction, label_smoothing] = params('cross_entropy', args,
     ['weight', 'size_average', 'ignore_index', 'reduce', 'reduction', 'label_smoothing']);
   const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
-  return wrap(call(op('cross_entropy_loss').get(), hOf(input, 'input'), hOf(target, 'target'), optH(weight, 'weight'),
-    red, ignore_index ?? -100, label_smoothing ?? 0));
+  return _nn.cross_entropy_loss(requireTensor(input, 'input'), requireTensor(target, 'target'), optionalTensor(weight, 'weight'),
+    red, (ignore_index ?? -100) as number, (label_smoothing ?? 0) as number);
 }
 
 export interface NLLLossOptions {
@@ -94,8 +92,8 @@ export function nll_loss(input: Tensor, target: Tensor, ...args: unknown[]): Ten
   const [weight, size_average, ignore_index, reduce, reduction] = params('nll_loss', args,
     ['weight', 'size_average', 'ignore_index', 'reduce', 'reduction']);
   const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
-  return wrap(call(op('nll_loss_nd').get(), hOf(input, 'input'), hOf(target, 'target'), optH(weight, 'weight'),
-    red, ignore_index ?? -100));
+  return _nn.nll_loss_nd(requireTensor(input, 'input'), requireTensor(target, 'target'), optionalTensor(weight, 'weight'),
+    red, (ignore_index ?? -100) as number);
 }
 
 export interface ReductionOptions {
@@ -105,18 +103,21 @@ export interface ReductionOptions {
 }
 
 // mse_loss, l1_loss and smooth_l1_loss share this shape: broadcast, then the ATen loss.
-function pointwiseLoss(name: string, aten: string, input: Tensor, target: Tensor, args: unknown[], extra: string[]): Tensor {
+type PointwiseLoss = (input: Tensor, target: Tensor, reduction: number, ...extra: unknown[]) => Tensor;
+const POINTWISE = { mse_loss: _nn.mse_loss, l1_loss: _nn.l1_loss, smooth_l1_loss: _nn.smooth_l1_loss } as unknown as Record<string, PointwiseLoss>;
+
+function pointwiseLoss(name: 'mse_loss' | 'l1_loss' | 'smooth_l1_loss', input: Tensor, target: Tensor, args: unknown[], extra: string[]): Tensor {
   const values = params(name, args, ['size_average', 'reduce', 'reduction', ...extra]);
   const red = reductionEnum(resolveReduction(values[0], values[1], values[2]));
-  hOf(input, 'input');
-  hOf(target, 'target');
+  requireTensor(input, 'input');
+  requireTensor(target, 'target');
   if (!sameShape(input.shape, target.shape)) {
     warnOnce(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}). ` +
       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.');
   }
   const [a, b, release] = broadcastPair(input, target);
   try {
-    return wrap(call(op(aten).get(), a, b, red, ...values.slice(3)));
+    return POINTWISE[name](a, b, red, ...values.slice(3));
   } finally {
     release();
   }
@@ -124,12 +125,12 @@ function pointwiseLoss(name: string, aten: string, input: Tensor, target: Tensor
 
 /** mse_loss(input, target, { reduction = 'mean' }): mean squared error. */
 export function mse_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
-  return pointwiseLoss('mse_loss', 'mse_loss', input, target, args, []);
+  return pointwiseLoss('mse_loss', input, target, args, []);
 }
 
 /** l1_loss(input, target, { reduction = 'mean' }): mean absolute error. */
 export function l1_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
-  return pointwiseLoss('l1_loss', 'l1_loss', input, target, args, []);
+  return pointwiseLoss('l1_loss', input, target, args, []);
 }
 
 export interface SmoothL1Options extends ReductionOptions {
@@ -138,7 +139,7 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /** smooth_l1_loss(input, target, { reduction = 'mean', beta = 1 }): quadratic below beta, linear above. */
 export function smooth_l1_loss(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
-  return pointwiseLoss('smooth_l1_loss', 'smooth_l1_loss', input, target, args, ['beta']);
+  return pointwiseLoss('smooth_l1_loss', input, target, args, ['beta']);
 }
 
 export interface BCEOptions extends ReductionOptions {
@@ -150,17 +151,17 @@ export function binary_cross_entropy(input: Tensor, target: Tensor, ...args: unk
   const [weight, size_average, reduce, reduction] = params('binary_cross_entropy', args,
     ['weight', 'size_average', 'reduce', 'reduction']);
   const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
-  const ih = hOf(input, 'input');
-  const th = hOf(target, 'target');
+  const x = requireTensor(input, 'input');
+  const y = requireTensor(target, 'target');
   if (!sameShape(target.shape, input.shape)) {
     throw new RangeError(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}) is deprecated. ` +
       'Please ensure they have the same size.');
   }
-  if (weight == null) return wrap(call(op('binary_cross_entropy').get(), ih, th, null, red));
+  if (weight == null) return _nn.binary_cross_entropy(x, y, null, red);
   // PyTorch expands the weight to the target's shape first (the ATen op wants equal shapes).
   const expanded = (weight as Tensor).expand(target.shape);
   try {
-    return wrap(call(op('binary_cross_entropy').get(), ih, th, expanded.h, red));
+    return _nn.binary_cross_entropy(x, y, expanded, red);
   } finally {
     expanded.dispose();
   }
@@ -175,12 +176,12 @@ export function binary_cross_entropy_with_logits(input: Tensor, target: Tensor, 
   const [weight, size_average, reduce, reduction, pos_weight] = params('binary_cross_entropy_with_logits', args,
     ['weight', 'size_average', 'reduce', 'reduction', 'pos_weight']);
   const red = reductionEnum(resolveReduction(size_average, reduce, reduction));
-  const ih = hOf(input, 'input');
-  const th = hOf(target, 'target');
+  const x = requireTensor(input, 'input');
+  const y = requireTensor(target, 'target');
   if (!sameShape(target.shape, input.shape)) {
     throw new RangeError(`Target size (${sizeRepr(target.shape)}) must be the same as input size (${sizeRepr(input.shape)})`);
   }
-  return wrap(call(op('binary_cross_entropy_with_logits').get(), ih, th, optH(weight, 'weight'), optH(pos_weight, 'pos_weight'), red));
+  return torch.binary_cross_entropy_with_logits(x, y, optionalTensor(weight, 'weight'), optionalTensor(pos_weight, 'pos_weight'), red);
 }
 
 export interface KLDivOptions {
@@ -196,8 +197,8 @@ export interface KLDivOptions {
  */
 export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tensor {
   const [size_average, reduce, reduction, log_target] = params('kl_div', args, ['size_average', 'reduce', 'reduction', 'log_target']);
-  const ih = hOf(input, 'input');
-  const th = hOf(target, 'target');
+  const x = requireTensor(input, 'input');
+  const y = requireTensor(target, 'target');
   let red: number;
   if (size_average != null || reduce != null) {
     red = reductionEnum(legacyReduction(size_average, reduce));
@@ -211,7 +212,7 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
     }
     red = reductionEnum(reduction ?? 'mean');
   }
-  const reduced = wrap(call(op('kl_div').get(), ih, th, red, Boolean(log_target)));
+  const reduced = torch.kl_div(x, y, red, { log_target: Boolean(log_target) });
   if (reduction === 'batchmean' && input.dim() !== 0) {
     try {
       return reduced.div(input.size(0));

@@ -2,7 +2,8 @@
 // registration order (in_proj_weight or q/k/v_proj_weight, in_proj_bias, out_proj, bias_k,
 // bias_v) and the same _reset_parameters() draws, running PyTorch's reference computation
 // (F.multi_head_attention_forward) on ops that exist in LibTorch 1.13 and 2.x alike.
-import { Tensor, hOf } from '../../tensor';
+import { Tensor } from '../../tensor';
+import { requireTensor } from '../functional/check';
 import { params } from '../../args';
 import { bool as BOOL } from '../../dtype';
 import { Module } from '../module';
@@ -111,9 +112,9 @@ export class MultiheadAttention extends Module {
   }
 
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
-    hOf(query, 'query');
-    hOf(key, 'key');
-    hOf(value, 'value');
+    requireTensor(query, 'query');
+    requireTensor(key, 'key');
+    requireTensor(value, 'value');
     const kpm = options.key_padding_mask;
     if (kpm != null && kpm.dtype !== BOOL && !kpm.is_floating_point()) {
       throw new Error('only bool and floating types of key_padding_mask are supported');

@@ -2,10 +2,11 @@
 // The sequence layers run on ATen's fused operators (aten::lstm.input, aten::gru.input,
 // aten::rnn_tanh.input, aten::rnn_relu.input) with the flat weight list in PyTorch's order, so
 // numerics, speed and autograd are LibTorch's own; the cells use aten::lstm_cell and friends.
-import { Tensor, wrap, hOf, describe } from '../../tensor';
-import { op, call } from '../../ops';
+import { Tensor, describe } from '../../tensor';
 import { params } from '../../args';
 import { zeros } from '../../creation';
+import * as torch from '../../generated/torch_functions';
+import { requireTensor } from '../functional/check';
 import { Module } from '../module';
 import { Parameter } from '../parameter';
 import * as init from '../init';
@@ -35,16 +36,11 @@ const BASE_ARG_NAMES = ['num_layers', 'bias', 'batch_first', 'dropout', 'bidirec
 
 const GATES: Record<Mode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
 
-const OPS = {
-  lstm: op('lstm.input'),
-  gru: op('gru.input'),
-  rnn_tanh: op('rnn_tanh.input'),
-  rnn_relu: op('rnn_relu.input'),
-  lstm_cell: op('lstm_cell'),
-  gru_cell: op('gru_cell'),
-  rnn_tanh_cell: op('rnn_tanh_cell'),
-  rnn_relu_cell: op('rnn_relu_cell'),
-};
+/** The fused single-state layers: aten::gru.input, aten::rnn_tanh.input, aten::rnn_relu.input. */
+type FusedSingleState = (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number,
+  dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean) => [Tensor, Tensor];
+/** The single-state cells: aten::gru_cell, aten::rnn_tanh_cell, aten::rnn_relu_cell. */
+type SingleStateCell = (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | null, b_hh: Tensor | null) => Tensor;
 
 function sizeString(s: readonly number[]): string {
   return `(${s.join(', ')})`;
@@ -145,7 +141,7 @@ export class RNNBase extends Module {
     if (this.input_size !== input.size(-1)) {
       throw new RangeError(`input.size(-1) must be equal to input_size. Expected ${this.input_size}, got ${input.size(-1)}`);
     }
-    const wdtype = this._flat_weights[0].dtype;
+    const wdtype = requireTensor(this._flat_weights[0], this._flat_weights_names[0]).dtype;
     if (input.dtype !== wdtype) throw new TypeError(`input must have the type ${wdtype}, got type ${input.dtype}`);
   }
 
@@ -164,7 +160,7 @@ export class RNNBase extends Module {
 
   /** Validates the input's rank and adds the batch dimension to unbatched (2-D) input. */
   protected batchInput(input: Tensor): { input: Tensor; isBatched: boolean; batchDim: number } {
-    hOf(input, 'input');
+    requireTensor(input, 'input');
     const d = input.dim();
     const name = this.mode === 'LSTM' ? 'LSTM' : this.mode === 'GRU' ? 'GRU' : 'RNN';
     if (d !== 2 && d !== 3) throw new RangeError(`${name}: Expected input to be 2D or 3D, got ${d}D instead`);
@@ -173,12 +169,14 @@ export class RNNBase extends Module {
     return { input: isBatched ? input : input.unsqueeze(batchDim), isBatched, batchDim };
   }
 
-  protected flatWeightHandles(): number[] {
-    return this._flat_weights.map((w, i) => hOf(w, this._flat_weights_names[i]));
+  /** The flat weights, each checked to be a Tensor (a reassigned attribute may not be). */
+  protected checkedFlatWeights(): Tensor[] {
+    return this._flat_weights.map((w, i) => requireTensor(w, this._flat_weights_names[i]));
   }
 
-  protected fusedArgs(): unknown[] {
-    return [this.flatWeightHandles(), this.bias, this.num_layers, this.dropout, this.training, this.bidirectional, this.batch_first];
+  /** The arguments after (input, hx) of aten::lstm.input & co. */
+  protected fusedArgs(): [Tensor[], boolean, number, number, boolean, boolean, boolean] {
+    return [this.checkedFlatWeights(), this.bias, this.num_layers, this.dropout, this.training, this.bidirectional, this.batch_first];
   }
 
   extra_repr(): string {
@@ -195,7 +193,7 @@ export class RNNBase extends Module {
 
 /** Single-hidden-state layers (RNN, GRU): forward(input, hx?) -> [output, h_n]. */
 abstract class SingleStateRNN extends RNNBase {
-  protected abstract fusedOp(): number;
+  protected abstract fusedOp(): FusedSingleState;
 
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     const b = this.batchInput(input);
@@ -205,7 +203,7 @@ abstract class SingleStateRNN extends RNNBase {
       const miniBatch = this.batch_first ? b.input.size(0) : b.input.size(1);
       h = zeros([this.num_layers * numDirections, miniBatch, this.hidden_size], { dtype: b.input.dtype, device: b.input.device });
     } else {
-      hOf(hx, 'hx');
+      requireTensor(hx, 'hx');
       if (!b.isBatched) {
         if (hx.dim() !== 2) throw new RangeError(`For unbatched 2-D input, hx should also be 2-D but got ${hx.dim()}-D tensor`);
         h = hx.unsqueeze(1);
@@ -216,7 +214,7 @@ abstract class SingleStateRNN extends RNNBase {
     }
     this.checkInput(b.input);
     this.checkHiddenSize(h, this.expectedHiddenSize(b.input));
-    const [out, hn] = (call(this.fusedOp(), b.input.h, h.h, ...this.fusedArgs()) as number[]).map(wrap);
+    const [out, hn] = this.fusedOp()(b.input, h, ...this.fusedArgs());
     if (!b.isBatched) return [out.squeeze(b.batchDim), hn.squeeze(1)];
     return [out, hn];
   }
@@ -241,8 +239,8 @@ export class RNN extends SingleStateRNN {
     this.nonlinearity = nonlinearity;
   }
 
-  protected fusedOp(): number {
-    return this.mode === 'RNN_TANH' ? OPS.rnn_tanh.get() : OPS.rnn_relu.get();
+  protected fusedOp(): FusedSingleState {
+    return this.mode === 'RNN_TANH' ? torch.rnn_tanh : torch.rnn_relu;
   }
 }
 
@@ -256,8 +254,8 @@ export class GRU extends SingleStateRNN {
     super('GRU', input_size, hidden_size, ...args);
   }
 
-  protected fusedOp(): number {
-    return OPS.gru.get();
+  protected fusedOp(): FusedSingleState {
+    return torch.gru;
   }
 }
 
@@ -283,8 +281,8 @@ export class LSTM extends RNNBase {
       c = zeros([this.num_layers * numDirections, miniBatch, this.hidden_size], opts);
     } else {
       if (!Array.isArray(hx) || hx.length !== 2) throw new TypeError(`LSTM: hx must be an array [h_0, c_0], got ${describe(hx)}`);
-      hOf(hx[0], 'hx[0]');
-      hOf(hx[1], 'hx[1]');
+      requireTensor(hx[0], 'hx[0]');
+      requireTensor(hx[1], 'hx[1]');
       [h, c] = hx;
       if (b.isBatched) {
         if (h.dim() !== 3 || c.dim() !== 3) {
@@ -302,7 +300,7 @@ export class LSTM extends RNNBase {
     const expectedH = this.expectedHiddenSize(b.input);
     this.checkHiddenSize(h, expectedH, 'Expected hidden[0] size');
     this.checkHiddenSize(c, [expectedH[0], expectedH[1], this.hidden_size], 'Expected hidden[1] size');
-    const [out, hn, cn] = (call(OPS.lstm.get(), b.input.h, [h.h, c.h], ...this.fusedArgs()) as number[]).map(wrap);
+    const [out, hn, cn] = torch.lstm(b.input, [h, c], ...this.fusedArgs());
     if (!b.isBatched) return [out.squeeze(b.batchDim), [hn.squeeze(1), cn.squeeze(1)]];
     return [out, [hn, cn]];
   }
@@ -347,7 +345,7 @@ export class RNNCellBase extends Module {
 
   /** Checks the rank (1-D or 2-D) and adds the batch dimension to unbatched input. */
   protected batchInput(name: string, input: Tensor): { input: Tensor; isBatched: boolean } {
-    hOf(input, 'input');
+    requireTensor(input, 'input');
     if (input.dim() !== 1 && input.dim() !== 2) {
       throw new RangeError(`${name}: Expected input to be 1-D or 2-D but received ${input.dim()}-D tensor`);
     }
@@ -359,8 +357,9 @@ export class RNNCellBase extends Module {
     return zeros([input.size(0), this.hidden_size], { dtype: input.dtype, device: input.device });
   }
 
-  protected weightArgs(): (number | null)[] {
-    return [this.weight_ih.h, this.weight_hh.h, this.bias_ih?.h ?? null, this.bias_hh?.h ?? null];
+  /** The arguments after (input, hx) of aten::lstm_cell & co. */
+  protected weightArgs(): [Tensor, Tensor, Tensor | null, Tensor | null] {
+    return [this.weight_ih, this.weight_hh, this.bias_ih ?? null, this.bias_hh ?? null];
   }
 
   extra_repr(): string {
@@ -396,8 +395,8 @@ export class RNNCell extends RNNCellBase {
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const b = this.batchInput('RNNCell', input);
     const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);
-    const o = this.nonlinearity === 'tanh' ? OPS.rnn_tanh_cell : OPS.rnn_relu_cell;
-    const ret = wrap(call(o.get(), b.input.h, hOf(h, 'hx'), ...this.weightArgs()));
+    const cell: SingleStateCell = this.nonlinearity === 'tanh' ? torch.rnn_tanh_cell : torch.rnn_relu_cell;
+    const ret = cell(b.input, requireTensor(h, 'hx'), ...this.weightArgs());
     return b.isBatched ? ret : ret.squeeze(0);
   }
 }
@@ -418,8 +417,8 @@ export class LSTMCell extends RNNCellBase {
       if (!Array.isArray(hx) || hx.length !== 2) throw new TypeError(`LSTMCell: hx must be an array [h, c], got ${describe(hx)}`);
       state = b.isBatched ? hx : [hx[0].unsqueeze(0), hx[1].unsqueeze(0)];
     }
-    const hs = state.map((t, i) => hOf(t, `hx[${i}]`));
-    const [h, c] = (call(OPS.lstm_cell.get(), b.input.h, hs, ...this.weightArgs()) as number[]).map(wrap);
+    const hs = state.map((t, i) => requireTensor(t, `hx[${i}]`));
+    const [h, c] = torch.lstm_cell(b.input, hs, ...this.weightArgs());
     return b.isBatched ? [h, c] : [h.squeeze(0), c.squeeze(0)];
   }
 }
@@ -433,7 +432,7 @@ export class GRUCell extends RNNCellBase {
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const b = this.batchInput('GRUCell', input);
     const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);
-    const ret = wrap(call(OPS.gru_cell.get(), b.input.h, hOf(h, 'hx'), ...this.weightArgs()));
+    const ret = torch.gru_cell(b.input, requireTensor(h, 'hx'), ...this.weightArgs());
     return b.isBatched ? ret : ret.squeeze(0);
   }
 }

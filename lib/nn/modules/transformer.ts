@@ -2,7 +2,8 @@
 // nn.TransformerDecoder and nn.Transformer, after torch/nn/modules/transformer.py: the same
 // submodules in the same order (so state_dict keys and seeded weights equal PyTorch's) and the
 // reference ("slow path") computation, which is what PyTorch runs whenever autograd is on.
-import { Tensor, hOf } from '../../tensor';
+import { Tensor } from '../../tensor';
+import { requireTensor } from '../functional/check';
 import { params } from '../../args';
 import { bool as BOOL } from '../../dtype';
 import { triu } from '../../functions';
@@ -31,7 +32,7 @@ function activationFn(activation: TransformerActivation): (x: Tensor) => Tensor 
 
 function checkPaddingMaskDtype(mask: unknown, name: string): void {
   if (mask == null) return;
-  hOf(mask, name);
+  requireTensor(mask, name);
   const m = mask as Tensor;
   if (m.dtype !== BOOL && !m.is_floating_point()) throw new Error('only bool and floating types of key_padding_mask are supported');
 }
@@ -114,7 +115,7 @@ export class TransformerEncoderLayer extends Module {
   /** forward(src, { src_mask, src_key_padding_mask }) or forward(src, src_mask?, src_key_padding_mask?) */
   forward(src: Tensor, ...args: (Tensor | null | undefined | EncoderLayerForwardOptions)[]): Tensor {
     const [src_mask, src_key_padding_mask] = params('forward', args, ['src_mask', 'src_key_padding_mask']) as (Tensor | null | undefined)[];
-    hOf(src, 'src');
+    requireTensor(src, 'src');
     checkPaddingMaskDtype(src_key_padding_mask, 'src_key_padding_mask');
     let x = src;
     if (this.norm_first) {
@@ -236,8 +237,8 @@ export class TransformerDecoderLayer extends Module {
   /** forward(tgt, memory, { tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask }) */
   forward(tgt: Tensor, memory: Tensor, ...args: DecoderForwardArg[]): Tensor {
     const [tgt_mask, memory_mask, tgt_kpm, memory_kpm] = params('forward', args, DECODER_FORWARD_NAMES) as (Tensor | null | undefined)[];
-    hOf(tgt, 'tgt');
-    hOf(memory, 'memory');
+    requireTensor(tgt, 'tgt');
+    requireTensor(memory, 'memory');
     let x = tgt;
     if (this.norm_first) {
       x = x.add(this._sa_block(this.norm1.forward(x), tgt_mask, tgt_kpm));
@@ -345,8 +346,8 @@ export class Transformer extends Module {
       'src_mask', 'tgt_mask', 'memory_mask', 'src_key_padding_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask',
     ]) as (Tensor | null | undefined)[];
     const options = { src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask };
-    hOf(src, 'src');
-    hOf(tgt, 'tgt');
+    requireTensor(src, 'src');
+    requireTensor(tgt, 'tgt');
     const isBatched = src.dim() === 3;
     const batchDim = this.batch_first ? 0 : 1;
     if (isBatched && src.size(batchDim) !== tgt.size(batchDim)) throw new Error('the batch number of src and tgt must be equal');

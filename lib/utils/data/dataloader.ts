@@ -1,10 +1,20 @@
-// DataLoader: batches from a dataset, sync (`for...of`) or async with prefetch (`for await`).
+// DataLoader: batches from a dataset, sync (`for...of`) or async with prefetch (`for await`),
+// in the calling thread or, with num_workers > 0, in worker threads.
+import { fileURLToPath } from 'node:url';
 import { Tensor } from '../../tensor';
 import { tidy, keep } from '../../memory';
+import { is_available as cudaIsAvailable } from '../../cuda';
+import { ops } from '../../raw_ops';
 import { MapDataset, IterableDataset, asMapDataset, isMapDataset } from './dataset';
 import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
 import { default_collate } from './collate';
-import { Generator, draw_seed } from './generator';
+import { Generator, draw_seed, draw_base_seed } from './generator';
+import { checkOptionNames } from './dataloader_options';
+import { decode } from './transfer';
+import { WorkerPool } from './worker_pool';
+import { WorkerEpoch } from './worker_epoch';
+import { describeDataset, describesTypeScript, assertSendable, type WorkerDatasetSpec } from './worker_dataset';
+import type { InitDescription } from './worker_loop';
 
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
@@ -23,18 +33,85 @@ export interface DataLoaderOptions<T, B> {
   generator?: Generator;
   /** Shorthand for generator: new Generator().manual_seed(seed). */
   seed?: number;
+  /** Worker threads that fetch and collate batches; 0 (the default) loads in the calling thread. */
+  num_workers?: number;
+  /** Batches each worker has requested ahead (default 2); only with num_workers > 0. */
+  prefetch_factor?: number;
+  /** Keep the workers (and their datasets) from one epoch to the next; only with num_workers > 0. */
+  persistent_workers?: boolean;
+  /**
+   * Runs in each worker before its first fetch, with the worker's id. A function is re-created
+   * in the worker from its source, so it must be self-contained (it sees `torch` and
+   * get_worker_info through torch.utils.data, not the main thread's variables); or name a module
+   * export: { module: __filename, export: 'init' }.
+   */
+  worker_init_fn?: ((worker_id: number) => unknown) | { module: string | URL; export?: string };
+  /** How the workers rebuild the dataset, when the dataset does not say so itself (see DataLoader). */
+  worker_dataset?: WorkerDatasetSpec;
+  /** Seconds to wait for a batch from the workers before failing; 0 (the default) waits forever. */
+  timeout?: number;
+  /** With workers: false hands out batches as they arrive instead of in sampler order (default true). */
+  in_order?: boolean;
+  /** Copies batches into page-locked memory when CUDA is available (a no-op otherwise, as in PyTorch). */
+  pin_memory?: boolean;
+  /** Accepted for PyTorch compatibility (deprecated there); the pinning device is CUDA's. */
+  pin_memory_device?: string;
+  /** Workers are threads started fresh, like PyTorch's 'spawn': null, undefined or 'spawn'. */
+  multiprocessing_context?: string | null;
 }
 
 type AnyDataset<T> = MapDataset<T> | readonly T[] | IterableDataset<T> | Iterable<T> | AsyncIterable<T>;
 
 /**
- * torch.utils.data.DataLoader without worker processes. Each `for...of` (or `for await`) is one
- * epoch. Shuffling reproduces PyTorch's: after torch.manual_seed(s), or with a generator seeded
- * like PyTorch's, the batches hold the same indices as PyTorch's DataLoader gives.
+ * torch.utils.data.DataLoader. Each `for...of` (or `for await`) is one epoch. Shuffling
+ * reproduces PyTorch's: after torch.manual_seed(s), or with a generator seeded like PyTorch's,
+ * the batches hold the same indices as PyTorch's DataLoader gives.
  *
  * Batches are created outside every scope: neither a torch.tidy() around the loop nor a
  * `using` scope in the loop body frees them. The GC owns them; call dispose() on a batch's
  * tensors to free them at once. Per-sample tensors made while collating are freed right away.
+ *
+ * **Workers** (`num_workers: n`): n worker threads (node:worker_threads) fetch and collate
+ * batches in parallel, with PyTorch's semantics: batches come out in sampler order whichever
+ * worker finishes first (unless `in_order: false`), each worker has prefetch_factor requests in
+ * flight, an error in a worker's getItem is rethrown in the loop as the same error type with
+ * "Caught <Error> in DataLoader worker <id>" and the original message and stack, and the workers
+ * stop at the end of the epoch or when the loop stops early (`break`, an exception), unless
+ * `persistent_workers` keeps them for the next epoch. Idle workers never keep the process alive.
+ *
+ * How a worker gets the dataset: PyTorch pickles the dataset into each worker process; a JS
+ * object cannot be sent to a thread, so each worker rebuilds its own copy:
+ *  - arrays (numbers, strings, TypedArrays, tensors, plain objects), TensorDataset, and
+ *    Subset / ConcatDataset / random_split over those are sent by value, with no change;
+ *  - any other dataset says where its class lives and what its constructor got, with a
+ *    `worker_dataset` getter (or the `worker_dataset` option):
+ *    ```ts
+ *    export class Decoded extends Dataset<[Tensor, number]> {
+ *      constructor(readonly root: string) { super(); }
+ *      get worker_dataset() { return { module: __filename, export: 'Decoded', args: [this.root] }; }
+ *      ...
+ *    }
+ *    ```
+ *    (`import.meta.url` in ESM). Each worker imports the module and runs `new Decoded(root)`
+ *    (a factory function export is called, a dataset object export is used as is). Arguments
+ *    are structured-cloned; tensors among them are sent as data. A dataset that cannot be sent
+ *    is a TypeError that says this. TypeScript dataset modules load through tsx when it is
+ *    installed (or through the loader the process already runs with).
+ *
+ * In a worker, get_worker_info() gives { id, num_workers, seed, generator, dataset }. Each worker
+ * gets base_seed + id as PyTorch's do; but LibTorch's default generator is one per process, shared
+ * with the main thread, so a worker does not torch.manual_seed() it (that would reseed the main
+ * thread's stream): draw reproducible random augmentations from get_worker_info().generator, a
+ * data.Generator seeded with that seed. An IterableDataset is iterated whole by every worker, as
+ * in PyTorch (duplicates, unless it shards itself with get_worker_info()); the workers' batches
+ * are interleaved round-robin. default_collate runs in the workers; a custom collate_fn cannot be
+ * sent there, so the workers return the samples and collate_fn runs on the main thread.
+ *
+ * Both `for await` and plain `for...of` work with workers. `for...of` blocks the thread while it
+ * waits for a worker (Atomics.wait), as it blocks while getItem runs without workers: timers and
+ * I/O wait until the loop body yields. Prefer `for await` in a server or anywhere the event loop
+ * must keep running. Unlike PyTorch, workers do not torch.set_num_threads(1): LibTorch's thread
+ * count is process-wide, so that would also slow the main thread.
  */
 export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
   readonly dataset: AnyDataset<T>;
@@ -44,10 +121,33 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   readonly sampler: Sampler | null;
   readonly batch_sampler: (Iterable<number[]> & { readonly length?: number }) | null;
   readonly generator?: Generator;
+  readonly num_workers: number;
+  readonly prefetch_factor: number | null;
+  readonly persistent_workers: boolean;
+  readonly timeout: number;
+  readonly in_order: boolean;
+  readonly pin_memory: boolean;
+  readonly pin_memory_device: string;
+  readonly worker_init_fn: DataLoaderOptions<T, B>['worker_init_fn'] | null;
+  readonly multiprocessing_context: string | null;
+  private readonly worker_dataset?: WorkerDatasetSpec;
   private readonly mapDataset: MapDataset<T> | null;
+  /** The persistent workers, between epochs. */
+  private pool: WorkerPool | null = null;
 
   constructor(dataset: AnyDataset<T>, options: DataLoaderOptions<T, B> = {}) {
+    checkOptionNames(options);
     const { batch_size = 1, shuffle = false, drop_last = false, sampler, batch_sampler, seed } = options;
+    this.num_workers = options.num_workers ?? 0;
+    this.persistent_workers = options.persistent_workers ?? false;
+    this.timeout = options.timeout ?? 0;
+    this.in_order = options.in_order ?? true;
+    this.pin_memory = options.pin_memory ?? false;
+    this.pin_memory_device = options.pin_memory_device ?? '';
+    this.worker_init_fn = options.worker_init_fn ?? null;
+    this.worker_dataset = options.worker_dataset;
+    this.multiprocessing_context = options.multiprocessing_context ?? null;
+    this.prefetch_factor = checkWorkerOptions(options as DataLoaderOptions<unknown, unknown>, this.num_workers);
     this.dataset = dataset;
     this.collate_fn = options.collate_fn ?? (default_collate as (s: T[]) => B);
     if (seed !== undefined && options.generator) throw new TypeError('DataLoader: pass either generator or seed, not both');
@@ -62,6 +162,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
         throw new TypeError('DataLoader: dataset must be map-style (length and getItem), an array, or iterable');
       }
     }
+    if (this.num_workers > 0) assertSendable(dataset, this.worker_dataset);
     if (sampler && shuffle) throw new TypeError('sampler option is mutually exclusive with shuffle');
     if (batch_sampler) {
       if (options.batch_size !== undefined || shuffle || sampler || drop_last) {
@@ -96,8 +197,17 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     return this.drop_last ? Math.floor(n / this.batch_size!) : Math.ceil(n / this.batch_size!);
   }
 
-  /** One epoch, synchronously. */
+  /** One epoch, synchronously (with workers, blocking while it waits for them). */
   *[Symbol.iterator](): Iterator<B> {
+    if (this.num_workers > 0) {
+      const { pool, epoch } = this.startWorkerEpoch();
+      try {
+        for (let next = epoch.nextSync(); !next.done; next = epoch.nextSync()) yield this.finishWorkerBatch(next.value);
+      } finally {
+        if (!this.persistent_workers) pool.close();
+      }
+      return;
+    }
     this.startEpoch();
     if (this.mapDataset) {
       for (const indices of this.batch_sampler!) yield this.fetch(indices);
@@ -126,6 +236,15 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
    * yields to the event loop) instead of after it.
    */
   async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    if (this.num_workers > 0) {
+      const { pool, epoch } = this.startWorkerEpoch();
+      try {
+        for (let next = await epoch.next(); !next.done; next = await epoch.next()) yield this.finishWorkerBatch(next.value);
+      } finally {
+        if (!this.persistent_workers) pool.close();
+      }
+      return;
+    }
     if (!this.mapDataset && !isIterable(this.dataset)) {
       yield* this.asyncStream(this.dataset as AsyncIterable<T>);
       return;
@@ -212,6 +331,47 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     draw_seed(this.generator);
   }
 
+  /** Stops persistent workers now (they stop by themselves at exit; an idle one never keeps the process alive). */
+  shutdown_workers(): void {
+    this.pool?.close();
+    this.pool = null;
+  }
+
+  /**
+   * Starts (or, with persistent_workers, reuses) the workers. A fresh start draws the base seed
+   * as PyTorch's iterator does; PyTorch's persistent iterator keeps its base seed across epochs.
+   */
+  private startWorkerEpoch(): { pool: WorkerPool; epoch: WorkerEpoch } {
+    let pool = this.pool && !this.pool.closed ? this.pool : null;
+    if (!pool) {
+      const base_seed = draw_base_seed(this.generator);
+      const description = describeDataset(this.dataset, this.worker_dataset);
+      pool = new WorkerPool({
+        num_workers: this.num_workers,
+        dataset: description,
+        map_style: this.mapDataset !== null,
+        collate_in_worker: this.collate_fn === (default_collate as unknown),
+        batch_size: this.batch_size ?? 1,
+        drop_last: this.drop_last,
+        init: describeInit(this.worker_init_fn),
+        needsTypeScript: describesTypeScript(description),
+        tsWhat: description.kind === 'module' ? description.module : 'the dataset module',
+      }, base_seed);
+      if (this.persistent_workers) this.pool = pool;
+    }
+    const batches = this.mapDataset ? this.batch_sampler![Symbol.iterator]() : null;
+    const epoch = new WorkerEpoch(pool, { batches, prefetch: this.prefetch_factor!, in_order: this.in_order, timeout_s: this.timeout });
+    return { pool, epoch };
+  }
+
+  /** A worker's batch as Tensors of this thread: collated here when collate_fn could not go to the workers. */
+  private finishWorkerBatch(data: unknown): B {
+    let batch: B;
+    if (this.collate_fn === (default_collate as unknown)) batch = keepTensors(decode(data)) as B;
+    else batch = this.collate(decode(data) as T[]);
+    return this.pin_memory && cudaIsAvailable() ? (pinned(batch) as B) : batch;
+  }
+
   private fetch(indices: number[]): B {
     const ds = this.mapDataset!;
     if (this.collate_fn === (default_collate as unknown) && typeof ds.getBatch === 'function') {
@@ -223,6 +383,58 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
   private collate(samples: T[]): B {
     return keepTensors(tidy(() => this.collate_fn(samples)));
   }
+}
+
+/** PyTorch's checks of the worker options; returns prefetch_factor (null without workers). */
+function checkWorkerOptions(o: DataLoaderOptions<unknown, unknown>, num_workers: number): number | null {
+  if (!Number.isInteger(num_workers) || num_workers < 0) {
+    throw new RangeError(`num_workers option should be a non-negative integer; use num_workers=0 to disable worker threads (got ${num_workers})`);
+  }
+  if (o.timeout !== undefined && !(typeof o.timeout === 'number' && o.timeout >= 0)) throw new RangeError('timeout option should be non-negative');
+  if (o.persistent_workers && num_workers === 0) throw new RangeError('persistent_workers option needs num_workers > 0');
+  const ctx = o.multiprocessing_context;
+  if (ctx !== undefined && ctx !== null && ctx !== 'spawn') {
+    throw new TypeError(`multiprocessing_context '${String(ctx)}' cannot be honoured: DataLoader workers are threads that start fresh and rebuild the dataset, like 'spawn' (pass 'spawn' or nothing)`);
+  }
+  if (o.worker_init_fn != null && typeof o.worker_init_fn !== 'function' && typeof o.worker_init_fn !== 'object') {
+    throw new TypeError('worker_init_fn must be a function or { module, export }');
+  }
+  const prefetch = o.prefetch_factor ?? null;
+  if (num_workers === 0) {
+    if (prefetch !== null) {
+      throw new RangeError('prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.');
+    }
+    return null;
+  }
+  if (prefetch === null) return 2;
+  if (!Number.isInteger(prefetch) || prefetch < 0) throw new RangeError('prefetch_factor option should be non-negative');
+  // PyTorch accepts 0 but then never requests a batch and hangs; one request per worker is the least that works.
+  return Math.max(prefetch, 1);
+}
+
+function describeInit(fn: DataLoaderOptions<unknown, unknown>['worker_init_fn'] | null): InitDescription {
+  if (fn == null) return null;
+  if (typeof fn === 'function') {
+    const source = Function.prototype.toString.call(fn);
+    if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) throw new TypeError('worker_init_fn: a native or bound function cannot be sent to a worker; pass { module, export }');
+    return { source };
+  }
+  const module = fn.module instanceof URL ? fn.module.href : fn.module;
+  return { module: module.startsWith('file:') ? fileURLToPath(module) : module, export: fn.export };
+}
+
+/** Page-locked copies of a batch's CPU tensors (what pin_memory does when CUDA is there). */
+function pinned(value: unknown): unknown {
+  if (value instanceof Tensor) {
+    const out = keep(ops.aten.pin_memory(value) as Tensor);
+    value.dispose();
+    return out;
+  }
+  if (Array.isArray(value)) return value.map(pinned);
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, pinned(v)]));
+  }
+  return value;
 }
 
 type Settled<V> = { ok: true; value: V } | { ok: false; error: unknown };

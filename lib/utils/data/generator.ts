@@ -102,3 +102,16 @@ export function draw_seed(generator?: Generator): number {
     return t.bitwise_and(0xffffffff).item() as number;
   });
 }
+
+/**
+ * The whole 63-bit value draw_seed takes the low bits of: PyTorch's `_base_seed`, drawn at the
+ * start of every DataLoader iteration (worker w seeds itself with base_seed + w).
+ */
+export function draw_base_seed(generator?: Generator): bigint {
+  if (generator) return generator.random64() % (1n << 63n); // uniform_int over int64's range, as random_() does
+  return tidy(() => {
+    const t = empty([], { dtype: int64 });
+    ops.aten.random_(t);
+    return (t.toTypedArray() as BigInt64Array)[0];
+  });
+}

@@ -1,0 +1,80 @@
+// torch.optim.Adamax, after torch/optim/adamax.py's _single_tensor_adamax: Adam with the
+// infinity norm. PyTorch 1.13 updates the first moment with mul_/add_, 2.x with lerp_; the
+// running LibTorch's PyTorch decides. (1.13's cat + amax and 2.x's maximum give equal values.)
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { zeros_like } from '../creation';
+import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { isPytorch2 } from '../pytorch_version';
+import { useForeach } from './step_count';
+import { adamaxForeach } from './adamax_foreach';
+
+export interface AdamaxOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weight_decay?: number;
+  foreach?: boolean | null;
+  maximize?: boolean;
+}
+
+const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'foreach', 'maximize'] as const;
+
+/** new Adamax(params, { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, maximize = false }) */
+export class Adamax extends Optimizer {
+  constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamaxOptions)[]) {
+    const o = optionsOf('Adamax', args, NAMES);
+    const d = {
+      lr: 'lr' in o ? o.lr : 2e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
+      eps: 'eps' in o ? o.eps : 1e-8, weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
+      foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+    };
+    checkNonNegative(d.lr, 'learning rate');
+    checkNonNegative(d.eps, 'epsilon value');
+    checkBetas(d.betas);
+    checkNonNegative(d.weight_decay, 'weight_decay value');
+    super(params, d);
+  }
+
+  /** The parameter's state, created on its first step. */
+  private stateFor(param: Tensor): OptimizerState {
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      state.step = newStepTensor();
+      state.exp_avg = keep(zeros_like(param));
+      state.exp_inf = keep(zeros_like(param));
+    }
+    return state;
+  }
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const [beta1, beta2] = group.betas as [number, number];
+        const { lr, eps, weight_decay, maximize } = group;
+        if (useForeach(group)) {
+          const params = group.params.filter((p) => p.grad !== null);
+          if (params.length === 0) continue;
+          const states = params.map((p) => this.stateFor(p));
+          const list = (k: string) => states.map((s) => s[k] as Tensor);
+          adamaxForeach(params, params.map((p) => p.grad as Tensor), list('exp_avg'), list('exp_inf'), list('step'), group);
+          continue;
+        }
+        for (const param of group.params) {
+          if (param.grad === null) continue;
+          const state = this.stateFor(param);
+          let grad = maximize ? param.grad.neg() : param.grad;
+          const exp_avg: Tensor = state.exp_avg;
+          const exp_inf: Tensor = state.exp_inf;
+          (state.step as Tensor).add_(1);
+          if (weight_decay !== 0) grad = grad.add(param, { alpha: weight_decay });
+          if (isPytorch2) exp_avg.lerp_(grad, 1 - beta1);
+          else exp_avg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
+          exp_inf.mul_(beta2).maximum_(grad.abs().add_(eps));
+          const clr = lr / (1 - beta1 ** stepValue(state.step));
+          param.addcdiv_(exp_avg, exp_inf, { value: -clr });
+        }
+      }
+    });
+  }
+}

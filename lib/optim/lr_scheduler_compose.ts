@@ -1,0 +1,142 @@
+// SequentialLR and ChainedScheduler, after torch/optim/lr_scheduler.py: schedulers run one
+// after another at milestones, or all of them every step.
+import { Optimizer } from './optimizer';
+import { _LRScheduler, ReduceLROnPlateau, argsOf, EpochOptions } from './lr_scheduler';
+import { isPytorch2 } from '../pytorch_version';
+
+function checkSchedulers(kind: string, schedulers: unknown, optimizer: Optimizer): asserts schedulers is _LRScheduler[] {
+  if (!Array.isArray(schedulers)) throw new TypeError(`${kind} expects a list of schedulers`);
+  if (isPytorch2 && schedulers.length < 1) {
+    throw new RangeError(kind === 'ChainedScheduler'
+      ? 'ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.'
+      : `${kind} expects at least one scheduler, but got no scheduler.`);
+  }
+  schedulers.forEach((s, i) => {
+    if (s instanceof ReduceLROnPlateau) {
+      throw new RangeError(`${kind} does not support \`ReduceLROnPlateau\` scheduler as it requires additional kwargs to be ` +
+        `specified when calling \`step\`, but got one at index ${i} in the given schedulers sequence.`);
+    }
+    if (!(s instanceof _LRScheduler) && !(s instanceof SequentialLR) && !(s instanceof ChainedScheduler)) {
+      throw new TypeError(`${kind} at index ${i} should have \`optimizer\` as its attribute.`);
+    }
+    if (s.optimizer !== optimizer) {
+      throw new RangeError(`${kind} expects all schedulers to belong to the same optimizer, but got scheduler ` +
+        `${s.constructor.name} at index ${i} has a different optimizer.`);
+    }
+  });
+}
+
+type Stepper = { step(): void; get_last_lr(): number[]; last_epoch: number; state_dict(): Record<string, unknown>; load_state_dict(s: Record<string, unknown>): void };
+
+/**
+ * new SequentialLR(optimizer, schedulers, milestones): schedulers[i] runs from milestones[i - 1]
+ * on; at a milestone the next one restarts from epoch 0.
+ */
+export class SequentialLR {
+  optimizer: Optimizer;
+  _schedulers: _LRScheduler[];
+  _milestones: number[];
+  last_epoch: number;
+  _last_lr: number[];
+
+  constructor(optimizer: Optimizer, schedulers: _LRScheduler[], milestones: number[], ...args: (number | boolean | EpochOptions)[]) {
+    const a = argsOf('SequentialLR', args, ['last_epoch', 'verbose']);
+    checkSchedulers('SequentialLR', schedulers, optimizer);
+    if (milestones.length !== schedulers.length - 1) {
+      throw new RangeError('Sequential Schedulers expects number of schedulers provided to be one more than the number of ' +
+        `milestone points, but got number of schedulers ${schedulers.length} and the number of milestones to be equal to ${milestones.length}`);
+    }
+    this._schedulers = schedulers;
+    this._milestones = milestones.slice();
+    this.last_epoch = (a.last_epoch ?? -1) + 1;
+    this.optimizer = optimizer;
+    for (const g of optimizer.param_groups) g.lr = g.initial_lr;
+    // Undo the initial step each scheduler took when it was made, then restart the first.
+    for (const s of schedulers) s.last_epoch -= 1;
+    const idx = isPytorch2 ? bisectRight(this._milestones, 0) : 0;
+    schedulers[idx]._initial_step();
+    this._last_lr = schedulers[idx].get_last_lr();
+  }
+
+  step(): void {
+    this.last_epoch += 1;
+    const idx = bisectRight(this._milestones, this.last_epoch);
+    const scheduler = this._schedulers[idx];
+    if (idx > 0 && this._milestones[idx - 1] === this.last_epoch) {
+      // 1.13 calls step(0) (with its deprecation warning); 2.x the same update without it.
+      if (isPytorch2) scheduler._update_lr(0);
+      else scheduler.step(0);
+    } else {
+      scheduler.step();
+    }
+    this._last_lr = scheduler.get_last_lr();
+  }
+
+  get_last_lr(): number[] {
+    return this._last_lr;
+  }
+
+  state_dict(): Record<string, unknown> {
+    return composedStateDict(this);
+  }
+
+  load_state_dict(state_dict: Record<string, unknown>): void {
+    loadComposed(this, state_dict);
+  }
+}
+
+/** new ChainedScheduler(schedulers): every step() steps each scheduler in turn (their factors multiply). */
+export class ChainedScheduler {
+  optimizer: Optimizer;
+  _schedulers: Stepper[];
+  _last_lr: number[];
+
+  constructor(schedulers: Stepper[], optimizer?: Optimizer) {
+    if (!Array.isArray(schedulers)) throw new TypeError('ChainedScheduler expects a list of schedulers');
+    const opt = optimizer ?? (schedulers[0] as { optimizer?: Optimizer } | undefined)?.optimizer;
+    if (isPytorch2 || schedulers.length > 0) checkSchedulers('ChainedScheduler', schedulers, opt as Optimizer);
+    this._schedulers = schedulers.slice();
+    this.optimizer = opt as Optimizer;
+    this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
+  }
+
+  step(): void {
+    for (const s of this._schedulers) s.step();
+    this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
+  }
+
+  get_last_lr(): number[] {
+    return this._last_lr;
+  }
+
+  state_dict(): Record<string, unknown> {
+    return composedStateDict(this);
+  }
+
+  load_state_dict(state_dict: Record<string, unknown>): void {
+    loadComposed(this, state_dict);
+  }
+}
+
+/** Python's bisect.bisect_right over a sorted list. */
+function bisectRight(xs: number[], x: number): number {
+  let i = 0;
+  while (i < xs.length && xs[i] <= x) i++;
+  return i;
+}
+
+function composedStateDict(self: { _schedulers: Stepper[] }): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(self)) {
+    if (k === 'optimizer' || k === '_schedulers') continue;
+    out[k] = structuredClone(v);
+  }
+  out._schedulers = self._schedulers.map((s) => s.state_dict());
+  return out;
+}
+
+function loadComposed(self: { _schedulers: Stepper[] }, state_dict: Record<string, unknown>): void {
+  const { _schedulers, ...rest } = state_dict;
+  for (const [k, v] of Object.entries(rest)) (self as unknown as Record<string, unknown>)[k] = structuredClone(v);
+  (_schedulers as Record<string, unknown>[]).forEach((s, i) => self._schedulers[i].load_state_dict(s));
+}

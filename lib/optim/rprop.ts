@@ -1,0 +1,96 @@
+// torch.optim.Rprop, after torch/optim/rprop.py's _single_tensor_rprop: resilient backprop, one
+// step size per element grown or shrunk by the sign of grad * previous grad. The step count is a
+// number in PyTorch 1.13 and a 0-dim tensor in 2.x; it follows the running LibTorch's PyTorch.
+import { Tensor } from '../tensor';
+import { keep } from '../memory';
+import { zeros_like, full_like } from '../creation';
+import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, pyNumber, typename } from './optimizer';
+import { initVersionedStep, bumpVersionedStep, useForeach } from './step_count';
+import { rpropForeach } from './rprop_foreach';
+import { isPytorch2 } from '../pytorch_version';
+
+export interface RpropOptions {
+  lr?: number;
+  etas?: [number, number];
+  step_sizes?: [number, number];
+  foreach?: boolean | null;
+  maximize?: boolean;
+}
+
+const NAMES = ['lr', 'etas', 'step_sizes', 'foreach', 'maximize'] as const;
+
+function checkPair(v: unknown, what: string): asserts v is [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+    throw new TypeError(`Invalid ${what}: expected a pair of numbers, got ${typename(v)}`);
+  }
+}
+
+/** new Rprop(params, { lr = 1e-2, etas = [0.5, 1.2], step_sizes = [1e-6, 50], maximize = false }) */
+export class Rprop extends Optimizer {
+  constructor(params: ParamsInput, ...args: (number | boolean | number[] | RpropOptions)[]) {
+    const o = optionsOf('Rprop', args, NAMES);
+    const d = {
+      lr: 'lr' in o ? o.lr : 1e-2,
+      etas: Array.isArray(o.etas) ? o.etas.slice() : 'etas' in o ? o.etas : [0.5, 1.2],
+      step_sizes: Array.isArray(o.step_sizes) ? o.step_sizes.slice() : 'step_sizes' in o ? o.step_sizes : [1e-6, 50],
+      foreach: o.foreach ?? null, maximize: o.maximize ?? false,
+    };
+    checkNonNegative(d.lr, 'learning rate');
+    checkPair(d.etas, 'etas');
+    checkPair(d.step_sizes, 'step_sizes');
+    const [etaminus, etaplus] = d.etas;
+    if (!(0.0 < etaminus && etaminus < 1.0 && 1.0 < etaplus)) {
+      throw new RangeError(`Invalid eta values: ${pyNumber(etaminus)}, ${pyNumber(etaplus)}`);
+    }
+    super(params, d);
+  }
+
+  /** The parameter's state, created on its first step (it has a gradient then). */
+  private stateFor(param: Tensor, lr: number): OptimizerState {
+    const state = this.stateOf(param);
+    if (Object.keys(state).length === 0) {
+      initVersionedStep(state);
+      state.prev = keep(zeros_like(param));
+      state.step_size = keep(full_like(param.grad as Tensor, lr));
+    }
+    return state;
+  }
+
+  step(closure?: () => Tensor | number): Tensor | number | undefined {
+    return this.runStep(closure, () => {
+      for (const group of this.param_groups) {
+        const [etaminus, etaplus] = group.etas as [number, number];
+        const [step_size_min, step_size_max] = group.step_sizes as [number, number];
+        const maximize = group.maximize === true;
+        if (useForeach(group)) {
+          const params = group.params.filter((p) => p.grad !== null);
+          if (params.length === 0) continue;
+          const states = params.map((p) => this.stateFor(p, group.lr));
+          // 1.13 counts the (number) step in step() itself, before the multi-tensor call.
+          if (!isPytorch2) states.forEach(bumpVersionedStep);
+          const list = (k: string) => states.map((s) => s[k] as Tensor);
+          rpropForeach(params, params.map((p) => p.grad as Tensor), list('prev'), list('step_size'), list('step'), group);
+          continue;
+        }
+        for (const param of group.params) {
+          if (param.grad === null) continue;
+          const state = this.stateFor(param, group.lr);
+          bumpVersionedStep(state);
+          let grad = maximize ? param.grad.neg() : param.grad;
+          const prev: Tensor = state.prev;
+          const step_size: Tensor = state.step_size;
+          const sign = grad.mul(prev).sign();
+          // In PyTorch's order: positives to etaplus, negatives to etaminus, zeros to 1.
+          sign.masked_fill_(sign.gt(0), etaplus);
+          sign.masked_fill_(sign.lt(0), etaminus);
+          sign.masked_fill_(sign.eq(0), 1);
+          step_size.mul_(sign).clamp_(step_size_min, step_size_max);
+          grad = grad.clone();
+          grad.masked_fill_(sign.eq(etaminus), 0); // where the sign flipped, skip this step
+          param.addcmul_(grad.sign(), step_size, { value: -1 });
+          prev.copy_(grad);
+        }
+      }
+    });
+  }
+}

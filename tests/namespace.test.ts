@@ -1,0 +1,323 @@
+// The generated torch.* namespace (lib/generated/, lib/python_args.ts) and the Python-level
+// functions added with it: values against PyTorch (tests/fixtures/torch-X.Y/namespace.json from
+// scripts/gen_namespace_fixtures.py), PyTorch's argument parsing and messages, and coverage of
+// PyTorch 2.x's documented functions (tests/fixtures/namespace_coverage.json).
+import { describe, it, expect } from 'vitest';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as torch from '../lib';
+import { Tensor } from '../lib';
+import { native } from '../lib/binding';
+import { TORCH } from '../lib/generated/signatures';
+import * as generated from '../lib/generated/torch_functions';
+
+const tag = native.libtorch.version.split('.').slice(0, 2).join('.');
+const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', `torch-${tag}`, 'namespace.json'), 'utf8'));
+const coverage = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'namespace_coverage.json'), 'utf8'));
+
+const f64 = { dtype: torch.float64 };
+const A = torch.tensor([[1.5, -2.0, 3.25], [0.5, 4.0, -1.0]], f64);
+const B = torch.tensor([[2.0, 1.0], [-1.0, 0.5], [3.0, 2.0]], f64);
+const S = torch.tensor([[4.0, 1.0, 0.5], [1.0, 3.0, 0.25], [0.5, 0.25, 2.0]], f64);
+const V = torch.tensor([3.0, 1.0, 3.0, 2.0, 2.0, 5.0], f64);
+const I = torch.tensor([3, 1, 3, 3, 2, 1, 1]);
+
+function seeded<T>(fn: () => T): T {
+  torch.manual_seed(7);
+  return fn();
+}
+
+// The same calls as scripts/gen_namespace_fixtures.py's CASES, as a porter writes them.
+const CASES: Record<string, () => unknown> = {
+  multinomial: () => seeded(() => torch.multinomial(torch.tensor([0.1, 0.2, 0.3, 0.4]), 6, true)),
+  multinomial_noreplace: () => seeded(() => torch.multinomial(torch.tensor([[0.5, 0.2, 0.3], [0.1, 0.1, 0.8]]), 2)),
+  bernoulli: () => seeded(() => torch.bernoulli(torch.full([8], 0.5))),
+  randperm: () => seeded(() => torch.randperm(7)),
+  new_zeros: () => A.new_zeros([2, 2]),
+  new_ones: () => I.new_ones(3),
+  new_full: () => A.new_full([2], 7.5),
+  new_tensor: () => A.new_tensor([1, 2]),
+  addmm: () => torch.addmm(torch.ones(2, 2, f64), A, B, { beta: 0.5, alpha: 2 }),
+  baddbmm: () => torch.baddbmm(torch.zeros([1, 2, 2], f64), A.unsqueeze(0), B.unsqueeze(0)),
+  addcmul_method: () => A.addcmul(A, A, { value: 0.5 }),
+  logaddexp: () => torch.logaddexp(A, A.flip(0)),
+  hypot_method: () => A.hypot(A.flip(1)),
+  diff: () => torch.diff(V),
+  cumsum_dtype: () => torch.cumsum(I, 0, { dtype: torch.float64 }),
+  sum_dim_keepdim: () => torch.sum(A, 1, { keepdim: true }),
+  std_mean: () => torch.std_mean(A, 1),
+  cummax: () => torch.cummax(V, 0),
+  kthvalue: () => torch.kthvalue(V, 2),
+  mode: () => torch.mode(I),
+  linalg_qr: () => torch.linalg.qr(S),
+  linalg_inv: () => torch.linalg.inv(S),
+  linalg_det: () => torch.linalg.det(S),
+  linalg_solve: () => torch.linalg.solve(S, B),
+  linalg_norm: () => torch.linalg.norm(A),
+  linalg_vector_norm: () => torch.linalg.vector_norm(A, 3, { dim: 1 }),
+  fft_rfft: () => torch.view_as_real(torch.fft.rfft(V)),
+  fft_irfft: () => torch.fft.irfft(torch.fft.rfft(V), { n: 6 }),
+  special_expit: () => torch.special.expit(A),
+  special_xlogy: () => torch.special.xlogy(A.abs(), A.abs().add(1)),
+  special_logit: () => torch.special.logit(torch.tensor([0.25, 0.5, 0.9], f64)),
+  div_: () => {
+    const x = A.clone();
+    x.div_(torch.full([3], 2.0, f64));
+    x.div_(4);
+    return x;
+  },
+  div_mode: () => {
+    const x = A.clone();
+    x.div_(0.75, { rounding_mode: 'floor' });
+    return x;
+  },
+  out: () => {
+    const out = torch.empty([2, 3], f64);
+    const r = torch.atan2(A, A.flip(1), { out });
+    expect(r).toBe(out);
+    return out;
+  },
+  where_scalars: () => torch.where(A.gt(0), 1.5, -0.5),
+  clamp_min: () => torch.clamp_min(A, 0.5),
+  tril_indices: () => torch.tril_indices(3, 3),
+  block_diag: () => torch.block_diag(A.narrow(1, 0, 2), B.narrow(0, 0, 1)),
+  cartesian_prod: () => torch.cartesian_prod(torch.tensor([1, 2]), torch.tensor([3, 4])),
+  histc: () => torch.histc(V, { bins: 4, min: 0, max: 6 }),
+  bucketize: () => torch.bucketize(V, torch.tensor([1.5, 2.5, 4.0], f64)),
+  searchsorted_right: () => torch.searchsorted(torch.tensor([1.0, 2.0, 3.0], f64), V, { right: true }),
+  scatter_reduce: () => torch.zeros(3, f64).scatter_reduce(0, torch.tensor([0, 1, 0, 2, 1, 2]), V, 'amax', { include_self: false }),
+  index_add: () => torch.zeros(3, f64).index_add(0, torch.tensor([0, 2, 0, 1, 1, 2]), V, { alpha: 2 }),
+  roll_dims: () => torch.roll(A, [1, 1], [0, 1]),
+  rot90: () => torch.rot90(A, 1, [0, 1]),
+  unique: () => torch.unique(I),
+  unique_inverse_counts: () => torch.unique(I, { return_inverse: true, return_counts: true }),
+  unique_consecutive: () => torch.unique_consecutive(I, { return_counts: true }),
+  nonzero_tuple: () => torch.nonzero(A.gt(0), { as_tuple: true }),
+  unravel_index: () => torch.unravel_index(torch.tensor([4, 1, -1]), [2, 3]),
+  broadcast_shapes: () => torch.broadcast_shapes([2, 1], [3], [1, 1, 1]),
+  LongTensor: () => torch.LongTensor([1, 2, 3]),
+  FloatTensor: () => torch.FloatTensor([[1.5, 2.5]]),
+  Tensor_legacy: () => new torch.Tensor([1, 2]),
+  result_type: () => String(torch.result_type(I, 1.5)),
+  typename: () => torch.typename(I),
+  type_name: () => A.type(),
+  can_cast: () => torch.can_cast(torch.float64, torch.int32),
+  is_nonzero: () => torch.is_nonzero(torch.tensor([1.5])),
+  dim_order: () => A.t().dim_order(),
+};
+
+function encode(v: unknown): unknown {
+  if (v instanceof Tensor) {
+    return { shape: v.shape, dtype: v.dtype.name, values: v.flatten().tolist() };
+  }
+  if (Array.isArray(v) && v.length > 0 && v[0] instanceof Tensor) return { tuple: v.map(encode) };
+  if (v instanceof torch.ValuesIndices) return { tuple: [...v].map(encode) };
+  return { value: v };
+}
+
+describe('the generated namespace against PyTorch', () => {
+  it('has a case here for every fixture case', () => {
+    expect(Object.keys(fixtures).filter((k) => !(k in CASES))).toEqual([]);
+  });
+  for (const [name, fn] of Object.entries(CASES)) {
+    it.skipIf(!(name in fixtures))(name, () => {
+      expect(encode(fn())).toEqual(fixtures[name]);
+    });
+  }
+});
+
+describe("PyTorch's argument parsing", () => {
+  it('picks the overload by argument types, as the Python parser does', () => {
+    const x = torch.tensor([1.0, 4.0]);
+    expect(torch.pow(2, x).tolist()).toEqual([2, 16]); // pow(Scalar self, Tensor exponent)
+    expect(torch.pow(x, 2).tolist()).toEqual([1, 16]);
+    expect(torch.pow(x, x).tolist()).toEqual([1, 256]);
+    expect(torch.max(x).item()).toBe(4);
+    const vi = torch.max(torch.tensor([[1, 5], [7, 2]]), 1);
+    expect([vi.values.tolist(), vi.indices.tolist()]).toEqual([[5, 7], [1, 0]]);
+  });
+  it('takes sizes variadically or as one array, and a single int for an int[N] slot', () => {
+    expect(torch.ones(2).new_zeros(2, 3).shape).toEqual([2, 3]);
+    expect(torch.ones(2).new_zeros([2, 3]).shape).toEqual([2, 3]);
+    expect(torch.ones(1, 1, 4, 4).expand(2, 1, 4, 4).shape).toEqual([2, 1, 4, 4]);
+  });
+  it('takes keyword arguments by name, positional ones by position, and both for one argument is an error', () => {
+    expect(torch.cumsum(torch.tensor([1, 2]), { dim: 0 }).tolist()).toEqual([1, 3]);
+    expect(() => (torch.cumsum as any)(torch.tensor([1, 2]), 0, { dim: 0 })).toThrow(/multiple values for argument 'dim'/);
+    expect(() => (torch.cumsum as any)(torch.tensor([1, 2]), 0, { dimm: 0 })).toThrow(/unexpected keyword argument 'dimm'/);
+  });
+  it("takes NumPy's names where PyTorch's parser does (axis, keepdims)", () => {
+    // (untyped: the typings name PyTorch's own argument names only)
+    expect((torch.sum as any)(A, { axis: 1, keepdims: true }).tolist()).toEqual(torch.sum(A, 1, { keepdim: true }).tolist());
+    expect((torch.concatenate as any)([I, I], { axis: 0 }).shape).toEqual([14]);
+  });
+  it('names every signature when none fits, with the caller in the stack', () => {
+    let err: Error | undefined;
+    try {
+      (torch.addmm as any)(A, 'x');
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err).toBeInstanceOf(TypeError);
+    expect(err!.message).toMatch(/^torch\.addmm\(\) received an invalid combination of arguments - got \(Tensor, string\), but expected one of:\n \* \(Tensor input, Tensor mat1, Tensor mat2, \*, Scalar beta, Scalar alpha\)/);
+    expect(err!.stack!.split('\n').find((l) => l.startsWith('    at '))).toMatch(/namespace\.test\.ts/);
+  });
+  it('refuses a Python number for a Tensor where PyTorch does, and takes one where it does', () => {
+    expect(() => (torch.logaddexp as any)(torch.ones(1), 2)).toThrow(/argument 'other' must be Tensor, not int/);
+    expect(torch.add(torch.ones(1), 2).tolist()).toEqual([3]);
+  });
+  it('gives named tuples by index and by name', () => {
+    const qr = torch.linalg.qr(S);
+    const [Q, R] = qr;
+    expect(qr.Q).toBe(Q);
+    expect(qr.R).toBe(R);
+    expect(Q.matmul(R).sub(S).abs().max().item()).toBeLessThan(1e-12);
+  });
+  it('applies requires_grad and dtype on factories', () => {
+    const t = torch.full_like(A, 2, { requires_grad: true });
+    expect(t.requires_grad).toBe(true);
+    expect(torch.eye(2, { dtype: 'int32' }).dtype.name).toBe('int32');
+  });
+  it("says which LibTorch lacks an operator the namespace has, when called, not at load", () => {
+    const missing = Object.keys(TORCH).find((n) => native.overloads(`aten::${n}`).length === 0 && typeof (torch as any)[n] === 'function');
+    if (!missing) return; // every generated operator exists in this LibTorch
+    expect(() => (torch as any)[missing](A)).toThrow(new RegExp(`this LibTorch \\(${native.libtorch.version.replace(/\./g, '\\.')}\\) has no operator aten::${missing}`));
+  });
+});
+
+describe('Tensor methods and constructors PyTorch has beyond the schemas', () => {
+  it('div_ without a rounding mode divides in place (it used to throw)', () => {
+    const x = torch.tensor([2, 4], { dtype: torch.float32 });
+    expect(x.div_(2)).toBe(x);
+    expect(x.div_(torch.tensor([1, 4], { dtype: torch.float32 })).tolist()).toEqual([1, 0.5]);
+  });
+  it('legacy constructors: data, sizes, nothing, and instanceof', () => {
+    expect(torch.LongTensor(2, 3).shape).toEqual([2, 3]);
+    expect(torch.IntTensor().shape).toEqual([0]);
+    expect(torch.LongTensor([1.7]).tolist()).toEqual([1]);
+    expect(torch.ones(1, { dtype: torch.int64 }) instanceof torch.LongTensor).toBe(true);
+    expect(torch.ones(1) instanceof torch.LongTensor).toBe(false);
+    expect(new torch.Tensor(2, 2).dtype).toBe(torch.get_default_dtype());
+    expect(() => torch.LongTensor(torch.ones(1))).toThrow(/expected torch\.int64 \(got torch\.float32\)/);
+  });
+  it('iterates over the first dimension, apply_ and map_ map elements, nelement/ndimension alias numel/dim', () => {
+    expect([...torch.tensor([[1, 2], [3, 4]])].map((r) => r.tolist())).toEqual([[1, 2], [3, 4]]);
+    expect(() => [...(torch.tensor(1) as unknown as Iterable<unknown>)]).toThrow(/not iterable/);
+    const t = torch.tensor([1, 2, 3]);
+    expect(t.apply_((x) => x * x).tolist()).toEqual([1, 4, 9]);
+    expect(t.map_(torch.tensor([1]), (x, y) => x - y).tolist()).toEqual([0, 3, 8]);
+    expect([t.nelement(), t.ndimension(), t.get_device(), t.char().dtype.name, t.short().dtype.name]).toEqual([3, 1, -1, 'int8', 'int16']);
+  });
+  it('tensor() builds the buffer in the target dtype, on the target device, in one go', () => {
+    expect(torch.tensor([1.5, -2.7], { dtype: torch.int32 }).tolist()).toEqual([1, -2]);
+    expect(torch.tensor(new Float64Array([0.1]), { dtype: torch.float32 }).item()).toBe(Math.fround(0.1));
+    expect(torch.tensor([1, 0, 2], { dtype: torch.bool }).tolist()).toEqual([true, false, true]);
+    expect(torch.tensor([1, 2], { dtype: torch.float16 }).dtype.name).toBe('float16');
+    expect(torch.tensor([3], { dtype: torch.int64, device: 'cpu' }).tolist()).toEqual([3]);
+  });
+  it('set_printoptions changes how tensors print, and profile resets it', () => {
+    torch.set_printoptions({ precision: 2 });
+    try {
+      expect(String(torch.tensor([1.23456]))).toBe('tensor([1.23])');
+    } finally {
+      torch.set_printoptions({ profile: 'default' });
+    }
+    expect(String(torch.tensor([1.23456]))).toBe('tensor([1.2346])');
+  });
+  it('messages name no internal class and say how sizes go', () => {
+    expect(() => (torch.randn as any)([1, 3], [2])).toThrow(/size must be one array of integers or integers given separately, but got \(\[1,3\], \[2\]\)/);
+    const lstm = new torch.nn.LSTM(2, 2);
+    expect(() => (lstm.forward as any)(torch.zeros(1, 1, 2), torch.zeros(1, 1, 2))).toThrow(/got Tensor$/);
+  });
+});
+
+describe('a misspelt operator suggests the nearest names', () => {
+  it('torch.ops.aten: the operator, then the overload', () => {
+    expect(() => torch.ops.aten.multinomail(torch.ones(2), 1)).toThrow(/Unknown operator aten::multinomail \(did you mean torch\.ops\.aten\.multinomial\?\)/);
+    expect(() => torch.ops.aten.add.Tensr(torch.ones(2), 1)).toThrow(/did you mean aten::add\.Tensor\?/);
+    expect(() => torch.ops.aten.add.zzz(torch.ones(2), 1)).toThrow(/its overloads: .*Tensor/);
+  });
+});
+
+describe('errors carry a code, classified in one place', () => {
+  const disposed = torch.ones(2);
+  disposed.dispose();
+  const ROWS: [string, () => unknown, string][] = [
+    ['disposed, through a hand-written method', () => torch.ones(2).add(disposed), 'ERR_TORCH_DISPOSED'],
+    ['disposed, through a generated method', () => disposed.logaddexp(torch.ones(2)), 'ERR_TORCH_DISPOSED'],
+    ['disposed, through indexing', () => disposed.index(0), 'ERR_TORCH_DISPOSED'],
+    ['disposed, through autograd', () => disposed.backward(), 'ERR_TORCH_DISPOSED'],
+    ['disposed, through metadata', () => disposed.shape, 'ERR_TORCH_DISPOSED'],
+    ['disposed, through torch.ops', () => torch.ops.aten.relu(disposed), 'ERR_TORCH_DISPOSED'],
+    ['shapes that do not broadcast', () => torch.ones(2).add(torch.ones(3)), 'ERR_TORCH_SHAPE'],
+    ['matmul of mismatched shapes', () => torch.ones(2, 3).mm(torch.ones(2, 3)), 'ERR_TORCH_SHAPE'],
+    ['view to an impossible shape', () => torch.ones(6).view(4, 2), 'ERR_TORCH_SHAPE'],
+    ['index out of range', () => torch.ones(3).index_select(0, torch.tensor([5])), 'ERR_TORCH_INDEX'],
+    ['dimension out of range', () => torch.ones(3).sum(4), 'ERR_TORCH_INDEX'],
+    ['backward of a tensor that does not require grad', () => torch.ones(1).backward(), 'ERR_TORCH_AUTOGRAD'],
+    ['mixed dtypes in mm', () => torch.ones(2, 2).mm(torch.ones(2, 2, f64)), 'ERR_TORCH_DTYPE'],
+    ['an op without a kernel for the dtype', () => torch.ones(2, 2, { dtype: torch.bool }).matmul(torch.ones(2, 2, { dtype: torch.bool })), 'ERR_TORCH_NOT_IMPLEMENTED'],
+    ['a device that is not there', () => torch.ones(1).to('cuda:7'), 'ERR_TORCH_DEVICE'],
+  ];
+  for (const [what, fn, code] of ROWS) {
+    it(`${what}: ${code}`, () => {
+      let err: unknown;
+      try {
+        fn();
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(torch.TorchError);
+      expect((err as torch.TorchError).code).toBe(code);
+      expect((err as Error).message).not.toMatch(/_Tensor|torchnode::|c10::|Exception raised from/);
+    });
+  }
+});
+
+describe("coverage of PyTorch 2.x's documented functions", () => {
+  type Entry = { name: string; args: string[]; kind: string };
+  const counted = (list: Entry[]) => list.filter((e) => e.kind === '');
+  const torchMissing = counted(coverage.torch).filter((e) => typeof (torch as any)[e.name] !== 'function').map((e) => e.name);
+  const tensorMissing = counted(coverage.tensor).filter((e) => typeof (Tensor.prototype as any)[e.name] !== 'function').map((e) => e.name);
+
+  it('has at least 95% of the torch.* functions that are not deprecated, sparse or quantized', () => {
+    const n = counted(coverage.torch).length;
+    expect((n - torchMissing.length) / n).toBeGreaterThanOrEqual(0.95);
+  });
+  it('has at least 95% of the Tensor methods that are not deprecated, sparse or quantized', () => {
+    const n = counted(coverage.tensor).length;
+    expect((n - tensorMissing.length) / n).toBeGreaterThanOrEqual(0.95);
+  });
+  it("lists exactly these gaps in the README", () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+    const listed = /<!-- namespace-gaps -->([\s\S]*?)<!-- \/namespace-gaps -->/.exec(readme)?.[1] ?? '';
+    const names = new Set([...listed.matchAll(/`(?:torch|Tensor)\.(\w+)`/g)].map((m) => m[1]));
+    expect([...torchMissing, ...tensorMissing].filter((n) => !names.has(n))).toEqual([]);
+  });
+  const NUMPY_ALIASES: Record<string, string> = { axis: 'dim', keepdims: 'keepdim' };
+  it('takes the documented argument names of the generated functions', () => {
+    const wrong: string[] = [];
+    for (const e of counted(coverage.torch)) {
+      const rows = TORCH[e.name];
+      // Only the generated ones: the hand-written are PyTorch's Python functions, written to their signatures.
+      if (!rows || e.args.length === 0 || (torch as any)[e.name] !== (generated as any)[e.name]) continue;
+      const known = new Set(rows.flatMap(([, spec]) => spec.split(' ').map((t) => t.split(':')[0])));
+      known.add('out');
+      // NumPy's names are aliases there, as in PyTorch's parser (axis for dim...).
+      const unknown = e.args.filter((a) => !known.has(a) && a !== 'input' && !(a in NUMPY_ALIASES && known.has(NUMPY_ALIASES[a])));
+      if (unknown.length) wrong.push(`torch.${e.name}: ${unknown.join(', ')}`);
+    }
+    // (Not Tensor methods: their docstrings name arguments loosely, "div(value)" for a binding
+    // that takes `other`, so they say nothing about what PyTorch accepts.)
+    // PyTorch's docs name these differently from its own bindings, which refuse the documented
+    // names too (torch.broadcast_to(x, shape=...) is a TypeError in PyTorch): torchnode takes the
+    // bindings' names, as PyTorch does.
+    const bindingsDiffer = [
+      'torch.broadcast_to: shape', 'torch.cholesky_inverse: L', 'torch.cholesky_solve: B, L', 'torch.dsplit: indices_or_sections',
+      'torch.hsplit: indices_or_sections', 'torch.vsplit: indices_or_sections', 'torch.tensor_split: indices_or_sections',
+      'torch.matrix_exp: A', 'torch.orgqr: tau', 'torch.ormqr: tau, other', 'torch.result_type: tensor1, tensor2',
+      'torch.searchsorted: values', 'torch.true_divide: dividend, divisor', 'torch.unsafe_split: tensor, split_size_or_sections',
+    ];
+    expect(wrong.filter((w) => !bindingsDiffer.includes(w))).toEqual([]);
+  });
+});
