@@ -129,31 +129,47 @@ export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tens
     const intKind = kind === 'int' && !opts?.requires_grad;
     target = opts?.dtype != null ? toDType(opts.dtype) : kind === 'bool' ? bool : intKind ? int64 : get_default_dtype();
   }
-  // One crossing into native code with dtype, device and requires_grad: the elements already in
-  // the target dtype where JS has an array for it; float16, bfloat16 and complex convert there.
-  const [buf, dtype] = asBuffer(values, target);
+  // One crossing into native code with dtype, device and requires_grad: JS numbers already in
+  // the target dtype where JS has an array for it (float16, bfloat16 and complex convert there);
+  // a TypedArray as it is, cast there as PyTorch casts a numpy array.
+  const [buf, dtype] = ArrayBuffer.isView(values) ? [values as TypedArray, dtypeForTypedArray(values as TypedArray)] : asBuffer(values as (number | boolean)[], target);
   return wrap(native.fromBuffer(buf, dtype.code, shape, opts?.device == null ? undefined : deviceArg(opts.device),
     Boolean(opts?.requires_grad), target.code));
 }
 
-/** The values as a typed array of the target dtype, or of float64 where JS has no such array. */
-function asBuffer(values: ArrayLike<number | boolean | bigint>, target: DType): [TypedArray, DType] {
-  const jsItemSize = (target.arrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  if (values instanceof target.arrayType && target !== bool && !target.is_complex && target.itemsize === jsItemSize) {
-    return [values as TypedArray, target];
+// The values each dtype holds: a JS number outside them is an error, as PyTorch's
+// "value cannot be converted to type ... without overflow"; unsigned types take negatives down to
+// -max and wrap them, as PyTorch does.
+const RANGES: Record<string, [number, number]> = {
+  int8: [-128, 127], int16: [-32768, 32767], int32: [-2147483648, 2147483647], int64: [-(2 ** 63), 9223372036854774784 /* the largest double below 2^63 */],
+  uint8: [-255, 255], float32: [-3.4028234663852886e38, 3.4028234663852886e38], float16: [-65504, 65504],
+  bfloat16: [-3.3895313892515355e38, 3.3895313892515355e38],
+};
+
+function checkRange(v: number, target: DType): void {
+  const r = RANGES[target.name];
+  if (!r || Number.isNaN(v) && target.is_floating_point) return;
+  if (Number.isNaN(v) || (Number.isFinite(v) ? v < r[0] || v > r[1] : !target.is_floating_point)) {
+    throw new RangeError(`tensor(): value ${v} cannot be converted to type ${target.name} without overflow`);
   }
-  if (target === bool) return [Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)), bool];
+}
+
+/** JS numbers as a typed array of the target dtype, or of float64 where JS has no such array. */
+function asBuffer(values: (number | boolean)[], target: DType): [TypedArray, DType] {
+  // As PyTorch: NaN is true, like every other non-zero number.
+  if (target === bool) return [Uint8Array.from(values, (v) => (Number(v) !== 0 ? 1 : 0)), bool];
+  for (const v of values) checkRange(Number(v), target);
   if (target.arrayType === BigInt64Array) {
     // As PyTorch casts: toward zero (tensor([1.7], dtype=int64) is 1).
-    return [BigInt64Array.from(values as ArrayLike<number>, (v) => (typeof v === 'bigint' ? v : BigInt(Math.trunc(Number(v))))), target];
+    return [BigInt64Array.from(values, (v) => BigInt(Math.trunc(Number(v)))), target];
   }
+  const jsItemSize = (target.arrayType as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
   if (!target.is_complex && target.itemsize === jsItemSize) {
     const ctor = target.arrayType as unknown as { from(a: ArrayLike<number>, f: (v: number) => number): TypedArray };
     const toNumber = target.is_floating_point ? Number : (v: number) => Math.trunc(Number(v));
-    return [ctor.from(values as ArrayLike<number>, toNumber), target];
+    return [ctor.from(values as number[], toNumber), target];
   }
-  if (values instanceof Float32Array || values instanceof Float64Array) return [values, dtypeForTypedArray(values)];
-  return [Float64Array.from(values as ArrayLike<number>, Number), float64];
+  return [Float64Array.from(values, Number), float64];
 }
 
 function finishTo(t: Tensor, opts: TensorOptions | undefined): Tensor {

@@ -101,5 +101,9 @@ export function dtypeForTypedArray(a: TypedArray): DType {
   if (a instanceof BigInt64Array) return int64;
   if (a instanceof Int16Array) return int16;
   if (a instanceof Int8Array) return int8;
-  return uint8;
+  if (a instanceof Uint8Array || a instanceof Uint8ClampedArray) return uint8;
+  // Uint16Array, Uint32Array, BigUint64Array...: torchnode has no such dtype, and taking their
+  // bytes as uint8 would be a wrong answer.
+  const name = (a as object)?.constructor?.name ?? typeof a;
+  throw new TypeError(`a ${name} has no torchnode dtype; convert it first (e.g. Int32Array.from(a) or Float64Array.from(a))`);
 }

@@ -26,7 +26,7 @@ const RULES: [TorchErrorCode, RegExp][] = [
   ['ERR_TORCH_DEVICE', /same device|CUDA was requested|Expected all tensors to be on|CUDA (error|driver)|no CUDA GPUs|not compiled with CUDA|CUDA device \d+ was requested|Invalid device/],
   ['ERR_TORCH_INDEX', /out of range|out of bounds|index \S+ is out|Dimension out of range/i],
   ['ERR_TORCH_AUTOGRAD', /does not require grad|backward through the graph a second time|modified by an inplace operation|leaf Variable that requires grad|grad can be implicitly created only|does not have a grad_fn|One of the differentiated Tensors/],
-  ['ERR_TORCH_DTYPE', /expected scalar type|Expected .* dtype|Found dtype|result type \w+ can't be cast|can't be cast to the desired output type|must have the same dtype|dtype .* not supported|Integer (inputs|tensors) .* not supported/],
+  ['ERR_TORCH_DTYPE', /expected scalar type|Expected .* dtype|Found dtype|result type \w+ can't be cast|can't be cast to the desired output type|(must|to) have the same dtype|dtype .* not supported|Integer (inputs|tensors) .* not supported/],
   ['ERR_TORCH_NOT_IMPLEMENTED', /not implemented for|Could not run '|NotImplementedError|is not (yet )?supported|not supported on/],
   ['ERR_TORCH_SHAPE', /must match the size|size mismatch|shapes cannot be multiplied|shape '\[.*\]' is invalid|Sizes of tensors must match|must be a matrix|expected .*\d+D|doesn't match the broadcast shape|number of dims|dimension specified as|Expected .* to have .* dimension|invalid for input of size|cannot reshape|must have the same (number of dimensions|size)|Expected size/],
   ['ERR_TORCH_FILE', /^(safetensors|torch\.load|torch\.save|torch\.jit\.load|torch\.jit\.save)\b|PytorchStreamReader|no such file|zip archive/],

@@ -38,10 +38,9 @@ export function set_printoptions(...args: unknown[]): void {
   print.threshold = count(threshold, 'threshold', 0) ?? print.threshold;
   print.edgeitems = count(edgeitems, 'edgeitems', 0) ?? print.edgeitems;
   print.linewidth = count(linewidth, 'linewidth', 1) ?? print.linewidth;
-  if (sci_mode !== undefined) {
-    if (sci_mode !== null && typeof sci_mode !== 'boolean') throw new TypeError('set_printoptions(): sci_mode must be a boolean or null');
-    print.sci_mode = sci_mode;
-  }
+  // As PyTorch: sci_mode is always set, back to null (decide per tensor) when not given.
+  if (sci_mode != null && typeof sci_mode !== 'boolean') throw new TypeError('set_printoptions(): sci_mode must be a boolean or null');
+  print.sci_mode = (sci_mode as boolean | null | undefined) ?? null;
 }
 
 interface Formatter {

@@ -27,7 +27,7 @@ function legacy(name: string, dtypeOf: () => DType): LegacyConstructor {
     const [data] = args;
     if (isTensor(data)) {
       if (data.dtype !== dtype) throw new TypeError(`${name}(): expected ${dtype} (got ${data.dtype})`);
-      return data; // PyTorch's legacy constructor shares the given tensor's storage: here it is the tensor
+      return data.detach(); // shares the given tensor's storage, as PyTorch's legacy constructor does
     }
     return tensor(data as TensorData, { dtype });
   } as unknown as LegacyConstructor;

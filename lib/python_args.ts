@@ -9,7 +9,7 @@ import { DType, dtypeFromCode, toDType } from './dtype';
 import { Device } from './device';
 import { isOptions } from './args';
 import { lookupOp, invokeOp, ResolvedOp } from './raw_ops';
-import { GENERATED_FROM } from './generated/signatures';
+import { GENERATED_FROM, NUMBERS_AS_TENSORS } from './generated/signatures';
 
 /** [aten overload, Python signature, out= overload, names of a named-tuple result] */
 export type SignatureRow = [string, string, string, string];
@@ -68,12 +68,7 @@ function parseParam(token: string, kwOnly: boolean): Param {
   };
 }
 
-// PyTorch's parser takes a Python number for a Tensor parameter only for these functions
-// (should_allow_numbers_as_tensors in torch/csrc/utils/python_arg_parser.cpp).
-const NUMBERS_AS_TENSORS = new Set([
-  'add', 'add_', 'div', 'div_', 'divide', 'divide_', 'mul', 'mul_', 'multiply', 'multiply_', 'sub', 'sub_',
-  'subtract', 'subtract_', 'true_divide', 'true_divide_', 'floor_divide', 'floor_divide_', 'to', 'copy_',
-]);
+const numbersAsTensors = new Set(NUMBERS_AS_TENSORS);
 
 function parseSignature(row: SignatureRow, shortName: string): Signature {
   const [op, spec, outOp, named] = row;
@@ -90,20 +85,26 @@ function parseSignature(row: SignatureRow, shortName: string): Signature {
     named: named ? named.split(',') : [],
     maxPositional: positional.length,
     varargsIntList: positional.length === 1 && positional[0].list && positional[0].base === 'int',
-    numbersAsTensors: NUMBERS_AS_TENSORS.has(shortName),
+    numbersAsTensors: numbersAsTensors.has(shortName),
   };
 }
 
 // ---- does a value fit a parameter? --------------------------------------------------------------
 
-function isInt(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isInteger(v);
-  // As Python's __index__: a one-element integer tensor is an int.
-  return isTensor(v) && !v.is_floating_point() && v.dtype.name !== 'bool' && v.numel() === 1;
+// A Tensor where a number goes, as PyTorch's parser takes one: 0-dim only (a one-element tensor
+// of more dimensions just inside int lists), and for a float or Scalar not one that requires
+// grad, whose gradient would be lost when its value is read.
+function isIntTensor(v: unknown, inList: boolean): boolean {
+  return isTensor(v) && !v.is_floating_point() && !v.dtype.is_complex && v.dtype.name !== 'bool' &&
+    (inList ? v.numel() === 1 : v.dim() === 0);
 }
 
-function isNumber(v: unknown): boolean {
-  return typeof v === 'number' || (isTensor(v) && v.numel() === 1);
+function isNumberTensor(v: unknown): boolean {
+  return isTensor(v) && v.dim() === 0 && !v.requires_grad;
+}
+
+function isInt(v: unknown, inList = false): boolean {
+  return typeof v === 'number' ? Number.isInteger(v) : isIntTensor(v, inList);
 }
 
 function fitsElement(p: Param, v: unknown, numbersAsTensors: boolean): boolean {
@@ -111,12 +112,12 @@ function fitsElement(p: Param, v: unknown, numbersAsTensors: boolean): boolean {
     case 'Tensor':
       return isTensor(v) || (numbersAsTensors && (typeof v === 'number' || typeof v === 'boolean'));
     case 'Scalar':
-      return typeof v === 'number' || typeof v === 'boolean' || (isTensor(v) && v.numel() === 1);
+      return typeof v === 'number' || typeof v === 'boolean' || isNumberTensor(v);
     case 'int':
     case 'DeviceIndex':
-      return isInt(v);
+      return isInt(v, p.list);
     case 'float':
-      return isNumber(v);
+      return typeof v === 'number' || isNumberTensor(v);
     case 'bool':
       return typeof v === 'boolean';
     case 'str':
@@ -124,9 +125,9 @@ function fitsElement(p: Param, v: unknown, numbersAsTensors: boolean): boolean {
     case 'ScalarType':
       return v instanceof DType || (typeof v === 'string' && isDtypeName(v));
     case 'Layout':
-      return typeof v === 'string' && v in LAYOUTS;
+      return typeof v === 'string' && Object.hasOwn(LAYOUTS, v);
     case 'MemoryFormat':
-      return typeof v === 'string' && v in MEMORY_FORMATS;
+      return typeof v === 'string' && Object.hasOwn(MEMORY_FORMATS, v);
     case 'Device':
       return v instanceof Device || typeof v === 'string' || (typeof v === 'number' && Number.isInteger(v));
     default:
@@ -195,7 +196,9 @@ function bind(sig: Signature, positional: unknown[], kwargs: Record<string, unkn
     const p = sig.params[i];
     const v = values[i];
     if (v === undefined) {
-      if (!p.hasDefault && !p.optional) return `missing required argument '${p.name}'`;
+      // Only a default makes an argument omittable: `bool? stable` without one must be given
+      // (None is a value there), as PyTorch's parser has it.
+      if (!p.hasDefault) return `missing required argument '${p.name}'`;
     } else if (!fits(p, v, sig.numbersAsTensors)) {
       return `argument '${p.name}' must be ${typeName(p)}, not ${jsTypeOf(v)}`;
     }
@@ -290,6 +293,8 @@ function convert(p: Param, v: unknown): unknown {
   if (p.base === 'ScalarType') return toDType(v as DType | string);
   if (p.base === 'Layout') return LAYOUTS[v as string];
   if (p.base === 'MemoryFormat') return MEMORY_FORMATS[v as string];
+  // An int device is a CUDA index, as PyTorch reads it.
+  if (p.base === 'Device' && typeof v === 'number') return `cuda:${v}`;
   if (p.list && p.size > 0 && !Array.isArray(v)) return new Array(p.size).fill(v);
   return v;
 }

@@ -100,7 +100,7 @@ export function set_rng_state(new_state: Tensor): void {
   native.settings.setRngState(hOf(new_state, 'new_state'));
 }
 
-/** Always false here: torchnode has no inference_mode() yet (no_grad is the way to turn autograd off). */
+/** Whether LibTorch's inference mode is on; torchnode has no inference_mode() to turn it on yet (no_grad turns autograd off). */
 export function is_inference_mode_enabled(): boolean {
   return native.settings.isInferenceModeEnabled();
 }

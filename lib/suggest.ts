@@ -1,6 +1,7 @@
 // "Did you mean ...?" for a misspelt name: the closest candidates by edit distance.
 
-function distance(a: string, b: string): number {
+/** Levenshtein distance: insertions, deletions and substitutions. */
+export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0];
@@ -19,7 +20,7 @@ export function nearestNames(name: string, candidates: Iterable<string>): string
   const limit = Math.max(1, Math.floor(name.length / 3));
   const scored: [number, string][] = [];
   for (const c of candidates) {
-    const d = distance(name, c);
+    const d = editDistance(name, c);
     if (d <= limit) scored.push([d, c]);
   }
   return scored.sort((x, y) => x[0] - y[0] || x[1].localeCompare(y[1])).slice(0, 3).map(([, c]) => c);

@@ -854,9 +854,8 @@ export class Tensor {
     if (typeof fn !== 'function') throw new TypeError(`${name}(): expected a function`);
     if (this.device.type !== 'cpu') throw new TypeError(`${name}() is only implemented on CPU tensors`);
     const data = this.contiguous().toTypedArray();
-    const isBig = data instanceof BigInt64Array;
     const out = new Float64Array(data.length);
-    for (let i = 0; i < data.length; i++) out[i] = fn(isBig ? Number(data[i]) : Number(data[i]), i);
+    for (let i = 0; i < data.length; i++) out[i] = fn(Number(data[i]), i);
     if (!creation) throw new Error('torchnode: creation is not loaded');
     const values = creation.tensor(out, { dtype: this.dtype }).reshape(this.shape);
     no_grad_copy(this, values);
@@ -1012,7 +1011,8 @@ function* rows(this: Tensor): IterableIterator<Tensor> {
 }
 Object.defineProperty(Tensor.prototype, Symbol.iterator, {
   get(this: Tensor) {
-    return this.dim() === 0 ? undefined : rows;
+    // (Not on the prototype itself or a disposed tensor: those go on to fail where they are used.)
+    return Tensor.isTensor(this) && this.h >= 0 && this.dim() === 0 ? undefined : rows;
   },
 });
 

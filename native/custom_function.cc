@@ -16,8 +16,9 @@
 //
 // Graph nodes can die on any thread, including inside a GC-time finalizer: the destructor
 // deletes its napi_ref at once on the JS thread (napi_delete_reference is allowed there), and
-// elsewhere queues it for the JS thread, which drains the queue on its next apply or backward.
-// Once the environment is torn down, nodes that outlive it no longer touch Node-API.
+// elsewhere queues it and wakes the JS thread through an unref'd threadsafe function, which
+// drains the queue (so does the next apply or backward). Once the environment is torn down,
+// nodes that outlive it no longer touch Node-API.
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/saved_variable.h>
@@ -49,14 +50,19 @@ struct JsLink {
   std::mutex mu;
   bool alive = true;                 // false once the environment is being torn down
   std::vector<napi_ref> released;    // refs of nodes destroyed off the JS thread
+  napi_threadsafe_function wake = nullptr;  // runs drain() on the JS thread
 
   bool onJsThread() const { return std::this_thread::get_id() == thread; }
 
   void release(napi_ref ref) {
     std::lock_guard<std::mutex> lock(mu);
     if (!alive) return;  // the environment's teardown deletes its references itself
-    if (onJsThread()) napi_delete_reference(env, ref);
-    else released.push_back(ref);
+    if (onJsThread()) {
+      napi_delete_reference(env, ref);
+      return;
+    }
+    released.push_back(ref);
+    if (wake) napi_call_threadsafe_function(wake, nullptr, napi_tsfn_nonblocking);
   }
 
   // On the JS thread: deletes the references queued by other threads.
@@ -71,7 +77,18 @@ struct JsLink {
   }
 };
 
-struct JsNode : Node {
+// In recent LibTorch 2.x, Node is an intrusive_ptr_target with a release_resources() that
+// LibTorch 1.x lacks. Overriding it here keeps LibTorch's symbol out of JsNode's vtable (a data
+// relocation, bound when the addon loads) and behind a call (bound lazily): so a 2.x addon shown
+// a 1.x LibTorch still loads far enough for native/version.cc to refuse it by name.
+template <typename Base, typename = void>
+struct WithOwnReleaseResources : Base {};
+template <typename Base>
+struct WithOwnReleaseResources<Base, std::void_t<decltype(&Base::release_resources)>> : Base {
+  void release_resources() override { Base::release_resources(); }
+};
+
+struct JsNode : WithOwnReleaseResources<Node> {
   JsNode(std::string fnName, std::shared_ptr<JsLink> l) : jsName(std::move(fnName)), link(std::move(l)) {}
   ~JsNode() override {
     if (backwardFn) link->release(backwardFn);
@@ -299,10 +316,26 @@ static void onEnvCleanup(void* arg) {
   delete holder;
 }
 
+// The threadsafe function's JS-thread side: frees the references queued off the JS thread.
+static void drainOnJsThread(napi_env env, napi_value, void* context, void*) {
+  if (env != nullptr) (*static_cast<std::shared_ptr<JsLink>*>(context))->drain();
+}
+
+static void freeWakeContext(napi_env, void* data, void*) { delete static_cast<std::shared_ptr<JsLink>*>(data); }
+
 void initCustomFunction(Napi::Env env, Napi::Object exports) {
   auto link = std::make_shared<JsLink>();
   link->env = env;
   link->thread = std::this_thread::get_id();
+  auto* wakeContext = new std::shared_ptr<JsLink>(link);
+  napi_value resource;
+  napi_create_string_utf8(env, "torchnode.autograd.Function.release", NAPI_AUTO_LENGTH, &resource);
+  if (napi_create_threadsafe_function(env, nullptr, nullptr, resource, 0, 1, wakeContext, freeWakeContext, wakeContext,
+                                      drainOnJsThread, &link->wake) == napi_ok) {
+    napi_unref_threadsafe_function(env, link->wake);  // never keeps the process alive
+  } else {
+    delete wakeContext;  // without it, queued references wait for the next apply or backward
+  }
   // Functions below hold the link through this holder; it lives until the environment's cleanup,
   // which is registered after Node-API's own teardown hook and so runs before it.
   auto* holder = new std::shared_ptr<JsLink>(link);

@@ -134,6 +134,11 @@ class Overload:
         return len(self.positional) == 1 and re.fullmatch(r'int\[\d*\]\??', kind_of(self.positional[0].type)[0] +
                                                              ('?' if kind_of(self.positional[0].type)[1] else ''))
 
+    def options_param(self, opts):
+        """The trailing options object: optional unless one of its arguments has no default."""
+        required = any(re.match(r'^\w+: ', o) for o in opts)  # "name: T", not "name?: T"
+        return f'options{"" if required else "?"}: {{ {"; ".join(opts)} }}'
+
     def ts_param(self, a, optional_marker=False):
         k, opt = kind_of(a.type)
         t = ts_type(k, opt, self.numbers_as_tensors)
@@ -149,18 +154,19 @@ class Overload:
             out_ts = 'Tensor' if k == 'Tensor' else 'Tensor[]'
         for p in range(first_defaulted, len(self.positional) + 1):
             params = [self.ts_param(a, i >= first_defaulted) for i, a in enumerate(self.positional[:p])]
-            opts = [self.ts_param(a, True) for a in self.positional[p:] + self.kwonly]
+            opts = [self.ts_param(a, True) for a in self.positional[p:]] + [self.ts_param(a, a.default is not None) for a in self.kwonly]
             if out_ts:
                 opts.append(f'out?: {out_ts}')
             if opts:
-                params.append(f'options?: {{ {"; ".join(opts)} }}')
+                params.append(self.options_param(opts))
             out.append(f'({", ".join(params)}): {returns};')
         # Python takes required arguments by keyword too (torch.cumsum(x, dim=0)): one more form
         # with them in the options object, after the first argument of a function.
         lead = 0 if self.method else 1
         if first_defaulted > lead:
             params = [self.ts_param(a) for a in self.positional[:lead]]
-            opts = [self.ts_param(a, i + lead >= first_defaulted) for i, a in enumerate(self.positional[lead:] + self.kwonly)]
+            opts = [self.ts_param(a, i + lead >= first_defaulted) for i, a in enumerate(self.positional[lead:])]
+            opts += [self.ts_param(a, a.default is not None) for a in self.kwonly]
             if out_ts:
                 opts.append(f'out?: {out_ts}')
             params.append(f'options: {{ {"; ".join(opts)} }}')
@@ -319,7 +325,9 @@ def main():
 
     version = '.'.join(torch.__version__.split('+')[0].split('.')[:2])
     sig_src = [HEADER, "import type { Signatures } from '../python_args';", '',
-               '/** The PyTorch whose schemas these are. */', f"export const GENERATED_FROM = '{version}';", '']
+               '/** The PyTorch whose schemas these are. */', f"export const GENERATED_FROM = '{version}';", '',
+               '/** The functions whose Tensor parameters take a number, as in PyTorch\'s parser. */',
+               f"export const NUMBERS_AS_TENSORS: readonly string[] = [{', '.join(q(n) for n in sorted(NUMBERS_AS_TENSORS))}];", '']
     for name, entries in (('TORCH', torch_fns), ('TENSOR', tensor_ms), ('LINALG', linalg), ('FFT', fft),
                           ('SPECIAL', special), ('NN', nn)):
         sig_src.append(sig_table(name, entries))

@@ -166,6 +166,19 @@ describe("PyTorch's argument parsing", () => {
     expect(() => (torch.logaddexp as any)(torch.ones(1), 2)).toThrow(/argument 'other' must be Tensor, not int/);
     expect(torch.add(torch.ones(1), 2).tolist()).toEqual([3]);
   });
+  it('an argument typed T? without a default must be given, so the right overload is chosen', () => {
+    const x = torch.tensor([3, 1, 2]);
+    expect(torch.sort(x).values.tolist()).toEqual([1, 2, 3]); // not sort.stable with stable unset
+    const r = torch.zeros(200);
+    r.random_(10); // random_(to), not random_.from(from=10, to=None)
+    expect(r.tolist().every((v: number) => v >= 0 && v < 10 && Number.isInteger(v))).toBe(true);
+  });
+  it('a number slot takes a 0-dim tensor, never one that requires grad (its gradient would be lost)', () => {
+    expect(torch.clamp(torch.tensor([0, 5, 9]), torch.tensor(2), torch.tensor(6)).tolist()).toEqual([2, 5, 6]);
+    const w = torch.tensor(2, { dtype: torch.float32, requires_grad: true });
+    expect(() => torch.clamp(torch.ones(2), w, 3)).toThrow(/invalid combination of arguments/);
+    expect(() => (torch.tril_indices as any)(2, 2, { layout: 'toString' })).toThrow(TypeError);
+  });
   it('gives named tuples by index and by name', () => {
     const qr = torch.linalg.qr(S);
     const [Q, R] = qr;
@@ -214,6 +227,21 @@ describe('Tensor methods and constructors PyTorch has beyond the schemas', () =>
     expect(torch.tensor([1, 0, 2], { dtype: torch.bool }).tolist()).toEqual([true, false, true]);
     expect(torch.tensor([1, 2], { dtype: torch.float16 }).dtype.name).toBe('float16');
     expect(torch.tensor([3], { dtype: torch.int64, device: 'cpu' }).tolist()).toEqual([3]);
+  });
+  it('tensor() refuses values the dtype cannot hold, as PyTorch does, and casts TypedArrays natively', () => {
+    expect(() => torch.tensor([128], { dtype: torch.int8 })).toThrow(/value 128 cannot be converted to type int8 without overflow/);
+    expect(() => torch.tensor([NaN], { dtype: torch.int64 })).toThrow(/cannot be converted to type int64/);
+    expect(() => torch.tensor([2 ** 63], { dtype: torch.int64 })).toThrow(RangeError);
+    expect(() => torch.tensor([1e39], { dtype: torch.float32 })).toThrow(RangeError);
+    expect(torch.tensor([-1], { dtype: torch.uint8 }).tolist()).toEqual([255]); // unsigned wraps, as in PyTorch
+    expect(torch.tensor([NaN, 0], { dtype: torch.bool }).tolist()).toEqual([true, false]);
+    expect(torch.tensor(new Float32Array([NaN, 0, 2.5]), { dtype: torch.bool }).tolist()).toEqual([true, false, true]);
+    expect(torch.tensor(new BigInt64Array([2n ** 40n + 3n]), { dtype: torch.int32 }).tolist()).toEqual([3]);
+    expect(() => torch.tensor(new Uint16Array([1000]) as any)).toThrow(/a Uint16Array has no torchnode dtype/);
+  });
+  it('a Tensor is a map-style dataset of its rows', () => {
+    const loader = new torch.utils.data.DataLoader(torch.arange(6).reshape(3, 2), { batch_size: 2, shuffle: false });
+    expect([...loader].map((b) => (b as Tensor).tolist())).toEqual([[[0, 1], [2, 3]], [[4, 5]]]);
   });
   it('set_printoptions changes how tensors print, and profile resets it', () => {
     torch.set_printoptions({ precision: 2 });

@@ -8,8 +8,7 @@ import { Tensor, describe } from '../tensor';
 import { arange, rand, randint, tensor } from '../creation';
 import { float32, uint8 } from '../dtype';
 import { tidy } from '../memory';
-import { op, call } from '../ops';
-import { wrap } from '../tensor';
+import { constant_pad_nd } from '../generated/torch_functions';
 
 export type Transform<I = Tensor, O = Tensor> = (input: I) => O;
 
@@ -81,7 +80,7 @@ export function RandomCrop(size: number | [number, number], options: { padding?:
   return (input) =>
     tidy(() => {
       let x = requireImage('RandomCrop', input);
-      if (pad && pad.some((p) => p !== 0)) x = wrap(call(op('constant_pad_nd').get(), x.h, pad, fill));
+      if (pad && pad.some((p) => p !== 0)) x = constant_pad_nd(x, pad, fill);
       const h = x.shape[x.ndim - 2];
       const w = x.shape[x.ndim - 1];
       if (h < th || w < tw) throw new RangeError(`RandomCrop: required crop size (${th}, ${tw}) is larger than the input image size (${h}, ${w})`);

@@ -186,8 +186,8 @@ export const solve_ex: {
 } = pythonFunction('torch.linalg.solve_ex', LINALG['solve_ex']);
 /** `torch.linalg.solve_triangular`: https://pytorch.org/docs/stable/generated/torch.linalg.solve_triangular.html */
 export const solve_triangular: {
-  (input: Tensor, B: Tensor, options?: { upper?: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
-  (input: Tensor, options: { B: Tensor; upper?: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
+  (input: Tensor, B: Tensor, options: { upper: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
+  (input: Tensor, options: { B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.solve_triangular', LINALG['solve_triangular']);
 /** `torch.linalg.svd`: https://pytorch.org/docs/stable/generated/torch.linalg.svd.html */
 export const svd: {

@@ -5,6 +5,9 @@ import type { Signatures } from '../python_args';
 /** The PyTorch whose schemas these are. */
 export const GENERATED_FROM = '2.13';
 
+/** The functions whose Tensor parameters take a number, as in PyTorch's parser. */
+export const NUMBERS_AS_TENSORS: readonly string[] = ['add', 'add_', 'copy_', 'div', 'div_', 'divide', 'divide_', 'floor_divide', 'floor_divide_', 'mul', 'mul_', 'multiply', 'multiply_', 'sub', 'sub_', 'subtract', 'subtract_', 'to', 'true_divide', 'true_divide_'];
+
 export const TORCH: Signatures = {
   'abs': [['abs', 'input:Tensor * out:Tensor?=', 'abs.out', '']],
   'abs_': [['abs_', 'input:Tensor', '', '']],

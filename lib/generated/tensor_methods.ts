@@ -311,21 +311,21 @@ export interface GeneratedTensorMethods {
   /** `Tensor.divide`: https://pytorch.org/docs/stable/generated/torch.Tensor.divide.html */
   divide(other: TensorOrScalar): Tensor;
   divide(options: { other: TensorOrScalar }): Tensor;
-  divide(other: TensorOrScalar, options?: { rounding_mode?: string | null }): Tensor;
-  divide(options: { other: TensorOrScalar; rounding_mode?: string | null }): Tensor;
+  divide(other: TensorOrScalar, options: { rounding_mode: string | null }): Tensor;
+  divide(options: { other: TensorOrScalar; rounding_mode: string | null }): Tensor;
   divide(other: Scalar | Tensor): Tensor;
   divide(options: { other: Scalar | Tensor }): Tensor;
-  divide(other: Scalar | Tensor, options?: { rounding_mode?: string | null }): Tensor;
-  divide(options: { other: Scalar | Tensor; rounding_mode?: string | null }): Tensor;
+  divide(other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
+  divide(options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
   /** `Tensor.divide_`: https://pytorch.org/docs/stable/generated/torch.Tensor.divide_.html */
   divide_(other: TensorOrScalar): this;
   divide_(options: { other: TensorOrScalar }): this;
-  divide_(other: TensorOrScalar, options?: { rounding_mode?: string | null }): this;
-  divide_(options: { other: TensorOrScalar; rounding_mode?: string | null }): this;
+  divide_(other: TensorOrScalar, options: { rounding_mode: string | null }): this;
+  divide_(options: { other: TensorOrScalar; rounding_mode: string | null }): this;
   divide_(other: Scalar | Tensor): this;
   divide_(options: { other: Scalar | Tensor }): this;
-  divide_(other: Scalar | Tensor, options?: { rounding_mode?: string | null }): this;
-  divide_(options: { other: Scalar | Tensor; rounding_mode?: string | null }): this;
+  divide_(other: Scalar | Tensor, options: { rounding_mode: string | null }): this;
+  divide_(options: { other: Scalar | Tensor; rounding_mode: string | null }): this;
   /** `Tensor.dsplit`: https://pytorch.org/docs/stable/generated/torch.Tensor.dsplit.html */
   dsplit(sections: number): Tensor[];
   dsplit(options: { sections: number }): Tensor[];
@@ -735,7 +735,7 @@ export interface GeneratedTensorMethods {
   nextafter_(other: Tensor): this;
   nextafter_(options: { other: Tensor }): this;
   /** `Tensor.nonzero_static`: https://pytorch.org/docs/stable/generated/torch.Tensor.nonzero_static.html */
-  nonzero_static(options?: { size?: number; fill_value?: number }): Tensor;
+  nonzero_static(options: { size: number; fill_value?: number }): Tensor;
   /** `Tensor.not_equal`: https://pytorch.org/docs/stable/generated/torch.Tensor.not_equal.html */
   not_equal(other: Tensor): Tensor;
   not_equal(options: { other: Tensor }): Tensor;

@@ -226,7 +226,7 @@ export const argmin: {
 } = pythonFunction('torch.argmin', TORCH['argmin']);
 /** `torch.argsort`: https://pytorch.org/docs/stable/generated/torch.argsort.html */
 export const argsort: {
-  (input: Tensor, options?: { stable?: boolean; dim?: number; descending?: boolean; out?: Tensor }): Tensor;
+  (input: Tensor, options: { stable: boolean; dim?: number; descending?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options?: { dim?: number; descending?: boolean }): Tensor;
   (input: Tensor, dim?: number, options?: { descending?: boolean }): Tensor;
   (input: Tensor, dim?: number, descending?: boolean): Tensor;
@@ -962,21 +962,21 @@ export const dist: {
 export const div: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
-  (input: TensorOrScalar, other: TensorOrScalar, options?: { rounding_mode?: string | null; out?: Tensor }): Tensor;
-  (input: TensorOrScalar, options: { other: TensorOrScalar; rounding_mode?: string | null; out?: Tensor }): Tensor;
-  (input: TensorOrScalar, other: Scalar | Tensor, options?: { rounding_mode?: string | null }): Tensor;
-  (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode?: string | null }): Tensor;
+  (input: TensorOrScalar, other: TensorOrScalar, options: { rounding_mode: string | null; out?: Tensor }): Tensor;
+  (input: TensorOrScalar, options: { other: TensorOrScalar; rounding_mode: string | null; out?: Tensor }): Tensor;
+  (input: TensorOrScalar, other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
+  (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
 } = pythonFunction('torch.div', TORCH['div']);
 /** `torch.divide`: https://pytorch.org/docs/stable/generated/torch.divide.html */
 export const divide: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
-  (input: TensorOrScalar, other: TensorOrScalar, options?: { rounding_mode?: string | null; out?: Tensor }): Tensor;
-  (input: TensorOrScalar, options: { other: TensorOrScalar; rounding_mode?: string | null; out?: Tensor }): Tensor;
+  (input: TensorOrScalar, other: TensorOrScalar, options: { rounding_mode: string | null; out?: Tensor }): Tensor;
+  (input: TensorOrScalar, options: { other: TensorOrScalar; rounding_mode: string | null; out?: Tensor }): Tensor;
   (input: TensorOrScalar, other: Scalar | Tensor): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor }): Tensor;
-  (input: TensorOrScalar, other: Scalar | Tensor, options?: { rounding_mode?: string | null }): Tensor;
-  (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode?: string | null }): Tensor;
+  (input: TensorOrScalar, other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
+  (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
 } = pythonFunction('torch.divide', TORCH['divide']);
 /** `torch.dot`: https://pytorch.org/docs/stable/generated/torch.dot.html */
 export const dot: {
@@ -1321,13 +1321,13 @@ export const ger: {
 } = pythonFunction('torch.ger', TORCH['ger']);
 /** `torch.gradient`: https://pytorch.org/docs/stable/generated/torch.gradient.html */
 export const gradient: {
-  (input: Tensor, options?: { dim?: number[]; edge_order?: number }): Tensor[];
-  (input: Tensor, options?: { spacing?: Scalar | Tensor; dim?: number[]; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { dim: number[]; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { spacing: Scalar | Tensor; dim: number[]; edge_order?: number }): Tensor[];
   (input: Tensor, options?: { spacing?: Scalar | Tensor | null; dim?: number | null; edge_order?: number }): Tensor[];
-  (input: Tensor, options?: { spacing?: Scalar[]; dim?: number | null; edge_order?: number }): Tensor[];
-  (input: Tensor, options?: { spacing?: Scalar[]; dim?: number[]; edge_order?: number }): Tensor[];
-  (input: Tensor, options?: { spacing?: Tensor[]; dim?: number | null; edge_order?: number }): Tensor[];
-  (input: Tensor, options?: { spacing?: Tensor[]; dim?: number[]; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { spacing: Scalar[]; dim?: number | null; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { spacing: Scalar[]; dim: number[]; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { spacing: Tensor[]; dim?: number | null; edge_order?: number }): Tensor[];
+  (input: Tensor, options: { spacing: Tensor[]; dim: number[]; edge_order?: number }): Tensor[];
 } = pythonFunction('torch.gradient', TORCH['gradient']);
 /** `torch.greater`: https://pytorch.org/docs/stable/generated/torch.greater.html */
 export const greater: {
@@ -2257,7 +2257,7 @@ export const nextafter: {
 } = pythonFunction('torch.nextafter', TORCH['nextafter']);
 /** `torch.nonzero_static`: https://pytorch.org/docs/stable/generated/torch.nonzero_static.html */
 export const nonzero_static: {
-  (input: Tensor, options?: { size?: number; fill_value?: number; out?: Tensor }): Tensor;
+  (input: Tensor, options: { size: number; fill_value?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nonzero_static', TORCH['nonzero_static']);
 /** `torch.norm_except_dim`: https://pytorch.org/docs/stable/generated/torch.norm_except_dim.html */
 export const norm_except_dim: {
@@ -2508,7 +2508,7 @@ export const rad2deg_: {
 } = pythonFunction('torch.rad2deg_', TORCH['rad2deg_']);
 /** `torch.randperm`: https://pytorch.org/docs/stable/generated/torch.randperm.html */
 export const randperm: {
-  (n: number, options?: { generator?: null | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
+  (n: number, options: { generator: null | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (n: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.randperm', TORCH['randperm']);
 /** `torch.ravel`: https://pytorch.org/docs/stable/generated/torch.ravel.html */
@@ -2643,12 +2643,12 @@ export const rot90: {
 /** `torch.round`: https://pytorch.org/docs/stable/generated/torch.round.html */
 export const round: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
-  (input: Tensor, options?: { decimals?: number; out?: Tensor }): Tensor;
+  (input: Tensor, options: { decimals: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.round', TORCH['round']);
 /** `torch.round_`: https://pytorch.org/docs/stable/generated/torch.round_.html */
 export const round_: {
   (input: Tensor): Tensor;
-  (input: Tensor, options?: { decimals?: number }): Tensor;
+  (input: Tensor, options: { decimals: number }): Tensor;
 } = pythonFunction('torch.round_', TORCH['round_']);
 /** `torch.row_indices_copy`: https://pytorch.org/docs/stable/generated/torch.row_indices_copy.html */
 export const row_indices_copy: {
@@ -2694,12 +2694,12 @@ export const rsub: {
 export const scatter: {
   (input: Tensor, dim: number, index: Tensor, src: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
-  (input: Tensor, dim: number, index: Tensor, src: Tensor, options?: { reduce?: string; out?: Tensor }): Tensor;
-  (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; reduce?: string; out?: Tensor }): Tensor;
+  (input: Tensor, dim: number, index: Tensor, src: Tensor, options: { reduce: string; out?: Tensor }): Tensor;
+  (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; reduce: string; out?: Tensor }): Tensor;
   (input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; value: Scalar | Tensor; out?: Tensor }): Tensor;
-  (input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor, options?: { reduce?: string; out?: Tensor }): Tensor;
-  (input: Tensor, options: { dim: number; index: Tensor; value: Scalar | Tensor; reduce?: string; out?: Tensor }): Tensor;
+  (input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor, options: { reduce: string; out?: Tensor }): Tensor;
+  (input: Tensor, options: { dim: number; index: Tensor; value: Scalar | Tensor; reduce: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch.scatter', TORCH['scatter']);
 /** `torch.scatter_add`: https://pytorch.org/docs/stable/generated/torch.scatter_add.html */
 export const scatter_add: {
@@ -2833,7 +2833,7 @@ export const softmax: {
 } = pythonFunction('torch.softmax', TORCH['softmax']);
 /** `torch.sort`: https://pytorch.org/docs/stable/generated/torch.sort.html */
 export const sort: {
-  (input: Tensor, options?: { stable?: boolean | null; dim?: number; descending?: boolean; out?: Tensor[] }): ValuesIndices;
+  (input: Tensor, options: { stable: boolean | null; dim?: number; descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options?: { dim?: number; descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, options?: { descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, descending?: boolean, options?: { out?: Tensor[] }): ValuesIndices;

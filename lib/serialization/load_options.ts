@@ -111,7 +111,8 @@ const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.
 
 function resolveEncoding(e: unknown): (b: Uint8Array) => string | Uint8Array {
   const strict = (label: string) => {
-    const decoder = new TextDecoder(label, { fatal: true });
+    // ignoreBOM: Python's codecs keep a leading U+FEFF; TextDecoder would drop it.
+    const decoder = new TextDecoder(label, { fatal: true, ignoreBOM: true });
     return (b: Uint8Array): string => {
       try {
         return decoder.decode(b);

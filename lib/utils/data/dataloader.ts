@@ -1,7 +1,7 @@
 // DataLoader: batches from a dataset, sync (`for...of`) or async with prefetch (`for await`),
 // in the calling thread or, with num_workers > 0, in worker threads.
 import { fileURLToPath } from 'node:url';
-import { Tensor } from '../../tensor';
+import { Tensor, isTensor } from '../../tensor';
 import { tidy, keep } from '../../memory';
 import { is_available as cudaIsAvailable } from '../../cuda';
 import { ops } from '../../raw_ops';
@@ -152,7 +152,7 @@ export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<
     this.collate_fn = options.collate_fn ?? (default_collate as (s: T[]) => B);
     if (seed !== undefined && options.generator) throw new TypeError('DataLoader: pass either generator or seed, not both');
     this.generator = options.generator ?? (seed !== undefined ? new Generator().manual_seed(seed) : undefined);
-    this.mapDataset = Array.isArray(dataset) || isMapDataset(dataset) ? asMapDataset(dataset as MapDataset<T>) : null;
+    this.mapDataset = Array.isArray(dataset) || isTensor(dataset) || isMapDataset(dataset) ? asMapDataset(dataset as MapDataset<T>) : null;
     if (!this.mapDataset) {
       // PyTorch's rules for IterableDataset: the stream decides the order.
       if (shuffle) throw new TypeError(`DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=${shuffle}`);

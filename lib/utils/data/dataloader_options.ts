@@ -1,5 +1,6 @@
 // The DataLoader's option names: PyTorch's keyword arguments plus this library's few additions.
 // A misspelt option is an error that suggests the right name, never silently ignored.
+import { editDistance } from '../../suggest';
 
 const PYTORCH_OPTIONS = [
   'batch_size', 'shuffle', 'sampler', 'batch_sampler', 'num_workers', 'collate_fn', 'pin_memory',
@@ -33,12 +34,3 @@ function closest(name: string): string | null {
   return best;
 }
 
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length];
-}

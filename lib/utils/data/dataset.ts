@@ -1,6 +1,6 @@
 // Datasets, as in torch.utils.data: map-style (length + getItem, PyTorch's __len__/__getitem__)
 // and iterable-style, plus the combinators TensorDataset, Subset, ConcatDataset, random_split.
-import { Tensor, describe } from '../../tensor';
+import { Tensor, describe, isTensor } from '../../tensor';
 import { from_typed_array } from '../../creation';
 import { tidy } from '../../memory';
 import { callRawAsync } from '../../raw_ops';
@@ -35,6 +35,8 @@ export function isMapDataset(d: unknown): d is MapDataset<unknown> {
 /** Arrays are datasets too, as Python lists are in PyTorch. */
 export function asMapDataset<T>(d: MapDataset<T> | readonly T[]): MapDataset<T> {
   if (Array.isArray(d)) return { length: d.length, getItem: (i: number) => d[i] };
+  // A Tensor is a map-style dataset of its rows, as in PyTorch (not an iterable one).
+  if (isTensor(d)) return { length: d.shape[0], getItem: (i: number) => d.select(0, i) as T };
   if (isMapDataset(d)) return d as MapDataset<T>;
   throw new TypeError(`expected a map-style dataset (length and getItem) or an array, got ${describe(d)}`);
 }

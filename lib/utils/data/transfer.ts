@@ -40,7 +40,7 @@ export function encode(v: unknown, transfer: ArrayBuffer[]): unknown {
   if (Array.isArray(v)) return v.map((x) => encode(x, transfer));
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = encode(x, transfer);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, encode(x, transfer));
     return out;
   }
   return v;
@@ -55,7 +55,7 @@ export function decode(v: unknown): unknown {
       return from_typed_array(elements, shape, { dtype });
     }
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = decode(x);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, decode(x));
     return out;
   }
   return v;
@@ -65,4 +65,9 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (v === null || typeof v !== 'object') return false;
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
+}
+
+/** out[k] = v as an own property, even for k '__proto__' (an assignment would set the prototype). */
+function setOwn(out: Record<string, unknown>, k: string, v: unknown): void {
+  Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
 }

@@ -72,6 +72,9 @@ function typeScriptLoader(needed: boolean, what: string): string | null {
 
 export type PoolSetup = Omit<WorkerSetup, 'port' | 'signal' | 'worker_id' | 'base_seed'> & { needsTypeScript: boolean; tsWhat: string };
 
+/** How often a blocked synchronous loop looks for workers that stopped. */
+const WATCHDOG_SLICE_MS = 500;
+
 export class WorkerPool {
   readonly size: number;
   private readonly workers: Worker[] = [];
@@ -137,16 +140,23 @@ export class WorkerPool {
     return failed >= 0 ? { worker: failed, reply: this.failures[failed]! } : null;
   }
 
-  /** The next reply, blocking this thread; null after timeoutMs. */
+  /**
+   * The next reply, blocking this thread; null after timeoutMs. The 'exit' and 'error' events
+   * cannot arrive while this thread blocks, and a worker that dies without its own goodbye (out
+   * of memory, a native abort) would leave it waiting for ever: so it waits in slices and looks
+   * at each worker's threadId, which Node sets to -1 as soon as the thread stops running.
+   */
   receiveSync(timeoutMs: number): { worker: number; reply: Reply } | null {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const seen = Atomics.load(this.signal, 0);
       const got = this.poll();
       if (got) return got;
+      const dead = this.workers.findIndex((w) => w.threadId === -1);
+      if (dead >= 0 && !this.closed) this.fail(dead, new Error(`DataLoader worker ${dead} stopped running (it ran out of memory or crashed)`));
       const left = deadline - Date.now();
       if (left <= 0) return null;
-      Atomics.wait(this.signal, 0, seen, Number.isFinite(left) ? left : undefined);
+      Atomics.wait(this.signal, 0, seen, Math.min(left, WATCHDOG_SLICE_MS));
     }
   }
 
