@@ -54,14 +54,12 @@ export class Adagrad extends Optimizer {
       for (const group of this.param_groups) {
         const { lr, weight_decay, lr_decay, eps, maximize } = group;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => {
+          const b = this.foreachBatch(group, (p) => {
             const state = this.stateOf(p);
             if (state.sum === undefined) this.initState(p, group.initial_accumulator_value);
             return state;
           });
-          adagradForeach(params, params.map((p) => p.grad as Tensor), states.map((s) => s.sum), states.map((s) => s.step), group);
+          if (b) adagradForeach(b.params, b.grads, b.list('sum'), b.states.map((s) => s.step), group);
           continue;
         }
         for (const param of group.params) {

@@ -10,10 +10,7 @@ export function adagradForeach(params: Tensor[], grads0: Tensor[], state_sums: T
   const { lr, weight_decay, lr_decay, eps, maximize } = group;
   let grads = maximize ? fe.neg(grads0) : grads0;
   fe.add_(steps, 1);
-  if (weight_decay !== 0) {
-    if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-    else grads = fe.add(grads, params, weight_decay);
-  }
+  grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
   if (fe.legacy) {
     // -lr / (1 + (step - 1) * lr_decay) with step a tensor: Python's `float / tensor` is
     // tensor.reciprocal() * float.

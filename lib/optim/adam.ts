@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, ParamGroup, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { Optimizer, ParamsInput, ParamGroup, optionsOf, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
 import { useForeach } from './step_count';
 import * as fe from './foreach';
 
@@ -22,18 +22,7 @@ const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'for
 
 function adamDefaults(name: string, args: unknown[], weightDecayDefault: number): Record<string, unknown> {
   const o = optionsOf(name, args, NAMES);
-  const d = {
-    // `in`, not ??: null (Python's None) must reach the checks below and raise, not take the default.
-    lr: 'lr' in o ? o.lr : 1e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
-    eps: 'eps' in o ? o.eps : 1e-8,
-    weight_decay: 'weight_decay' in o ? o.weight_decay : weightDecayDefault, amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false,
-    foreach: o.foreach ?? null,
-  };
-  checkNonNegative(d.lr, 'learning rate');
-  checkNonNegative(d.eps, 'epsilon value');
-  checkBetas(d.betas);
-  checkNonNegative(d.weight_decay, 'weight_decay value');
-  return d;
+  return { ...adamFamilyDefaults(o, 1e-3, weightDecayDefault), amsgrad: o.amsgrad ?? false, maximize: o.maximize ?? false, foreach: o.foreach ?? null };
 }
 
 /** Shared by Adam and AdamW: lazy state, the moment updates and the bias-corrected step. */
@@ -119,10 +108,8 @@ abstract class AdamBase extends Optimizer {
     if (this.decoupled) {
       // 1.13's AdamW multiplies even by 1 (weight_decay 0); the result is the same.
       if (weight_decay !== 0 || fe.legacy) fe.mul_(params, 1 - lr * weight_decay);
-    } else if (weight_decay !== 0) {
-      // 1.13 adds into the grads list in place (p.grad itself unless maximize copied it), as PyTorch did.
-      if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-      else grads = fe.add(grads, params, weight_decay);
+    } else {
+      grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
     }
     if (fe.legacy) {
       fe.mul_(exp_avgs, beta1);

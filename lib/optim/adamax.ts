@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { Optimizer, ParamsInput, OptimizerState, optionsOf, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
 import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { adamaxForeach } from './adamax_foreach';
@@ -24,16 +24,7 @@ const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'foreach', 'maximize'] as c
 export class Adamax extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamaxOptions)[]) {
     const o = optionsOf('Adamax', args, NAMES);
-    const d = {
-      lr: 'lr' in o ? o.lr : 2e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
-      eps: 'eps' in o ? o.eps : 1e-8, weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
-      foreach: o.foreach ?? null, maximize: o.maximize ?? false,
-    };
-    checkNonNegative(d.lr, 'learning rate');
-    checkNonNegative(d.eps, 'epsilon value');
-    checkBetas(d.betas);
-    checkNonNegative(d.weight_decay, 'weight_decay value');
-    super(params, d);
+    super(params, { ...adamFamilyDefaults(o, 2e-3), foreach: o.foreach ?? null, maximize: o.maximize ?? false });
   }
 
   /** The parameter's state, created on its first step. */
@@ -53,11 +44,8 @@ export class Adamax extends Optimizer {
         const [beta1, beta2] = group.betas as [number, number];
         const { lr, eps, weight_decay, maximize } = group;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => this.stateFor(p));
-          const list = (k: string) => states.map((s) => s[k] as Tensor);
-          adamaxForeach(params, params.map((p) => p.grad as Tensor), list('exp_avg'), list('exp_inf'), list('step'), group);
+          const b = this.foreachBatch(group, (p) => this.stateFor(p));
+          if (b) adamaxForeach(b.params, b.grads, b.list('exp_avg'), b.list('exp_inf'), b.list('step'), group);
           continue;
         }
         for (const param of group.params) {

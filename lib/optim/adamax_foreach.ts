@@ -11,10 +11,7 @@ export function adamaxForeach(params: Tensor[], grads0: Tensor[], exp_avgs: Tens
   const { lr, eps, weight_decay, maximize } = group;
   let grads = maximize ? fe.neg(grads0) : grads0;
   fe.add_(steps, 1);
-  if (weight_decay !== 0) {
-    if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-    else grads = fe.add(grads, params, weight_decay);
-  }
+  grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
   if (fe.legacy) {
     fe.mul_(exp_avgs, beta1);
     fe.add_(exp_avgs, grads, 1 - beta1);

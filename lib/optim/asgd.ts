@@ -59,13 +59,12 @@ export class ASGD extends Optimizer {
       for (const group of this.param_groups) {
         const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => this.stateFor(p, lr));
-          const list = (k: string) => states.map((s) => s[k] as Tensor);
-          asgdForeach({
-            params, grads: params.map((p) => p.grad as Tensor), axs: list('ax'), mus: list('mu'), etas: list('eta'), steps: list('step'),
-          }, group);
+          const b = this.foreachBatch(group, (p) => this.stateFor(p, lr));
+          if (b) {
+            asgdForeach({
+              params: b.params, grads: b.grads, axs: b.list('ax'), mus: b.list('mu'), etas: b.list('eta'), steps: b.list('step'),
+            }, group);
+          }
           continue;
         }
         for (const param of group.params) {

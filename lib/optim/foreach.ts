@@ -61,6 +61,20 @@ export function add_(xs: List, other: List | number | number[], alpha = 1): void
   else if (isNumbers(other)) aten._foreach_add_.ScalarList(xs, other);
   else aten._foreach_add_.List(xs, other, { alpha });
 }
+/**
+ * grads + weight_decay * params (L2 weight decay) as each version's multi-tensor code does it:
+ * 1.13 adds into the grads list in place (p.grad itself unless maximize copied it), and so does
+ * 2.x once maximize has made a copy; otherwise 2.x makes a new list.
+ */
+export function withWeightDecay(grads: List, params: List, weight_decay: number, maximize: boolean): List {
+  if (weight_decay === 0) return grads;
+  if (legacy || maximize) {
+    add_(grads, params, weight_decay);
+    return grads;
+  }
+  return add(grads, params, weight_decay);
+}
+
 export function sub(xs: List, other: List | number, alpha = 1): List {
   return Array.isArray(other) ? aten._foreach_sub.List(xs, other, { alpha }) : aten._foreach_sub.Scalar(xs, other);
 }

@@ -7,7 +7,7 @@ import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like, scalar_tensor } from '../creation';
 import { get_default_dtype } from '../dtype';
-import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
 import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { nadamForeach } from './nadam_foreach';
@@ -36,20 +36,12 @@ const NAMES = isPytorch2
 export class NAdam extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | NAdamOptions)[]) {
     const o = optionsOf('NAdam', args, NAMES);
-    const d: Record<string, unknown> = {
-      lr: 'lr' in o ? o.lr : 2e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
-      eps: 'eps' in o ? o.eps : 1e-8, weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
-      momentum_decay: 'momentum_decay' in o ? o.momentum_decay : 4e-3,
-    };
+    const d: Record<string, unknown> = { ...adamFamilyDefaults(o, 2e-3), momentum_decay: 'momentum_decay' in o ? o.momentum_decay : 4e-3 };
     if (isPytorch2) {
       d.decoupled_weight_decay = o.decoupled_weight_decay ?? false;
       d.maximize = o.maximize ?? false;
     }
     d.foreach = o.foreach ?? null;
-    checkNonNegative(d.lr, 'learning rate');
-    checkNonNegative(d.eps, 'epsilon value');
-    checkBetas(d.betas);
-    checkNonNegative(d.weight_decay, 'weight_decay value');
     checkNonNegative(d.momentum_decay, 'momentum_decay value');
     super(params, d);
   }
@@ -74,14 +66,13 @@ export class NAdam extends Optimizer {
         const maximize = group.maximize === true;
         const decoupled = group.decoupled_weight_decay === true;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => this.stateFor(p));
-          const list = (k: string) => states.map((s) => s[k] as Tensor);
-          nadamForeach({
-            params, grads: params.map((p) => p.grad as Tensor), exp_avgs: list('exp_avg'),
-            exp_avg_sqs: list('exp_avg_sq'), mu_products: list('mu_product'), steps: list('step'),
-          }, group);
+          const b = this.foreachBatch(group, (p) => this.stateFor(p));
+          if (b) {
+            nadamForeach({
+              params: b.params, grads: b.grads, exp_avgs: b.list('exp_avg'),
+              exp_avg_sqs: b.list('exp_avg_sq'), mu_products: b.list('mu_product'), steps: b.list('step'),
+            }, group);
+          }
           continue;
         }
         for (const param of group.params) {

@@ -27,10 +27,10 @@ export function nadamForeach(l: NAdamLists, group: ParamGroup): void {
   const mu_nexts = stepValues.map((n) => beta1 * (1.0 - 0.5 * 0.96 ** ((n + 1) * momentum_decay)));
   const bias_correction_sqrt = stepValues.map((n) => Math.sqrt(1 - beta2 ** n));
   if (fe.legacy) fe.mul_(mu_products, mus);
-  if (weight_decay !== 0) {
-    if (group.decoupled_weight_decay === true) fe.mul_(params, 1 - lr * weight_decay);
-    else if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-    else grads = fe.add(grads, params, weight_decay);
+  if (group.decoupled_weight_decay === true) {
+    if (weight_decay !== 0) fe.mul_(params, 1 - lr * weight_decay);
+  } else {
+    grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
   }
   if (fe.legacy) {
     fe.mul_(exp_avgs, beta1);

@@ -26,6 +26,14 @@ export type ParamsInput = Iterable<Tensor> | Iterable<{ params: Tensor | Iterabl
 
 export type OptimizerState = Record<string, any>;
 
+/** A group's parameters with gradients, for a foreach step (Optimizer.foreachBatch). */
+export interface ForeachBatch {
+  params: Tensor[];
+  grads: Tensor[];
+  states: OptimizerState[];
+  list(key: string): Tensor[];
+}
+
 export interface OptimizerStateDict {
   state: Record<number, OptimizerState>;
   param_groups: Record<string, any>[];
@@ -149,6 +157,18 @@ export abstract class Optimizer {
     tidy(() => no_grad(update));
     this._step_count++;
     return loss;
+  }
+
+  /**
+   * What a foreach step takes from a group: its parameters that have a gradient, their gradients
+   * and states (stateFor makes one on first use), and `list(key)`, one state entry across them;
+   * null when no parameter has a gradient.
+   */
+  protected foreachBatch(group: ParamGroup, stateFor: (p: Tensor) => OptimizerState): ForeachBatch | null {
+    const params = group.params.filter((p) => p.grad !== null);
+    if (params.length === 0) return null;
+    const states = params.map(stateFor);
+    return { params, grads: params.map((p) => p.grad as Tensor), states, list: (key) => states.map((s) => s[key] as Tensor) };
   }
 
   /** The parameter's state object, created empty on first use (Python's defaultdict(dict)). */
@@ -318,6 +338,23 @@ export function checkNonNegative(value: unknown, what: string): void {
 export function checkNotNegative(value: unknown, what: string): void {
   checkNumber(value, what);
   if (value < 0.0) throw new RangeError(`Invalid ${what}: ${pyNumber(value)}`);
+}
+
+/**
+ * lr, betas, eps and weight_decay as the Adam family (Adam, AdamW, Adamax, NAdam, RAdam) takes
+ * them, checked in PyTorch's order. `in`, not ??: null (Python's None) must reach the checks and
+ * raise, not take the default.
+ */
+export function adamFamilyDefaults(o: Record<string, unknown>, lr: number, weightDecay = 0): Record<string, unknown> {
+  const d = {
+    lr: 'lr' in o ? o.lr : lr, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
+    eps: 'eps' in o ? o.eps : 1e-8, weight_decay: 'weight_decay' in o ? o.weight_decay : weightDecay,
+  };
+  checkNonNegative(d.lr, 'learning rate');
+  checkNonNegative(d.eps, 'epsilon value');
+  checkBetas(d.betas);
+  checkNonNegative(d.weight_decay, 'weight_decay value');
+  return d;
 }
 
 /** Adam's and AdamW's `0.0 <= betas[i] < 1.0`, betas a pair. */

@@ -4,7 +4,7 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, checkBetas, newStepTensor, stepValue } from './optimizer';
+import { Optimizer, ParamsInput, OptimizerState, optionsOf, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
 import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { radamForeach } from './radam_foreach';
@@ -29,19 +29,12 @@ const NAMES = isPytorch2
 export class RAdam extends Optimizer {
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | RAdamOptions)[]) {
     const o = optionsOf('RAdam', args, NAMES);
-    const d: Record<string, unknown> = {
-      lr: 'lr' in o ? o.lr : 1e-3, betas: Array.isArray(o.betas) ? o.betas.slice() : 'betas' in o ? o.betas : [0.9, 0.999],
-      eps: 'eps' in o ? o.eps : 1e-8, weight_decay: 'weight_decay' in o ? o.weight_decay : 0,
-    };
+    const d = adamFamilyDefaults(o, 1e-3);
     if (isPytorch2) {
       d.maximize = o.maximize ?? false;
       d.decoupled_weight_decay = o.decoupled_weight_decay ?? false;
     }
     d.foreach = o.foreach ?? null;
-    checkNonNegative(d.lr, 'learning rate');
-    checkNonNegative(d.eps, 'epsilon value');
-    checkBetas(d.betas);
-    checkNonNegative(d.weight_decay, 'weight_decay value');
     super(params, d);
   }
 
@@ -64,11 +57,8 @@ export class RAdam extends Optimizer {
         const maximize = group.maximize === true;
         const decoupled = group.decoupled_weight_decay === true;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => this.stateFor(p));
-          const list = (k: string) => states.map((s) => s[k] as Tensor);
-          radamForeach(params, params.map((p) => p.grad as Tensor), list('exp_avg'), list('exp_avg_sq'), list('step'), group);
+          const b = this.foreachBatch(group, (p) => this.stateFor(p));
+          if (b) radamForeach(b.params, b.grads, b.list('exp_avg'), b.list('exp_avg_sq'), b.list('step'), group);
           continue;
         }
         for (const param of group.params) {

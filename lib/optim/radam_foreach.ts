@@ -16,10 +16,10 @@ export function radamForeach(params: Tensor[], grads0: Tensor[], exp_avgs: Tenso
   const n = steps.map((s) => stepValue(s));
   const rho_inf = 2 / (1 - beta2) - 1;
   const rho_t_list = n.map((k) => rho_inf - (2 * k * beta2 ** k) / (1 - beta2 ** k));
-  if (weight_decay !== 0) {
-    if (group.decoupled_weight_decay === true) fe.mul_(params, 1 - lr * weight_decay);
-    else if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-    else grads = fe.add(grads, params, weight_decay);
+  if (group.decoupled_weight_decay === true) {
+    if (weight_decay !== 0) fe.mul_(params, 1 - lr * weight_decay);
+  } else {
+    grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
   }
   if (fe.legacy) {
     fe.mul_(exp_avgs, beta1);

@@ -54,15 +54,13 @@ export class RMSprop extends Optimizer {
   }
 
   private foreachStep(group: ParamGroup): void {
-    const params = group.params.filter((p) => p.grad !== null);
-    if (params.length === 0) return;
-    const states = params.map((p) => this.stateFor(p, group));
+    const b = this.foreachBatch(group, (p) => this.stateFor(p, group));
+    if (b === null) return;
     // 1.13 counts the (number) step in step() itself, before the multi-tensor call.
-    if (!isPytorch2) for (const s of states) s.step += 1;
+    if (!isPytorch2) for (const s of b.states) s.step += 1;
     rmspropForeach({
-      params, grads: params.map((p) => p.grad as Tensor),
-      square_avgs: states.map((s) => s.square_avg), grad_avgs: states.map((s) => s.grad_avg),
-      momentum_buffers: states.map((s) => s.momentum_buffer), steps: states.map((s) => s.step),
+      params: b.params, grads: b.grads, square_avgs: b.list('square_avg'), grad_avgs: b.list('grad_avg'),
+      momentum_buffers: b.list('momentum_buffer'), steps: b.states.map((s) => s.step),
     }, group);
   }
 

@@ -21,10 +21,7 @@ export function rmspropForeach(l: RMSpropLists, group: ParamGroup): void {
   let grads = l.grads;
   if (maximize) grads = fe.neg(grads);
   if (!fe.legacy) fe.add_(l.steps, 1);
-  if (weight_decay !== 0) {
-    if (fe.legacy || maximize) fe.add_(grads, params, weight_decay);
-    else grads = fe.add(grads, params, weight_decay);
-  }
+  grads = fe.withWeightDecay(grads, params, weight_decay, maximize);
   fe.mul_(square_avgs, alpha);
   fe.addcmul_(square_avgs, grads, grads, 1 - alpha);
   let avg: Tensor[];

@@ -63,13 +63,11 @@ export class Rprop extends Optimizer {
         const [step_size_min, step_size_max] = group.step_sizes as [number, number];
         const maximize = group.maximize === true;
         if (useForeach(group)) {
-          const params = group.params.filter((p) => p.grad !== null);
-          if (params.length === 0) continue;
-          const states = params.map((p) => this.stateFor(p, group.lr));
+          const b = this.foreachBatch(group, (p) => this.stateFor(p, group.lr));
+          if (b === null) continue;
           // 1.13 counts the (number) step in step() itself, before the multi-tensor call.
-          if (!isPytorch2) states.forEach(bumpVersionedStep);
-          const list = (k: string) => states.map((s) => s[k] as Tensor);
-          rpropForeach(params, params.map((p) => p.grad as Tensor), list('prev'), list('step_size'), list('step'), group);
+          if (!isPytorch2) b.states.forEach(bumpVersionedStep);
+          rpropForeach(b.params, b.grads, b.list('prev'), b.list('step_size'), b.list('step'), group);
           continue;
         }
         for (const param of group.params) {
