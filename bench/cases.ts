@@ -15,6 +15,8 @@ export interface Case {
   python: string;
   description: string;
   iterations: number;
+  /** Iterations run untimed first (default: a tenth of `iterations`, at least 1). */
+  warmup?: number;
   run(n: number): number | Promise<number>;
   /** Runs once before the case is timed (building state shared with the Python side). */
   prepare?(py: PySide): Promise<void>;
@@ -144,6 +146,7 @@ const opCases: Case[] = [
 export async function allCases(): Promise<Case[]> {
   const { dataCases } = await import('./cases/data');
   const { modelCases } = await import('./cases/models');
-  const devices = torch.cuda.is_available() ? ['cpu', 'cuda'] : ['cpu'];
-  return [...opCases, ...dataCases, ...devices.flatMap((d) => modelCases(d))];
+  const { asWrittenCases } = await import('./cases/as_written');
+  const devices: torch.DeviceString[] = torch.cuda.is_available() ? ['cpu', 'cuda'] : ['cpu'];
+  return [...opCases, ...dataCases, ...devices.flatMap((d) => modelCases(d)), ...asWrittenCases()];
 }

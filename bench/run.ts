@@ -3,7 +3,7 @@
 // writes bench/results/latest.{json,md} (partial.{json,md} for a --filter run). Both sides get
 // the same thread settings. CNN inference also runs in onnxruntime-node; last, the peak RSS of a
 // training loop in fresh processes.
-// Options: --threads N, --repeats N, --filter TEXT (case names containing it), --memory-steps N,
+// Options: --threads N, --repeats N, --filter TEXT (case names containing it; A|B for either), --memory-steps N,
 // --readme (rewrite README.md's table).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -69,7 +69,7 @@ async function main(): Promise<void> {
 
   const repeats = Number(opts.repeats);
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  const selected = (name: string) => !opts.filter || name.includes(opts.filter);
+  const selected = (name: string) => !opts.filter || opts.filter.split('|').some((f) => name.includes(f));
   const rows: Row[] = [];
   for (const c of (await allCases()).filter((c) => selected(c.name))) {
     if (c.python.includes('@cuda') && !py.cuda) {
@@ -77,9 +77,11 @@ async function main(): Promise<void> {
       continue;
     }
     await c.prepare?.(py);
-    const warm = Math.max(1, Math.floor(c.iterations / 10));
-    await c.run(warm);
-    await c.peer?.run(warm);
+    const warm = c.warmup ?? Math.max(1, Math.floor(c.iterations / 10));
+    if (warm > 0) {
+      await c.run(warm);
+      await c.peer?.run(warm);
+    }
     const ours: number[] = [], theirs: number[] = [], peer: number[] = [];
     for (let r = 0; r < repeats; r++) {
       ours.push((await c.run(c.iterations)) / c.iterations);

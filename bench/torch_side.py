@@ -5,8 +5,10 @@ answers ns per iteration; "export_cnn <dir>" writes the chapter CNN for onnxrunt
 import contextlib
 import inspect
 import json
+import math
 import os
 import resource
+import subprocess
 import sys
 import time
 import warnings
@@ -124,6 +126,14 @@ def copy_out_into(mb):
     return case
 
 
+def share_out(mb):
+    def case(n, device):
+        x = once(("tensor", mb), lambda: torch.rand(mb * 2**18))
+        return timed(n, "cpu", lambda: x.numpy())
+    return case
+
+
+case_share_out_1mb, case_share_out_64mb = share_out(1), share_out(64)
 case_copy_in_1mb, case_copy_in_64mb = copy_in(1), copy_in(64)
 case_copy_out_1mb, case_copy_out_64mb = copy_out(1), copy_out(64)
 case_copy_out_into_1mb, case_copy_out_into_64mb = copy_out_into(1), copy_out_into(64)
@@ -220,6 +230,126 @@ def case_encoder_train(n, device):
     return timed(n, device, once(("encoder", device), build))
 
 
+# ---- "as written": public PyTorch programs' training loops (bench/cases/as_written.ts) -------
+
+def as_written(key, build):
+    def case(n, device):
+        step = once(key, lambda: (torch.manual_seed(0), build())[1])
+        t = time.perf_counter_ns()
+        for _ in range(n):
+            step()
+        return time.perf_counter_ns() - t
+    return case
+
+
+def aw_mlp():
+    model = nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 512), nn.ReLU(),
+                          nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    X, y = torch.rand(64, 1, 28, 28), torch.randint(0, 10, (64,))
+
+    def step():
+        pred = model(X)
+        loss = loss_fn(pred, y)
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    return step
+
+
+def aw_poly():
+    x = torch.linspace(-math.pi, math.pi, 2000)
+    y = torch.sin(x)
+    a, b, c, d = (torch.randn((), requires_grad=True) for _ in range(4))
+    learning_rate = 1e-6
+
+    def step():
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum()
+        loss.backward()
+        with torch.no_grad():
+            for p in (a, b, c, d):
+                p -= learning_rate * p.grad
+                p.grad = None
+    return step
+
+
+def aw_lstmcell():
+    lstm1, lstm2 = nn.LSTMCell(1, 51).double(), nn.LSTMCell(51, 51).double()
+    linear = nn.Linear(51, 1).double()
+    input = torch.randn(4, 1000, dtype=torch.double)
+    target = torch.randn(4, 1000, dtype=torch.double)
+    criterion = nn.MSELoss()
+
+    def step():
+        outputs = []
+        h_t = torch.zeros(4, 51, dtype=torch.double)
+        c_t = torch.zeros(4, 51, dtype=torch.double)
+        h_t2 = torch.zeros(4, 51, dtype=torch.double)
+        c_t2 = torch.zeros(4, 51, dtype=torch.double)
+        for input_t in input.split(1, dim=1):
+            h_t, c_t = lstm1(input_t, (h_t, c_t))
+            h_t2, c_t2 = lstm2(h_t, (h_t2, c_t2))
+            outputs.append(linear(h_t2))
+        loss = criterion(torch.cat(outputs, dim=1), target)
+        for m in (lstm1, lstm2, linear):
+            m.zero_grad()
+        loss.backward()
+    return step
+
+
+class RNNModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Embedding(1000, 200)
+        self.rnn = nn.LSTM(200, 200, 2)
+        self.decoder = nn.Linear(200, 1000)
+
+    def forward(self, input, hidden):
+        emb = self.encoder(input)
+        output, hidden = self.rnn(emb, hidden)
+        return self.decoder(output).view(-1, 1000), hidden
+
+
+def aw_lm():
+    model = RNNModel()
+    criterion = nn.NLLLoss()
+    data = torch.randint(0, 1000, (36, 20))
+    lr = 20
+    state = {"hidden": (torch.zeros(2, 20, 200), torch.zeros(2, 20, 200))}
+
+    def step():
+        input, targets = data[0:35], data[1:36].reshape(-1)
+        hidden = tuple(h.detach() for h in state["hidden"])
+        model.zero_grad()
+        output, state["hidden"] = model(input, hidden)
+        loss = criterion(torch.log_softmax(output, dim=1), targets)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+        for p in model.parameters():
+            p.data.add_(p.grad, alpha=-lr)
+    return step
+
+
+case_aw_mlp = as_written("aw_mlp", aw_mlp)
+case_aw_poly = as_written("aw_poly", aw_poly)
+case_aw_lstmcell = as_written("aw_lstmcell", aw_lstmcell)
+case_aw_lm = as_written("aw_lm", aw_lm)
+
+
+def case_cnn_epoch(n, device):
+    """scripts/cnn_fashion_mnist.py --full-epoch in a fresh process, as the user runs it."""
+    script = os.path.join(os.path.dirname(__file__), "..", "scripts", "cnn_fashion_mnist.py")
+    t = time.perf_counter_ns()
+    for _ in range(n):
+        subprocess.run([sys.executable, script, "--full-epoch"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter_ns() - t
+
+
+case_cnn_epoch.warmup = 0
+
+
 def export_cnn(directory):
     """The seed-0 chapter CNN as a state_dict (for torch.load on the torchnode side) and as ONNX
     with a dynamic batch axis (for onnxruntime-node)."""
@@ -278,5 +408,7 @@ for line in sys.stdin:
         continue
     name, _, device = name.partition("@")
     fn, iters = CASES[name], int(arg)
-    fn(max(1, iters // 10), device or "cpu")  # warm-up
+    warmup = getattr(fn, "warmup", max(1, iters // 10))
+    if warmup:
+        fn(warmup, device or "cpu")
     print(fn(iters, device or "cpu") / iters, flush=True)

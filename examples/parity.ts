@@ -4,12 +4,13 @@
 // throughput of each side.
 //
 //   npm run example:parity -- --steps 200
+//
+// torchnode is imported after the flags are parsed, so `--help` answers before LibTorch loads.
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { Command } from 'commander';
-import * as torch from '../lib/index';
-import { cnn } from './cnn';
-import { loadSplit } from './train';
+import { cnnExample, cnnInfo } from './cnn';
+import { defaultDataRoot, positiveInt } from './cli';
 
 export interface ParityResult {
   ours: { losses: number[]; images_per_second: number };
@@ -17,7 +18,10 @@ export interface ParityResult {
   max_relative_difference: number;
 }
 
-export function trainInOrder(steps: number, batchSize: number, lr: number, seed: number, data: string): ParityResult['ours'] {
+export async function trainInOrder(steps: number, batchSize: number, lr: number, seed: number, data: string): Promise<ParityResult['ours']> {
+  const torch = await import('../lib/index');
+  const { loadSplit } = await import('./train');
+  const cnn = await cnnExample();
   torch.manual_seed(seed);
   const [images, labels] = loadSplit(data, true, 'cpu');
   if (steps * batchSize > images.size(0)) throw new RangeError('steps × batch size must fit in one epoch (60000 images)');
@@ -49,10 +53,10 @@ export function trainInOrder(steps: number, batchSize: number, lr: number, seed:
   return { losses, images_per_second: (steps * batchSize) / seconds };
 }
 
-export function parityRun(steps = 200, batchSize = 64, lr = cnn.defaults.lr, seed = 0, data = '/usr/share/datasets/fashion-mnist'): ParityResult {
-  const ours = trainInOrder(steps, batchSize, lr, seed, data);
+export async function parityRun(steps = 200, batchSize = 64, lr = cnnInfo.defaults.lr, seed = 0, data = defaultDataRoot()): Promise<ParityResult> {
+  const ours = await trainInOrder(steps, batchSize, lr, seed, data);
   const script = path.join(__dirname, '..', 'scripts', 'cnn_fashion_mnist.py');
-  const args = [script, '--steps', `${steps}`, '--batch-size', `${batchSize}`, '--lr', `${lr}`, '--seed', `${seed}`, '--data', data, '--epochs', `${cnn.defaults.epochs}`];
+  const args = [script, '--steps', `${steps}`, '--batch-size', `${batchSize}`, '--lr', `${lr}`, '--seed', `${seed}`, '--data', data, '--epochs', `${cnnInfo.defaults.epochs}`];
   const python = process.env.TORCHNODE_ORACLE_PYTHON || process.env.TORCHNODE_PYTHON || '/usr/bin/python3';
   const pytorch = JSON.parse(execFileSync(python, args, { encoding: 'utf8' }));
   let max = 0;
@@ -60,16 +64,17 @@ export function parityRun(steps = 200, batchSize = 64, lr = cnn.defaults.lr, see
   return { ours, pytorch, max_relative_difference: max };
 }
 
-if (require.main === module) {
+async function main(): Promise<void> {
   const opts = new Command('parity')
     .description('the CNN example and its PyTorch twin, side by side')
-    .option('--steps <n>', 'training steps', (v) => Number.parseInt(v, 10), 200)
-    .option('--batch-size <n>', 'batch size', (v) => Number.parseInt(v, 10), 64)
+    .option('--steps <n>', 'training steps', positiveInt, 200)
+    .option('--batch-size <n>', 'batch size', positiveInt, 64)
     .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
-    .option('--data <dir>', 'Fashion-MNIST folder', '/usr/share/datasets/fashion-mnist')
+    .option('--data <dir>', 'Fashion-MNIST folder; TORCHNODE_DATA sets the default', defaultDataRoot())
     .parse()
     .opts();
-  const r = parityRun(opts.steps, opts.batchSize, cnn.defaults.lr, opts.seed, opts.data);
+  const r = await parityRun(opts.steps, opts.batchSize, cnnInfo.defaults.lr, opts.seed, opts.data);
+  const torch = await import('../lib/index');
   const last = opts.steps - 1;
   console.log(`CNN on Fashion-MNIST, ${opts.steps} steps of batch ${opts.batchSize}, seed ${opts.seed}, no shuffling; ${torch.get_num_threads()} threads`);
   console.log(`loss at step 1:   torchnode ${r.ours.losses[0].toFixed(6)}  PyTorch ${r.pytorch.losses[0].toFixed(6)}`);
@@ -77,4 +82,11 @@ if (require.main === module) {
   console.log(`largest relative loss difference over all steps: ${r.max_relative_difference.toExponential(2)}`);
   console.log(`training throughput: torchnode ${Math.round(r.ours.images_per_second)} img/s, PyTorch ${r.pytorch.torch} ${Math.round(r.pytorch.images_per_second)} img/s (ratio of times ${(r.pytorch.images_per_second / r.ours.images_per_second).toFixed(2)})`);
   if (r.max_relative_difference > 1e-4) process.exitCode = 1;
+}
+
+if (require.main === module) {
+  main().catch((e) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exit(1);
+  });
 }

@@ -17,25 +17,20 @@
 //   async  forward_async: each request's forward on a libuv worker thread;
 //   batch  torch.serving.MicroBatcher gathers requests into batches for forward_async, with a
 //          bounded queue (503 when full) and requests withdrawn when their client goes away.
+//
+// The flags are parsed by ./serve_options, imported first: before torchnode, so `--help` is instant.
+import { programOptions, type ServeOptions } from './serve_options';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Command } from 'commander';
 import * as torch from '../lib/index';
 import { CNN } from './models';
 
+export type { ServeOptions } from './serve_options';
+
 const MEAN = 0.286, STD = 0.353; // Fashion-MNIST's, as examples/train.ts normalises
 const LABELS = torch.datasets.FashionMNIST.classes;
-
-export interface ServeOptions {
-  model: string;
-  port: number;
-  mode: 'sync' | 'async' | 'batch';
-  maxBatch: number;
-  maxDelayMs: number;
-  maxQueue: number;
-}
 
 /** The TorchScript file to serve, made from the CNN example's checkpoint when it is missing. */
 export function ensureModelFile(file: string): string {
@@ -43,7 +38,7 @@ export function ensureModelFile(file: string): string {
   torch.manual_seed(0);
   const model = new CNN(1, 64 * 7 * 7);
   const checkpoint = path.join(path.dirname(file), 'cnn.pt');
-  if (fs.existsSync(checkpoint)) model.load_state_dict(torch.load(checkpoint));
+  if (fs.existsSync(checkpoint)) model.load_state_dict(torch.load(checkpoint) as Record<string, torch.Tensor>);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   torch.jit.trace(model.eval(), torch.zeros(1, 1, 28, 28)).save(file);
   console.log(`made ${file} by tracing the CNN (${fs.existsSync(checkpoint) ? checkpoint : 'seed-0 weights: no checkpoint yet'})`);
@@ -145,22 +140,8 @@ export function createServer(opts: ServeOptions): { server: http.Server; batcher
   return { server, batcher };
 }
 
-function parseArgs(argv: string[]): ServeOptions {
-  const program = new Command()
-    .option('--model <file>', 'TorchScript file', path.join(__dirname, 'out', 'cnn_traced.pt'))
-    .option('--port <n>', 'port', (v) => Number.parseInt(v, 10), 8080)
-    .option('--mode <mode>', 'sync, async or batch', 'batch')
-    .option('--max-batch <n>', 'micro-batching: requests per batch', (v) => Number.parseInt(v, 10), 32)
-    .option('--max-delay-ms <n>', 'micro-batching: wait at most this long for a batch to fill', Number, 2)
-    .option('--max-queue <n>', 'micro-batching: queued requests beyond this get 503', (v) => Number.parseInt(v, 10), 256)
-    .parse(argv);
-  const o = program.opts<ServeOptions>();
-  if (!['sync', 'async', 'batch'].includes(o.mode)) throw new Error(`--mode must be sync, async or batch, not ${o.mode}`);
-  return o;
-}
-
-if (require.main === module) {
-  const opts = parseArgs(process.argv);
+if (require.main === module && programOptions) {
+  const opts = programOptions;
   const { server } = createServer(opts);
   server.listen(opts.port, '127.0.0.1', () => console.log(`serving ${opts.model} (${opts.mode}) on http://127.0.0.1:${opts.port}`));
 }

@@ -1,20 +1,19 @@
-// The training harness the three examples share: flags, Fashion-MNIST loading, a progress bar
-// per epoch, per-epoch summaries, a checkpoint that Python's torch.load opens, and a plot.
+// The training harness the three examples share: Fashion-MNIST loading, progress per epoch
+// (examples/progress.ts), per-epoch summaries, a checkpoint that Python's torch.load opens, and
+// a plot. The flags are examples/cli.ts's, parsed before this module (and LibTorch) loads.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
-import * as cliProgress from 'cli-progress';
 import * as torch from '../lib/index';
-import { writePlot } from './plot';
+import { deviceProblem, parseOptions, type ExampleInfo, type Options } from './cli';
+import { epochProgress } from './progress';
+
+export { parseOptions, type Options } from './cli';
 
 type Tensor = torch.Tensor;
 
-export interface Example {
-  name: string;
-  description: string;
-  defaults: { epochs: number; batchSize: number; lr: number };
+export interface Example extends ExampleInfo {
   /** Builds the model; the data is 1×28×28 Fashion-MNIST images, normalised. */
-  model(): torch.nn.Module;
+  model(): torch.nn.Module<[Tensor], Tensor>;
   optimizer(params: torch.Tensor[], lr: number): torch.optim.Optimizer;
   /** Turns a batch [N, 1, 28, 28] into the model's input (e.g. [N, 28, 28] rows for sequence models). */
   input(images: Tensor): Tensor;
@@ -24,54 +23,22 @@ export interface Example {
   scheduler?(optimizer: torch.optim.Optimizer, totalSteps: number): { step(): void };
 }
 
-export interface Options {
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  device: string;
-  seed: number;
-  data: string;
-  out: string;
-}
-
 // Fashion-MNIST's pixel mean and standard deviation over the training set (scaled to [0, 1]).
 const MEAN = 0.286;
 const STD = 0.353;
 
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0)) throw new InvalidArgumentError('expected a positive number');
-  return n;
-}
-
-export function parseOptions(ex: Example, argv = process.argv): Options {
-  const program = new Command(ex.name)
-    .description(ex.description)
-    .option('--epochs <n>', 'training epochs', positiveInt, ex.defaults.epochs)
-    .option('--batch-size <n>', 'batch size', positiveInt, ex.defaults.batchSize)
-    .option('--lr <x>', 'learning rate', positiveNumber, ex.defaults.lr)
-    .option('--device <device>', "'cpu' or 'cuda'", 'cpu')
-    .option('--seed <n>', 'random seed', (v) => Number.parseInt(v, 10), 0)
-    .option('--data <dir>', 'Fashion-MNIST folder', '/usr/share/datasets/fashion-mnist')
-    .option('--out <dir>', 'where the checkpoint, plot and results go', path.join(__dirname, 'out'))
-    .parse(argv);
-  return program.opts<Options>();
-}
-
-/** Loads a split as normalised float images [N, 1, 28, 28] and int64 labels [N] on the device. */
-export function loadSplit(root: string, train: boolean, device: string): [Tensor, Tensor] {
+/**
+ * Loads a split as normalised float images [N, 1, 28, 28] and int64 labels [N] on the device;
+ * with a limit, only its first `limit` images and labels.
+ */
+export function loadSplit(root: string, train: boolean, device: string, limit = 0): [Tensor, Tensor] {
   const ds = new torch.datasets.FashionMNIST(root, { train });
-  const images = torch.tidy(() => ds.data.unsqueeze(1).float().div(255).sub(MEAN).div(STD).to(device));
-  return [torch.keep(images), torch.keep(ds.targets.to(device))];
+  const n = limit > 0 ? Math.min(limit, ds.length) : ds.length;
+  const images = torch.tidy(() => ds.data.narrow(0, 0, n).unsqueeze(1).float().div(255).sub(MEAN).div(STD).to(device));
+  return [torch.keep(images), torch.keep(torch.tidy(() => ds.targets.narrow(0, 0, n).to(device)))];
 }
 
-function accuracy(model: torch.nn.Module, ex: Example, images: Tensor, labels: Tensor): number {
+function accuracy(model: torch.nn.Module<[Tensor], Tensor>, ex: Example, images: Tensor, labels: Tensor): number {
   model.eval();
   let correct = 0;
   torch.no_grad(() => {
@@ -96,13 +63,13 @@ export interface EpochRecord {
 }
 
 export async function run(ex: Example, opts: Options = parseOptions(ex)): Promise<EpochRecord[]> {
-  if (opts.device.startsWith('cuda') && !torch.cuda.is_available()) {
-    throw new Error(`--device ${opts.device}: CUDA is not available (torch.cuda.is_available() is false)`);
-  }
+  const problem = deviceProblem(torch, opts.device);
+  if (problem) throw new Error(problem);
+  if (opts.download) await torch.datasets.FashionMNIST.download(opts.data);
   torch.manual_seed(opts.seed);
-  const [trainX, trainY] = loadSplit(opts.data, true, opts.device);
-  const [testX, testY] = loadSplit(opts.data, false, opts.device);
-  const model = ex.model().to(opts.device);
+  const [trainX, trainY] = loadSplit(opts.data, true, opts.device, opts.limit);
+  const [testX, testY] = loadSplit(opts.data, false, opts.device, opts.limit);
+  const model = ex.model().to(torch.device(opts.device));
   const optimizer = ex.optimizer(model.parameters(), opts.lr);
   const criterion = new torch.nn.CrossEntropyLoss();
   const loader = new torch.utils.data.DataLoader(new torch.utils.data.TensorDataset(trainX, trainY), {
@@ -117,11 +84,7 @@ export async function run(ex: Example, opts: Options = parseOptions(ex)): Promis
   const steps: { step: number; loss: number }[] = [];
   for (let epoch = 1; epoch <= opts.epochs; epoch++) {
     model.train();
-    const bar = new cliProgress.SingleBar(
-      { format: `epoch ${epoch}/${opts.epochs} |{bar}| {value}/{total} batches | {rate} img/s | ETA {eta_formatted} | loss {loss}`, hideCursor: true },
-      cliProgress.Presets.shades_classic,
-    );
-    bar.start(loader.length, 0, { rate: '-', loss: '-' });
+    const progress = epochProgress({ epoch, epochs: opts.epochs, batches: loader.length, images: trainX.size(0) });
     const started = performance.now();
     let seen = 0;
     let lossSum = 0;
@@ -146,9 +109,9 @@ export async function run(ex: Example, opts: Options = parseOptions(ex)): Promis
       x.dispose();
       y.dispose();
       const elapsed = (performance.now() - started) / 1000;
-      bar.increment({ rate: Math.round(seen / elapsed), loss: running.toFixed(4) });
+      progress.update(seen, running, seen / elapsed);
     }
-    bar.stop();
+    progress.stop();
     const seconds = (performance.now() - started) / 1000;
     const rec: EpochRecord = {
       epoch,
@@ -169,6 +132,7 @@ export async function run(ex: Example, opts: Options = parseOptions(ex)): Promis
   const checkpoint = path.join(opts.out, `${ex.name}.pt`);
   torch.save(model.state_dict(), checkpoint);
   const plot = path.join(opts.out, `${ex.name}.svg`);
+  const { writePlot } = await import('./plot'); // vega is large: loaded when the plot is drawn
   await writePlot(plot, ex.name, steps, records);
   const results = path.join(opts.out, `${ex.name}.json`);
   fs.writeFileSync(results, JSON.stringify({ example: ex.name, options: opts, epochs: records }, null, 2));

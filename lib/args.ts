@@ -3,10 +3,24 @@
 import { DType } from './dtype';
 import { Device } from './device';
 
+/**
+ * The argument list of a PyTorch-style signature: a prefix of the positional parameters `P`
+ * (in order, each with its own type), optionally followed by one options object `O` for the
+ * keyword arguments. `PyArgs<[boolean, DeviceLike], { bias?: boolean }>` accepts `()`,
+ * `(true)`, `(true, 'cpu')`, `({ bias })`, `(true, { ... })`... and rejects an extra positional
+ * or a positional of the wrong type, which a plain `(boolean | Options)[]` rest would let through.
+ * (A keyword that repeats a positional is caught at run time, as Python's "multiple values".)
+ */
+export type PyArgs<P extends unknown[], O> = P extends [...infer Init, unknown]
+  ? P | [...P, O] | PyArgs<Init, O>
+  : [] | [O];
+
+/** @internal */
 export interface TensorLikeObject {
   h: number;
 }
 
+/** @internal Whether x is a trailing keyword-options object. */
 // Options are plain objects ({...} literals): an object of some class (a look-alike Tensor made
 // from Tensor.prototype, say) is a positional argument, which then fails as one.
 export function isOptions(x: unknown, isTensor: (v: unknown) => boolean): x is Record<string, unknown> {
@@ -21,7 +35,7 @@ export function setArgsTensorCheck(fn: (v: unknown) => boolean): void {
   tensorCheck = fn;
 }
 
-/** Merges positional args and a trailing keyword object into the order of `names`. */
+/** @internal Merges positional args and a trailing keyword object into the order of `names`. */
 export function params(fname: string, args: ArrayLike<unknown>, names: readonly string[]): unknown[] {
   let n = args.length;
   let opts: Record<string, unknown> | undefined;
@@ -43,7 +57,7 @@ export function params(fname: string, args: ArrayLike<unknown>, names: readonly 
   return out;
 }
 
-/** Sizes given variadically (view(2, 3)) or as one array (view([2, 3])). */
+/** @internal Sizes given variadically (view(2, 3)) or as one array (view([2, 3])). */
 export function sizesArg(fname: string, args: ArrayLike<unknown>): number[] {
   const first = args[0];
   const list = Array.isArray(first) ? first : Array.from(args);

@@ -14,9 +14,14 @@ import { native, Handle } from './binding';
 import { Tensor, isTensor, wrap, wrapMaybe, describe } from './tensor';
 import { no_grad, is_grad_enabled } from './autograd';
 
+/** A tensor, or null/undefined where there is none (a saved slot, or a gradient not computed). */
 type MaybeTensor = Tensor | null | undefined;
 
-/** The `ctx` that forward and backward receive; any other attribute (ctx.k = 3) is free for the user's state. */
+/**
+ * The `ctx` that forward and backward receive, as PyTorch's FunctionCtx; any other attribute
+ * (`ctx.k = 3`) is free for the user's state.
+ * @see https://pytorch.org/docs/stable/generated/torch.autograd.function.FunctionCtx.save_for_backward.html
+ */
 export class FunctionCtx {
   /** Per forward argument: whether backward has to compute a gradient for it. */
   needs_input_grad: boolean[] = [];
@@ -91,26 +96,43 @@ function checkTensor(t: unknown, what: string, nullable: boolean): void {
   if (!isTensor(t)) throw new TypeError(`${what} must be a Tensor${nullable ? ' or null' : ''}, not ${describe(t)}`);
 }
 
+/** What forward returns: one tensor or an array of tensors. */
 type ForwardOutput = Tensor | Tensor[];
+/** What backward returns: one gradient (or null) per forward argument. */
 type BackwardOutput = MaybeTensor | MaybeTensor[];
 
 /**
- * Base class of custom autograd functions, as PyTorch's torch.autograd.Function: subclass it
- * with `static forward(ctx, ...args)` and `static backward(ctx, ...gradOutputs)`, and call
+ * Base class of custom autograd functions, as PyTorch's `torch.autograd.Function`: subclass it with
+ * `static forward(ctx, ...args)` and `static backward(ctx, ...gradOutputs)`, and call
  * `MyFn.apply(...args)`. Alternatively (PyTorch 2 style) `static forward(...args)` plus
- * `static setup_context(ctx, inputs, output)`.
+ * `static setup_context(ctx, inputs, output)`. forward runs under no_grad; both must be synchronous.
+ *
+ * Differs from PyTorch: no `vjp`/`jvp`, `vmap` or `once_differentiable`; forward must return a
+ * tensor or an array of tensors.
+ * @see https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function
  */
 export class Function {
   // Typed loosely: forward takes (ctx, ...args), or (...args) in the setup_context style.
+  /**
+   * Computes the outputs from `(ctx, ...args)` (or from `...args` alone when setup_context is
+   * overridden). Must be overridden.
+   */
   static forward(...args: any[]): ForwardOutput {
     throw notImplemented('You must implement the forward function for custom autograd.Function.');
   }
 
+  /**
+   * Given one gradient per output, returns one gradient (or null) per forward argument. Must be
+   * overridden to use the function in a backward.
+   */
   static backward(ctx: FunctionCtx, ...gradOutputs: any[]): BackwardOutput {
     throw notImplemented('You must implement either the backward or vjp method for your custom autograd.Function to use it with backward mode AD.');
   }
 
-  /** Overridden to split forward (without ctx) from saving state for backward. */
+  /**
+   * Overridden to split forward (without ctx) from saving state for backward: receives the forward
+   * arguments and its output.
+   */
   static setup_context(ctx: FunctionCtx, inputs: unknown[], output: unknown): void {
     throw notImplemented('setup_context is not implemented.');
   }

@@ -11,30 +11,47 @@ import { tidy } from './memory';
 import { grad } from './autograd';
 import { TorchError } from './errors';
 
+/** The keyword arguments of {@link gradcheck}. */
 export interface GradcheckOptions {
-  /** perturbation for finite differences */
+  /** Perturbation for the finite differences (default 1e-6). */
   eps?: number;
-  /** absolute tolerance */
+  /** Absolute tolerance (default 1e-5). */
   atol?: number;
-  /** relative tolerance */
+  /** Relative tolerance (default 1e-3). */
   rtol?: number;
-  /** false: return false instead of throwing a GradcheckError when the check fails */
+  /** false: return false instead of throwing a GradcheckError when the check fails (default true). */
   raise_exception?: boolean;
-  /** tolerance between two identical backward passes (0: they must match exactly) */
+  /** Tolerance between two identical backward passes; 0 (default): they must match exactly. */
   nondet_tol?: number;
 }
 
-/** A failed gradcheck, as PyTorch's torch.autograd.gradcheck.GradcheckError. */
+/**
+ * A failed gradcheck, as PyTorch's `torch.autograd.gradcheck.GradcheckError`; its `code` is
+ * classified from the message like any TorchError.
+ * @see https://pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+ */
 export class GradcheckError extends TorchError {
+  /** Makes the error with the given message. */
   constructor(message: string) {
     super(message);
     this.name = 'GradcheckError';
   }
 }
 
+/** The function under test: takes the inputs, returns a tensor or an array of tensors. */
 type Fn = (...args: any[]) => unknown;
 
-/** torch.autograd.gradcheck(fn, inputs, { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise_exception = true, nondet_tol = 0 }) */
+/**
+ * `torch.autograd.gradcheck(fn, inputs, { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise_exception = true,
+ * nondet_tol = 0 })`: compares the gradients autograd computes for `fn` with central finite differences
+ * for every input that requires grad; `inputs` is a tensor or an array of arguments. Returns true, or
+ * throws a GradcheckError (false with raise_exception: false).
+ *
+ * Differs from PyTorch: only the slow (full Jacobian) mode, real floating inputs only, and no
+ * `check_undefined_grad`, `check_batched_grad`, `check_forward_ad` or `fast_mode` options. Use float64
+ * inputs: the defaults are tuned for them.
+ * @see https://pytorch.org/docs/stable/generated/torch.autograd.gradcheck.gradcheck.html
+ */
 export function gradcheck(fn: Fn, inputs: unknown, options: GradcheckOptions = {}): boolean {
   const { eps = 1e-6, atol = 1e-5, rtol = 1e-3, raise_exception = true, nondet_tol = 0 } = options;
   if (typeof fn !== 'function') throw new TypeError(`gradcheck(): fn must be a function, not ${describe(fn)}`);

@@ -5,10 +5,11 @@ import * as fs from 'node:fs';
 import { loadNative, type LoadPlan } from './loader/load';
 import { packageRoot } from './loader/package_root';
 
-/** A tensor handle: an index into the native per-environment tensor table. */
+/** @internal A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
 
 
+/** @internal One argument of an operator schema, as the native side describes it. */
 export interface OpArgInfo {
   name: string;
   kind: string;
@@ -17,6 +18,7 @@ export interface OpArgInfo {
   kwargOnly: boolean;
 }
 
+/** @internal An operator schema, as the native side describes it. */
 export interface OpInfo {
   name: string;
   overload: string;
@@ -27,8 +29,10 @@ export interface OpInfo {
   writtenArg: number;
 }
 
+/** @internal The global backend switches the native side reads and sets (torch.backends). */
 export type BackendFlag = 'cudnnEnabled' | 'cudnnBenchmark' | 'cudnnDeterministic' | 'cudnnAllowTF32' | 'cublasAllowTF32' | 'mkldnnEnabled';
 
+/** @internal The functions of the native addon. */
 export interface NativeBinding {
   libtorchVersion: string;
   /** The LibTorch loaded at run time (native/version.cc). */
@@ -50,7 +54,8 @@ export interface NativeBinding {
   setDefaultDtype(code: number): void;
   getDefaultDtype(): number;
 
-  track(owner: object, h: Handle): void;
+  /** Hands h to the GC through owner; true asks for a young-generation collection (memory.ts). */
+  track(owner: object, h: Handle): boolean;
   dispose(h: Handle): void;
   memoryStats(): { live_tensors: number; live_bytes: number };
 
@@ -67,6 +72,7 @@ export interface NativeBinding {
   fromBuffer(data: ArrayBufferView, dtype: number, shape: number[], device?: string, requiresGrad?: boolean, targetDtype?: number): Handle;
   toBuffer(h: Handle): ArrayBuffer;
   copyInto(h: Handle, out: ArrayBufferView): void;
+  shareBuffer(h: Handle, previous?: ArrayBuffer): ArrayBuffer;
   /**
    * A new CPU tensor of dtype and shape holding the file's bytes from position on, read with
    * pread straight into its storage (native/file_read.cc). Absent on Windows and in addons built
@@ -157,14 +163,53 @@ export interface NativeBinding {
     deviceCount(): number;
     synchronize(device?: number): void;
   };
+
+  // ---- torch.distributed (native/distributed.cc; lib/distributed/ is the API over these) ----
+  // Stores, process groups and works are opaque values only lib/distributed handles; a timeout
+  // of -1 means "the group's or store's own".
+  distAvailable?(): boolean;
+  distTcpStore(host: string, port: number, worldSize: number, isServer: boolean, timeoutMs: number, waitWorkers: boolean): object;
+  distFileStore(path: string, worldSize: number): object;
+  distPrefixStore(prefix: string, store: object): object;
+  distStorePort(store: object): number;
+  distStoreSet(store: object, key: string, value: string | Uint8Array): void;
+  distStoreGet(store: object, key: string): Buffer;
+  distStoreAdd(store: object, key: string, amount: number): number;
+  distStoreWait(store: object, keys: string[], timeoutMs: number): void;
+  distStoreCheck(store: object, keys: string[]): boolean;
+  distStoreDeleteKey(store: object, key: string): boolean;
+  distStoreNumKeys(store: object): number;
+  distStoreSetTimeout(store: object, timeoutMs: number): void;
+  distNewGloo(store: object, rank: number, worldSize: number, timeoutMs: number): object;
+  /** c10d's ProcessGroupWrapper around group, its checks over a helper gloo group on helperStore */
+  distWrapForDebug(group: object, helperStore: object, rank: number, worldSize: number, timeoutMs: number): object;
+  distSetSequenceNumber(group: object): void;
+  distRelease(value: object): void;
+  distAllreduce(group: object, tensors: Handle[], op: number): object;
+  distBroadcast(group: object, tensors: Handle[], src: number): object;
+  distReduce(group: object, tensors: Handle[], dst: number, op: number): object;
+  distAllgather(group: object, outputs: Handle[][], inputs: Handle[]): object;
+  distGather(group: object, outputs: Handle[][], inputs: Handle[], dst: number): object;
+  distScatter(group: object, outputs: Handle[], inputs: Handle[][], src: number): object;
+  distReduceScatter(group: object, outputs: Handle[], inputs: Handle[][], op: number): object;
+  distBarrier(group: object, timeoutMs: number): object;
+  distSend(group: object, tensors: Handle[], dst: number, tag: number): object;
+  /** src -1: from any source */
+  distRecv(group: object, tensors: Handle[], src: number, tag: number): object;
+  distWorkWait(work: object, timeoutMs: number): boolean;
+  distWorkWaitAsync(work: object, timeoutMs: number): Promise<boolean>;
+  distWorkIsCompleted(work: object): boolean;
+  distWorkSourceRank(work: object): number;
+  // ---- end torch.distributed ----
 }
 
 const loaded = loadNative<NativeBinding>(packageRoot());
 
+/** @internal The loaded native addon. */
 export const native: NativeBinding = loaded.binding;
 
-/** Which addon file was loaded, and for a prebuild, the LibTorch found for it. */
+/** @internal Which addon file was loaded, and for a prebuild, the LibTorch found for it. */
 export const loadPlan: LoadPlan = loaded.plan;
 
-/** torchnode's own version, from package.json. */
+/** @internal torchnode's own version, from package.json. */
 export const packageVersion: string = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')).version;

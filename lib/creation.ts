@@ -6,13 +6,27 @@ import { Tensor, TensorOrScalar, wrap, describe, hOf, setCreation } from './tens
 import { op, call } from './ops';
 import { isOptions } from './args';
 
+/**
+ * The factory keyword arguments: https://pytorch.org/docs/stable/tensor_attributes.html
+ * (layout, pin_memory and memory_format are not supported).
+ */
 export interface TensorOptions {
+  /** The dtype (default: torch.get_default_dtype() for floats, or as inferred from the data). */
   dtype?: DTypeLike;
+  /** The device (default: 'cpu'). */
   device?: DeviceLike;
+  /** Record operations on the result for autograd (default false). */
   requires_grad?: boolean;
+  /**
+   * Never set. A Tensor has dtype, device and requires_grad too, so without this member it
+   * would pass for an options object and `torch.zeros(t)` would compile.
+   */
+  shape?: never;
 }
 
+/** Nested JS arrays of numbers or booleans, as torch.tensor takes (Python's nested lists). */
 export type NestedArray = number | boolean | NestedArray[];
+/** What torch.tensor takes: nested arrays, or a TypedArray (1-d). */
 export type TensorData = NestedArray | TypedArray;
 
 function finish(h: Handle, opts: TensorOptions | undefined): Tensor {
@@ -199,14 +213,24 @@ function factory(name: string) {
   };
 }
 
-type SizeArgs = (number | number[] | TensorOptions)[];
+/**
+ * A size given variadically (`zeros(2, 3)`) or as one array (`zeros([2, 3])`), optionally
+ * followed by the options object, as PyTorch's `*size` / `size` plus keywords.
+ */
+export type SizeArgs = [...size: number[]] | [...size: number[], options: TensorOptions] | [size: readonly number[], options?: TensorOptions];
 
+/** torch.zeros(*size, dtype, device, requires_grad): https://pytorch.org/docs/stable/generated/torch.zeros.html */
 export const zeros: (...args: SizeArgs) => Tensor = factory('zeros');
+/** torch.ones: https://pytorch.org/docs/stable/generated/torch.ones.html */
 export const ones: (...args: SizeArgs) => Tensor = factory('ones');
+/** torch.empty: https://pytorch.org/docs/stable/generated/torch.empty.html (memory_format is not supported). */
 export const empty: (...args: SizeArgs) => Tensor = factory('empty.memory_format');
+/** torch.rand, U[0, 1): https://pytorch.org/docs/stable/generated/torch.rand.html (no generator argument: torch.manual_seed seeds it). */
 export const rand: (...args: SizeArgs) => Tensor = factory('rand');
+/** torch.randn, N(0, 1): https://pytorch.org/docs/stable/generated/torch.randn.html (same values as PyTorch for the same seed). */
 export const randn: (...args: SizeArgs) => Tensor = factory('randn');
 
+/** torch.full: https://pytorch.org/docs/stable/generated/torch.full.html The dtype follows the fill value when not given (bool, int64 for an integer number, else the default float), as in PyTorch; a JS number that is whole counts as an integer. */
 export function full(size: number[], fill_value: number | boolean, options?: TensorOptions): Tensor {
   const [s, opts] = sizeAndOptions('full', options ? [size, options] : [size]);
   let dtypeArgs = factoryArgs(opts);
@@ -231,6 +255,7 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
   throw new TypeError(`arange() takes 1 to 3 numbers, got ${nums.length}`);
 }
 
+/** torch.linspace: https://pytorch.org/docs/stable/generated/torch.linspace.html */
 export function linspace(start: number, end: number, steps: number, options?: TensorOptions): Tensor {
   const opts = checkOptions('linspace', options, OPTION_KEYS);
   return finish(call(op('linspace').get(), start, end, steps, ...factoryArgs(opts)), opts);
@@ -266,6 +291,7 @@ export function normal(mean: TensorOrScalar, std: TensorOrScalar, size?: number[
   return finish(call(op('normal.float_float').get(), mean, std, size, null, ...factoryArgs(opts)), opts);
 }
 
+/** torch.scalar_tensor: a 0-d tensor of value (default dtype float). */
 export function scalar_tensor(value: number | boolean, options?: TensorOptions): Tensor {
   const opts = checkOptions('scalar_tensor', options, OPTION_KEYS);
   return finish(call(op('scalar_tensor').get(), value, ...factoryArgs(opts)), opts);
@@ -281,12 +307,18 @@ function likeFactory(name: string) {
   };
 }
 
+/** torch.zeros_like(input, options?): https://pytorch.org/docs/stable/generated/torch.zeros_like.html (memory_format is not supported). */
 export const zeros_like = likeFactory('zeros_like');
+/** torch.ones_like: https://pytorch.org/docs/stable/generated/torch.ones_like.html */
 export const ones_like = likeFactory('ones_like');
+/** torch.empty_like: https://pytorch.org/docs/stable/generated/torch.empty_like.html */
 export const empty_like = likeFactory('empty_like');
+/** torch.rand_like: https://pytorch.org/docs/stable/generated/torch.rand_like.html */
 export const rand_like = likeFactory('rand_like');
+/** torch.randn_like: https://pytorch.org/docs/stable/generated/torch.randn_like.html */
 export const randn_like = likeFactory('randn_like');
 
+/** torch.full_like: https://pytorch.org/docs/stable/generated/torch.full_like.html */
 export function full_like(input: Tensor, fill_value: number | boolean, options?: TensorOptions): Tensor {
   const opts = checkOptions('full_like', options, OPTION_KEYS);
   return finish(call(op('full_like').get(), hOf(input, 'input'), fill_value, ...factoryArgs(opts)), opts);

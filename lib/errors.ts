@@ -32,14 +32,24 @@ const RULES: [TorchErrorCode, RegExp][] = [
   ['ERR_TORCH_FILE', /^(safetensors|torch\.load|torch\.save|torch\.jit\.load|torch\.jit\.save)\b|PytorchStreamReader|no such file|zip archive/],
 ];
 
-/** The kind of a LibTorch failure, from its message. */
+/**
+ * The kind of a LibTorch failure, from its message.
+ * @internal
+ */
 export function classifyTorchError(message: string): TorchErrorCode {
   for (const [code, re] of RULES) if (re.test(message)) return code;
   return 'ERR_TORCH';
 }
 
+/**
+ * The error LibTorch's failures arrive as (PyTorch raises RuntimeError and its subclasses). `code`
+ * says what kind of failure it is, so callers can branch on `err.code` instead of on message text.
+ * Argument mistakes found before LibTorch runs are TypeError or RangeError instead.
+ */
 export class TorchError extends Error {
+  /** The kind of failure, classified from the message unless given. */
   readonly code: TorchErrorCode;
+  /** Makes the error; without `code` it is classified from `message`. */
   constructor(message: string, code?: TorchErrorCode) {
     super(message);
     this.name = 'TorchError';

@@ -15,9 +15,11 @@ const PROFILES = {
 const print = { ...PROFILES.default, sci_mode: null as boolean | null };
 
 /**
- * torch.set_printoptions(precision?, threshold?, edgeitems?, linewidth?, profile?, sci_mode?), or
- * the same as an options object: how tensors print. `profile` ('default', 'short', 'full') sets the
- * first four at once; `sci_mode` true/false forces scientific notation on or off, null decides.
+ * `torch.set_printoptions(precision?, threshold?, edgeitems?, linewidth?, profile?, sci_mode?)`, or
+ * the same as an options object: how tensors print, process-wide. `profile` ('default', 'short',
+ * 'full') sets the first four at once; `sci_mode` true/false forces scientific notation on or off,
+ * null lets the values decide.
+ * @see https://pytorch.org/docs/stable/generated/torch.set_printoptions.html
  */
 export function set_printoptions(...args: unknown[]): void {
   const [precision, threshold, edgeitems, linewidth, profile, sci_mode] = params('set_printoptions', args,
@@ -119,6 +121,10 @@ function render(data: unknown, shape: number[], f: Formatter, indent: number, su
   return `[${rows.join(sep)}]`;
 }
 
+/**
+ * PyTorch's repr of a tensor, as torch/_tensor_str.py writes it under the current print options.
+ * @internal
+ */
 export function formatTensor(t: Tensor): string {
   const shape = t.shape;
   const dtype = t.dtype;

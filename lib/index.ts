@@ -10,9 +10,9 @@ export {
   DType, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128, bool, bfloat16,
   float, double, half, long, int, short, cfloat, cdouble, get_default_dtype,
 } from './dtype';
-export type { DTypeLike, TypedArray } from './dtype';
+export type { DTypeLike, DTypeName, DTypeAlias, NestedList, TypedArray } from './dtype';
 export { Device, device } from './device';
-export type { DeviceLike } from './device';
+export type { DeviceLike, DeviceType, DeviceString } from './device';
 export * from './creation';
 export * from './functions';
 export * from './generated/torch_functions';
@@ -28,6 +28,7 @@ export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd } fro
 export type { FunctionCtx } from './autograd_function';
 export { GradcheckError } from './autograd_gradcheck';
 export { ops } from './raw_ops';
+export type { OpResult, OpValue, RawOverload, RawOp } from './raw_ops';
 export * as cuda from './cuda';
 export * as nn from './nn';
 export * as optim from './optim';
@@ -41,37 +42,73 @@ export * as backends from './backends';
  * whether it has MKL and oneDNN (MKL-DNN), its C++ ABI, and the library file loaded.
  */
 export const version = {
+  /** torchnode's own version, from its package.json (same as `__version__`). */
   torchnode: packageVersion,
+  /** The version of the LibTorch loaded, e.g. '2.13.0'. */
   libtorch: native.libtorch.version,
+  /** 'cpu', or 'cu<major><minor>' (e.g. 'cu130') for a build with that CUDA runtime. */
   flavour: native.libtorch.flavour,
+  /** The CUDA version LibTorch was built with, as PyTorch's `torch.version.cuda`; null without CUDA. */
   cuda: native.libtorch.cuda,
+  /** Whether LibTorch has MKL (`torch.backends.mkl.is_available()`). */
   mkl: native.libtorch.mkl,
+  /** Whether LibTorch has oneDNN, formerly MKL-DNN (`torch.backends.mkldnn.is_available()`). */
   mkldnn: native.libtorch.mkldnn,
+  /** Whether the addon uses the C++11 std::string ABI (`torch.compiled_with_cxx11_abi()`); null where not applicable. */
   cxx11_abi: native.libtorch.cxx11Abi,
+  /** The path of the LibTorch library file loaded. */
   library: native.libtorch.library,
 };
+/**
+ * torchnode's version string, from its package.json. Unlike `torch.__version__`, this is not the
+ * LibTorch version: see `version.libtorch`.
+ */
 export const __version__ = packageVersion;
 
-/** Seeds the random generators (CPU and CUDA), so sequences equal PyTorch's for the same seed. */
+/**
+ * Seeds the random generators (CPU and CUDA), so sequences equal PyTorch's for the same seed.
+ * `seed` must be an integer (TypeError otherwise). Returns nothing (PyTorch returns a Generator).
+ *
+ * @see [torch.manual_seed](https://pytorch.org/docs/stable/generated/torch.manual_seed.html)
+ */
 export function manual_seed(seed: number): void {
   if (!Number.isInteger(seed)) throw new TypeError(`manual_seed() expects an integer, got ${seed}`);
   native.manualSeed(seed);
 }
 
+/**
+ * The number of threads LibTorch uses for intra-op parallelism on the CPU.
+ *
+ * @see [torch.get_num_threads](https://pytorch.org/docs/stable/generated/torch.get_num_threads.html)
+ */
 export function get_num_threads(): number {
   return native.getNumThreads();
 }
 
+/**
+ * Sets the number of threads LibTorch uses for intra-op parallelism on the CPU, process-wide.
+ * `n` must be a positive integer (RangeError otherwise).
+ *
+ * @see [torch.set_num_threads](https://pytorch.org/docs/stable/generated/torch.set_num_threads.html)
+ */
 export function set_num_threads(n: number): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`set_num_threads() expects a positive integer, got ${n}`);
   native.setNumThreads(n);
 }
 
+/**
+ * Sets the default floating-point dtype, used by `torch.tensor()` for JS numbers that are not
+ * integers and by factories such as `torch.zeros()` without a dtype. Accepts a DType or a name
+ * ('float64'); a non-floating dtype is a TypeError. Process-wide, so it applies to worker threads too.
+ *
+ * @see [torch.set_default_dtype](https://pytorch.org/docs/stable/generated/torch.set_default_dtype.html)
+ */
 export function set_default_dtype(d: DTypeLike): void {
   setDefaultDtypeTs(d);
   native.setDefaultDtype(toDType(d).code);
 }
 export * as utils from './utils';
 export * as datasets from './datasets';
+export * as distributed from './distributed';
 export * as jit from './jit';
 export * as serving from './serving';

@@ -2,6 +2,13 @@
 // x[:, -1, ..., None, mask]. The native side applies them with LibTorch's at::indexing.
 import { native, Handle } from './binding';
 
+/**
+ * One item of a Python index expression for `Tensor.index(...)`: an integer, a slice string like
+ * `'1:5:2'` or `':'`, `'...'`, null (a new axis, Python's None), a boolean, an integer or boolean
+ * array (advanced indexing), or a tensor (an integer index or a boolean mask).
+ * `x.index(':', -1, '...', null, mask)` is Python's `x[:, -1, ..., None, mask]`.
+ * @see https://pytorch.org/docs/stable/tensor_view.html
+ */
 export type IndexItem = number | string | null | boolean | number[] | boolean[] | number[][] | { readonly h: Handle };
 
 const SLICE = /^\s*(-?\d+)?\s*:\s*(-?\d+)?\s*(?::\s*(-?\d+)?\s*)?$/;
@@ -31,6 +38,10 @@ function parseSliceText(s: string): Slice {
 // The encoding native/indexing.cc reads: four numbers per item, [kind, a, b, c], in one
 // reused Float64Array, so the native side makes one call to read the whole index instead of
 // a property lookup per item. NaN stands for None in slices.
+/**
+ * Item kinds in the encoding native/indexing.cc reads.
+ * @internal
+ */
 export const INDEX_INT = 0, INDEX_SLICE = 1, INDEX_ELLIPSIS = 2, INDEX_NONE = 3, INDEX_BOOL = 4, INDEX_TENSOR = 5;
 let encoded = new Float64Array(4 * 16);
 let encoding = false;
@@ -40,6 +51,7 @@ let encoding = false;
  * boolean arrays become temporary tensors, whose handles go to temps for the caller to release.
  * The caller passes the buffer to native code at once. An item's getter that indexes again
  * while this runs gets a buffer of its own.
+ * @internal
  */
 export function encodeIndices(items: IndexItem[], handleOf: (t: unknown) => Handle, temps: Handle[] = []): [Float64Array, number] {
   if (encoding) return encodeInto(new Float64Array(4 * items.length), items, handleOf, temps);

@@ -4,15 +4,51 @@
 //  - the garbage collector, for tensors no scope owns. The native side registers a GC-time
 //    finalizer, which runs even inside a synchronous training loop, and reports the tensor's
 //    bytes to V8 so that native memory pressure triggers collections.
+import * as v8 from 'node:v8';
+import * as vm from 'node:vm';
+import { isMainThread } from 'node:worker_threads';
 import { native } from './binding';
 import type { Tensor } from './tensor';
 
 const scopes: Tensor[][] = [];
 
-/** Gives a freshly created tensor to the innermost scope, or to the GC when there is none. */
+/** @internal Gives a freshly created tensor to the innermost scope, or to the GC when there is none. */
 export function adopt(t: Tensor): void {
   if (scopes.length !== 0) scopes[scopes.length - 1].push(t);
-  else native.track(t, t.h);
+  else if (native.track(t, t.h)) collectYoung();
+}
+
+type GcFunction = (options: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;
+let youngGc: GcFunction | null | undefined;
+
+/**
+ * A young-generation collection (a scavenge), asked for by the native side after every few MB of
+ * tensors handed to the GC. Tensors that code without scopes leaves behind die young, so a
+ * scavenge finds them in well under a millisecond and their finalizers free the native memory
+ * at once; left alone, V8 waits for external-memory pressure and runs full mark-compacts. V8
+ * offers scavenges to JS only through its `gc` function: it is taken from a fresh context with
+ * --expose-gc set for that moment, and the flag is turned off again at once so user code sees no
+ * difference. Where that is not possible, the GC keeps its own schedule.
+ */
+function collectYoung(): void {
+  if (youngGc === undefined) youngGc = findGc();
+  youngGc?.({ type: 'minor' });
+}
+
+function findGc(): GcFunction | null {
+  const existing = (globalThis as { gc?: unknown }).gc;
+  if (typeof existing === 'function') return existing as GcFunction;
+  // V8's flags are process-wide and not meant to change while other threads run JavaScript: a
+  // worker thread (a DataLoader worker) leaves them alone and keeps V8's own schedule.
+  if (!isMainThread) return null;
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as GcFunction;
+  } catch {
+    return null;
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc');
+  }
 }
 
 let kept = new WeakSet<Tensor>();
@@ -20,7 +56,7 @@ let keptPending = 0; // lets closeScope skip the WeakSet lookups in the common c
 
 /**
  * Lets a tensor outlive every scope it was created in (optimizer state, caches): from then on
- * the GC owns it, or t.dispose() frees it.
+ * the GC owns it, or t.dispose() frees it. Returns `t`. torchnode only: Python needs no scopes.
  */
 export function keep<T extends Tensor>(t: T): T {
   if (!kept.has(t)) {
@@ -53,7 +89,7 @@ function closeScope(scope: Tensor[], survivors: Set<Tensor>): void {
     const isKept = keptPending !== 0 && kept.delete(t);
     if (isKept) {
       keptPending--;
-      native.track(t, t.h);
+      if (native.track(t, t.h)) collectYoung();
     } else if (checkSurvivors && survivors.has(t)) {
       adopt(t); // returned: the enclosing scope (or the GC) owns it now
     } else {
@@ -77,8 +113,9 @@ export function setTensorCheck(fn: (v: unknown) => v is Tensor): void {
 
 /**
  * Runs fn and disposes every tensor created inside it, except the tensors it returns (found in
- * arrays and objects too; they pass to the enclosing scope) and those passed to keep(). fn must
- * be synchronous: scopes cannot follow an await.
+ * arrays, Maps and plain objects too; they pass to the enclosing scope) and those passed to keep().
+ * fn must be synchronous: a scope cannot follow an await, and a returned Promise is a TypeError.
+ * torchnode only: PyTorch frees tensors by reference counting.
  */
 export function tidy<T>(fn: () => T): T {
   const scope: Tensor[] = [];
@@ -100,9 +137,13 @@ export function tidy<T>(fn: () => T): T {
   return result;
 }
 
-/** A scope for `using`: `{ using scope = torch.scope(); ... }` disposes what the block created. */
+/**
+ * A scope for `using`: `{ using scope = torch.scope(); ... }` disposes the tensors the block
+ * created (except those passed to keep()). Scopes nest like `tidy`; torchnode only.
+ */
 export class DisposeScope {
   private readonly tensors: Tensor[] = [];
+  /** Opens the scope: tensors created from now on, until it is disposed, belong to it. */
   constructor() {
     scopes.push(this.tensors);
   }
@@ -110,19 +151,32 @@ export class DisposeScope {
   keep<T extends Tensor>(t: T): T {
     return keep(t);
   }
+  /** Closes the scope and disposes its tensors (except kept ones). */
   dispose(): void {
     closeScope(this.tensors, new Set());
   }
+  /** Same as `dispose()`, run at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
 }
 
+/** Opens a DisposeScope: `using scope = torch.scope();`. */
 export function scope(): DisposeScope {
   return new DisposeScope();
 }
 
-/** Live tensors and their bytes, as held by this environment's tensor table. */
-export function memory_stats(): { live_tensors: number; live_bytes: number } {
+/**
+ * Live tensors and their bytes, as held by this environment's (thread's) tensor table: a leak
+ * check, not PyTorch's allocator statistics.
+ *
+ * @see [torch.cuda.memory_stats](https://pytorch.org/docs/stable/generated/torch.cuda.memory_stats.html)
+ */
+export function memory_stats(): {
+  /** Tensors not yet disposed or collected (each Tensor object's handle counts once). */
+  live_tensors: number;
+  /** numel × element size summed over those tensors: views of one storage each count in full. */
+  live_bytes: number;
+} {
   return native.memoryStats();
 }

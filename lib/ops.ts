@@ -2,6 +2,7 @@
 // id; later calls pass that id straight to native.call.
 import { native } from './binding';
 
+/** @internal A dispatcher operator, resolved once on first use to an integer id. */
 export class Op {
   private id = -1;
   constructor(
@@ -15,7 +16,7 @@ export class Op {
 
 const cache = new Map<string, Op>();
 
-/** op('add.Tensor') or op('aten::add.Tensor') */
+/** @internal op('add.Tensor') or op('aten::add.Tensor'): the cached Op for that schema. */
 export function op(spec: string): Op {
   let o = cache.get(spec);
   if (!o) {
@@ -27,4 +28,5 @@ export function op(spec: string): Op {
   return o;
 }
 
+/** @internal Calls an operator by id with raw arguments (native.call). */
 export const call = native.call;

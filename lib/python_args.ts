@@ -11,13 +11,32 @@ import { isOptions } from './args';
 import { lookupOp, invokeOp, ResolvedOp } from './raw_ops';
 import { GENERATED_FROM, NUMBERS_AS_TENSORS } from './generated/signatures';
 
-/** [aten overload, Python signature, out= overload, names of a named-tuple result] */
+/**
+ * [aten overload, Python signature, out= overload, names of a named-tuple result]
+ * @internal
+ */
 export type SignatureRow = [string, string, string, string];
+/**
+ * Signature rows by function name, as scripts/gen_namespace.py writes them.
+ * @internal
+ */
 export type Signatures = Record<string, SignatureRow[]>;
 
+/**
+ * A tensor layout, as PyTorch's `torch.layout` values without the `torch.` prefix (`'strided'` is
+ * the dense default).
+ * @see https://pytorch.org/docs/stable/tensor_attributes.html#torch.layout
+ */
 export type Layout = 'strided' | 'sparse_coo' | 'sparse_csr' | 'sparse_csc' | 'sparse_bsr' | 'sparse_bsc' | '_mkldnn';
+/**
+ * A memory format, as PyTorch's `torch.memory_format` values without the `torch.` prefix.
+ * @see https://pytorch.org/docs/stable/tensor_attributes.html#torch.memory_format
+ */
 export type MemoryFormat = 'contiguous_format' | 'preserve_format' | 'channels_last' | 'channels_last_3d';
-/** A tuple result with named fields, as PyTorch's structseq: `const [Q, R] = torch.linalg.qr(a)` or `.Q`. */
+/**
+ * A tuple result with named fields, as PyTorch's structseq: `const [Q, R] = torch.linalg.qr(a)` or
+ * `torch.linalg.qr(a).Q`.
+ */
 export type NamedTuple<T extends unknown[], N> = T & N;
 
 // c10::Layout and c10::MemoryFormat as the dispatcher takes them.
@@ -364,7 +383,10 @@ function parsed(rows: SignatureRow[] | undefined, qualname: string): () => Signa
   return () => (sigs ??= (rows ?? []).map((r) => parseSignature(r, short)));
 }
 
-/** torch.<name> (or torch.linalg.<name>...) over its generated signatures. */
+/**
+ * torch.<name> (or torch.linalg.<name>...) over its generated signatures.
+ * @internal
+ */
 export function pythonFunction(qualname: string, rows: SignatureRow[] | undefined): any {
   const sigs = parsed(rows, qualname);
   const fn = (...args: unknown[]): unknown => {
@@ -378,7 +400,10 @@ export function pythonFunction(qualname: string, rows: SignatureRow[] | undefine
   return fn;
 }
 
-/** Tensor.<name> over its generated signatures; `this` is the schema's self. */
+/**
+ * Tensor.<name> over its generated signatures; `this` is the schema's self.
+ * @internal
+ */
 export function tensorMethod(name: string, rows: SignatureRow[] | undefined): (this: Tensor, ...args: unknown[]) => unknown {
   const qualname = `Tensor.${name}`;
   const sigs = parsed(rows, qualname);

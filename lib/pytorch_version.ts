@@ -3,8 +3,14 @@
 // on the same LibTorch is the oracle, and a state_dict then loads back into it unchanged.
 import { native } from './binding';
 
-/** PyTorch's major version as the running LibTorch's (1 for Debian's 1.13, 2 for 2.x). */
+/**
+ * PyTorch's major version as the running LibTorch's (1 for Debian's 1.13, 2 for 2.x).
+ * @internal
+ */
 export const pytorchMajor = Number(native.libtorch.version.split('.')[0]);
 
-/** True on LibTorch 2.x: the PyTorch 2 Python-level behaviour applies. */
+/**
+ * True on LibTorch 2.x: the PyTorch 2 Python-level behaviour applies.
+ * @internal
+ */
 export const isPytorch2 = pytorchMajor >= 2;

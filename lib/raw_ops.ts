@@ -195,13 +195,39 @@ export async function callRawAsync(name: string, overload: string, args: unknown
   return finish(call, await pending);
 }
 
-/** An overload: call it, or call `.async(...)` to run it off the JS thread. */
-type RawOverload = ((...args: unknown[]) => any) & { async: (...args: unknown[]) => Promise<any> };
-type RawOp = RawOverload & { [overload: string]: RawOverload };
+/** One value an ATen operator returns: a schema's `Tensor`, `Tensor[]`, `int`, `float`, `bool`, `str`, `int[]`... */
+export type OpValue = Tensor | (Tensor | null)[] | number | boolean | string | number[] | boolean[] | null;
+
+/**
+ * What a torch.ops call returns: one OpValue, an array of them for a schema with several
+ * returns (`(Tensor, Tensor)`), or undefined for one with none.
+ */
+export type OpResult = OpValue | OpValue[] | undefined;
+
+/**
+ * An overload: call it, or call `.async(...)` to run it off the JS thread.
+ *
+ * The result's type is a type parameter that defaults to the OpResult union: used as is, the
+ * caller narrows it (`instanceof Tensor`); where the caller states what the schema returns
+ * (`const t: Tensor = torch.ops.aten.relu(x)`, or `torch.ops.aten.relu<Tensor>(x)`), TypeScript
+ * takes that type. The schema is only known at run time, so that statement is the caller's
+ * (unchecked, like a cast), and it is visible in the code, unlike `any`.
+ */
+export interface RawOverload {
+  <R extends OpResult = OpResult>(...args: unknown[]): R;
+  /** The same call, run off the JS thread; the promise settles with what the call would return. */
+  async<R extends OpResult = OpResult>(...args: unknown[]): Promise<R>;
+}
+
+/**
+ * An operator: its default overload, callable, with each overload as a property
+ * (`torch.ops.aten.add.Tensor`), `overloads()` listing their names and `schema(name)` one's schema.
+ */
+export type RawOp = RawOverload & { [overload: string]: RawOverload };
 
 function overloadFn(name: string, overload: string): RawOverload {
   const fn = ((...args: unknown[]) => callRaw(name, overload, args)) as RawOverload;
-  fn.async = (...args: unknown[]) => callRawAsync(name, overload, args);
+  fn.async = ((...args: unknown[]) => callRawAsync(name, overload, args)) as RawOverload['async'];
   return fn;
 }
 
@@ -221,10 +247,20 @@ function packet(name: string): RawOp {
 }
 
 /**
+ * Any ATen operator by schema name and overload (PyTorch's torch.ops).
+ *
  * torch.ops.aten.add.Tensor(a, b, { alpha: 2 }); torch.ops.aten.relu(x) uses the default overload;
- * torch.ops.aten.mm.default.async(a, b) runs off the JS thread and returns a Promise.
+ * torch.ops.aten.mm.default.async(a, b) runs off the JS thread and returns a Promise. Only the
+ * `aten` namespace exists; results are typed as {@link OpResult} (see {@link RawOverload}).
+ *
+ * @see [torch.ops](https://pytorch.org/docs/stable/torch.html#torch.ops); PyTorch documents the
+ *   operators only through their schemas, in
+ *   [native_functions.yaml](https://github.com/pytorch/pytorch/blob/main/aten/src/ATen/native/native_functions.yaml).
  */
-export const ops: { aten: Record<string, RawOp> } = {
+export const ops: {
+  /** The ATen operators by name: `ops.aten.<name>` is the default overload, `ops.aten.<name>.<overload>` a named one. */
+  aten: Record<string, RawOp>;
+} = {
   aten: new Proxy({} as Record<string, RawOp>, {
     get(cache, name) {
       if (typeof name !== 'string') return undefined;

@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 
 #include "common.h"
+#include "distributed.h"
 #include "error_boundary.h"
 #include "op_dispatch.h"
 
@@ -82,6 +83,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initFileRead(env, exports);
   initCustomFunction(env, exports);
   initRuntimeSettings(env, exports);
+  initDistributed(env, exports);
   return exports;
 }
 

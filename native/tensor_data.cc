@@ -91,6 +91,50 @@ static TN_FN(copyInto) {
   });
 }
 
+// shareBuffer(h, previous?): an ArrayBuffer over the tensor's own memory, as PyTorch's .numpy()
+// shares it: no copy, writes go both ways. The buffer holds its own reference to the storage, so
+// it stays valid after the tensor is disposed, until V8 collects the buffer. `previous`, the
+// buffer this tensor shared last time, is returned again while it still spans exactly the
+// tensor's memory: V8 counts every new buffer's bytes as external memory and runs a full
+// collection after every few dozen MB of them, which made a fresh buffer per call cost as much
+// as a copy.
+static TN_FN(shareBuffer) {
+  TN_GUARD {
+    Napi::Env env = info.Env();
+    at::Tensor t = tensorArg(info, 0);
+    if (info.Length() > 1 && info[1].IsArrayBuffer() && !t.requires_grad() && t.device().is_cpu() && t.has_storage() &&
+        t.is_contiguous() && t.numel() > 0) {
+      Napi::ArrayBuffer previous = info[1].As<Napi::ArrayBuffer>();
+      if (previous.Data() == t.data_ptr() && previous.ByteLength() == t.numel() * t.element_size()) return previous;
+    }
+    if (t.requires_grad())
+      throw ArgError("Can't share the memory of a tensor that requires grad: use t.detach().asTypedArray() instead");
+    if (!t.device().is_cpu())
+      throw ArgError("Can't share the memory of a tensor on " + t.device().str() + ": use t.cpu().asTypedArray(), or toTypedArray() for a copy");
+    // bool is left out too: a write of 2 through a Uint8Array would make an invalid bool.
+    if (t.is_complex() || t.scalar_type() == at::kHalf || t.scalar_type() == at::kBFloat16 || t.scalar_type() == at::kBool ||
+        t.is_quantized() || !t.has_storage() || t.is_conj() || t.is_neg())
+      throw ArgError(std::string("Can't share the memory of a ") + c10::toString(t.scalar_type()) + " tensor as a TypedArray: use toTypedArray() for a converted copy");
+    if (!t.is_contiguous())
+      throw ArgError("Can't share the memory of a non-contiguous tensor as a TypedArray: use t.contiguous().asTypedArray(), or toTypedArray() for a copy");
+    size_t nbytes = t.numel() * t.element_size();
+    if (nbytes == 0) return Napi::ArrayBuffer::New(env, 0);
+    // A resize_ that grows the tensor would move its memory away from under the buffer: from now
+    // on that is LibTorch's "not resizable" error instead.
+    t.storage().unsafeGetStorageImpl()->set_resizable(false);
+    auto* keep = new at::Tensor(t.detach());
+    napi_value ab;
+    napi_status s = napi_create_external_arraybuffer(
+        env, keep->data_ptr(), nbytes,
+        [](napi_env, void*, void* hint) { delete static_cast<at::Tensor*>(hint); }, keep, &ab);
+    if (s != napi_ok) {
+      delete keep;
+      throw ArgError("this JavaScript runtime does not allow buffers over native memory (a V8 sandbox): use toTypedArray() for a copy");
+    }
+    return Napi::Value(env, ab);
+  });
+}
+
 static TN_FN(shape) {
   TN_GUARD {
     Napi::Env env = info.Env();
@@ -153,6 +197,7 @@ void initTensorData(Napi::Env env, Napi::Object exports) {
   exports.Set("fromBuffer", Napi::Function::New(env, fromBuffer, "fromBuffer"));
   exports.Set("toBuffer", Napi::Function::New(env, toBuffer, "toBuffer"));
   exports.Set("copyInto", Napi::Function::New(env, copyInto, "copyInto"));
+  exports.Set("shareBuffer", Napi::Function::New(env, shareBuffer, "shareBuffer"));
   exports.Set("shape", Napi::Function::New(env, shape, "shape"));
   exports.Set("strides", Napi::Function::New(env, strides, "strides"));
   exports.Set("dtype", Napi::Function::New(env, dtype, "dtype"));

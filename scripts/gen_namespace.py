@@ -10,6 +10,12 @@ ordered exactly as PyTorch's Python arg parser tries them, and writes:
   lib/generated/linalg.ts, fft.ts, special.ts   torch.linalg / torch.fft / torch.special
   lib/generated/nn_functions.ts    torch._C._nn, which torch.nn.functional is written over
 
+Every generated function and method carries a doc comment for the API reference (npm run docs):
+its PyTorch name and signature lines and the first sentence of its docstring, both read from this
+PyTorch's own docstrings at generation time (summarised, not copied: one sentence, RST markup
+turned into Markdown), what differs from Python (keyword arguments go in a trailing options object),
+and the link to PyTorch's page. The output depends only on the PyTorch it runs with.
+
 Names that lib/ writes by hand (lib/functions.ts, lib/creation.ts, lib/tensor.ts's methods) are
 left to the hand-written code: the generated surface fills every other name.
 
@@ -17,9 +23,11 @@ Run with the PyTorch 2.x venv (it needs torchgen and PyYAML):
 
     .venv/torch-2.13/bin/python scripts/gen_namespace.py
 """
+import inspect
 import os
 import re
 import sys
+import textwrap
 
 import torch
 import torchgen
@@ -97,8 +105,34 @@ def returns_ts(f, inplace_method):
         return 'ValuesIndices'
     types = [RETURN_TS.get(str(r.type), 'unknown') for r in rets]
     if all(names):
-        return f'NamedTuple<[{", ".join(types)}], {{ {"; ".join(f"{n}: {t}" for n, t in zip(names, types))} }}>'
+        return f'NamedTuple<[{", ".join(types)}], {named_fields(names, types)}>'
     return f'[{", ".join(types)}]'
+
+
+# The named fields of structseq results, as local interfaces (typedoc documents the fields of a
+# named interface, not those of a type literal inside a call signature's return type).
+NAMED_FIELDS = {}
+
+
+def named_fields(names, types):
+    key = tuple(zip(names, types))
+    if key not in NAMED_FIELDS:
+        base = ''.join(n[:1].upper() + n[1:] for n in names) + 'Fields'
+        name, i = base, 2
+        while name in NAMED_FIELDS.values():
+            name, i = f'{base}{i}', i + 1
+        NAMED_FIELDS[key] = name
+    return NAMED_FIELDS[key]
+
+
+def named_field_interfaces(src):
+    """The interfaces of the named results that `src` uses."""
+    out = []
+    for key, name in NAMED_FIELDS.items():
+        if re.search(rf'\b{name}\b', src):
+            fields = '\n'.join(f'  /** Result {i} of the tuple, by name. */\n  {n}: {t};' for i, (n, t) in enumerate(key))
+            out.append(f'/** The names of the results {", ".join(f"`{n}`" for n, _ in key)}. */\ninterface {name} {{\n{fields}\n}}\n')
+    return '\n'.join(out)
 
 
 # ---- one overload ------------------------------------------------------------------------------
@@ -145,13 +179,15 @@ class Overload:
         return f'{ident(pyname_of(a, self.method))}{"?" if optional_marker else ""}: {t}'
 
     def ts_declarations(self, returns):
-        """One declaration per prefix of the defaulted positionals; the rest go in the options object."""
+        """(declaration, note) per form: one per prefix of the defaulted positionals, the rest going in
+        the options object. The note says what the form is, for the overloads after a method's first."""
         out = []
         first_defaulted = next((i for i, a in enumerate(self.positional) if a.default is not None), len(self.positional))
         out_ts = None
         if self.out is not None:
             k, _ = kind_of(self.out.type)
             out_ts = 'Tensor' if k == 'Tensor' else 'Tensor[]'
+        names = [f'`{pyname_of(a, self.method)}`' for a in self.positional]
         for p in range(first_defaulted, len(self.positional) + 1):
             params = [self.ts_param(a, i >= first_defaulted) for i, a in enumerate(self.positional[:p])]
             opts = [self.ts_param(a, True) for a in self.positional[p:]] + [self.ts_param(a, a.default is not None) for a in self.kwonly]
@@ -159,7 +195,13 @@ class Overload:
                 opts.append(f'out?: {out_ts}')
             if opts:
                 params.append(self.options_param(opts))
-            out.append(f'({", ".join(params)}): {returns};')
+            if p < len(self.positional):
+                note = f'With {", ".join(names[p:])} by name in the options object.'
+            elif self.positional:
+                note = f'With {", ".join(names)} positional.'
+            else:
+                note = 'Every argument by name in the options object.'
+            out.append((f'({", ".join(params)}): {returns};', note))
         # Python takes required arguments by keyword too (torch.cumsum(x, dim=0)): one more form
         # with them in the options object, after the first argument of a function.
         lead = 0 if self.method else 1
@@ -170,9 +212,11 @@ class Overload:
             if out_ts:
                 opts.append(f'out?: {out_ts}')
             params.append(f'options: {{ {"; ".join(opts)} }}')
-            out.append(f'({", ".join(params)}): {returns};')
+            out.append((f'({", ".join(params)}): {returns};',
+                        f'With {", ".join(names[lead:])} by name in the options object, as Python allows.'))
         if self.varargs_intlist():
-            out.append(f'(...{ident(pyname_of(self.positional[0], self.method))}: number[]): {returns};')
+            out.append((f'(...{ident(pyname_of(self.positional[0], self.method))}: number[]): {returns};',
+                        f'With {names[0]} as separate numbers, as in Python.'))
         return out
 
 
@@ -234,9 +278,159 @@ def collect(pairs, pred, method, strip_prefix=''):
             continue
         groups = gpf.group_overloads(overloads, symint=False)
         ovs = [Overload(g, method, str(name)) for g in groups]
-        ovs = [o for o in ovs if not o.skip]
-        if ovs:
-            out[pyname] = ovs
+        kept = [o for o in ovs if not o.skip]
+        if kept:
+            kept[0].dropped = len(ovs) - len(kept)  # named-dimension (Dimname) forms, said in the docs
+            out[pyname] = kept
+    return out
+
+
+# ---- doc comments ------------------------------------------------------------------------------
+
+# Where PyTorch keeps each namespace's docstrings, and the page prefix of its reference.
+DOC_SOURCES = {
+    'torch': (lambda n: getattr(torch, n, None), 'torch'),
+    'torch.Tensor': (lambda n: getattr(torch.Tensor, n, None), 'torch.Tensor'),
+    'torch.linalg': (lambda n: getattr(torch.linalg, n, None), 'torch.linalg'),
+    'torch.fft': (lambda n: getattr(torch.fft, n, None), 'torch.fft'),
+    'torch.special': (lambda n: getattr(torch.special, n, None), 'torch.special'),
+    # torch._C._nn has no docs of its own: torch.nn.functional documents the same operations.
+    'torch._C._nn': (lambda n: getattr(torch.nn.functional, n, None), 'torch.nn.functional'),
+}
+
+ABBREVIATIONS = ('e.g', 'i.e', 'etc', 'vs', 'resp', 'approx', 'cf')
+
+
+def docstring(ns, pyname):
+    lookup, _ = DOC_SOURCES[ns]
+    obj = lookup(pyname)
+    doc = getattr(obj, '__doc__', None) if obj is not None else None
+    # A class or builtin without its own docstring reports its type's: not about this function.
+    if not doc or doc == type(obj).__doc__ or doc == getattr(type, '__doc__', None):
+        return None
+    return inspect.cleandoc(doc)
+
+
+def rst_to_markdown(text):
+    """The inline RST of PyTorch's docstrings as Markdown; outside code spans, TSDoc's special
+    characters are escaped so that typedoc reads them as text."""
+    text = re.sub(r'`([^`<]+?)\s*<(https?://[^>]+)>`__?', r'[\1](\2)', text)
+    text = re.sub(r':ref:`([^`<]*?)\s*<[^`>]*>`', r'\1', text)
+    text = re.sub(r':(?:attr|func|meth|class|mod|obj|data|ref|math|paramref|py:\w+):`~?([^`]*)`', r'`\1`', text)
+    text = re.sub(r'``([^`]*)``', r'`\1`', text)
+    text = text.replace('\\\\', '\\')
+    text = text.replace('`\\ `', '')  # RST's escaped space joins two literals: `dim1`\ `= -2`
+    parts = re.split(r'(`[^`]*`)', text)
+    for i in range(0, len(parts), 2):
+        part = re.sub(r'(?<=\s)\*\*(?=\s)', '^', parts[i])  # a power, as in `2 ** other`
+        parts[i] = re.sub(r'([{}@<>])', r'\\\1', part.replace('**', ''))
+    return ''.join(parts).replace('*/', '*\\/')
+
+
+def first_sentence(paragraph):
+    text = ' '.join(line.strip() for line in paragraph.splitlines())
+    for m in re.finditer(r'[.!?](?=\s|$)', text):
+        before = text[:m.start()]
+        if before.lower().endswith(ABBREVIATIONS) or before.count('`') % 2:
+            continue
+        return text[:m.end()]
+    return text.rstrip(':,; ') + '.'
+
+
+def summarise(doc, pyname):
+    """(signature lines, first sentence) of a docstring; either may be empty."""
+    sigs, prose = [], None
+    sig_re = re.compile(r'^(?:\.\. (?:function|method):: )?(?:[\w.]*\.)?' + re.escape(pyname) + r'\(.*\)(?:\s*->.*)?$')
+    for line in doc.splitlines():
+        line = line.strip()
+        if sig_re.match(line) and line not in sigs:
+            sigs.append(line.split(':: ')[-1])
+    for para in re.split(r'\n\s*\n', doc):
+        lines = [l for l in para.strip().splitlines() if not sig_re.match(l.strip())]
+        if not lines or lines[0].startswith(('..', '>>>', 'Args', 'Arguments', 'Example', 'Keyword', pyname + '(')):
+            continue
+        prose = first_sentence('\n'.join(lines))
+        break
+    return sigs, prose
+
+
+def description(ns, pyname, depth=0):
+    """One sentence on what `ns.pyname` computes, in Markdown; None when PyTorch documents nothing.
+    A method documented as 'See torch.x' and an in-place form documented as 'In-place version of
+    x' (or not at all) are described through the function they point to."""
+    doc = docstring(ns, pyname)
+    sentence = rst_to_markdown(summarise(doc, pyname)[1] or '') if doc else ''
+    m = (re.match(r'See `(torch\.[\w.]+)`', sentence) or re.match(r'In-place version of `([\w.]+)`', sentence)
+         or (not doc and pyname.endswith('_') and DOC_SOURCES[ns][0](pyname[:-1]) is not None
+             and re.match(r'(.*)', pyname[:-1])))
+    if m and depth < 3:
+        target = m.group(1)
+        target_ns, _, fn = target.rpartition('.')
+        target_ns = {'': ns, 'Tensor': 'torch.Tensor'}.get(target_ns, target_ns)
+        if target_ns in DOC_SOURCES:
+            base = description(target_ns, fn, depth + 1)
+            if base:  # one 'form of' is enough: describe the end of the chain
+                base = re.sub(r'^(?:In-place form|Method form|Same as) of `[^`]+`: ', '', base)
+            shown = 'Tensor' if target_ns == 'torch.Tensor' else target_ns
+            kind = 'In-place form' if pyname.endswith('_') and not fn.endswith('_') else 'Method form'
+            if kind == 'Method form' and ns != 'torch.Tensor':
+                kind = 'Same as'
+            if base:
+                base = base[0].lower() + base[1:]
+                if kind == 'In-place form':  # the base describes a new tensor; this one overwrites itself
+                    base = re.sub(r'^returns a new tensor with ', 'writes into this tensor ', base)
+                return f'{kind} of `{shown}.{fn}`: {base}'
+            return f'{kind} of `{shown}.{fn}`.'
+    return sentence or None
+
+
+def doc_comment(ns, pyname, ovs, indent=''):
+    """The reference text of one generated function or method: what it computes (PyTorch's first
+    sentence), PyTorch's signature, what differs here, and PyTorch's page."""
+    doc = docstring(ns, pyname)
+    sigs = summarise(doc, pyname)[0] if doc else []
+    sentence = description(ns, pyname)
+    method = ns == 'torch.Tensor'
+    shown = 'Tensor' if method else ns
+    if not sigs:
+        sigs = [o.group.signature.signature_str(skip_outputs=False, symint=False) for o in ovs]
+    sigs = [shown + '.' + re.sub(r'^(?:[\w.]*\.)?', '', sig, count=1) for sig in sigs]
+
+    lines = textwrap.wrap(f'`{shown}.{pyname}`: ' + (sentence or f'the ATen operator `aten::{ovs[0].op}`, which PyTorch does not document.'), 110)
+    lines.append('')
+    lines.append('PyTorch: ' + ', '.join(f'`{sig.replace("`", "")}`' for sig in dict.fromkeys(sigs)) + '.')
+    lines.append('')
+    lines += differences(ns, pyname, ovs)
+    _, page_ns = DOC_SOURCES[ns]
+    if doc:
+        lines.append('')
+        lines.append(f'@see [{page_ns}.{pyname}]({doc_link(page_ns, pyname)})')
+    body = '\n'.join(f'{indent} *' + (f' {l}' if l else '') for l in lines)
+    return f'{indent}/**\n{body}\n{indent} */'
+
+
+def differences(ns, pyname, ovs):
+    """What a caller does differently from Python, from the overloads' own arguments."""
+    kw = list(dict.fromkeys(pyname_of(a, o.method) for o in ovs for a in o.kwonly))
+    if any(o.out is not None for o in ovs):
+        kw.append('out')
+    out = []
+    if kw:
+        out.append('Keyword-only arguments (' + ', '.join(f'`{k}`' for k in kw) + ') go in a trailing options object.')
+    if any(a.default is not None for o in ovs for a in o.positional):
+        out.append('Optional arguments may be given positionally or by name in ' + ('that' if kw else 'a trailing options') + ' object.')
+    if not out:
+        out.append('Takes the same arguments as in Python.')
+    if any(kind_of(a.type)[0] == 'Generator' for o in ovs for a in o.positional + o.kwonly):
+        out.append('`generator` takes only `null` (the default generator); seed with `torch.manual_seed`.')
+    if pyname in NUMBERS_AS_TENSORS:
+        out.append('A plain number is accepted where a Tensor is expected, as in PyTorch.')
+    if pyname.endswith('_') and ns == 'torch.Tensor':
+        out.append('In place: returns this tensor.')
+    if getattr(ovs[0], 'dropped', 0):
+        out.append('Named-dimension (`Dimname`) forms are not supported.')
+    if pyname in RESERVED:
+        out.append(f'Exported as `{RESERVED[pyname]}`, since `{pyname}` is a reserved word in JavaScript.')
     return out
 
 
@@ -276,16 +470,19 @@ def function_module(entries, table, ns, skip):
     for pyname, ovs in sorted(entries.items()):
         if pyname in skip or pyname.startswith('_'):
             continue
-        decls = []
+        decls = {}
         for o in ovs:
-            decls += o.ts_declarations(returns_ts(o.group.base, False))
+            for d, _ in o.ts_declarations(returns_ts(o.group.base, False)):
+                decls.setdefault(d, None)
         js = ident(pyname)
-        lines.append(f'/** `{ns}.{pyname}`: {doc_link(ns, pyname)} */')
+        lines.append(doc_comment(ns, pyname, ovs))
         lines.append(f'export const {js}: {{')
-        lines += [f'  {d}' for d in dict.fromkeys(decls)]
+        lines += [f'  {d}' for d in decls]
         lines.append(f"}} = pythonFunction('{ns}.{pyname}', {table}[{q(pyname)}]);")
         exported.append(pyname)
-    return '\n'.join(lines) + '\n', exported
+    src = '\n'.join(lines) + '\n'
+    extra = named_field_interfaces(src)
+    return src + ('\n' + extra if extra else ''), exported
 
 
 def method_module(entries, skip):
@@ -297,11 +494,14 @@ def method_module(entries, skip):
         if pyname in skip or pyname.startswith('_'):
             continue
         inplace = pyname.endswith('_')
-        lines.append(f'  /** `Tensor.{pyname}`: {doc_link("torch.Tensor", pyname)} */')
-        decls = []
+        # The first form carries the full comment; each further overload says which form it is.
+        decls = {}
         for o in ovs:
-            decls += o.ts_declarations(returns_ts(o.group.base, inplace))
-        lines += [f'  {pyname}{d}' for d in dict.fromkeys(decls)]
+            for d, note in o.ts_declarations(returns_ts(o.group.base, inplace)):
+                decls.setdefault(d, note)
+        for i, (d, note) in enumerate(decls.items()):
+            lines.append(doc_comment('torch.Tensor', pyname, ovs, '  ') if i == 0 else f'  /** `Tensor.{pyname}`: {note} */')
+            lines.append(f'  {pyname}{d}')
         names.append(pyname)
     lines.append('}')
     lines.append('')
@@ -310,7 +510,9 @@ def method_module(entries, skip):
     for i in range(0, len(names), 8):
         lines.append('  ' + ', '.join(q(n) for n in names[i:i + 8]) + ',')
     lines.append('];')
-    return '\n'.join(lines) + '\n', names
+    src = '\n'.join(lines) + '\n'
+    extra = named_field_interfaces(src)
+    return src + ('\n' + extra if extra else ''), names
 
 
 def main():

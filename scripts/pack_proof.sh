@@ -2,7 +2,8 @@
 # npm run test:pack: the install a user gets, end to end. Builds the prebuilds for this platform
 # (Debian's LibTorch 1.13 and the local wheel's 2.13), packs torchnode and its platform package
 # with `npm pack`, installs both into a clean project whose cmake, compilers and make are failing
-# stubs, and there trains the chapter's CNN for a few steps:
+# stubs (after publint and arethetypeswrong pass on the tarball), and there trains the chapter's
+# CNN for a few steps:
 #   - on the system's LibTorch 1.13;
 #   - on the 2.13 of an activated virtual environment, found by itself;
 #   - on a copy of that 2.13 moved to another folder (TORCHNODE_LIBTORCH);
@@ -36,10 +37,10 @@ if [ -n "$py" ]; then
   LIBTORCH= TORCHNODE_PYTHON="$py" npx tsx scripts/prebuild.ts --build-dir build-prebuild-2.13
 fi
 platform="$(npx tsx -e "import { platformPackage } from './lib/loader/prebuilds'; console.log(platformPackage())")"
-npx tsup --silent
-npm run --silent package
+npm run --silent package  # npm pack runs prepack: the tsup build of dist/
 cp dist-package/*.tgz "$work/"
 say "packed: $(cd "$work" && ls *.tgz | tr '\n' ' ')"
+bash scripts/pack_proof_lint.sh "$work/torchnode-0.1.0.tgz"  # publint and arethetypeswrong
 
 # --- a clean project without build tools ------------------------------------------------------
 app="$work/app"

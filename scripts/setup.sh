@@ -38,10 +38,14 @@ fi
 
 if [ ! -d node_modules ] || [ package.json -nt node_modules/.package-lock.json ] || \
    { [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
-  say "installing npm dependencies"
+  # npm ci installs exactly the lock file (and fails if package.json and it disagree), so every
+  # clone gets the same dependency tree; npm install only where there is no lock file yet.
+  install=install
+  [ -f package-lock.json ] && install=ci
+  say "installing npm dependencies (npm $install)"
   # onnxruntime-node (a devDependency, the benchmark's inference peer) would download CUDA files
   # at install time, which fails offline; its CPU binaries ship in the package.
-  ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}" TORCHNODE_SKIP_BUILD=1 npm install --no-audit --no-fund --loglevel=error
+  ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}" TORCHNODE_SKIP_BUILD=1 npm "$install" --no-audit --no-fund --loglevel=error
 fi
 
 say "building the native addon"
@@ -54,7 +58,8 @@ fi
 grep -E 'torchnode: using' "$log" || true
 rm -f "$log"
 
-if [ ! -f dist/index.js ] || [ -n "$(find lib package.json -newer dist/index.js -print -quit)" ]; then
+if [ ! -f dist/index.js ] || [ ! -f dist/index.mjs ] || \
+   [ -n "$(find lib package.json tsup.config.ts scripts/esm_wrapper.ts -newer dist/index.js -print -quit)" ]; then
   say "building the TypeScript library"
   npx tsup --silent
 fi

@@ -13,8 +13,11 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 fs.rmSync(out, { recursive: true, force: true });
 fs.mkdirSync(out, { recursive: true });
 
-const pack = (dir: string): string => {
-  const [info] = JSON.parse(execFileSync(npm, ['pack', dir, '--json', '--pack-destination', out], { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' })) as { filename: string }[];
+// `scripts` false for the staged copy: npm pack runs the package's prepack (the tsup build), which
+// only the repository can run; its dist/ is already in the copy.
+const pack = (dir: string, scripts = true): string => {
+  const args = ['pack', dir, '--json', '--pack-destination', out, ...(scripts ? [] : ['--ignore-scripts'])];
+  const [info] = JSON.parse(execFileSync(npm, args, { cwd: root, encoding: 'utf8', shell: process.platform === 'win32' })) as { filename: string }[];
   return path.join(out, info.filename);
 };
 
@@ -31,7 +34,7 @@ for (const name of fs.readdirSync(path.join(root, 'npm'))) {
   }
 }
 
-// torchnode itself: pack, unpack, add the optional dependencies, pack again.
+// torchnode itself: pack (prepack builds dist/), unpack, add the optional dependencies, pack again.
 const first = pack('.');
 const stage = path.join(out, 'stage');
 fs.mkdirSync(stage);
@@ -41,5 +44,5 @@ const manifestFile = path.join(stage, 'package', 'package.json');
 const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as Record<string, unknown>;
 manifest.optionalDependencies = platforms;
 fs.writeFileSync(manifestFile, JSON.stringify(manifest, null, 2) + '\n');
-console.log(`${path.basename(pack(path.join(stage, 'package')))}: optionalDependencies ${Object.keys(platforms).join(', ')}`);
+console.log(`${path.basename(pack(path.join(stage, 'package'), false))}: optionalDependencies ${Object.keys(platforms).join(', ')}`);
 fs.rmSync(stage, { recursive: true });

@@ -28,7 +28,7 @@ describe('backward and .grad', () => {
     const y = x.exp().sum();
     y.backward({ retain_graph: true });
     y.backward();
-    close(x.grad!.tolist(), [2 * Math.exp(2.5)]);
+    close(x.grad!.tolist() as number[], [2 * Math.exp(2.5)]);
     const z = x.exp().sum();
     z.backward();
     expect(() => z.backward()).toThrow(/Trying to backward through the graph a second time/);

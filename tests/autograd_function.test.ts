@@ -17,7 +17,7 @@ const input = (name: 'x' | 'a' | 'b', requires_grad = true): Tensor => {
   const t = torch.tensor(fx.inputs[name], D);
   return (name === 'x' ? t : t.reshape(fx.inputs.shape_ab)).requires_grad_(requires_grad);
 };
-const flat = (t: Tensor | null): number[] => t!.detach().reshape(-1).tolist();
+const flat = (t: Tensor | null): number[] => t!.detach().reshape(-1).tolist() as number[];
 function close(got: number[], want: number[], tol = 1e-12): void {
   expect(got.length).toBe(want.length);
   got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThanOrEqual(tol * (1 + Math.abs(want[i]))));

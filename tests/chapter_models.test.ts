@@ -69,7 +69,7 @@ describe.each(Object.keys(cases))('chapter model %s', (name) => {
     for (let step = 0; step < 50; step++) {
       torch.tidy(() => {
         optimizer.zero_grad();
-        const loss = criterion.forward(model.forward(x), y);
+        const loss = criterion.forward(model.forward(x) as torch.Tensor, y);
         loss.backward();
         optimizer.step();
         losses.push(loss.item() as number);

@@ -170,7 +170,7 @@ describe('DataLoader batching', () => {
       for (let i = 0; i < 3; i++) yield { v: i };
     }
     const out: number[][] = [];
-    for await (const b of new DataLoader(stream(), { batch_size: 2 })) out.push(b.v.tolist());
+    for await (const b of new DataLoader(stream(), { batch_size: 2 })) out.push(b.v.tolist() as number[]);
     expect(out).toEqual([[0, 1], [2]]);
   });
 });
@@ -214,7 +214,7 @@ describe('shuffling', () => {
     // /usr/bin/python3: g = torch.Generator(); g.manual_seed(123); torch.randperm(10, generator=g)
     expect(torch.utils.data.randperm(10, new Generator().manual_seed(123))).toEqual([2, 0, 8, 1, 3, 7, 4, 9, 5, 6]);
     torch.manual_seed(42);
-    const native = torch.ops.aten.randperm(60000).tolist();
+    const native = torch.ops.aten.randperm<torch.Tensor>(60000).tolist();
     expect(torch.utils.data.randperm(60000, new Generator().manual_seed(42))).toEqual(native);
     // torch.manual_seed(0); torch.randperm(60000)[:8]
     torch.manual_seed(0);
@@ -366,7 +366,7 @@ describe('async iteration', () => {
     const bad = new DataLoader(ds, { batch_sampler: [[0, 1], [2, 25]] });
     const got: number[][] = [];
     await expect((async () => {
-      for await (const [, b] of bad) got.push(b.tolist());
+      for await (const [, b] of bad) got.push(b.tolist() as number[]);
     })()).rejects.toThrow(/index 25 is out of range for length 20/);
     expect(got).toEqual([[0, 1]]);
   });
@@ -379,7 +379,7 @@ describe('async iteration', () => {
     const failing = new DataLoader({ length: 4, getItem: (i: number) => { if (i === 2) throw new Error('bad item 2'); return i; } }, { batch_size: 2 });
     const got: number[][] = [];
     await expect((async () => {
-      for await (const b of failing) got.push(b.tolist());
+      for await (const b of failing) got.push(b.tolist() as number[]);
     })()).rejects.toThrow('bad item 2');
     expect(got).toEqual([[0, 1]]);
   });
@@ -527,7 +527,7 @@ describe('DataLoader worker threads', () => {
     const [a, b] = [shuffled(0), shuffled(2)];
     expect([epoch(a), epoch(a)]).toEqual([epoch1, [[7, 9, 0, 5], [1, 2, 6, 10], [4, 3, 8]]]);
     const epochsB: number[][][] = [[], []];
-    for (const e of epochsB) for await (const batch of b) e.push(batch.tolist());
+    for (const e of epochsB) for await (const batch of b) e.push(batch.tolist() as number[]);
     b.shutdown_workers();
     expect(epochsB).toEqual([epoch1, [[1, 7, 2, 5], [8, 3, 10, 9], [4, 6, 0]]]);
   });
@@ -565,7 +565,7 @@ describe('DataLoader worker threads', () => {
     const seen: number[][] = [];
     let error: any;
     try {
-      for await (const b of loader) seen.push(b.tolist());
+      for await (const b of loader) seen.push(b.tolist() as number[]);
     } catch (e) {
       error = e;
     }
@@ -615,7 +615,7 @@ describe('DataLoader worker threads', () => {
     const { Range } = await import('./fixtures/data_worker_datasets');
     const batches = async (shard: boolean, drop_last = false) => {
       const out: number[][] = [];
-      for await (const b of new DataLoader(new Range(0, 5, shard), { batch_size: 2, num_workers: 2, drop_last })) out.push(b.tolist());
+      for await (const b of new DataLoader(new Range(0, 5, shard), { batch_size: 2, num_workers: 2, drop_last })) out.push(b.tolist() as number[]);
       return out;
     };
     // PyTorch 1.13 and 2.13 give exactly these, with the same Range dataset:

@@ -43,7 +43,7 @@ function decodeNum(v: Num): number | boolean {
 /** The generator's build(): values of the base shape, then the stored view. */
 function buildInput(name: string): Tensor {
   const spec = fixture.inputs[name];
-  let t = torch.tensor(spec.data.map(decodeNum) as number[], { dtype: spec.dtype }).reshape(spec.shape);
+  let t = torch.tensor(spec.data.map(decodeNum) as number[], { dtype: spec.dtype as torch.DTypeLike }).reshape(spec.shape);
   if (spec.view === 't') t = t.t();
   else if (spec.view === 'step2') t = t.index(':', '::2');
   else if (spec.view === 'expand') t = t.expand(t.shape[0], 4);

@@ -48,6 +48,7 @@ describe('dtype mismatches', () => {
     expect(() => torch.ones(3).index_select(0, torch.ones(1))).toThrow(/index_select\(\): Expected dtype int(32|64)( or int64)? for index/);
   });
   it('unknown dtype name', () => {
+    // @ts-expect-error: a misspelled dtype name, as untyped JS could pass; the runtime check is under test
     const e = thrown(() => torch.zeros(2, { dtype: 'float33' }));
     expect(e).toBeInstanceOf(TypeError);
     expect(e.message).toMatch(/^unknown dtype 'float33'/);
@@ -94,6 +95,7 @@ describe('disposed tensors', () => {
 
 describe('devices', () => {
   it('unknown device string', () => {
+    // @ts-expect-error: a misspelled device, as untyped JS could pass; the runtime check is under test
     const e = thrown(() => torch.zeros(2, { device: 'cdua' }));
     expect(e).toBeInstanceOf(torch.TorchError);
     expect(e.message).toMatch(/cdua/);
@@ -155,13 +157,13 @@ describe('arguments the fuzz suite found taken wrongly', () => {
       expect(e.message).toContain(`'padding' (int[]) must have 4 elements, got ${pad.length}`);
     }
     // one value stands for all N, as a number does; the empty default of pooling's stride stays
-    expect(torch.ops.aten.reflection_pad2d(x, [1]).shape).toEqual([1, 1, 6, 6]);
-    expect(torch.ops.aten.max_pool2d(x, [2]).shape).toEqual([1, 1, 2, 2]);
-    expect(torch.ops.aten.avg_pool2d(x, [2], []).tolist()).toEqual(torch.ops.aten.avg_pool2d(x, 2, 2).tolist());
+    expect(torch.ops.aten.reflection_pad2d<torch.Tensor>(x, [1]).shape).toEqual([1, 1, 6, 6]);
+    expect(torch.ops.aten.max_pool2d<torch.Tensor>(x, [2]).shape).toEqual([1, 1, 2, 2]);
+    expect(torch.ops.aten.avg_pool2d<torch.Tensor>(x, [2], []).tolist()).toEqual(torch.ops.aten.avg_pool2d<torch.Tensor>(x, 2, 2).tolist());
   });
   it('a one-element Tensor where a raw operator takes a number is its value, as in Python', () => {
-    expect(torch.ops.aten.zeros([torch.tensor([5]), 2]).shape).toEqual([5, 2]);
-    expect(torch.ops.aten.linspace(0, 1, torch.tensor(5)).shape).toEqual([5]);
+    expect(torch.ops.aten.zeros<torch.Tensor>([torch.tensor([5]), 2]).shape).toEqual([5, 2]);
+    expect(torch.ops.aten.linspace<torch.Tensor>(0, 1, torch.tensor(5)).shape).toEqual([5]);
     expect(thrown(() => torch.ops.aten.zeros([torch.tensor([5], { dtype: torch.float32 }), 2]))).toBeInstanceOf(TypeError);
     expect(thrown(() => torch.ops.aten.zeros([torch.tensor([5, 6]), 2]))).toBeInstanceOf(TypeError);
   });

@@ -152,7 +152,7 @@ describe('max_bytes bounds what a load may read', () => {
   });
 
   it('loads a file that fits', () => {
-    expect(torch.load(good, { max_bytes: 4096 }).w.tolist()).toEqual([1.5, -3]);
+    expect((torch.load(good, { max_bytes: 4096 }) as Record<string, torch.Tensor>).w.tolist()).toEqual([1.5, -3]);
   });
 
   it('checks the zip bomb against its declared size without inflating it', () => {
@@ -173,7 +173,7 @@ describe('weights_only', () => {
     const good = path.join(DIR, 'good_reference.pt');
     const evil = path.join(DIR, 'reduce_os_system.pt');
     for (const weights_only of [true, false]) {
-      expect(torch.load(good, { weights_only }).w.tolist()).toEqual([1.5, -3]);
+      expect((torch.load(good, { weights_only }) as Record<string, torch.Tensor>).w.tolist()).toEqual([1.5, -3]);
       expect(() => torch.load(evil, { weights_only })).toThrow(weights_only
         ? /Weights only load failed: Trying to load unsupported GLOBAL os\.system whose module os is blocked/
         : /cannot load objects of type 'os\.system'/);
@@ -195,6 +195,6 @@ describe('max_bytes also bounds the objects a pickle makes', () => {
 
   it('a state_dict needs little beyond its storages', () => {
     const file = path.join(DIR, 'good_reference.pt');
-    expect(torch.load(file, { max_bytes: 2048 }).w.tolist()).toEqual([1.5, -3]);
+    expect((torch.load(file, { max_bytes: 2048 }) as Record<string, torch.Tensor>).w.tolist()).toEqual([1.5, -3]);
   });
 });

@@ -60,7 +60,7 @@ function runCase(c: LossCase, dtype: torch.DType, form: Form): { loss: torch.Ten
     loss = (F as unknown as Record<string, (...a: unknown[]) => torch.Tensor>)[c.fn](input, target, kwargs);
   } else {
     const Cls = (nn as unknown as Record<string, new (o: unknown) => torch.nn.Module>)[MODULES[c.fn]];
-    loss = new Cls(kwargs).forward(input, target);
+    loss = new Cls(kwargs).forward(input, target) as torch.Tensor;
   }
   loss.sum().backward();
   return { loss, grad: input.grad! };

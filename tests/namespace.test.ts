@@ -171,7 +171,7 @@ describe("PyTorch's argument parsing", () => {
     expect(torch.sort(x).values.tolist()).toEqual([1, 2, 3]); // not sort.stable with stable unset
     const r = torch.zeros(200);
     r.random_(10); // random_(to), not random_.from(from=10, to=None)
-    expect(r.tolist().every((v: number) => v >= 0 && v < 10 && Number.isInteger(v))).toBe(true);
+    expect((r.tolist() as number[]).every((v: number) => v >= 0 && v < 10 && Number.isInteger(v))).toBe(true);
   });
   it('a number slot takes a 0-dim tensor, never one that requires grad (its gradient would be lost)', () => {
     expect(torch.clamp(torch.tensor([0, 5, 9]), torch.tensor(2), torch.tensor(6)).tolist()).toEqual([2, 5, 6]);

@@ -35,7 +35,7 @@ function decode(v: Raw): any {
 }
 
 function fromFixture(e: Enc): Tensor {
-  const t = torch.tensor(decode(e.data), { dtype: e.dtype });
+  const t = torch.tensor(decode(e.data), { dtype: e.dtype as torch.DTypeLike });
   expect(t.shape).toEqual(e.shape);
   return t;
 }
@@ -524,6 +524,33 @@ describe('type and device moves', () => {
     expect(torch.tensor([7, 8]).toTypedArray(new BigInt64Array(2))).toEqual(new BigInt64Array([7n, 8n]));
     expect(() => t.toTypedArray(new Float64Array(6) as never)).toThrow(/float32 tensor needs a Float32Array, got Float64Array/);
     expect(() => t.toTypedArray(new Float32Array(5))).toThrow(RangeError);
+  });
+
+  it('asTypedArray shares the tensor\'s memory without a copy, as .numpy() does, and outlives dispose', () => {
+    const t = torch.arange(6, { dtype: torch.float32 });
+    const view = t.asTypedArray<Float32Array>();
+    expect(view).toBeInstanceOf(Float32Array);
+    expect(Array.from(view)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(t.asTypedArray().buffer).toBe(view.buffer); // the same memory shares the same buffer
+    view[1] = 10; // JS → tensor
+    expect(t.tolist()).toEqual([0, 10, 2, 3, 4, 5]);
+    t.add_(1); // tensor → JS
+    expect(Array.from(view)).toEqual([1, 11, 3, 4, 5, 6]);
+    // a view at an offset sees just its elements
+    expect(Array.from(t.narrow(0, 2, 3).asTypedArray<Float32Array>())).toEqual([3, 4, 5]);
+    expect(torch.tensor([7, 8]).asTypedArray()).toEqual(new BigInt64Array([7n, 8n]));
+    t.dispose();
+    expect(Array.from(view)).toEqual([1, 11, 3, 4, 5, 6]); // the array keeps the memory alive
+    const g = torch.ones(3, { requires_grad: true });
+    expect(() => g.asTypedArray()).toThrow(/requires grad: use t.detach\(\).asTypedArray\(\)/);
+    expect(Array.from(g.detach().asTypedArray<Float32Array>())).toEqual([1, 1, 1]);
+    expect(() => torch.arange(6).view(2, 3).t().asTypedArray()).toThrow(/non-contiguous/);
+    expect(() => torch.ones(2, { dtype: torch.float16 }).asTypedArray()).toThrow(/Half tensor as a TypedArray: use toTypedArray\(\)/);
+    expect(() => torch.ones(2, { dtype: torch.bool }).asTypedArray()).toThrow(/Bool tensor/);
+    const grow = torch.zeros(4);
+    grow.asTypedArray();
+    expect(() => grow.resize_(1000)).toThrow(/not resizable/);
+    expect(torch.zeros(0).asTypedArray().length).toBe(0);
   });
 });
 

@@ -138,7 +138,7 @@ describe('param groups', () => {
     const opt = new optim.SGD([{ params: [p.W1, p.b1], lr: 0.2 }, { params: [p.W2, p.b2] }], { lr: 0.05, momentum: 0.9 });
     const { groups, trajectory } = fx.param_groups.sgd;
     opt.param_groups.forEach((g, i) => {
-      for (const [k, v] of Object.entries(groups[i])) if (k in g) expect(g[k], k).toEqual(v);
+      for (const [k, v] of Object.entries(groups[i])) if (k in g) expect(g[k as keyof typeof g], k).toEqual(v);
     });
     trajectory.forEach((expected, step) => {
       trainStep(opt, p);
@@ -157,7 +157,7 @@ describe('param groups', () => {
     });
     expect(opt.param_groups.length).toBe(3);
     opt.param_groups.forEach((g, i) => {
-      for (const [k, v] of Object.entries(groups[i])) if (k in g) expect(g[k], k).toEqual(v);
+      for (const [k, v] of Object.entries(groups[i])) if (k in g) expect(g[k as keyof typeof g], k).toEqual(v);
     });
   });
 

@@ -69,7 +69,7 @@ const DTYPE_NAMES = new Map<torch.DType, string>([
 function hexOf(t: torch.Tensor): string {
   return torch.tidy(() => {
     const flat = t.detach().contiguous().reshape([-1]);
-    const bytes = flat.dtype === torch.uint8 ? flat : torch.ops.aten.view.dtype(flat, torch.uint8);
+    const bytes = flat.dtype === torch.uint8 ? flat : torch.ops.aten.view.dtype<torch.Tensor>(flat, torch.uint8);
     return Buffer.from(bytes.toTypedArray() as Uint8Array).toString('hex');
   });
 }
@@ -84,7 +84,7 @@ function valuesOf(t: torch.Tensor): unknown[] {
   return torch.tidy(() => {
     const flat = t.detach().reshape([-1]);
     if (t.dtype === torch.complex64) {
-      const p = Array.from(torch.ops.aten.view_as_real(flat).toTypedArray() as Float32Array, num);
+      const p = Array.from(torch.ops.aten.view_as_real<torch.Tensor>(flat).toTypedArray() as Float32Array, num);
       return p.flatMap((_, i) => (i % 2 === 0 ? [[p[i], p[i + 1]]] : []));
     }
     const data = flat.toTypedArray();
@@ -441,7 +441,7 @@ describe('round trips', () => {
     const gone = torch.ones(1);
     gone.dispose();
     expect(() => st.save_file({ gone }, file)).toThrow(/tensor "gone" has been disposed/);
-    const sparse = torch.ops.aten.sparse_coo_tensor.indices(torch.tensor([[0, 1]]), torch.tensor([1, 2], { dtype: torch.float32 }));
+    const sparse = torch.ops.aten.sparse_coo_tensor.indices<torch.Tensor>(torch.tensor([[0, 1]]), torch.tensor([1, 2], { dtype: torch.float32 }));
     expect(() => st.save_file({ sparse }, file)).toThrow(/tensor "sparse" is not a dense \(strided\) tensor/);
     expect(() => st.save_file({ m: torch.empty(2, { device: 'meta' }) }, file)).toThrow(/tensor "m" is a meta tensor/);
     expect(() => st.save_file({ ['\ud800']: torch.ones(1) }, file)).toThrow(/unpaired surrogate/);

@@ -20,6 +20,8 @@ const SCRIPT = path.join(__dirname, '..', 'scripts', 'gen_serialization_fixtures
 const PYTHON = oraclePython;
 checkOracle();
 const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'expected.json'), 'utf8'));
+// torch.load returns unknown; these tests inspect what it loaded field by field, so read it as any.
+const load = torch.load as (...a: Parameters<typeof torch.load>) => any;
 
 let tmp: string;
 beforeAll(() => {
@@ -46,7 +48,7 @@ function encodeNumber(x: number): number | string {
 function tensorValues(t: torch.Tensor): unknown[] {
   const flat = t.detach().reshape([-1]);
   if (t.dtype === torch.complex64 || t.dtype === torch.complex128) {
-    const pairs = Array.from(torch.ops.aten.view_as_real(flat).toTypedArray() as Float32Array, encodeNumber);
+    const pairs = Array.from(torch.ops.aten.view_as_real<torch.Tensor>(flat).toTypedArray() as Float32Array, encodeNumber);
     return pairs.flatMap((_, i) => (i % 2 === 0 ? [[pairs[i], pairs[i + 1]]] : []));
   }
   const data = flat.toTypedArray();
@@ -102,19 +104,19 @@ describe('loading files written by Python torch.save', () => {
     'pt2_layout.pt', 'deflated.pt'];
   for (const name of files) {
     it(`${name} matches what Python's torch.load sees`, () => {
-      expect(describeTs(torch.load(fixture(name)))).toEqual(comparable(expected[name], { layout: true }));
+      expect(describeTs(load(fixture(name)))).toEqual(comparable(expected[name], { layout: true }));
     });
   }
 
   it('returns state_dicts as plain objects in the saved key order', () => {
-    const sd = torch.load(fixture('batchnorm_state_dict.pt'));
+    const sd = load(fixture('batchnorm_state_dict.pt'));
     expect(Object.getPrototypeOf(sd)).toBe(Object.prototype);
     expect(Object.keys(sd)).toEqual(['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked']);
     expect(sd.num_batches_tracked.dtype).toBe(torch.int64);
   });
 
   it('keeps views of one storage sharing memory, as Python does', () => {
-    const v = torch.load(fixture('views.pt'));
+    const v = load(fixture('views.pt'));
     v.base.add_(100);
     expect(v.transposed.tolist()[1]).toEqual([101, 105, 109]);
     expect(v.row.tolist()).toEqual([104, 105, 106, 107]);
@@ -123,14 +125,14 @@ describe('loading files written by Python torch.save', () => {
   });
 
   it('restores Parameters as nn.Parameter with requires_grad', () => {
-    const p = torch.load(fixture('parameter.pt'));
+    const p = load(fixture('parameter.pt'));
     expect(p).toBeInstanceOf(nn.Parameter);
     expect(p.requires_grad).toBe(true);
     expect(p.is_leaf).toBe(true);
   });
 
   it('gives dicts with non-string keys as Maps, and ints past 2^53 as bigints', () => {
-    const n = torch.load(fixture('nested.pt'));
+    const n = load(fixture('nested.pt'));
     expect(n.int_keys).toBeInstanceOf(Map);
     expect([...n.int_keys]).toEqual([[0, 'zero'], [1, 'one']]);
     expect(n.huge).toBe(2n ** 70n);
@@ -140,24 +142,24 @@ describe('loading files written by Python torch.save', () => {
   it('a Python state_dict loads strictly into the same torchnode model and computes what Python computed', () => {
     const input = torch.tensor(expected.model_input, { dtype: torch.float32 });
     const mlp = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
-    mlp.load_state_dict(torch.load(fixture('mlp_state_dict.pt')), { strict: true });
-    expectClose(torch.no_grad(() => mlp.forward(input)).tolist(), expected.mlp_output);
+    mlp.load_state_dict(load(fixture('mlp_state_dict.pt')), { strict: true });
+    expectClose(torch.no_grad(() => mlp.forward(input)).tolist() as number[][], expected.mlp_output);
 
     const bn = new nn.BatchNorm1d(3);
-    bn.load_state_dict(torch.load(fixture('batchnorm_state_dict.pt')), { strict: true });
+    bn.load_state_dict(load(fixture('batchnorm_state_dict.pt')), { strict: true });
     bn.eval();
-    expectClose(torch.no_grad(() => bn.forward(input)).tolist(), expected.batchnorm_output);
+    expectClose(torch.no_grad(() => bn.forward(input)).tolist() as number[][], expected.batchnorm_output);
   });
 
   it('map_location moves the tensors', () => {
     if (torch.cuda.is_available()) {
-      const sd = torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' });
+      const sd = load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' });
       expect(sd['0.weight'].device.type).toBe('cuda');
-      expect(sd['0.weight'].cpu().tolist()).toEqual(torch.load(fixture('mlp_state_dict.pt'))['0.weight'].tolist());
+      expect(sd['0.weight'].cpu().tolist()).toEqual(load(fixture('mlp_state_dict.pt'))['0.weight'].tolist());
     } else {
-      expect(() => torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' })).toThrow(/CUDA/);
+      expect(() => load(fixture('mlp_state_dict.pt'), { map_location: 'cuda' })).toThrow(/CUDA/);
     }
-    expect(torch.load(fixture('mlp_state_dict.pt'), { map_location: 'cpu' })['0.weight'].device.type).toBe('cpu');
+    expect(load(fixture('mlp_state_dict.pt'), { map_location: 'cpu' })['0.weight'].device.type).toBe('cpu');
   });
 
   it('loads tensors saved from a GPU onto the CPU by default', () => {
@@ -181,7 +183,7 @@ describe('loading files written by Python torch.save', () => {
       p.tuple();
       p.reduce();
     }, { 'data/0': new Uint8Array(new Float32Array([1.5, -3]).buffer) });
-    const t = torch.load(file);
+    const t = load(file);
     expect(t.device.type).toBe('cpu');
     expect(t.tolist()).toEqual([1.5, -3]);
   });
@@ -254,7 +256,7 @@ describe('files written by torchnode open in Python', () => {
     saveWithOptions(obj, file, 1); // every size and offset written as zip64
     const want = comparable(describeTs(obj), { layout: false });
     expect(comparable(python('describe', file), { layout: false })).toEqual(want);
-    expect(comparable(describeTs(torch.load(file)), { layout: false })).toEqual(want);
+    expect(comparable(describeTs(load(file)), { layout: false })).toEqual(want);
   });
 
   it('a torchnode state_dict loads strictly into the PyTorch model and computes the same outputs', () => {
@@ -263,7 +265,7 @@ describe('files written by torchnode open in Python', () => {
     const mlp = new nn.Sequential(new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2));
     const mlpFile = tmpFile('mlp.pt');
     torch.save(mlp.state_dict(), mlpFile);
-    expectClose(python('run-model', 'mlp', mlpFile), torch.no_grad(() => mlp.forward(input)).tolist());
+    expectClose(python('run-model', 'mlp', mlpFile), torch.no_grad(() => mlp.forward(input)).tolist() as number[][]);
 
     const bn = new nn.BatchNorm1d(3);
     bn.train();
@@ -271,7 +273,7 @@ describe('files written by torchnode open in Python', () => {
     bn.eval();
     const bnFile = tmpFile('bn.pt');
     torch.save(bn.state_dict(), bnFile);
-    expectClose(python('run-model', 'batchnorm', bnFile), torch.no_grad(() => bn.forward(input)).tolist());
+    expectClose(python('run-model', 'batchnorm', bnFile), torch.no_grad(() => bn.forward(input)).tolist() as number[][]);
   });
 
   it('lays records out as Python does: data.pkl first, aligned storages, version and byteorder', () => {
@@ -305,7 +307,7 @@ describe('round trips through torchnode alone', () => {
     const obj = sampleObject();
     const file = tmpFile('roundtrip.pt');
     torch.save(obj, file);
-    const back = torch.load(file);
+    const back = load(file);
     expect(comparable(describeTs(back), { layout: false })).toEqual(comparable(describeTs(obj), { layout: false }));
     expect(back.parameter).toBeInstanceOf(nn.Parameter);
     expect(back.requires_grad.requires_grad).toBe(true);
@@ -315,9 +317,9 @@ describe('round trips through torchnode alone', () => {
   it('leaves no native tensors behind inside a tidy scope', () => {
     const before = liveTensors();
     torch.tidy(() => {
-      torch.load(fixture('views.pt'));
-      torch.load(fixture('parameter.pt'));
-      torch.save(torch.load(fixture('dtypes.pt')), tmpFile('tidy.pt'));
+      load(fixture('views.pt'));
+      load(fixture('parameter.pt'));
+      torch.save(load(fixture('dtypes.pt')), tmpFile('tidy.pt'));
     });
     expect(liveTensors()).toBe(before);
   });
@@ -325,7 +327,7 @@ describe('round trips through torchnode alone', () => {
   it('loads one Tensor saved twice as one tensor', () => {
     const file = tmpFile('twice.pt');
     torch.save(sampleObject(), file);
-    const [a, b] = torch.load(file).same_tensor_twice;
+    const [a, b] = load(file).same_tensor_twice;
     expect(a).toBe(b);
   });
 
@@ -341,14 +343,14 @@ describe('round trips through torchnode alone', () => {
 // ---- malformed files ------------------------------------------------------------------------------
 
 describe('malformed files raise clear errors', () => {
-  const loadsAfterwards = () => expect(torch.load(fixture('parameter.pt')).shape).toEqual([2, 2]);
+  const loadsAfterwards = () => expect(load(fixture('parameter.pt')).shape).toEqual([2, 2]);
   const bytesOf = (name: string) => fs.readFileSync(fixture(name));
 
   it('a truncated archive', () => {
     const file = tmpFile('truncated.pt');
     const whole = bytesOf('mlp_state_dict.pt');
     fs.writeFileSync(file, whole.subarray(0, Math.floor(whole.length / 2)));
-    expect(() => torch.load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (truncated or corrupt: end of central directory not found)`);
+    expect(() => load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (truncated or corrupt: end of central directory not found)`);
     loadsAfterwards();
   });
 
@@ -357,26 +359,26 @@ describe('malformed files raise clear errors', () => {
     const whole = bytesOf('mlp_state_dict.pt');
     // keep the end record but drop the bytes before it, so the directory it points to is gone
     fs.writeFileSync(file, Buffer.concat([whole.subarray(0, 100), whole.subarray(whole.length - 22)]));
-    expect(() => torch.load(file)).toThrow(new RegExp(`torch.load: ${file} is not a PyTorch zip archive \\(truncated`));
+    expect(() => load(file)).toThrow(new RegExp(`torch.load: ${file} is not a PyTorch zip archive \\(truncated`));
     loadsAfterwards();
   });
 
   it('random bytes', () => {
     const file = tmpFile('random.pt');
     fs.writeFileSync(file, Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
-    expect(() => torch.load(file)).toThrow(/is not a PyTorch zip archive \(truncated or corrupt/);
+    expect(() => load(file)).toThrow(/is not a PyTorch zip archive \(truncated or corrupt/);
     loadsAfterwards();
   });
 
   it('an empty file', () => {
     const file = tmpFile('empty.pt');
     fs.writeFileSync(file, '');
-    expect(() => torch.load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (the file is empty)`);
+    expect(() => load(file)).toThrow(`torch.load: ${file} is not a PyTorch zip archive (the file is empty)`);
     loadsAfterwards();
   });
 
   it('a missing file gives the fs error', () => {
-    expect(() => torch.load(tmpFile('does-not-exist.pt'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+    expect(() => load(tmpFile('does-not-exist.pt'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
   });
 
   it('a zip without data.pkl', () => {
@@ -384,22 +386,22 @@ describe('malformed files raise clear errors', () => {
     const zip = new ZipWriter(file);
     zip.add('archive/version', Buffer.from('3\n'));
     zip.finish();
-    expect(() => torch.load(file)).toThrow(`torch.load: ${file}: the zip archive has no archive/data.pkl record, so it was not written by torch.save`);
+    expect(() => load(file)).toThrow(`torch.load: ${file}: the zip archive has no archive/data.pkl record, so it was not written by torch.save`);
     loadsAfterwards();
   });
 
   it('a pickle naming an unsupported global', () => {
     const file = fixture('unknown_global.pt');
     const supported = 'only tensors, numpy arrays, dicts, lists, tuples, sets, numbers, strings, bytes and booleans are supported';
-    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type '__main__.Custom'; ${supported}`);
-    expect(() => torch.load(file)).toThrow(
+    expect(() => load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type '__main__.Custom'; ${supported}`);
+    expect(() => load(file)).toThrow(
       `torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL __main__.Custom was not an allowed global by default. torchnode cannot load it with weights_only: false either: ${supported}`,
     );
     loadsAfterwards();
   });
 
   it('the legacy (pre-1.6) format', () => {
-    expect(() => torch.load(fixture('legacy_format.pt'))).toThrow(/legacy pre-1\.6 torch\.save format/);
+    expect(() => load(fixture('legacy_format.pt'))).toThrow(/legacy pre-1\.6 torch\.save format/);
   });
 
   it('a corrupted storage byte fails the CRC check', () => {
@@ -409,7 +411,7 @@ describe('malformed files raise clear errors', () => {
     expect(at).toBeGreaterThan(0);
     bytes[at + 1] ^= 0xff;
     fs.writeFileSync(file, bytes);
-    expect(() => torch.load(file)).toThrow(/CRC-32 mismatch in record 'parameter\/data\/0'/);
+    expect(() => load(file)).toThrow(/CRC-32 mismatch in record 'parameter\/data\/0'/);
     loadsAfterwards();
   });
 
@@ -418,7 +420,7 @@ describe('malformed files raise clear errors', () => {
     const zip = new ZipWriter(cut);
     zip.add('archive/data.pkl', Buffer.from([0x80, 0x02, 0x7d, 0x58, 0xff, 0x00]));
     zip.finish();
-    expect(() => torch.load(cut)).toThrow(/torch\.load: .*cut_pickle\.pt: pickle data is truncated/);
+    expect(() => load(cut)).toThrow(/torch\.load: .*cut_pickle\.pt: pickle data is truncated/);
 
     const over = tmpFile('overrun.pt');
     writeRawArchive(over, (p) => {
@@ -434,7 +436,7 @@ describe('malformed files raise clear errors', () => {
       p.tuple();
       p.reduce();
     }, { 'data/0': new Uint8Array(8) });
-    expect(() => torch.load(over)).toThrow(/reaches element 5 of a storage with 2 elements/);
+    expect(() => load(over)).toThrow(/reaches element 5 of a storage with 2 elements/);
     loadsAfterwards();
   });
 });
@@ -481,7 +483,7 @@ describe('torch.save is atomic', () => {
     expect(fs.readFileSync(file).equals(old)).toBe(true);
     expect(listing(dir)).toEqual(['model.pt']);
     torch.save({ new: 1 }, file); // and the next save works
-    expect(torch.load(file)).toEqual({ new: 1 });
+    expect(load(file)).toEqual({ new: 1 });
     expect(listing(dir)).toEqual(['model.pt']);
   });
 
@@ -494,7 +496,7 @@ describe('torch.save is atomic', () => {
     fs.symlinkSync('model.pt', link);
     torch.save([3], link);
     expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
-    expect(torch.load(file)).toEqual([3]);
+    expect(load(file)).toEqual([3]);
   });
 
   it('a process killed (SIGKILL) in the middle of a large save leaves the old file intact', async () => {
@@ -521,7 +523,7 @@ describe('torch.save is atomic', () => {
     await exited;
     expect(out).not.toContain('saved');
     expect(fs.readFileSync(file).equals(old)).toBe(true);
-    expect(torch.load(file).old.tolist()).toEqual([1, 2, 3]);
+    expect(load(file).old.tolist()).toEqual([1, 2, 3]);
     // a killed process cannot clean up: its temporary file stays, recognisable by its name
     expect(listing(dir).filter((f) => f !== 'big.pt')).toEqual([temp]);
     fs.rmSync(path.join(dir, temp!));
@@ -538,16 +540,16 @@ print(json.dumps({'m': [str(m.device), list(m.shape), list(m.stride()), str(m.dt
 
   it('torchnode writes them so that Python reads them back', () => {
     const file = tmpFile('meta_sparse.pt');
-    const m = torch.ops.aten.empty_strided([2, 3], [1, 2], { dtype: torch.float16, device: 'meta' }).requires_grad_(true);
+    const m = torch.ops.aten.empty_strided<torch.Tensor>([2, 3], [1, 2], { dtype: torch.float16, device: 'meta' }).requires_grad_(true);
     const s = torch.ops.aten.sparse_coo_tensor.indices(torch.tensor([[0, 1, 1], [1, 0, 1]]), torch.tensor([1.5, 2.5, -1], { dtype: torch.float32 }));
     torch.save({ m, s }, file);
     expect(JSON.parse(execFileSync(PYTHON, ['-c', describePy, file], { encoding: 'utf8' }))).toEqual({
       m: ['meta', [2, 3], [1, 2], 'torch.float16', true],
       s: ['torch.sparse_coo', [2, 2], [[0, 1.5], [2.5, -1]]],
     });
-    const back = torch.load(file);
+    const back = load(file);
     expect([back.m.device.type, back.m.shape, back.m.stride(), back.m.dtype, back.m.requires_grad]).toEqual(['meta', [2, 3], [1, 2], torch.float16, true]);
-    expect(torch.ops.aten.to_dense(back.s).tolist()).toEqual([[0, 1.5], [2.5, -1]]);
+    expect(torch.ops.aten.to_dense<torch.Tensor>(back.s).tolist()).toEqual([[0, 1.5], [2.5, -1]]);
   });
 
   it('torchnode reads what Python writes', () => {
@@ -556,9 +558,9 @@ print(json.dumps({'m': [str(m.device), list(m.shape), list(m.stride()), str(m.dt
 import sys, torch
 torch.save({'m': torch.empty(4, 2, device='meta', dtype=torch.float64),
             's': torch.sparse_coo_tensor([[0, 2], [1, 1]], [3, -4], (3, 2))}, sys.argv[1])`, file]);
-    const d = torch.load(file);
+    const d = load(file);
     expect([d.m.device.type, d.m.shape, d.m.dtype]).toEqual(['meta', [4, 2], torch.float64]);
-    expect(torch.ops.aten.to_dense(d.s).tolist()).toEqual([[0, 3], [0, 0], [0, -4]]);
+    expect(torch.ops.aten.to_dense<torch.Tensor>(d.s).tolist()).toEqual([[0, 3], [0, 0], [0, -4]]);
     expect(d.s.dtype).toBe(torch.int64);
   });
 
@@ -568,7 +570,7 @@ torch.save({'m': torch.empty(4, 2, device='meta', dtype=torch.float64),
 import sys, torch
 unchecked = getattr(torch, '_sparse_coo_tensor_unsafe', None) or (lambda i, v, s: torch.sparse_coo_tensor(i, v, s, check_invariants=False))  # 1.13 | 2.x
 torch.save(unchecked(torch.tensor([[0, 5]]), torch.tensor([1.0, 2.0]), (3,)), sys.argv[1])`, file]);
-    expect(() => torch.load(file)).toThrow(new RegExp(`^torch\\.load: ${file}: .*size`));
+    expect(() => load(file)).toThrow(new RegExp(`^torch\\.load: ${file}: .*size`));
   });
 });
 
@@ -588,7 +590,7 @@ describe('nesting depth: whatever torch.save writes, torch.load reads back', () 
       it(`${depth} nested ${kind}s`, () => {
         const file = tmpFile(`deep_${kind}_${depth}.pt`);
         torch.save(nested(depth, kind), file);
-        expect(depthOf(torch.load(file))).toBe(depth);
+        expect(depthOf(load(file))).toBe(depth);
       });
     }
   }
@@ -623,7 +625,7 @@ describe('numpy arrays and scalars inside PyTorch files', () => {
   const numpyFiles = ['numpy_arrays.pt', 'numpy_scalars.pt'];
   for (const name of numpyFiles) {
     it(`${name} (numpy ${expected.numpy_version}) loads as Python's torch.load(weights_only=False) sees it`, () => {
-      expect(describeTs(torch.load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
+      expect(describeTs(load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
     });
   }
 
@@ -637,7 +639,7 @@ describe('numpy arrays and scalars inside PyTorch files', () => {
   });
 
   it('arrays become CPU tensors with numpy\'s strides: Fortran order, big-endian data and 0-d arrays', () => {
-    const a = torch.load(fixture('numpy_arrays.pt'), { weights_only: false });
+    const a = load(fixture('numpy_arrays.pt'), { weights_only: false });
     expect(a.fortran_2d.stride()).toEqual([1, 2]);
     expect(a.fortran_2d.tolist()).toEqual([[0, 1, 2], [3, 4, 5]]);
     expect(a.big_endian_f4.tolist()).toEqual([[-2.5, -1.5, -0.5], [0.5, 1.5, 2.5]]);
@@ -651,12 +653,12 @@ describe('numpy arrays and scalars inside PyTorch files', () => {
   });
 
   it('map_location does not move numpy arrays (PyTorch leaves them numpy arrays, on the CPU)', () => {
-    const a = torch.load(fixture('numpy_arrays.pt'), { weights_only: false, map_location: 'meta' });
+    const a = load(fixture('numpy_arrays.pt'), { weights_only: false, map_location: 'meta' });
     expect(a.float32.device.type).toBe('cpu');
   });
 
   it('scalars become JS numbers (bigints past 2^53, booleans for np.bool_)', () => {
-    const s = torch.load(fixture('numpy_scalars.pt'), { weights_only: false });
+    const s = load(fixture('numpy_scalars.pt'), { weights_only: false });
     expect(s.float64).toBe(2.5);
     expect(s.int64_big).toBe(2n ** 60n + 1n);
     expect(s.uint64_big).toBe(2n ** 64n - 1n);
@@ -684,7 +686,7 @@ describe('numpy arrays and scalars inside PyTorch files', () => {
       p.tuple();
       build(p);
     });
-    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: numpy array: 8 bytes of data, but shape [3] of float64 needs 24`);
+    expect(() => load(file, { weights_only: false })).toThrow(`torch.load: ${file}: numpy array: 8 bytes of data, but shape [3] of float64 needs 24`);
   });
 
   const unsupported: [string, string][] = [
@@ -697,7 +699,7 @@ describe('numpy arrays and scalars inside PyTorch files', () => {
   for (const [name, message] of unsupported) {
     it(`${name}: a clear error naming the dtype`, () => {
       const file = fixture(name);
-      expect(() => torch.load(file, { weights_only: false })).toThrow(
+      expect(() => load(file, { weights_only: false })).toThrow(
         `torch.load: ${file}: ${message}; torchnode loads numpy arrays of dtype float16/32/64, int8/16/32/64, uint8, bool and complex64/128`,
       );
     });
@@ -710,10 +712,10 @@ describe('weights_only', () => {
   it('is true by default, as in PyTorch 2.6+: numpy arrays need weights_only: false', () => {
     const file = fixture('numpy_arrays.pt');
     const module = expected.numpy_version.startsWith('1.') ? 'numpy.core.multiarray' : 'numpy._core.multiarray';
-    expect(() => torch.load(file)).toThrow(
+    expect(() => load(file)).toThrow(
       `torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL ${module}._reconstruct was not an allowed global by default. Re-running torch.load with weights_only: false will load it`,
     );
-    expect(() => torch.load(file, { weights_only: true })).toThrow(/Weights only load failed/);
+    expect(() => load(file, { weights_only: true })).toThrow(/Weights only load failed/);
   });
 
   // PyTorch 1.13's weights_only list is an older, shorter one (no torch.device, set, bytes...):
@@ -722,40 +724,40 @@ describe('weights_only', () => {
     for (const [name, outcome] of Object.entries(outcomes!)) {
       const file = fixture(name);
       if (outcome === 'ok') {
-        expect(describeTs(torch.load(file, { weights_only: true })), name).toEqual(comparable(expected[name], { layout: true }));
+        expect(describeTs(load(file, { weights_only: true })), name).toEqual(comparable(expected[name], { layout: true }));
       } else if (outcome.blocked) {
         const module = outcome.refused.split('.')[0];
-        expect(() => torch.load(file, { weights_only: true }), name).toThrow(`Trying to load unsupported GLOBAL ${outcome.refused} whose module ${module} is blocked`);
+        expect(() => load(file, { weights_only: true }), name).toThrow(`Trying to load unsupported GLOBAL ${outcome.refused} whose module ${module} is blocked`);
       } else {
-        expect(() => torch.load(file, { weights_only: true }), name).toThrow(`GLOBAL ${outcome.refused} was not an allowed global by default`);
+        expect(() => load(file, { weights_only: true }), name).toThrow(`GLOBAL ${outcome.refused} was not an allowed global by default`);
       }
     }
   });
 
   it('allows what PyTorch allows beyond tensors: Counter, complex, bytes, bytearray, set, device, tensors with attributes', () => {
-    const w = torch.load(fixture('weights_only_types.pt'), { weights_only: true });
+    const w = load(fixture('weights_only_types.pt'), { weights_only: true });
     expect(describeTs(w)).toEqual(comparable(expected['weights_only_types.pt'], { layout: true }));
     expect(w.counter).toEqual({ a: 2, b: 1 });
     expect(Buffer.from(w.bytearray).toString('hex')).toBe('00ff6162');
-    expect(torch.ops.aten.view_as_real(w.complex).tolist()).toEqual([1.5, -2]);
+    expect(torch.ops.aten.view_as_real<torch.Tensor>(w.complex).tolist()).toEqual([1.5, -2]);
   });
 
   for (const name of ['weights_only_types.pt', 'frozenset.pt', 'empty_bytes.pt']) {
     it(`${name} loads with weights_only: false as Python's torch.load(weights_only=False) sees it`, () => {
-      expect(describeTs(torch.load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
+      expect(describeTs(load(fixture(name), { weights_only: false }))).toEqual(comparable(expected[name], { layout: true }));
     });
   }
 
   it('frozenset loads only with weights_only: false, as in PyTorch', () => {
     const file = fixture('frozenset.pt');
-    expect(() => torch.load(file)).toThrow(`torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL frozenset was not an allowed global by default. Re-running torch.load with weights_only: false will load it`);
-    expect(torch.load(file, { weights_only: false }).fs).toEqual(new Set([1, 3]));
+    expect(() => load(file)).toThrow(`torch.load: ${file}: Weights only load failed: Unsupported global: GLOBAL frozenset was not an allowed global by default. Re-running torch.load with weights_only: false will load it`);
+    expect(load(file, { weights_only: false }).fs).toEqual(new Set([1, 3]));
   });
 
   it('os.system is refused in both modes', () => {
     const file = fixture('blocked_module.pt');
-    expect(() => torch.load(file)).toThrow(/Weights only load failed: Trying to load unsupported GLOBAL posix\.system whose module posix is blocked/);
-    expect(() => torch.load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type 'posix.system'`);
+    expect(() => load(file)).toThrow(/Weights only load failed: Trying to load unsupported GLOBAL posix\.system whose module posix is blocked/);
+    expect(() => load(file, { weights_only: false })).toThrow(`torch.load: ${file}: cannot load objects of type 'posix.system'`);
   });
 });
 
@@ -763,26 +765,26 @@ describe('load options', () => {
   const file = () => fixture('parameter.pt');
 
   it('unknown options and wrong types are TypeErrors', () => {
-    expect(() => torch.load(file(), { weights_onyl: true } as never)).toThrow(TypeError);
-    expect(() => torch.load(file(), { weights_onyl: true } as never)).toThrow("torch.load: unknown option 'weights_onyl'");
-    expect(() => torch.load(file(), { pickle_module: {} } as never)).toThrow(/unknown option 'pickle_module' \(torchnode has its own unpickler/);
-    expect(() => torch.load(file(), { weights_only: 'yes' } as never)).toThrow('torch.load: weights_only must be a boolean, got string');
-    expect(() => torch.load(file(), { mmap: 1 } as never)).toThrow('torch.load: mmap must be a boolean, got number');
-    expect(() => torch.load(file(), { encoding: 'utf-16' } as never)).toThrow(TypeError);
-    expect(() => torch.load(file(), { map_location: () => 'cpu' } as never)).toThrow(/callable map_location has no torchnode equivalent/);
-    expect(() => torch.load(file(), { map_location: 3 } as never)).toThrow(TypeError);
-    expect(() => torch.load(file(), 'cpu' as never)).toThrow('torch.load: options must be an object, got string');
+    expect(() => load(file(), { weights_onyl: true } as never)).toThrow(TypeError);
+    expect(() => load(file(), { weights_onyl: true } as never)).toThrow("torch.load: unknown option 'weights_onyl'");
+    expect(() => load(file(), { pickle_module: {} } as never)).toThrow(/unknown option 'pickle_module' \(torchnode has its own unpickler/);
+    expect(() => load(file(), { weights_only: 'yes' } as never)).toThrow('torch.load: weights_only must be a boolean, got string');
+    expect(() => load(file(), { mmap: 1 } as never)).toThrow('torch.load: mmap must be a boolean, got number');
+    expect(() => load(file(), { encoding: 'utf-16' } as never)).toThrow(TypeError);
+    expect(() => load(file(), { map_location: () => 'cpu' } as never)).toThrow(/callable map_location has no torchnode equivalent/);
+    expect(() => load(file(), { map_location: 3 } as never)).toThrow(TypeError);
+    expect(() => load(file(), 'cpu' as never)).toThrow('torch.load: options must be an object, got string');
   });
 
   it('mmap: true loads the same tensors', () => {
-    expect(torch.load(file(), { mmap: true }).tolist()).toEqual([[1, 2], [3, 4]]);
+    expect(load(file(), { mmap: true }).tolist()).toEqual([[1, 2], [3, 4]]);
   });
 
   it('map_location as a device, or as an object remapping saved locations', () => {
-    expect(torch.load(file(), { map_location: 'meta' }).device.type).toBe('meta');
-    expect(torch.load(file(), { map_location: { cpu: 'meta' } }).device.type).toBe('meta');
+    expect(load(file(), { map_location: 'meta' }).device.type).toBe('meta');
+    expect(load(file(), { map_location: { cpu: 'meta' } }).device.type).toBe('meta');
     // an unlisted location loads where it was saved
-    const kept = torch.load(file(), { map_location: { 'cuda:0': 'meta' } });
+    const kept = load(file(), { map_location: { 'cuda:0': 'meta' } });
     expect([kept.device.type, kept.tolist()]).toEqual(['cpu', [[1, 2], [3, 4]]]);
   });
 
@@ -792,9 +794,9 @@ describe('load options', () => {
     const zip = new ZipWriter(py2);
     zip.add('archive/data.pkl', Buffer.concat([Buffer.from([0x80, 0x02, 0x55, text.length]), text, Buffer.from([0x2e])]));
     zip.finish();
-    expect(torch.load(py2)).toBe('héllo'); // utf-8, torch.load's default
-    expect(torch.load(py2, { encoding: 'latin1' })).toBe(text.toString('latin1'));
-    expect(torch.load(py2, { encoding: 'bytes' })).toEqual(new Uint8Array(text));
-    expect(() => torch.load(py2, { encoding: 'ascii' })).toThrow(`torch.load: ${py2}: a Python 2 string in the pickle is not ASCII`);
+    expect(load(py2)).toBe('héllo'); // utf-8, torch.load's default
+    expect(load(py2, { encoding: 'latin1' })).toBe(text.toString('latin1'));
+    expect(load(py2, { encoding: 'bytes' })).toEqual(new Uint8Array(text));
+    expect(() => load(py2, { encoding: 'ascii' })).toThrow(`torch.load: ${py2}: a Python 2 string in the pickle is not ASCII`);
   });
 });

@@ -302,7 +302,7 @@ describe('MicroBatcher: cancellation', () => {
     const seen: number[][] = [];
     const batcher = new MicroBatcher({
       run: (b) => {
-        seen.push(b.tolist().map((r: number[]) => r[0]));
+        seen.push((b.tolist() as number[][]).map((r) => r[0]));
         return b.mul(10);
       },
       maxBatch: 3,

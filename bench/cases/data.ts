@@ -51,6 +51,21 @@ function copyOutInto(mb: number, iterations: number): Case {
   };
 }
 
+function shareOut(mb: number, iterations: number): Case {
+  const x = once(() => torch.rand(floats(mb)));
+  return {
+    name: `tensor → Float32Array sharing its memory, ${mb} MB`,
+    python: `share_out_${mb}mb`,
+    description: 't.asTypedArray(), no copy; PyTorch: t.numpy()',
+    iterations,
+    run: (n) => {
+      const t = x();
+      return timed(n, 'cpu', () => t.asTypedArray());
+    },
+  };
+}
+
 export const dataCases: Case[] = [
   copyIn(1, 2000), copyIn(64, 20), copyOut(1, 2000), copyOut(64, 20), copyOutInto(1, 2000), copyOutInto(64, 20),
+  shareOut(1, 20000), shareOut(64, 20000),
 ];

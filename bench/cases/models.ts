@@ -21,7 +21,7 @@ function trainStep(forward: (x: Tensor) => Tensor, opt: torch.optim.Optimizer, l
 const squareMean: Loss = (out) => out.square().mean();
 
 /** A training-step case: state is built once, on the case's device. */
-function trainCase(device: string, name: string, python: string, iterations: number, build: () => () => void): Case {
+function trainCase(device: torch.DeviceString, name: string, python: string, iterations: number, build: () => () => void): Case {
   const step = once(() => {
     torch.manual_seed(0);
     return build();
@@ -35,7 +35,7 @@ function trainCase(device: string, name: string, python: string, iterations: num
   };
 }
 
-function cnnInfer(device: string, batch: number, iterations: number): Case {
+function cnnInfer(device: torch.DeviceString, batch: number, iterations: number): Case {
   const state = once(() => {
     torch.manual_seed(0);
     const model = new CNN().to(device).eval();
@@ -85,7 +85,7 @@ function cnnInferOptimized(batch: number, iterations: number): Case {
   return { ...c, ...onnxPeer(batch, state) };
 }
 
-export function modelCases(device: string): Case[] {
+export function modelCases(device: torch.DeviceString): Case[] {
   const CE = new torch.nn.CrossEntropyLoss();
   const ce: Loss = (out, y) => CE.forward(out, y!);
   return [

@@ -50,7 +50,7 @@ export function onnxPeer(batch: number, ours: OurState): Pick<Case, 'prepare' | 
       });
       feeds = { input: new ort.Tensor('float32', x.toTypedArray() as Float32Array, x.shape) };
       const theirs = (await session.run(feeds)).logits.data as Float32Array;
-      const mine = torch.no_grad(() => torch.tidy(() => model.forward(x).toTypedArray())) as Float32Array;
+      const mine = torch.no_grad(() => torch.tidy(() => (model.forward(x) as torch.Tensor).toTypedArray())) as Float32Array;
       const diff = Math.max(...mine.map((v, i) => Math.abs(v - theirs[i])));
       if (mine.length !== theirs.length || !(diff < 1e-4)) throw new Error(`CNN batch ${batch}: torchnode and onnxruntime disagree (max |diff| ${diff})`);
     },

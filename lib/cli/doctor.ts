@@ -27,6 +27,10 @@ function mappedBlas(): string[] {
   }
 }
 
+/**
+ * `npx torchnode doctor`: prints what the loader finds and loads; returns the exit code.
+ * @internal
+ */
 export async function doctor(): Promise<number> {
   const problems: string[] = [];
   const out = (line = '') => console.log(line);

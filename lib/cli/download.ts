@@ -20,6 +20,10 @@ interface Downloaded {
   sha256: string;
 }
 
+/**
+ * Downloads url to file, following redirects, hashing as it streams; checks Content-Length.
+ * @internal
+ */
 export async function download(url: string, file: string, progress: Progress): Promise<Downloaded> {
   const { res, finalUrl } = await openFollowingRedirects(url);
   const total = contentLength(res);
@@ -109,6 +113,10 @@ function get(url: URL): Promise<http.IncomingMessage> {
 // Output
 
 
+/**
+ * Receives download progress.
+ * @internal
+ */
 export interface Progress {
   update(received: number, total: number | undefined): void;
   done(received: number, total: number | undefined): void;
@@ -116,6 +124,10 @@ export interface Progress {
 
 // On a terminal (default log) one line is rewritten in place; anywhere else (a custom log, CI output) a line
 // every few seconds is enough to show the download is alive without flooding the log.
+/**
+ * Progress lines: one updating line on a terminal, else a line every few seconds.
+ * @internal
+ */
 export function progressReporter(log: (line: string) => void, useTerminal: boolean): Progress {
   const tty = useTerminal && process.stdout.isTTY === true;
   const interval = tty ? 250 : 3000;

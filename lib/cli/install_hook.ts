@@ -64,6 +64,11 @@ function build(root: string, env: NodeJS.ProcessEnv): Promise<{ code: number; ta
   });
 }
 
+/**
+ * The npm install hook: finds an addon to load (a prebuild or a build), else builds one from source
+ * against the LibTorch found; records the outcome and returns the exit code.
+ * @internal
+ */
 export async function installHook(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const root = packageRoot();
   if (env.TORCHNODE_SKIP_BUILD) return 0;

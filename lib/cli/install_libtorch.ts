@@ -13,7 +13,10 @@ import { download, progressReporter, type Progress } from './download';
 import { PREFIX, fail, formatBytes } from './install_failure';
 import { extractZip } from './unzip';
 
-/** One downloadable LibTorch zip: `${mirror}/${path}`, for `${process.platform}-${process.arch}`. */
+/**
+ * One downloadable LibTorch zip: `${mirror}/${path}`, for `${process.platform}-${process.arch}`.
+ * @internal
+ */
 export interface LibTorchBuild {
   platform: string;
   version: string;
@@ -26,6 +29,10 @@ export interface LibTorchBuild {
   sha256_source?: string;
 }
 
+/**
+ * libtorch_downloads.json: the mirror, the default build and every known build.
+ * @internal
+ */
 export interface LibTorchDownloadTable {
   about: string;
   mirror: string;
@@ -33,6 +40,10 @@ export interface LibTorchDownloadTable {
   builds: LibTorchBuild[];
 }
 
+/**
+ * The options of installLibTorch().
+ * @internal
+ */
 export interface InstallLibTorchOptions {
   version?: string;
   flavour?: string;
@@ -51,6 +62,10 @@ export interface InstallLibTorchOptions {
   table?: LibTorchDownloadTable;
 }
 
+/**
+ * install-libtorch's parsed command line.
+ * @internal
+ */
 export interface InstallLibTorchArgs {
   version?: string;
   flavour?: string;
@@ -60,6 +75,10 @@ export interface InstallLibTorchArgs {
   help: boolean;
 }
 
+/**
+ * install-libtorch's --help text.
+ * @internal
+ */
 export const INSTALL_LIBTORCH_USAGE = `Usage: npx torchnode install-libtorch [options]
 
 Downloads pytorch.org's LibTorch zip, checks its sha256 and unpacks it into torchnode's cache
@@ -78,6 +97,10 @@ Environment:
   TORCHNODE_CACHE             where LibTorch is unpacked`;
 
 
+/**
+ * `${process.platform}-${process.arch}`.
+ * @internal
+ */
 export function currentPlatform(): string {
   return `${process.platform}-${process.arch}`;
 }
@@ -89,7 +112,10 @@ const VERSION_RE = /^\d+\.\d+\.\d+$/;
 const FLAVOUR_RE = /^(cpu|cu\d{3}|rocm\d+(\.\d+)*)$/;
 const SHA256_RE = /^[0-9a-fA-F]{64}$/;
 
-/** Parses the arguments after `install-libtorch`; throws an Error that says what is wrong. */
+/**
+ * Parses the arguments after `install-libtorch`; throws an Error that says what is wrong.
+ * @internal
+ */
 export function parseInstallLibTorchArgs(argv: string[]): InstallLibTorchArgs {
   const args: InstallLibTorchArgs = { force: false, help: false };
   for (let i = 0; i < argv.length; i++) {
@@ -179,7 +205,10 @@ function checkMirror(base: string, from: string): string {
   return base.replace(/\/+$/, '');
 }
 
-/** The CLI entry: parse, then print the usage or install and print where LibTorch now is. */
+/**
+ * The CLI entry: parse, then print the usage or install and print where LibTorch now is.
+ * @internal
+ */
 export async function runInstallLibTorch(argv: string[], log: (line: string) => void = defaultLog): Promise<string | undefined> {
   const args = parseInstallLibTorchArgs(argv);
   if (args.help) {
@@ -196,7 +225,10 @@ function describeBuild(b: { version: string; flavour: string }): string {
   return `${b.version} ${b.flavour}`;
 }
 
-/** The table entry for platform + version + flavour, or an Error listing what this platform has. */
+/**
+ * The table entry for platform + version + flavour, or an Error listing what this platform has.
+ * @internal
+ */
 export function pickLibTorchBuild(table: LibTorchDownloadTable, platform: string, version?: string, flavour?: string): LibTorchBuild {
   const want = { version: version ?? table.default.version, flavour: flavour ?? table.default.flavour };
   const here = table.builds.filter((b) => b.platform === platform);
@@ -244,6 +276,7 @@ function downloadUrl(build: LibTorchBuild, table: LibTorchDownloadTable, mirror:
 /**
  * Downloads, verifies and unpacks one LibTorch zip; returns the unpacked `libtorch` folder
  * (`<cache>/libtorch-<version>-<flavour>/libtorch`, with lib/, include/, share/cmake/Torch and build-version).
+ * @internal
  */
 export async function installLibTorch(opts: InstallLibTorchOptions = {}): Promise<string> {
   const env = opts.env ?? process.env;

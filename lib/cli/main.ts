@@ -1,11 +1,14 @@
-// The `torchnode` command (bin/torchnode.js): doctor, install-libtorch, and the npm install hook.
+// The `torchnode` command (bin/torchnode.js): doctor, install-libtorch, run (the launcher), and the
+// npm install hook.
 import { doctor } from './doctor';
 import { installHook } from './install_hook';
 import { runInstallLibTorch } from './install_libtorch';
+import { runLauncher } from './run';
 
 const USAGE = `Usage: npx torchnode <command>
   doctor            what torchnode finds on this machine, what it loads, and how to fix what is wrong
-  install-libtorch  download pytorch.org's LibTorch into torchnode's cache (--help for options)`;
+  install-libtorch  download pytorch.org's LibTorch into torchnode's cache (--help for options)
+  run               start a script on N processes for torch.distributed, like torchrun (--help for options)`;
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -18,6 +21,8 @@ export async function main(argv: string[]): Promise<number> {
         if (dir) console.log(`torchnode finds this LibTorch there by itself (check with: npx torchnode doctor).`);
         return 0;
       }
+      case 'run':
+        return await runLauncher(rest);
       case 'install':
         return await installHook();
       case undefined:

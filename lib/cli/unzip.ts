@@ -13,6 +13,10 @@ const ZIP_MADE_BY_UNIX = 3;
 // ---------------------------------------------------------------------------------------------------------
 // Unpack
 
+/**
+ * Unpacks a zip into a folder, refusing entries that would land outside it.
+ * @internal
+ */
 export async function extractZip(zipFile: string, intoDir: string, url: string): Promise<void> {
   await fs.promises.mkdir(intoDir);
   let zip: yauzl.ZipFile;

@@ -8,6 +8,11 @@ import { from_typed_array } from '../creation';
 const UBYTE = 0x08;
 /** What each kind of file must hold: (Fashion-)MNIST images are 3-d, labels 1-d, all uint8. */
 const KINDS = { images: { magic: 0x00000803, ndim: 3 }, labels: { magic: 0x00000801, ndim: 1 } } as const;
+/**
+ * The kind of (Fashion-)MNIST IDX file {@link read_idx} expects: `'images'` (magic 0x00000803,
+ * 3 dimensions) or `'labels'` (magic 0x00000801, 1 dimension). torchvision's
+ * `read_image_file` / `read_label_file` make the same checks.
+ */
 export type IdxKind = keyof typeof KINDS;
 
 /** Reads an IDX file's bytes, un-gzipping when the file starts with the gzip signature. */
@@ -29,6 +34,9 @@ function readBytes(path: string): Buffer {
  * for images, [N] for labels. With `kind`, the magic number must be that kind's. Every problem
  * (wrong magic, header or data shorter or longer than the dimensions say) is an Error that
  * names the file.
+ *
+ * Unlike torchvision's `read_sn3_pascalvincent_tensor`, only the unsigned-byte type (0x08) is
+ * read, and a .gz file is decompressed here rather than by a separate extraction step.
  */
 export function read_idx(path: string, kind?: IdxKind): Tensor {
   const bytes = readBytes(path);

@@ -10,6 +10,15 @@ import { float32, uint8 } from '../dtype';
 import { tidy } from '../memory';
 import { constant_pad_nd } from '../generated/torch_functions';
 
+/**
+ * A transform: a function from one input to one output, what every factory in this module
+ * returns and what {@link Compose} chains. torchvision's transforms are callable objects (or
+ * `nn.Module`s); here they are plain functions, called as `t(image)`.
+ *
+ * @typeParam I - The input (a Tensor image or batch by default).
+ * @typeParam O - The output (a Tensor by default).
+ * @see [torchvision.transforms](https://pytorch.org/vision/stable/transforms.html)
+ */
 export type Transform<I = Tensor, O = Tensor> = (input: I) => O;
 
 function requireImage(name: string, x: unknown): Tensor {

@@ -8,146 +8,346 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 import { pythonFunction } from '../python_args';
 import { FFT } from './signatures';
 
-/** `torch.fft.fft`: https://pytorch.org/docs/stable/generated/torch.fft.fft.html */
+/**
+ * `torch.fft.fft`: Computes the one dimensional discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.fft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.fft](https://pytorch.org/docs/stable/generated/torch.fft.fft.html)
+ */
 export const fft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.fft', FFT['fft']);
-/** `torch.fft.fft2`: https://pytorch.org/docs/stable/generated/torch.fft.fft2.html */
+/**
+ * `torch.fft.fft2`: Computes the 2 dimensional discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.fft2](https://pytorch.org/docs/stable/generated/torch.fft.fft2.html)
+ */
 export const fft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.fft2', FFT['fft2']);
-/** `torch.fft.fftfreq`: https://pytorch.org/docs/stable/generated/torch.fft.fftfreq.html */
+/**
+ * `torch.fft.fftfreq`: Computes the discrete Fourier Transform sample frequencies for a signal of size `n`.
+ *
+ * PyTorch: `torch.fft.fftfreq(n, d=1.0, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.fftfreq](https://pytorch.org/docs/stable/generated/torch.fft.fftfreq.html)
+ */
 export const fftfreq: {
   (n: number, options?: { d?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (n: number, d?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.fftfreq', FFT['fftfreq']);
-/** `torch.fft.fftn`: https://pytorch.org/docs/stable/generated/torch.fft.fftn.html */
+/**
+ * `torch.fft.fftn`: Computes the N dimensional discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.fftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.fftn](https://pytorch.org/docs/stable/generated/torch.fft.fftn.html)
+ */
 export const fftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.fftn', FFT['fftn']);
-/** `torch.fft.fftshift`: https://pytorch.org/docs/stable/generated/torch.fft.fftshift.html */
+/**
+ * `torch.fft.fftshift`: Reorders n-dimensional FFT data, as provided by `torch.fft.fftn`, to have negative
+ * frequency terms first.
+ *
+ * PyTorch: `torch.fft.fftshift(input, dim=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.fft.fftshift](https://pytorch.org/docs/stable/generated/torch.fft.fftshift.html)
+ */
 export const fftshift: {
   (input: Tensor, options?: { dim?: number | number[] | null }): Tensor;
   (input: Tensor, dim?: number | number[] | null): Tensor;
 } = pythonFunction('torch.fft.fftshift', FFT['fftshift']);
-/** `torch.fft.hfft`: https://pytorch.org/docs/stable/generated/torch.fft.hfft.html */
+/**
+ * `torch.fft.hfft`: Computes the one dimensional discrete Fourier transform of a Hermitian symmetric `input`
+ * signal.
+ *
+ * PyTorch: `torch.fft.hfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.hfft](https://pytorch.org/docs/stable/generated/torch.fft.hfft.html)
+ */
 export const hfft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.hfft', FFT['hfft']);
-/** `torch.fft.hfft2`: https://pytorch.org/docs/stable/generated/torch.fft.hfft2.html */
+/**
+ * `torch.fft.hfft2`: Computes the 2-dimensional discrete Fourier transform of a Hermitian symmetric `input`
+ * signal.
+ *
+ * PyTorch: `torch.fft.hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.hfft2](https://pytorch.org/docs/stable/generated/torch.fft.hfft2.html)
+ */
 export const hfft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.hfft2', FFT['hfft2']);
-/** `torch.fft.hfftn`: https://pytorch.org/docs/stable/generated/torch.fft.hfftn.html */
+/**
+ * `torch.fft.hfftn`: Computes the n-dimensional discrete Fourier transform of a Hermitian symmetric `input`
+ * signal.
+ *
+ * PyTorch: `torch.fft.hfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.hfftn](https://pytorch.org/docs/stable/generated/torch.fft.hfftn.html)
+ */
 export const hfftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.hfftn', FFT['hfftn']);
-/** `torch.fft.ifft`: https://pytorch.org/docs/stable/generated/torch.fft.ifft.html */
+/**
+ * `torch.fft.ifft`: Computes the one dimensional inverse discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.ifft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ifft](https://pytorch.org/docs/stable/generated/torch.fft.ifft.html)
+ */
 export const ifft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ifft', FFT['ifft']);
-/** `torch.fft.ifft2`: https://pytorch.org/docs/stable/generated/torch.fft.ifft2.html */
+/**
+ * `torch.fft.ifft2`: Computes the 2 dimensional inverse discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ifft2](https://pytorch.org/docs/stable/generated/torch.fft.ifft2.html)
+ */
 export const ifft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ifft2', FFT['ifft2']);
-/** `torch.fft.ifftn`: https://pytorch.org/docs/stable/generated/torch.fft.ifftn.html */
+/**
+ * `torch.fft.ifftn`: Computes the N dimensional inverse discrete Fourier transform of `input`.
+ *
+ * PyTorch: `torch.fft.ifftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ifftn](https://pytorch.org/docs/stable/generated/torch.fft.ifftn.html)
+ */
 export const ifftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ifftn', FFT['ifftn']);
-/** `torch.fft.ifftshift`: https://pytorch.org/docs/stable/generated/torch.fft.ifftshift.html */
+/**
+ * `torch.fft.ifftshift`: Inverse of `torch.fft.fftshift`.
+ *
+ * PyTorch: `torch.fft.ifftshift(input, dim=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.fft.ifftshift](https://pytorch.org/docs/stable/generated/torch.fft.ifftshift.html)
+ */
 export const ifftshift: {
   (input: Tensor, options?: { dim?: number | number[] | null }): Tensor;
   (input: Tensor, dim?: number | number[] | null): Tensor;
 } = pythonFunction('torch.fft.ifftshift', FFT['ifftshift']);
-/** `torch.fft.ihfft`: https://pytorch.org/docs/stable/generated/torch.fft.ihfft.html */
+/**
+ * `torch.fft.ihfft`: Computes the inverse of `torch.fft.hfft`.
+ *
+ * PyTorch: `torch.fft.ihfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ihfft](https://pytorch.org/docs/stable/generated/torch.fft.ihfft.html)
+ */
 export const ihfft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ihfft', FFT['ihfft']);
-/** `torch.fft.ihfft2`: https://pytorch.org/docs/stable/generated/torch.fft.ihfft2.html */
+/**
+ * `torch.fft.ihfft2`: Computes the 2-dimensional inverse discrete Fourier transform of real `input`.
+ *
+ * PyTorch: `torch.fft.ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ihfft2](https://pytorch.org/docs/stable/generated/torch.fft.ihfft2.html)
+ */
 export const ihfft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ihfft2', FFT['ihfft2']);
-/** `torch.fft.ihfftn`: https://pytorch.org/docs/stable/generated/torch.fft.ihfftn.html */
+/**
+ * `torch.fft.ihfftn`: Computes the N-dimensional inverse discrete Fourier transform of real `input`.
+ *
+ * PyTorch: `torch.fft.ihfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.ihfftn](https://pytorch.org/docs/stable/generated/torch.fft.ihfftn.html)
+ */
 export const ihfftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.ihfftn', FFT['ihfftn']);
-/** `torch.fft.irfft`: https://pytorch.org/docs/stable/generated/torch.fft.irfft.html */
+/**
+ * `torch.fft.irfft`: Computes the inverse of `torch.fft.rfft`.
+ *
+ * PyTorch: `torch.fft.irfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.irfft](https://pytorch.org/docs/stable/generated/torch.fft.irfft.html)
+ */
 export const irfft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.irfft', FFT['irfft']);
-/** `torch.fft.irfft2`: https://pytorch.org/docs/stable/generated/torch.fft.irfft2.html */
+/**
+ * `torch.fft.irfft2`: Computes the inverse of `torch.fft.rfft2`.
+ *
+ * PyTorch: `torch.fft.irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.irfft2](https://pytorch.org/docs/stable/generated/torch.fft.irfft2.html)
+ */
 export const irfft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.irfft2', FFT['irfft2']);
-/** `torch.fft.irfftn`: https://pytorch.org/docs/stable/generated/torch.fft.irfftn.html */
+/**
+ * `torch.fft.irfftn`: Computes the inverse of `torch.fft.rfftn`.
+ *
+ * PyTorch: `torch.fft.irfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.irfftn](https://pytorch.org/docs/stable/generated/torch.fft.irfftn.html)
+ */
 export const irfftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[] | null, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.irfftn', FFT['irfftn']);
-/** `torch.fft.rfft`: https://pytorch.org/docs/stable/generated/torch.fft.rfft.html */
+/**
+ * `torch.fft.rfft`: Computes the one dimensional Fourier transform of real-valued `input`.
+ *
+ * PyTorch: `torch.fft.rfft(input, n=None, dim=-1, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.rfft](https://pytorch.org/docs/stable/generated/torch.fft.rfft.html)
+ */
 export const rfft: {
   (input: Tensor, options?: { n?: number | null; dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, options?: { dim?: number; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number | null, dim?: number, norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.rfft', FFT['rfft']);
-/** `torch.fft.rfft2`: https://pytorch.org/docs/stable/generated/torch.fft.rfft2.html */
+/**
+ * `torch.fft.rfft2`: Computes the 2-dimensional discrete Fourier transform of real `input`.
+ *
+ * PyTorch: `torch.fft.rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.rfft2](https://pytorch.org/docs/stable/generated/torch.fft.rfft2.html)
+ */
 export const rfft2: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[]; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], options?: { norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, dim?: number | number[], norm?: string | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.rfft2', FFT['rfft2']);
-/** `torch.fft.rfftfreq`: https://pytorch.org/docs/stable/generated/torch.fft.rfftfreq.html */
+/**
+ * `torch.fft.rfftfreq`: Computes the sample frequencies for `torch.fft.rfft` with a signal of size `n`.
+ *
+ * PyTorch: `torch.fft.rfftfreq(n, d=1.0, *, out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.rfftfreq](https://pytorch.org/docs/stable/generated/torch.fft.rfftfreq.html)
+ */
 export const rfftfreq: {
   (n: number, options?: { d?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (n: number, d?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.fft.rfftfreq', FFT['rfftfreq']);
-/** `torch.fft.rfftn`: https://pytorch.org/docs/stable/generated/torch.fft.rfftn.html */
+/**
+ * `torch.fft.rfftn`: Computes the N-dimensional discrete Fourier transform of real `input`.
+ *
+ * PyTorch: `torch.fft.rfftn(input, s=None, dim=None, norm=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.fft.rfftn](https://pytorch.org/docs/stable/generated/torch.fft.rfftn.html)
+ */
 export const rfftn: {
   (input: Tensor, options?: { s?: number | number[] | null; dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;
   (input: Tensor, s?: number | number[] | null, options?: { dim?: number | number[] | null; norm?: string | null; out?: Tensor }): Tensor;

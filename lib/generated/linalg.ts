@@ -8,111 +8,315 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 import { pythonFunction } from '../python_args';
 import { LINALG } from './signatures';
 
-/** `torch.linalg.cholesky`: https://pytorch.org/docs/stable/generated/torch.linalg.cholesky.html */
+/**
+ * `torch.linalg.cholesky`: Computes the Cholesky decomposition of a complex Hermitian or real symmetric
+ * positive-definite matrix.
+ *
+ * PyTorch: `torch.linalg.cholesky(A, *, upper=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`upper`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.cholesky](https://pytorch.org/docs/stable/generated/torch.linalg.cholesky.html)
+ */
 export const cholesky: {
   (input: Tensor, options?: { upper?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.cholesky', LINALG['cholesky']);
-/** `torch.linalg.cholesky_ex`: https://pytorch.org/docs/stable/generated/torch.linalg.cholesky_ex.html */
+/**
+ * `torch.linalg.cholesky_ex`: Computes the Cholesky decomposition of a complex Hermitian or real symmetric
+ * positive-definite matrix.
+ *
+ * PyTorch: `torch.linalg.cholesky_ex(A, *, upper=False, check_errors=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`upper`, `check_errors`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.cholesky_ex](https://pytorch.org/docs/stable/generated/torch.linalg.cholesky_ex.html)
+ */
 export const cholesky_ex: {
-  (input: Tensor, options?: { upper?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { L: Tensor; info: Tensor }>;
+  (input: Tensor, options?: { upper?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], LInfoFields>;
 } = pythonFunction('torch.linalg.cholesky_ex', LINALG['cholesky_ex']);
-/** `torch.linalg.cond`: https://pytorch.org/docs/stable/generated/torch.linalg.cond.html */
+/**
+ * `torch.linalg.cond`: Computes the condition number of a matrix with respect to a matrix norm.
+ *
+ * PyTorch: `torch.linalg.cond(A, p=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.cond](https://pytorch.org/docs/stable/generated/torch.linalg.cond.html)
+ */
 export const cond: {
   (input: Tensor, options?: { p?: Scalar | Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, p?: Scalar | Tensor | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, p: string, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { p: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.cond', LINALG['cond']);
-/** `torch.linalg.cross`: https://pytorch.org/docs/stable/generated/torch.linalg.cross.html */
+/**
+ * `torch.linalg.cross`: Computes the cross product of two 3-dimensional vectors.
+ *
+ * PyTorch: `torch.linalg.cross(input, other, *, dim=-1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dim`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.cross](https://pytorch.org/docs/stable/generated/torch.linalg.cross.html)
+ */
 export const cross: {
   (input: Tensor, other: Tensor, options?: { dim?: number; out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; dim?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.cross', LINALG['cross']);
-/** `torch.linalg.det`: https://pytorch.org/docs/stable/generated/torch.linalg.det.html */
+/**
+ * `torch.linalg.det`: Computes the determinant of a square matrix.
+ *
+ * PyTorch: `torch.linalg.det(A, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.det](https://pytorch.org/docs/stable/generated/torch.linalg.det.html)
+ */
 export const det: {
   (A: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.det', LINALG['det']);
-/** `torch.linalg.diagonal`: https://pytorch.org/docs/stable/generated/torch.linalg.diagonal.html */
+/**
+ * `torch.linalg.diagonal`: Alias for `torch.diagonal` with defaults `dim1= -2`, `dim2= -1`.
+ *
+ * PyTorch: `torch.linalg.diagonal(A, *, offset=0, dim1=-2, dim2=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`offset`, `dim1`, `dim2`) go in a trailing options object.
+ *
+ * @see [torch.linalg.diagonal](https://pytorch.org/docs/stable/generated/torch.linalg.diagonal.html)
+ */
 export const diagonal: {
   (A: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
 } = pythonFunction('torch.linalg.diagonal', LINALG['diagonal']);
-/** `torch.linalg.eig`: https://pytorch.org/docs/stable/generated/torch.linalg.eig.html */
+/**
+ * `torch.linalg.eig`: Computes the eigenvalue decomposition of a square matrix if it exists.
+ *
+ * PyTorch: `torch.linalg.eig(A, *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.eig](https://pytorch.org/docs/stable/generated/torch.linalg.eig.html)
+ */
 export const eig: {
-  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { eigenvalues: Tensor; eigenvectors: Tensor }>;
+  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], EigenvaluesEigenvectorsFields>;
 } = pythonFunction('torch.linalg.eig', LINALG['eig']);
-/** `torch.linalg.eigh`: https://pytorch.org/docs/stable/generated/torch.linalg.eigh.html */
+/**
+ * `torch.linalg.eigh`: Computes the eigenvalue decomposition of a complex Hermitian or real symmetric matrix.
+ *
+ * PyTorch: `torch.linalg.eigh(A, UPLO='L', *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.eigh](https://pytorch.org/docs/stable/generated/torch.linalg.eigh.html)
+ */
 export const eigh: {
-  (input: Tensor, options?: { UPLO?: string; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { eigenvalues: Tensor; eigenvectors: Tensor }>;
-  (input: Tensor, UPLO?: string, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { eigenvalues: Tensor; eigenvectors: Tensor }>;
+  (input: Tensor, options?: { UPLO?: string; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], EigenvaluesEigenvectorsFields>;
+  (input: Tensor, UPLO?: string, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], EigenvaluesEigenvectorsFields>;
 } = pythonFunction('torch.linalg.eigh', LINALG['eigh']);
-/** `torch.linalg.eigvals`: https://pytorch.org/docs/stable/generated/torch.linalg.eigvals.html */
+/**
+ * `torch.linalg.eigvals`: Computes the eigenvalues of a square matrix.
+ *
+ * PyTorch: `torch.linalg.eigvals(A, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.eigvals](https://pytorch.org/docs/stable/generated/torch.linalg.eigvals.html)
+ */
 export const eigvals: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.eigvals', LINALG['eigvals']);
-/** `torch.linalg.eigvalsh`: https://pytorch.org/docs/stable/generated/torch.linalg.eigvalsh.html */
+/**
+ * `torch.linalg.eigvalsh`: Computes the eigenvalues of a complex Hermitian or real symmetric matrix.
+ *
+ * PyTorch: `torch.linalg.eigvalsh(A, UPLO='L', *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.eigvalsh](https://pytorch.org/docs/stable/generated/torch.linalg.eigvalsh.html)
+ */
 export const eigvalsh: {
   (input: Tensor, options?: { UPLO?: string; out?: Tensor }): Tensor;
   (input: Tensor, UPLO?: string, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.eigvalsh', LINALG['eigvalsh']);
-/** `torch.linalg.householder_product`: https://pytorch.org/docs/stable/generated/torch.linalg.householder_product.html */
+/**
+ * `torch.linalg.householder_product`: Computes the first `n` columns of a product of Householder matrices.
+ *
+ * PyTorch: `torch.linalg.householder_product(A, tau, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.householder_product](https://pytorch.org/docs/stable/generated/torch.linalg.householder_product.html)
+ */
 export const householder_product: {
   (input: Tensor, tau: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { tau: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.householder_product', LINALG['householder_product']);
-/** `torch.linalg.inv`: https://pytorch.org/docs/stable/generated/torch.linalg.inv.html */
+/**
+ * `torch.linalg.inv`: Computes the inverse of a square matrix if it exists.
+ *
+ * PyTorch: `torch.linalg.inv(A, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.inv](https://pytorch.org/docs/stable/generated/torch.linalg.inv.html)
+ */
 export const inv: {
   (A: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.inv', LINALG['inv']);
-/** `torch.linalg.inv_ex`: https://pytorch.org/docs/stable/generated/torch.linalg.inv_ex.html */
+/**
+ * `torch.linalg.inv_ex`: Computes the inverse of a square matrix if it is invertible.
+ *
+ * PyTorch: `torch.linalg.inv_ex(A, *, check_errors=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`check_errors`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.inv_ex](https://pytorch.org/docs/stable/generated/torch.linalg.inv_ex.html)
+ */
 export const inv_ex: {
-  (A: Tensor, options?: { check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { inverse: Tensor; info: Tensor }>;
+  (A: Tensor, options?: { check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], InverseInfoFields>;
 } = pythonFunction('torch.linalg.inv_ex', LINALG['inv_ex']);
-/** `torch.linalg.ldl_factor`: https://pytorch.org/docs/stable/generated/torch.linalg.ldl_factor.html */
+/**
+ * `torch.linalg.ldl_factor`: Computes a compact representation of the LDL factorization of a Hermitian or
+ * symmetric (possibly indefinite) matrix.
+ *
+ * PyTorch: `torch.linalg.ldl_factor(A, *, hermitian=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`hermitian`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.ldl_factor](https://pytorch.org/docs/stable/generated/torch.linalg.ldl_factor.html)
+ */
 export const ldl_factor: {
-  (input: Tensor, options?: { hermitian?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { LD: Tensor; pivots: Tensor }>;
+  (input: Tensor, options?: { hermitian?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], LDPivotsFields>;
 } = pythonFunction('torch.linalg.ldl_factor', LINALG['ldl_factor']);
-/** `torch.linalg.ldl_factor_ex`: https://pytorch.org/docs/stable/generated/torch.linalg.ldl_factor_ex.html */
+/**
+ * `torch.linalg.ldl_factor_ex`: This is a version of `ldl_factor` that does not perform error checks unless
+ * `check_errors= True`.
+ *
+ * PyTorch: `torch.linalg.ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`hermitian`, `check_errors`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.ldl_factor_ex](https://pytorch.org/docs/stable/generated/torch.linalg.ldl_factor_ex.html)
+ */
 export const ldl_factor_ex: {
-  (input: Tensor, options?: { hermitian?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { LD: Tensor; pivots: Tensor; info: Tensor }>;
+  (input: Tensor, options?: { hermitian?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], LDPivotsInfoFields>;
 } = pythonFunction('torch.linalg.ldl_factor_ex', LINALG['ldl_factor_ex']);
-/** `torch.linalg.ldl_solve`: https://pytorch.org/docs/stable/generated/torch.linalg.ldl_solve.html */
+/**
+ * `torch.linalg.ldl_solve`: Computes the solution of a system of linear equations using the LDL factorization.
+ *
+ * PyTorch: `torch.linalg.ldl_solve(LD, pivots, B, *, hermitian=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`hermitian`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.ldl_solve](https://pytorch.org/docs/stable/generated/torch.linalg.ldl_solve.html)
+ */
 export const ldl_solve: {
   (LD: Tensor, pivots: Tensor, B: Tensor, options?: { hermitian?: boolean; out?: Tensor }): Tensor;
   (LD: Tensor, options: { pivots: Tensor; B: Tensor; hermitian?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.ldl_solve', LINALG['ldl_solve']);
-/** `torch.linalg.lstsq`: https://pytorch.org/docs/stable/generated/torch.linalg.lstsq.html */
+/**
+ * `torch.linalg.lstsq`: Computes a solution to the least squares problem of a system of linear equations.
+ *
+ * PyTorch: `torch.linalg.lstsq(A, B, rcond=None, *, driver=None) -> (Tensor, Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`driver`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.lstsq](https://pytorch.org/docs/stable/generated/torch.linalg.lstsq.html)
+ */
 export const lstsq: {
-  (input: Tensor, b: Tensor, options?: { rcond?: number | null; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], { solution: Tensor; residuals: Tensor; rank: Tensor; singular_values: Tensor }>;
-  (input: Tensor, b: Tensor, rcond?: number | null, options?: { driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], { solution: Tensor; residuals: Tensor; rank: Tensor; singular_values: Tensor }>;
-  (input: Tensor, options: { b: Tensor; rcond?: number | null; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], { solution: Tensor; residuals: Tensor; rank: Tensor; singular_values: Tensor }>;
+  (input: Tensor, b: Tensor, options?: { rcond?: number | null; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], SolutionResidualsRankSingular_valuesFields>;
+  (input: Tensor, b: Tensor, rcond?: number | null, options?: { driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], SolutionResidualsRankSingular_valuesFields>;
+  (input: Tensor, options: { b: Tensor; rcond?: number | null; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor, Tensor], SolutionResidualsRankSingular_valuesFields>;
 } = pythonFunction('torch.linalg.lstsq', LINALG['lstsq']);
-/** `torch.linalg.lu`: https://pytorch.org/docs/stable/generated/torch.linalg.lu.html */
+/**
+ * `torch.linalg.lu`: Computes the LU decomposition with partial pivoting of a matrix.
+ *
+ * PyTorch: `torch.linalg.lu(A, *, pivot=True, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`pivot`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.lu](https://pytorch.org/docs/stable/generated/torch.linalg.lu.html)
+ */
 export const lu: {
-  (A: Tensor, options?: { pivot?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { P: Tensor; L: Tensor; U: Tensor }>;
+  (A: Tensor, options?: { pivot?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], PLUFields>;
 } = pythonFunction('torch.linalg.lu', LINALG['lu']);
-/** `torch.linalg.lu_factor`: https://pytorch.org/docs/stable/generated/torch.linalg.lu_factor.html */
+/**
+ * `torch.linalg.lu_factor`: Computes a compact representation of the LU factorization with partial pivoting of a
+ * matrix.
+ *
+ * PyTorch: `torch.linalg.lu_factor(A, *, bool pivot=True, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`pivot`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.lu_factor](https://pytorch.org/docs/stable/generated/torch.linalg.lu_factor.html)
+ */
 export const lu_factor: {
-  (A: Tensor, options?: { pivot?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { LU: Tensor; pivots: Tensor }>;
+  (A: Tensor, options?: { pivot?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], LUPivotsFields>;
 } = pythonFunction('torch.linalg.lu_factor', LINALG['lu_factor']);
-/** `torch.linalg.lu_factor_ex`: https://pytorch.org/docs/stable/generated/torch.linalg.lu_factor_ex.html */
+/**
+ * `torch.linalg.lu_factor_ex`: This is a version of `lu_factor` that does not perform error checks unless
+ * `check_errors= True`.
+ *
+ * PyTorch: `torch.linalg.lu_factor_ex(A, *, pivot=True, check_errors=False, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`pivot`, `check_errors`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.lu_factor_ex](https://pytorch.org/docs/stable/generated/torch.linalg.lu_factor_ex.html)
+ */
 export const lu_factor_ex: {
-  (A: Tensor, options?: { pivot?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { LU: Tensor; pivots: Tensor; info: Tensor }>;
+  (A: Tensor, options?: { pivot?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], LUPivotsInfoFields>;
 } = pythonFunction('torch.linalg.lu_factor_ex', LINALG['lu_factor_ex']);
-/** `torch.linalg.lu_solve`: https://pytorch.org/docs/stable/generated/torch.linalg.lu_solve.html */
+/**
+ * `torch.linalg.lu_solve`: Computes the solution of a square system of linear equations with a unique solution
+ * given an LU decomposition.
+ *
+ * PyTorch: `torch.linalg.lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`left`, `adjoint`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.lu_solve](https://pytorch.org/docs/stable/generated/torch.linalg.lu_solve.html)
+ */
 export const lu_solve: {
   (LU: Tensor, pivots: Tensor, B: Tensor, options?: { left?: boolean; adjoint?: boolean; out?: Tensor }): Tensor;
   (LU: Tensor, options: { pivots: Tensor; B: Tensor; left?: boolean; adjoint?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.lu_solve', LINALG['lu_solve']);
-/** `torch.linalg.matmul`: https://pytorch.org/docs/stable/generated/torch.linalg.matmul.html */
+/**
+ * `torch.linalg.matmul`: Alias for `torch.matmul`.
+ *
+ * PyTorch: `torch.linalg.matmul(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.matmul](https://pytorch.org/docs/stable/generated/torch.linalg.matmul.html)
+ */
 export const matmul: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.matmul', LINALG['matmul']);
-/** `torch.linalg.matrix_exp`: https://pytorch.org/docs/stable/generated/torch.linalg.matrix_exp.html */
+/**
+ * `torch.linalg.matrix_exp`: Computes the matrix exponential of a square matrix.
+ *
+ * PyTorch: `torch.linalg.matrix_exp(A) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.linalg.matrix_exp](https://pytorch.org/docs/stable/generated/torch.linalg.matrix_exp.html)
+ */
 export const matrix_exp: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.linalg.matrix_exp', LINALG['matrix_exp']);
-/** `torch.linalg.matrix_norm`: https://pytorch.org/docs/stable/generated/torch.linalg.matrix_norm.html */
+/**
+ * `torch.linalg.matrix_norm`: Computes a matrix norm.
+ *
+ * PyTorch: `torch.linalg.matrix_norm(A, ord='fro', dim=(-2, -1), keepdim=False, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.matrix_norm](https://pytorch.org/docs/stable/generated/torch.linalg.matrix_norm.html)
+ */
 export const matrix_norm: {
   (input: Tensor, ord: Scalar | Tensor, options?: { dim?: number[]; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord: Scalar | Tensor, dim?: number[], options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
@@ -123,12 +327,29 @@ export const matrix_norm: {
   (input: Tensor, ord?: string, dim?: number[], options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord?: string, dim?: number[], keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.matrix_norm', LINALG['matrix_norm']);
-/** `torch.linalg.matrix_power`: https://pytorch.org/docs/stable/generated/torch.linalg.matrix_power.html */
+/**
+ * `torch.linalg.matrix_power`: Computes the `n`-th power of a square matrix for an integer `n`.
+ *
+ * PyTorch: `torch.linalg.matrix_power(A, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.matrix_power](https://pytorch.org/docs/stable/generated/torch.linalg.matrix_power.html)
+ */
 export const matrix_power: {
   (input: Tensor, n: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { n: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.matrix_power', LINALG['matrix_power']);
-/** `torch.linalg.matrix_rank`: https://pytorch.org/docs/stable/generated/torch.linalg.matrix_rank.html */
+/**
+ * `torch.linalg.matrix_rank`: Computes the numerical rank of a matrix.
+ *
+ * PyTorch: `torch.linalg.matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`atol`, `rtol`, `hermitian`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.matrix_rank](https://pytorch.org/docs/stable/generated/torch.linalg.matrix_rank.html)
+ */
 export const matrix_rank: {
   (input: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean; out?: Tensor }): Tensor;
@@ -139,11 +360,29 @@ export const matrix_rank: {
   (input: Tensor, tol: number, hermitian?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { tol: number; hermitian?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.matrix_rank', LINALG['matrix_rank']);
-/** `torch.linalg.multi_dot`: https://pytorch.org/docs/stable/generated/torch.linalg.multi_dot.html */
+/**
+ * `torch.linalg.multi_dot`: Efficiently multiplies two or more matrices by reordering the multiplications so
+ * that the fewest arithmetic operations are performed.
+ *
+ * PyTorch: `torch.linalg.multi_dot(tensors, *, out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.multi_dot](https://pytorch.org/docs/stable/generated/torch.linalg.multi_dot.html)
+ */
 export const multi_dot: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.multi_dot', LINALG['multi_dot']);
-/** `torch.linalg.norm`: https://pytorch.org/docs/stable/generated/torch.linalg.norm.html */
+/**
+ * `torch.linalg.norm`: Computes a vector or matrix norm.
+ *
+ * PyTorch: `torch.linalg.norm(input, ord=None, dim=None, keepdim=False, *, out=None, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.norm](https://pytorch.org/docs/stable/generated/torch.linalg.norm.html)
+ */
 export const norm: {
   (input: Tensor, options?: { ord?: Scalar | Tensor | null; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord?: Scalar | Tensor | null, options?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
@@ -154,7 +393,16 @@ export const norm: {
   (input: Tensor, ord: string, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { ord: string; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.norm', LINALG['norm']);
-/** `torch.linalg.pinv`: https://pytorch.org/docs/stable/generated/torch.linalg.pinv.html */
+/**
+ * `torch.linalg.pinv`: Computes the pseudoinverse (Moore-Penrose inverse) of a matrix.
+ *
+ * PyTorch: `torch.linalg.pinv(A, *, atol=None, rtol=None, hermitian=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`atol`, `rtol`, `hermitian`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.pinv](https://pytorch.org/docs/stable/generated/torch.linalg.pinv.html)
+ */
 export const pinv: {
   (input: Tensor, options?: { atol?: Tensor | null; rtol?: Tensor | null; hermitian?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options?: { atol?: number | null; rtol?: number | null; hermitian?: boolean; out?: Tensor }): Tensor;
@@ -165,63 +413,282 @@ export const pinv: {
   (input: Tensor, rcond: number, hermitian?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { rcond: number; hermitian?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.pinv', LINALG['pinv']);
-/** `torch.linalg.qr`: https://pytorch.org/docs/stable/generated/torch.linalg.qr.html */
+/**
+ * `torch.linalg.qr`: Computes the QR decomposition of a matrix.
+ *
+ * PyTorch: `torch.linalg.qr(A, mode='reduced', *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.qr](https://pytorch.org/docs/stable/generated/torch.linalg.qr.html)
+ */
 export const qr: {
-  (A: Tensor, options?: { mode?: string; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
-  (A: Tensor, mode?: string, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
+  (A: Tensor, options?: { mode?: string; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], QRFields>;
+  (A: Tensor, mode?: string, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], QRFields>;
 } = pythonFunction('torch.linalg.qr', LINALG['qr']);
-/** `torch.linalg.slogdet`: https://pytorch.org/docs/stable/generated/torch.linalg.slogdet.html */
+/**
+ * `torch.linalg.slogdet`: Computes the sign and natural logarithm of the absolute value of the determinant of a
+ * square matrix.
+ *
+ * PyTorch: `torch.linalg.slogdet(A, *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.slogdet](https://pytorch.org/docs/stable/generated/torch.linalg.slogdet.html)
+ */
 export const slogdet: {
-  (A: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { sign: Tensor; logabsdet: Tensor }>;
+  (A: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SignLogabsdetFields>;
 } = pythonFunction('torch.linalg.slogdet', LINALG['slogdet']);
-/** `torch.linalg.solve`: https://pytorch.org/docs/stable/generated/torch.linalg.solve.html */
+/**
+ * `torch.linalg.solve`: Computes the solution of a square system of linear equations with a unique solution.
+ *
+ * PyTorch: `torch.linalg.solve(A, B, *, left=True, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`left`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.solve](https://pytorch.org/docs/stable/generated/torch.linalg.solve.html)
+ */
 export const solve: {
   (A: Tensor, B: Tensor, options?: { left?: boolean; out?: Tensor }): Tensor;
   (A: Tensor, options: { B: Tensor; left?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.solve', LINALG['solve']);
-/** `torch.linalg.solve_ex`: https://pytorch.org/docs/stable/generated/torch.linalg.solve_ex.html */
+/**
+ * `torch.linalg.solve_ex`: A version of `solve` that does not perform error checks unless `check_errors= True`.
+ *
+ * PyTorch: `torch.linalg.solve_ex(A, B, *, left=True, check_errors=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`left`, `check_errors`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.solve_ex](https://pytorch.org/docs/stable/generated/torch.linalg.solve_ex.html)
+ */
 export const solve_ex: {
-  (A: Tensor, B: Tensor, options?: { left?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { result: Tensor; info: Tensor }>;
-  (A: Tensor, options: { B: Tensor; left?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { result: Tensor; info: Tensor }>;
+  (A: Tensor, B: Tensor, options?: { left?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], ResultInfoFields>;
+  (A: Tensor, options: { B: Tensor; left?: boolean; check_errors?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], ResultInfoFields>;
 } = pythonFunction('torch.linalg.solve_ex', LINALG['solve_ex']);
-/** `torch.linalg.solve_triangular`: https://pytorch.org/docs/stable/generated/torch.linalg.solve_triangular.html */
+/**
+ * `torch.linalg.solve_triangular`: Computes the solution of a triangular system of linear equations with a
+ * unique solution.
+ *
+ * PyTorch: `torch.linalg.solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`upper`, `left`, `unitriangular`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.solve_triangular](https://pytorch.org/docs/stable/generated/torch.linalg.solve_triangular.html)
+ */
 export const solve_triangular: {
   (input: Tensor, B: Tensor, options: { upper: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { B: Tensor; upper: boolean; left?: boolean; unitriangular?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.solve_triangular', LINALG['solve_triangular']);
-/** `torch.linalg.svd`: https://pytorch.org/docs/stable/generated/torch.linalg.svd.html */
+/**
+ * `torch.linalg.svd`: Computes the singular value decomposition (SVD) of a matrix.
+ *
+ * PyTorch: `torch.linalg.svd(A, full_matrices=True, *, driver=None, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`driver`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.svd](https://pytorch.org/docs/stable/generated/torch.linalg.svd.html)
+ */
 export const svd: {
-  (A: Tensor, options?: { full_matrices?: boolean; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; Vh: Tensor }>;
-  (A: Tensor, full_matrices?: boolean, options?: { driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; Vh: Tensor }>;
+  (A: Tensor, options?: { full_matrices?: boolean; driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], USVhFields>;
+  (A: Tensor, full_matrices?: boolean, options?: { driver?: string | null; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], USVhFields>;
 } = pythonFunction('torch.linalg.svd', LINALG['svd']);
-/** `torch.linalg.svdvals`: https://pytorch.org/docs/stable/generated/torch.linalg.svdvals.html */
+/**
+ * `torch.linalg.svdvals`: Computes the singular values of a matrix.
+ *
+ * PyTorch: `torch.linalg.svdvals(A, *, driver=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`driver`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.svdvals](https://pytorch.org/docs/stable/generated/torch.linalg.svdvals.html)
+ */
 export const svdvals: {
   (A: Tensor, options?: { driver?: string | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.svdvals', LINALG['svdvals']);
-/** `torch.linalg.tensorinv`: https://pytorch.org/docs/stable/generated/torch.linalg.tensorinv.html */
+/**
+ * `torch.linalg.tensorinv`: Computes the multiplicative inverse of `torch.tensordot`.
+ *
+ * PyTorch: `torch.linalg.tensorinv(A, ind=2, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.tensorinv](https://pytorch.org/docs/stable/generated/torch.linalg.tensorinv.html)
+ */
 export const tensorinv: {
   (input: Tensor, options?: { ind?: number; out?: Tensor }): Tensor;
   (input: Tensor, ind?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.tensorinv', LINALG['tensorinv']);
-/** `torch.linalg.tensorsolve`: https://pytorch.org/docs/stable/generated/torch.linalg.tensorsolve.html */
+/**
+ * `torch.linalg.tensorsolve`: Computes the solution `X` to the system `torch.tensordot(A, X) = B`.
+ *
+ * PyTorch: `torch.linalg.tensorsolve(A, B, dims=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.tensorsolve](https://pytorch.org/docs/stable/generated/torch.linalg.tensorsolve.html)
+ */
 export const tensorsolve: {
   (input: Tensor, other: Tensor, options?: { dims?: number[] | null; out?: Tensor }): Tensor;
   (input: Tensor, other: Tensor, dims?: number[] | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; dims?: number[] | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.tensorsolve', LINALG['tensorsolve']);
-/** `torch.linalg.vander`: https://pytorch.org/docs/stable/generated/torch.linalg.vander.html */
+/**
+ * `torch.linalg.vander`: Generates a Vandermonde matrix.
+ *
+ * PyTorch: `torch.linalg.vander(x, N=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`N`) go in a trailing options object.
+ *
+ * @see [torch.linalg.vander](https://pytorch.org/docs/stable/generated/torch.linalg.vander.html)
+ */
 export const vander: {
   (x: Tensor, options?: { N?: number | null }): Tensor;
 } = pythonFunction('torch.linalg.vander', LINALG['vander']);
-/** `torch.linalg.vecdot`: https://pytorch.org/docs/stable/generated/torch.linalg.vecdot.html */
+/**
+ * `torch.linalg.vecdot`: Computes the dot product of two batches of vectors along a dimension.
+ *
+ * PyTorch: `torch.linalg.vecdot(x, y, *, dim=-1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dim`, `out`) go in a trailing options object.
+ *
+ * @see [torch.linalg.vecdot](https://pytorch.org/docs/stable/generated/torch.linalg.vecdot.html)
+ */
 export const vecdot: {
   (x: Tensor, y: Tensor, options?: { dim?: number; out?: Tensor }): Tensor;
   (x: Tensor, options: { y: Tensor; dim?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.vecdot', LINALG['vecdot']);
-/** `torch.linalg.vector_norm`: https://pytorch.org/docs/stable/generated/torch.linalg.vector_norm.html */
+/**
+ * `torch.linalg.vector_norm`: Computes a vector norm.
+ *
+ * PyTorch: `torch.linalg.vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.linalg.vector_norm](https://pytorch.org/docs/stable/generated/torch.linalg.vector_norm.html)
+ */
 export const vector_norm: {
   (input: Tensor, options?: { ord?: Scalar | Tensor; dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord?: Scalar | Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord?: Scalar | Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, ord?: Scalar | Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.linalg.vector_norm', LINALG['vector_norm']);
+
+/** The names of the results `P`, `L`, `U`. */
+interface PLUFields {
+  /** Result 0 of the tuple, by name. */
+  P: Tensor;
+  /** Result 1 of the tuple, by name. */
+  L: Tensor;
+  /** Result 2 of the tuple, by name. */
+  U: Tensor;
+}
+
+/** The names of the results `Q`, `R`. */
+interface QRFields {
+  /** Result 0 of the tuple, by name. */
+  Q: Tensor;
+  /** Result 1 of the tuple, by name. */
+  R: Tensor;
+}
+
+/** The names of the results `sign`, `logabsdet`. */
+interface SignLogabsdetFields {
+  /** Result 0 of the tuple, by name. */
+  sign: Tensor;
+  /** Result 1 of the tuple, by name. */
+  logabsdet: Tensor;
+}
+
+/** The names of the results `L`, `info`. */
+interface LInfoFields {
+  /** Result 0 of the tuple, by name. */
+  L: Tensor;
+  /** Result 1 of the tuple, by name. */
+  info: Tensor;
+}
+
+/** The names of the results `eigenvalues`, `eigenvectors`. */
+interface EigenvaluesEigenvectorsFields {
+  /** Result 0 of the tuple, by name. */
+  eigenvalues: Tensor;
+  /** Result 1 of the tuple, by name. */
+  eigenvectors: Tensor;
+}
+
+/** The names of the results `inverse`, `info`. */
+interface InverseInfoFields {
+  /** Result 0 of the tuple, by name. */
+  inverse: Tensor;
+  /** Result 1 of the tuple, by name. */
+  info: Tensor;
+}
+
+/** The names of the results `LD`, `pivots`. */
+interface LDPivotsFields {
+  /** Result 0 of the tuple, by name. */
+  LD: Tensor;
+  /** Result 1 of the tuple, by name. */
+  pivots: Tensor;
+}
+
+/** The names of the results `LD`, `pivots`, `info`. */
+interface LDPivotsInfoFields {
+  /** Result 0 of the tuple, by name. */
+  LD: Tensor;
+  /** Result 1 of the tuple, by name. */
+  pivots: Tensor;
+  /** Result 2 of the tuple, by name. */
+  info: Tensor;
+}
+
+/** The names of the results `solution`, `residuals`, `rank`, `singular_values`. */
+interface SolutionResidualsRankSingular_valuesFields {
+  /** Result 0 of the tuple, by name. */
+  solution: Tensor;
+  /** Result 1 of the tuple, by name. */
+  residuals: Tensor;
+  /** Result 2 of the tuple, by name. */
+  rank: Tensor;
+  /** Result 3 of the tuple, by name. */
+  singular_values: Tensor;
+}
+
+/** The names of the results `LU`, `pivots`. */
+interface LUPivotsFields {
+  /** Result 0 of the tuple, by name. */
+  LU: Tensor;
+  /** Result 1 of the tuple, by name. */
+  pivots: Tensor;
+}
+
+/** The names of the results `LU`, `pivots`, `info`. */
+interface LUPivotsInfoFields {
+  /** Result 0 of the tuple, by name. */
+  LU: Tensor;
+  /** Result 1 of the tuple, by name. */
+  pivots: Tensor;
+  /** Result 2 of the tuple, by name. */
+  info: Tensor;
+}
+
+/** The names of the results `result`, `info`. */
+interface ResultInfoFields {
+  /** Result 0 of the tuple, by name. */
+  result: Tensor;
+  /** Result 1 of the tuple, by name. */
+  info: Tensor;
+}
+
+/** The names of the results `U`, `S`, `Vh`. */
+interface USVhFields {
+  /** Result 0 of the tuple, by name. */
+  U: Tensor;
+  /** Result 1 of the tuple, by name. */
+  S: Tensor;
+  /** Result 2 of the tuple, by name. */
+  Vh: Tensor;
+}

@@ -8,27 +8,73 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 import { pythonFunction } from '../python_args';
 import { NN } from './signatures';
 
-/** `torch._C._nn.adaptive_avg_pool2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.adaptive_avg_pool2d.html */
+/**
+ * `torch._C._nn.adaptive_avg_pool2d`: Apply a 2D adaptive average pooling over an input signal composed of
+ * several input planes.
+ *
+ * PyTorch: `torch._C._nn.adaptive_avg_pool2d(Tensor input, IntArrayRef[2] output_size, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.adaptive_avg_pool2d](https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_avg_pool2d.html)
+ */
 export const adaptive_avg_pool2d: {
   (input: Tensor, output_size: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.adaptive_avg_pool2d', NN['adaptive_avg_pool2d']);
-/** `torch._C._nn.adaptive_avg_pool3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.adaptive_avg_pool3d.html */
+/**
+ * `torch._C._nn.adaptive_avg_pool3d`: Apply a 3D adaptive average pooling over an input signal composed of
+ * several input planes.
+ *
+ * PyTorch: `torch._C._nn.adaptive_avg_pool3d(Tensor input, IntArrayRef[3] output_size, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.adaptive_avg_pool3d](https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_avg_pool3d.html)
+ */
 export const adaptive_avg_pool3d: {
   (input: Tensor, output_size: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.adaptive_avg_pool3d', NN['adaptive_avg_pool3d']);
-/** `torch._C._nn.adaptive_max_pool2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.adaptive_max_pool2d.html */
+/**
+ * `torch._C._nn.adaptive_max_pool2d`: Applies a 2D adaptive max pooling over an input signal composed of several
+ * input planes.
+ *
+ * PyTorch: `torch._C._nn.adaptive_max_pool2d(input, output_size, return_indices=False)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.adaptive_max_pool2d](https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_max_pool2d.html)
+ */
 export const adaptive_max_pool2d: {
   (input: Tensor, output_size: number | number[], options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { output_size: number | number[]; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.adaptive_max_pool2d', NN['adaptive_max_pool2d']);
-/** `torch._C._nn.adaptive_max_pool3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.adaptive_max_pool3d.html */
+/**
+ * `torch._C._nn.adaptive_max_pool3d`: Applies a 3D adaptive max pooling over an input signal composed of several
+ * input planes.
+ *
+ * PyTorch: `torch._C._nn.adaptive_max_pool3d(input, output_size, return_indices=False)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.adaptive_max_pool3d](https://pytorch.org/docs/stable/generated/torch.nn.functional.adaptive_max_pool3d.html)
+ */
 export const adaptive_max_pool3d: {
   (input: Tensor, output_size: number | number[], options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { output_size: number | number[]; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.adaptive_max_pool3d', NN['adaptive_max_pool3d']);
-/** `torch._C._nn.avg_pool2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.avg_pool2d.html */
+/**
+ * `torch._C._nn.avg_pool2d`: Applies 2D average-pooling operation in `kH \times kW` regions by step size `sH
+ * \times sW` steps.
+ *
+ * PyTorch: `torch._C._nn.avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.avg_pool2d](https://pytorch.org/docs/stable/generated/torch.nn.functional.avg_pool2d.html)
+ */
 export const avg_pool2d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
@@ -38,7 +84,17 @@ export const avg_pool2d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean, divisor_override?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.avg_pool2d', NN['avg_pool2d']);
-/** `torch._C._nn.avg_pool3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.avg_pool3d.html */
+/**
+ * `torch._C._nn.avg_pool3d`: Applies 3D average-pooling operation in `kT \times kH \times kW` regions by step
+ * size `sT \times sH \times sW` steps.
+ *
+ * PyTorch: `torch._C._nn.avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True, divisor_override=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.avg_pool3d](https://pytorch.org/docs/stable/generated/torch.nn.functional.avg_pool3d.html)
+ */
 export const avg_pool3d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
@@ -48,24 +104,52 @@ export const avg_pool3d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean, divisor_override?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean; divisor_override?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.avg_pool3d', NN['avg_pool3d']);
-/** `torch._C._nn.binary_cross_entropy`: https://pytorch.org/docs/stable/generated/torch._C._nn.binary_cross_entropy.html */
+/**
+ * `torch._C._nn.binary_cross_entropy`: Compute Binary Cross Entropy between the target and input probabilities.
+ *
+ * PyTorch: `torch._C._nn.binary_cross_entropy(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.binary_cross_entropy](https://pytorch.org/docs/stable/generated/torch.nn.functional.binary_cross_entropy.html)
+ */
 export const binary_cross_entropy: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; reduction?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.binary_cross_entropy', NN['binary_cross_entropy']);
-/** `torch._C._nn.col2im`: https://pytorch.org/docs/stable/generated/torch._C._nn.col2im.html */
+/**
+ * `torch._C._nn.col2im`: the ATen operator `aten::col2im`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.col2im(Tensor input, IntArrayRef[2] output_size, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const col2im: {
   (input: Tensor, output_size: number | number[], kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; kernel_size: number | number[]; dilation: number | number[]; padding: number | number[]; stride: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.col2im', NN['col2im']);
-/** `torch._C._nn.conv_depthwise3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.conv_depthwise3d.html */
+/**
+ * `torch._C._nn.conv_depthwise3d`: the ATen operator `aten::conv_depthwise3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.conv_depthwise3d(Tensor input, Tensor weight, IntArrayRef[3] kernel_size, Tensor? bias, IntArrayRef[3] stride, IntArrayRef[3] padding, IntArrayRef[3] dilation)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const conv_depthwise3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias: Tensor | null, stride: number | number[], padding: number | number[], dilation: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias: Tensor | null; stride: number | number[]; padding: number | number[]; dilation: number | number[] }): Tensor;
 } = pythonFunction('torch._C._nn.conv_depthwise3d', NN['conv_depthwise3d']);
-/** `torch._C._nn.cross_entropy_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.cross_entropy_loss.html */
+/**
+ * `torch._C._nn.cross_entropy_loss`: the ATen operator `aten::cross_entropy_loss`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.cross_entropy_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, double label_smoothing=0.0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const cross_entropy_loss: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number; ignore_index?: number; label_smoothing?: number }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number; ignore_index?: number; label_smoothing?: number }): Tensor;
@@ -74,114 +158,296 @@ export const cross_entropy_loss: {
   (input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number, label_smoothing?: number): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; reduction?: number; ignore_index?: number; label_smoothing?: number }): Tensor;
 } = pythonFunction('torch._C._nn.cross_entropy_loss', NN['cross_entropy_loss']);
-/** `torch._C._nn.elu`: https://pytorch.org/docs/stable/generated/torch._C._nn.elu.html */
+/**
+ * `torch._C._nn.elu`: Apply the Exponential Linear Unit (ELU) function element-wise.
+ *
+ * PyTorch: `torch._C._nn.elu(Tensor input, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.elu](https://pytorch.org/docs/stable/generated/torch.nn.functional.elu.html)
+ */
 export const elu: {
   (input: Tensor, options?: { alpha?: Scalar | Tensor; scale?: Scalar | Tensor; input_scale?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, options?: { scale?: Scalar | Tensor; input_scale?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, scale?: Scalar | Tensor, options?: { input_scale?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, scale?: Scalar | Tensor, input_scale?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.elu', NN['elu']);
-/** `torch._C._nn.elu_`: https://pytorch.org/docs/stable/generated/torch._C._nn.elu_.html */
+/**
+ * `torch._C._nn.elu_`: In-place form of `torch._C._nn.elu`: apply the Exponential Linear Unit (ELU) function
+ * element-wise.
+ *
+ * PyTorch: `torch._C._nn.elu_(input, alpha=1.) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.elu_](https://pytorch.org/docs/stable/generated/torch.nn.functional.elu_.html)
+ */
 export const elu_: {
   (input: Tensor, options?: { alpha?: Scalar | Tensor; scale?: Scalar | Tensor; input_scale?: Scalar | Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, options?: { scale?: Scalar | Tensor; input_scale?: Scalar | Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, scale?: Scalar | Tensor, options?: { input_scale?: Scalar | Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor, scale?: Scalar | Tensor, input_scale?: Scalar | Tensor): Tensor;
 } = pythonFunction('torch._C._nn.elu_', NN['elu_']);
-/** `torch._C._nn.flatten_dense_tensors`: https://pytorch.org/docs/stable/generated/torch._C._nn.flatten_dense_tensors.html */
+/**
+ * `torch._C._nn.flatten_dense_tensors`: the ATen operator `aten::flatten_dense_tensors`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.flatten_dense_tensors(TensorList tensors)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const flatten_dense_tensors: {
   (tensors: Tensor[]): Tensor;
 } = pythonFunction('torch._C._nn.flatten_dense_tensors', NN['flatten_dense_tensors']);
-/** `torch._C._nn.fractional_max_pool2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.fractional_max_pool2d.html */
+/**
+ * `torch._C._nn.fractional_max_pool2d`: Applies 2D fractional max pooling over an input signal composed of
+ * several input planes.
+ *
+ * PyTorch: `torch._C._nn.fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.fractional_max_pool2d](https://pytorch.org/docs/stable/generated/torch.nn.functional.fractional_max_pool2d.html)
+ */
 export const fractional_max_pool2d: {
   (input: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor, options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { kernel_size: number | number[]; output_size: number | number[]; random_samples: Tensor; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.fractional_max_pool2d', NN['fractional_max_pool2d']);
-/** `torch._C._nn.fractional_max_pool3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.fractional_max_pool3d.html */
+/**
+ * `torch._C._nn.fractional_max_pool3d`: Applies 3D fractional max pooling over an input signal composed of
+ * several input planes.
+ *
+ * PyTorch: `torch._C._nn.fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False, _random_samples=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.fractional_max_pool3d](https://pytorch.org/docs/stable/generated/torch.nn.functional.fractional_max_pool3d.html)
+ */
 export const fractional_max_pool3d: {
   (input: Tensor, kernel_size: number | number[], output_size: number | number[], random_samples: Tensor, options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { kernel_size: number | number[]; output_size: number | number[]; random_samples: Tensor; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.fractional_max_pool3d', NN['fractional_max_pool3d']);
-/** `torch._C._nn.gelu`: https://pytorch.org/docs/stable/generated/torch._C._nn.gelu.html */
+/**
+ * `torch._C._nn.gelu`: When the approximate argument is 'none', it applies element-wise the function
+ * `\text{GELU}(x) = x * \Phi(x)`.
+ *
+ * PyTorch: `torch._C._nn.gelu(input, approximate = 'none') -> Tensor`.
+ *
+ * Keyword-only arguments (`approximate`, `out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.gelu](https://pytorch.org/docs/stable/generated/torch.nn.functional.gelu.html)
+ */
 export const gelu: {
   (input: Tensor, options?: { approximate?: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.gelu', NN['gelu']);
-/** `torch._C._nn.gelu_`: https://pytorch.org/docs/stable/generated/torch._C._nn.gelu_.html */
+/**
+ * `torch._C._nn.gelu_`: In-place form of `torch._C._nn.gelu`: when the approximate argument is 'none', it
+ * applies element-wise the function `\text{GELU}(x) = x * \Phi(x)`.
+ *
+ * PyTorch: `torch._C._nn.gelu_(Tensor input, *, c10::string_view approximate="none")`.
+ *
+ * Keyword-only arguments (`approximate`) go in a trailing options object.
+ */
 export const gelu_: {
   (input: Tensor, options?: { approximate?: string }): Tensor;
 } = pythonFunction('torch._C._nn.gelu_', NN['gelu_']);
-/** `torch._C._nn.glu`: https://pytorch.org/docs/stable/generated/torch._C._nn.glu.html */
+/**
+ * `torch._C._nn.glu`: The gated linear unit.
+ *
+ * PyTorch: `torch._C._nn.glu(input, dim=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.glu](https://pytorch.org/docs/stable/generated/torch.nn.functional.glu.html)
+ */
 export const glu: {
   (input: Tensor, options?: { dim?: number; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.glu', NN['glu']);
-/** `torch._C._nn.hardsigmoid`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardsigmoid.html */
+/**
+ * `torch._C._nn.hardsigmoid`: Apply the Hardsigmoid function element-wise.
+ *
+ * PyTorch: `torch._C._nn.hardsigmoid(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.hardsigmoid](https://pytorch.org/docs/stable/generated/torch.nn.functional.hardsigmoid.html)
+ */
 export const hardsigmoid: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.hardsigmoid', NN['hardsigmoid']);
-/** `torch._C._nn.hardsigmoid_`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardsigmoid_.html */
+/**
+ * `torch._C._nn.hardsigmoid_`: In-place form of `torch._C._nn.hardsigmoid`: apply the Hardsigmoid function
+ * element-wise.
+ *
+ * PyTorch: `torch._C._nn.hardsigmoid_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const hardsigmoid_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.hardsigmoid_', NN['hardsigmoid_']);
-/** `torch._C._nn.hardswish`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardswish.html */
+/**
+ * `torch._C._nn.hardswish`: Apply hardswish function, element-wise.
+ *
+ * PyTorch: `torch._C._nn.hardswish(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.hardswish](https://pytorch.org/docs/stable/generated/torch.nn.functional.hardswish.html)
+ */
 export const hardswish: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.hardswish', NN['hardswish']);
-/** `torch._C._nn.hardswish_`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardswish_.html */
+/**
+ * `torch._C._nn.hardswish_`: In-place form of `torch._C._nn.hardswish`: apply hardswish function, element-wise.
+ *
+ * PyTorch: `torch._C._nn.hardswish_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const hardswish_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.hardswish_', NN['hardswish_']);
-/** `torch._C._nn.hardtanh`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardtanh.html */
+/**
+ * `torch._C._nn.hardtanh`: Applies the HardTanh function element-wise.
+ *
+ * PyTorch: `torch._C._nn.hardtanh(input, min_val=-1., max_val=1., inplace=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.hardtanh](https://pytorch.org/docs/stable/generated/torch.nn.functional.hardtanh.html)
+ */
 export const hardtanh: {
   (input: Tensor, options?: { min_val?: Scalar | Tensor; max_val?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, min_val?: Scalar | Tensor, options?: { max_val?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, min_val?: Scalar | Tensor, max_val?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.hardtanh', NN['hardtanh']);
-/** `torch._C._nn.hardtanh_`: https://pytorch.org/docs/stable/generated/torch._C._nn.hardtanh_.html */
+/**
+ * `torch._C._nn.hardtanh_`: In-place form of `torch._C._nn.hardtanh`: applies the HardTanh function element-
+ * wise.
+ *
+ * PyTorch: `torch._C._nn.hardtanh_(input, min_val=-1., max_val=1.) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.hardtanh_](https://pytorch.org/docs/stable/generated/torch.nn.functional.hardtanh_.html)
+ */
 export const hardtanh_: {
   (input: Tensor, options?: { min_val?: Scalar | Tensor; max_val?: Scalar | Tensor }): Tensor;
   (input: Tensor, min_val?: Scalar | Tensor, options?: { max_val?: Scalar | Tensor }): Tensor;
   (input: Tensor, min_val?: Scalar | Tensor, max_val?: Scalar | Tensor): Tensor;
 } = pythonFunction('torch._C._nn.hardtanh_', NN['hardtanh_']);
-/** `torch._C._nn.huber_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.huber_loss.html */
+/**
+ * `torch._C._nn.huber_loss`: Compute the Huber loss, with optional weighting.
+ *
+ * PyTorch: `torch._C._nn.huber_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double delta=1.0, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.huber_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.huber_loss.html)
+ */
 export const huber_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; delta?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { delta?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, delta?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; delta?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.huber_loss', NN['huber_loss']);
-/** `torch._C._nn.im2col`: https://pytorch.org/docs/stable/generated/torch._C._nn.im2col.html */
+/**
+ * `torch._C._nn.im2col`: the ATen operator `aten::im2col`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.im2col(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] dilation, IntArrayRef[2] padding, IntArrayRef[2] stride, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const im2col: {
   (input: Tensor, kernel_size: number | number[], dilation: number | number[], padding: number | number[], stride: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; dilation: number | number[]; padding: number | number[]; stride: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.im2col', NN['im2col']);
-/** `torch._C._nn.l1_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.l1_loss.html */
+/**
+ * `torch._C._nn.l1_loss`: Compute the L1 loss, with optional weighting.
+ *
+ * PyTorch: `torch._C._nn.l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.l1_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.l1_loss.html)
+ */
 export const l1_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number }): Tensor;
 } = pythonFunction('torch._C._nn.l1_loss', NN['l1_loss']);
-/** `torch._C._nn.leaky_relu`: https://pytorch.org/docs/stable/generated/torch._C._nn.leaky_relu.html */
+/**
+ * `torch._C._nn.leaky_relu`: Applies element-wise, `\text{LeakyReLU}(x) = \max(0, x) + \text{negative\_slope} *
+ * \min(0, x)`.
+ *
+ * PyTorch: `torch._C._nn.leaky_relu(input, negative_slope=0.01, inplace=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.leaky_relu](https://pytorch.org/docs/stable/generated/torch.nn.functional.leaky_relu.html)
+ */
 export const leaky_relu: {
   (input: Tensor, options?: { negative_slope?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, negative_slope?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.leaky_relu', NN['leaky_relu']);
-/** `torch._C._nn.leaky_relu_`: https://pytorch.org/docs/stable/generated/torch._C._nn.leaky_relu_.html */
+/**
+ * `torch._C._nn.leaky_relu_`: In-place form of `torch._C._nn.leaky_relu`: applies element-wise,
+ * `\text{LeakyReLU}(x) = \max(0, x) + \text{negative\_slope} * \min(0, x)`.
+ *
+ * PyTorch: `torch._C._nn.leaky_relu_(input, negative_slope=0.01) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.leaky_relu_](https://pytorch.org/docs/stable/generated/torch.nn.functional.leaky_relu_.html)
+ */
 export const leaky_relu_: {
   (input: Tensor, options?: { negative_slope?: Scalar | Tensor }): Tensor;
   (input: Tensor, negative_slope?: Scalar | Tensor): Tensor;
 } = pythonFunction('torch._C._nn.leaky_relu_', NN['leaky_relu_']);
-/** `torch._C._nn.linear`: https://pytorch.org/docs/stable/generated/torch._C._nn.linear.html */
+/**
+ * `torch._C._nn.linear`: Applies a linear transformation to the incoming data: `y = xA^T + b`.
+ *
+ * PyTorch: `torch._C._nn.linear(input, weight, bias=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.linear](https://pytorch.org/docs/stable/generated/torch.nn.functional.linear.html)
+ */
 export const linear: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.linear', NN['linear']);
-/** `torch._C._nn.log_sigmoid`: https://pytorch.org/docs/stable/generated/torch._C._nn.log_sigmoid.html */
+/**
+ * `torch._C._nn.log_sigmoid`: the ATen operator `aten::log_sigmoid`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.log_sigmoid(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const log_sigmoid: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.log_sigmoid', NN['log_sigmoid']);
-/** `torch._C._nn.max_pool2d_with_indices`: https://pytorch.org/docs/stable/generated/torch._C._nn.max_pool2d_with_indices.html */
+/**
+ * `torch._C._nn.max_pool2d_with_indices`: max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1,
+ * ceil_mode=False, return_indices=False).
+ *
+ * PyTorch: `torch._C._nn.max_pool2d_with_indices(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.max_pool2d_with_indices](https://pytorch.org/docs/stable/generated/torch.nn.functional.max_pool2d_with_indices.html)
+ */
 export const max_pool2d_with_indices: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
@@ -190,7 +456,17 @@ export const max_pool2d_with_indices: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean, options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.max_pool2d_with_indices', NN['max_pool2d_with_indices']);
-/** `torch._C._nn.max_pool3d_with_indices`: https://pytorch.org/docs/stable/generated/torch._C._nn.max_pool3d_with_indices.html */
+/**
+ * `torch._C._nn.max_pool3d_with_indices`: max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1,
+ * ceil_mode=False, return_indices=False).
+ *
+ * PyTorch: `torch._C._nn.max_pool3d_with_indices(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False, *, TensorList[2] out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.max_pool3d_with_indices](https://pytorch.org/docs/stable/generated/torch.nn.functional.max_pool3d_with_indices.html)
+ */
 export const max_pool3d_with_indices: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
@@ -199,31 +475,74 @@ export const max_pool3d_with_indices: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean, options?: { out?: Tensor[] }): [Tensor, Tensor];
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean; out?: Tensor[] }): [Tensor, Tensor];
 } = pythonFunction('torch._C._nn.max_pool3d_with_indices', NN['max_pool3d_with_indices']);
-/** `torch._C._nn.max_unpool2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.max_unpool2d.html */
+/**
+ * `torch._C._nn.max_unpool2d`: Compute a partial inverse of `MaxPool2d`.
+ *
+ * PyTorch: `torch._C._nn.max_unpool2d(Tensor input, Tensor indices, IntArrayRef[2] output_size, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.max_unpool2d](https://pytorch.org/docs/stable/generated/torch.nn.functional.max_unpool2d.html)
+ */
 export const max_unpool2d: {
   (input: Tensor, indices: Tensor, output_size: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { indices: Tensor; output_size: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.max_unpool2d', NN['max_unpool2d']);
-/** `torch._C._nn.max_unpool3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.max_unpool3d.html */
+/**
+ * `torch._C._nn.max_unpool3d`: Compute a partial inverse of `MaxPool3d`.
+ *
+ * PyTorch: `torch._C._nn.max_unpool3d(Tensor input, Tensor indices, IntArrayRef[3] output_size, IntArrayRef[3] stride, IntArrayRef[3] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.max_unpool3d](https://pytorch.org/docs/stable/generated/torch.nn.functional.max_unpool3d.html)
+ */
 export const max_unpool3d: {
   (input: Tensor, indices: Tensor, output_size: number | number[], stride: number | number[], padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { indices: Tensor; output_size: number | number[]; stride: number | number[]; padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.max_unpool3d', NN['max_unpool3d']);
-/** `torch._C._nn.mish`: https://pytorch.org/docs/stable/generated/torch._C._nn.mish.html */
+/**
+ * `torch._C._nn.mish`: Apply the Mish function, element-wise.
+ *
+ * PyTorch: `torch._C._nn.mish(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.mish](https://pytorch.org/docs/stable/generated/torch.nn.functional.mish.html)
+ */
 export const mish: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.mish', NN['mish']);
-/** `torch._C._nn.mish_`: https://pytorch.org/docs/stable/generated/torch._C._nn.mish_.html */
+/**
+ * `torch._C._nn.mish_`: In-place form of `torch._C._nn.mish`: apply the Mish function, element-wise.
+ *
+ * PyTorch: `torch._C._nn.mish_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const mish_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.mish_', NN['mish_']);
-/** `torch._C._nn.mkldnn_linear`: https://pytorch.org/docs/stable/generated/torch._C._nn.mkldnn_linear.html */
+/**
+ * `torch._C._nn.mkldnn_linear`: the ATen operator `aten::mkldnn_linear`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.mkldnn_linear(Tensor input, Tensor weight, Tensor? bias=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const mkldnn_linear: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null }): Tensor;
 } = pythonFunction('torch._C._nn.mkldnn_linear', NN['mkldnn_linear']);
-/** `torch._C._nn.mkldnn_reorder_conv2d_weight`: https://pytorch.org/docs/stable/generated/torch._C._nn.mkldnn_reorder_conv2d_weight.html */
+/**
+ * `torch._C._nn.mkldnn_reorder_conv2d_weight`: the ATen operator `aten::mkldnn_reorder_conv2d_weight`, which
+ * PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.mkldnn_reorder_conv2d_weight(Tensor input, IntArrayRef[2] padding=0, IntArrayRef[2] stride=1, IntArrayRef[2] dilation=1, SymInt groups=1, IntArrayRef? input_size=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const mkldnn_reorder_conv2d_weight: {
   (input: Tensor, options?: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; input_size?: number[] | null }): Tensor;
   (input: Tensor, padding?: number | number[], options?: { stride?: number | number[]; dilation?: number | number[]; groups?: number; input_size?: number[] | null }): Tensor;
@@ -232,7 +551,14 @@ export const mkldnn_reorder_conv2d_weight: {
   (input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, options?: { input_size?: number[] | null }): Tensor;
   (input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, input_size?: number[] | null): Tensor;
 } = pythonFunction('torch._C._nn.mkldnn_reorder_conv2d_weight', NN['mkldnn_reorder_conv2d_weight']);
-/** `torch._C._nn.mkldnn_reorder_conv3d_weight`: https://pytorch.org/docs/stable/generated/torch._C._nn.mkldnn_reorder_conv3d_weight.html */
+/**
+ * `torch._C._nn.mkldnn_reorder_conv3d_weight`: the ATen operator `aten::mkldnn_reorder_conv3d_weight`, which
+ * PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.mkldnn_reorder_conv3d_weight(Tensor input, IntArrayRef[3] padding=0, IntArrayRef[3] stride=1, IntArrayRef[3] dilation=1, SymInt groups=1, IntArrayRef? input_size=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const mkldnn_reorder_conv3d_weight: {
   (input: Tensor, options?: { padding?: number | number[]; stride?: number | number[]; dilation?: number | number[]; groups?: number; input_size?: number[] | null }): Tensor;
   (input: Tensor, padding?: number | number[], options?: { stride?: number | number[]; dilation?: number | number[]; groups?: number; input_size?: number[] | null }): Tensor;
@@ -241,13 +567,31 @@ export const mkldnn_reorder_conv3d_weight: {
   (input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, options?: { input_size?: number[] | null }): Tensor;
   (input: Tensor, padding?: number | number[], stride?: number | number[], dilation?: number | number[], groups?: number, input_size?: number[] | null): Tensor;
 } = pythonFunction('torch._C._nn.mkldnn_reorder_conv3d_weight', NN['mkldnn_reorder_conv3d_weight']);
-/** `torch._C._nn.mse_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.mse_loss.html */
+/**
+ * `torch._C._nn.mse_loss`: Compute the element-wise mean squared error, with optional weighting.
+ *
+ * PyTorch: `torch._C._nn.mse_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.mse_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.mse_loss.html)
+ */
 export const mse_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.mse_loss', NN['mse_loss']);
-/** `torch._C._nn.multi_margin_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.multi_margin_loss.html */
+/**
+ * `torch._C._nn.multi_margin_loss`: Compute the multi margin loss, with optional weighting.
+ *
+ * PyTorch: `torch._C._nn.multi_margin_loss(Tensor input, Tensor target, Scalar p=1, Scalar margin=1, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.multi_margin_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.multi_margin_loss.html)
+ */
 export const multi_margin_loss: {
   (input: Tensor, target: Tensor, options?: { p?: Scalar | Tensor; margin?: Scalar | Tensor; weight?: Tensor | null; reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, p?: Scalar | Tensor, options?: { margin?: Scalar | Tensor; weight?: Tensor | null; reduction?: number; out?: Tensor }): Tensor;
@@ -256,13 +600,31 @@ export const multi_margin_loss: {
   (input: Tensor, target: Tensor, p?: Scalar | Tensor, margin?: Scalar | Tensor, weight?: Tensor | null, reduction?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; p?: Scalar | Tensor; margin?: Scalar | Tensor; weight?: Tensor | null; reduction?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.multi_margin_loss', NN['multi_margin_loss']);
-/** `torch._C._nn.multilabel_margin_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.multilabel_margin_loss.html */
+/**
+ * `torch._C._nn.multilabel_margin_loss`: Compute the multilabel margin loss.
+ *
+ * PyTorch: `torch._C._nn.multilabel_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.multilabel_margin_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.multilabel_margin_loss.html)
+ */
 export const multilabel_margin_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.multilabel_margin_loss', NN['multilabel_margin_loss']);
-/** `torch._C._nn.nll_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.nll_loss.html */
+/**
+ * `torch._C._nn.nll_loss`: Compute the negative log likelihood loss.
+ *
+ * PyTorch: `torch._C._nn.nll_loss(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.nll_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.nll_loss.html)
+ */
 export const nll_loss: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
@@ -270,7 +632,14 @@ export const nll_loss: {
   (input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.nll_loss', NN['nll_loss']);
-/** `torch._C._nn.nll_loss2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.nll_loss2d.html */
+/**
+ * `torch._C._nn.nll_loss2d`: the ATen operator `aten::nll_loss2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.nll_loss2d(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const nll_loss2d: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
@@ -278,7 +647,13 @@ export const nll_loss2d: {
   (input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; reduction?: number; ignore_index?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.nll_loss2d', NN['nll_loss2d']);
-/** `torch._C._nn.nll_loss_nd`: https://pytorch.org/docs/stable/generated/torch._C._nn.nll_loss_nd.html */
+/**
+ * `torch._C._nn.nll_loss_nd`: the ATen operator `aten::nll_loss_nd`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.nll_loss_nd(Tensor input, Tensor target, Tensor? weight=None, int64_t reduction=at::Reduction::Mean, SymInt ignore_index=-100)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const nll_loss_nd: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; reduction?: number; ignore_index?: number }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { reduction?: number; ignore_index?: number }): Tensor;
@@ -286,64 +661,150 @@ export const nll_loss_nd: {
   (input: Tensor, target: Tensor, weight?: Tensor | null, reduction?: number, ignore_index?: number): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; reduction?: number; ignore_index?: number }): Tensor;
 } = pythonFunction('torch._C._nn.nll_loss_nd', NN['nll_loss_nd']);
-/** `torch._C._nn.one_hot`: https://pytorch.org/docs/stable/generated/torch._C._nn.one_hot.html */
+/**
+ * `torch._C._nn.one_hot`: Takes LongTensor with index values of shape `(*)` and returns a tensor of shape `(*,
+ * num_classes)` that have zeros everywhere except where the index of last dimension matches the corresponding
+ * value of the input tensor, in which case it will be 1.
+ *
+ * PyTorch: `torch._C._nn.one_hot(tensor, num_classes=-1) -> LongTensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.one_hot](https://pytorch.org/docs/stable/generated/torch.nn.functional.one_hot.html)
+ */
 export const one_hot: {
   (input: Tensor, options?: { num_classes?: number }): Tensor;
   (input: Tensor, num_classes?: number): Tensor;
 } = pythonFunction('torch._C._nn.one_hot', NN['one_hot']);
-/** `torch._C._nn.pad`: https://pytorch.org/docs/stable/generated/torch._C._nn.pad.html */
+/**
+ * `torch._C._nn.pad`: Pads tensor.
+ *
+ * PyTorch: `torch._C._nn.pad(input, pad, mode="constant", value=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.nn.functional.pad](https://pytorch.org/docs/stable/generated/torch.nn.functional.pad.html)
+ */
 export const pad: {
   (input: Tensor, pad: number[], options?: { mode?: string; value?: number | null }): Tensor;
   (input: Tensor, pad: number[], mode?: string, options?: { value?: number | null }): Tensor;
   (input: Tensor, pad: number[], mode?: string, value?: number | null): Tensor;
   (input: Tensor, options: { pad: number[]; mode?: string; value?: number | null }): Tensor;
 } = pythonFunction('torch._C._nn.pad', NN['pad']);
-/** `torch._C._nn.pad_sequence`: https://pytorch.org/docs/stable/generated/torch._C._nn.pad_sequence.html */
+/**
+ * `torch._C._nn.pad_sequence`: the ATen operator `aten::pad_sequence`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.pad_sequence(TensorList sequences, bool batch_first=False, double padding_value=0.0, c10::string_view padding_side="right")`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const pad_sequence: {
   (sequences: Tensor[], options?: { batch_first?: boolean; padding_value?: number; padding_side?: string }): Tensor;
   (sequences: Tensor[], batch_first?: boolean, options?: { padding_value?: number; padding_side?: string }): Tensor;
   (sequences: Tensor[], batch_first?: boolean, padding_value?: number, options?: { padding_side?: string }): Tensor;
   (sequences: Tensor[], batch_first?: boolean, padding_value?: number, padding_side?: string): Tensor;
 } = pythonFunction('torch._C._nn.pad_sequence', NN['pad_sequence']);
-/** `torch._C._nn.reflection_pad1d`: https://pytorch.org/docs/stable/generated/torch._C._nn.reflection_pad1d.html */
+/**
+ * `torch._C._nn.reflection_pad1d`: the ATen operator `aten::reflection_pad1d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.reflection_pad1d(Tensor input, IntArrayRef[2] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const reflection_pad1d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.reflection_pad1d', NN['reflection_pad1d']);
-/** `torch._C._nn.reflection_pad2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.reflection_pad2d.html */
+/**
+ * `torch._C._nn.reflection_pad2d`: the ATen operator `aten::reflection_pad2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.reflection_pad2d(Tensor input, IntArrayRef[4] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const reflection_pad2d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.reflection_pad2d', NN['reflection_pad2d']);
-/** `torch._C._nn.reflection_pad3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.reflection_pad3d.html */
+/**
+ * `torch._C._nn.reflection_pad3d`: the ATen operator `aten::reflection_pad3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.reflection_pad3d(Tensor input, IntArrayRef[6] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const reflection_pad3d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.reflection_pad3d', NN['reflection_pad3d']);
-/** `torch._C._nn.relu6`: https://pytorch.org/docs/stable/generated/torch._C._nn.relu6.html */
+/**
+ * `torch._C._nn.relu6`: Applies the element-wise function `\text{ReLU6}(x) = \min(\max(0,x), 6)`.
+ *
+ * PyTorch: `torch._C._nn.relu6(input, inplace=False) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.nn.functional.relu6](https://pytorch.org/docs/stable/generated/torch.nn.functional.relu6.html)
+ */
 export const relu6: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.relu6', NN['relu6']);
-/** `torch._C._nn.relu6_`: https://pytorch.org/docs/stable/generated/torch._C._nn.relu6_.html */
+/**
+ * `torch._C._nn.relu6_`: In-place form of `torch._C._nn.relu6`: applies the element-wise function
+ * `\text{ReLU6}(x) = \min(\max(0,x), 6)`.
+ *
+ * PyTorch: `torch._C._nn.relu6_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const relu6_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.relu6_', NN['relu6_']);
-/** `torch._C._nn.replication_pad1d`: https://pytorch.org/docs/stable/generated/torch._C._nn.replication_pad1d.html */
+/**
+ * `torch._C._nn.replication_pad1d`: the ATen operator `aten::replication_pad1d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.replication_pad1d(Tensor input, IntArrayRef[2] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const replication_pad1d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.replication_pad1d', NN['replication_pad1d']);
-/** `torch._C._nn.replication_pad2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.replication_pad2d.html */
+/**
+ * `torch._C._nn.replication_pad2d`: the ATen operator `aten::replication_pad2d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.replication_pad2d(Tensor input, IntArrayRef[4] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const replication_pad2d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.replication_pad2d', NN['replication_pad2d']);
-/** `torch._C._nn.replication_pad3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.replication_pad3d.html */
+/**
+ * `torch._C._nn.replication_pad3d`: the ATen operator `aten::replication_pad3d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.replication_pad3d(Tensor input, IntArrayRef[6] padding, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const replication_pad3d: {
   (input: Tensor, padding: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { padding: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.replication_pad3d', NN['replication_pad3d']);
-/** `torch._C._nn.rrelu_with_noise`: https://pytorch.org/docs/stable/generated/torch._C._nn.rrelu_with_noise.html */
+/**
+ * `torch._C._nn.rrelu_with_noise`: the ATen operator `aten::rrelu_with_noise`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.rrelu_with_noise(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ */
 export const rrelu_with_noise: {
   (input: Tensor, noise: Tensor, options?: { lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null; out?: Tensor }): Tensor;
   (input: Tensor, noise: Tensor, lower?: Scalar | Tensor, options?: { upper?: Scalar | Tensor; training?: boolean; generator?: null | null; out?: Tensor }): Tensor;
@@ -352,7 +813,15 @@ export const rrelu_with_noise: {
   (input: Tensor, noise: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, generator?: null | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { noise: Tensor; lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.rrelu_with_noise', NN['rrelu_with_noise']);
-/** `torch._C._nn.rrelu_with_noise_`: https://pytorch.org/docs/stable/generated/torch._C._nn.rrelu_with_noise_.html */
+/**
+ * `torch._C._nn.rrelu_with_noise_`: the ATen operator `aten::rrelu_with_noise_`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.rrelu_with_noise_(Tensor input, Tensor noise, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ */
 export const rrelu_with_noise_: {
   (input: Tensor, noise: Tensor, options?: { lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
   (input: Tensor, noise: Tensor, lower?: Scalar | Tensor, options?: { upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
@@ -361,7 +830,18 @@ export const rrelu_with_noise_: {
   (input: Tensor, noise: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, generator?: null | null): Tensor;
   (input: Tensor, options: { noise: Tensor; lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
 } = pythonFunction('torch._C._nn.rrelu_with_noise_', NN['rrelu_with_noise_']);
-/** `torch._C._nn.scaled_dot_product_attention`: https://pytorch.org/docs/stable/generated/torch._C._nn.scaled_dot_product_attention.html */
+/**
+ * `torch._C._nn.scaled_dot_product_attention`: Computes scaled dot product attention on query, key and value
+ * tensors, using an optional attention mask if passed, and applying dropout if a probability greater than 0.0 is
+ * specified.
+ *
+ * PyTorch: `torch._C._nn.scaled_dot_product_attention(Tensor query, Tensor key, Tensor value, Tensor? attn_mask=None, double dropout_p=0.0, bool is_causal=False, *, double? scale=None, bool enable_gqa=False)`.
+ *
+ * Keyword-only arguments (`scale`, `enable_gqa`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.scaled_dot_product_attention](https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html)
+ */
 export const scaled_dot_product_attention: {
   (query: Tensor, key: Tensor, value: Tensor, options?: { attn_mask?: Tensor | null; dropout_p?: number; is_causal?: boolean; scale?: number | null; enable_gqa?: boolean }): Tensor;
   (query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, options?: { dropout_p?: number; is_causal?: boolean; scale?: number | null; enable_gqa?: boolean }): Tensor;
@@ -369,15 +849,37 @@ export const scaled_dot_product_attention: {
   (query: Tensor, key: Tensor, value: Tensor, attn_mask?: Tensor | null, dropout_p?: number, is_causal?: boolean, options?: { scale?: number | null; enable_gqa?: boolean }): Tensor;
   (query: Tensor, options: { key: Tensor; value: Tensor; attn_mask?: Tensor | null; dropout_p?: number; is_causal?: boolean; scale?: number | null; enable_gqa?: boolean }): Tensor;
 } = pythonFunction('torch._C._nn.scaled_dot_product_attention', NN['scaled_dot_product_attention']);
-/** `torch._C._nn.silu`: https://pytorch.org/docs/stable/generated/torch._C._nn.silu.html */
+/**
+ * `torch._C._nn.silu`: Apply the Sigmoid Linear Unit (SiLU) function, element-wise.
+ *
+ * PyTorch: `torch._C._nn.silu(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nn.functional.silu](https://pytorch.org/docs/stable/generated/torch.nn.functional.silu.html)
+ */
 export const silu: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.silu', NN['silu']);
-/** `torch._C._nn.silu_`: https://pytorch.org/docs/stable/generated/torch._C._nn.silu_.html */
+/**
+ * `torch._C._nn.silu_`: In-place form of `torch._C._nn.silu`: apply the Sigmoid Linear Unit (SiLU) function,
+ * element-wise.
+ *
+ * PyTorch: `torch._C._nn.silu_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const silu_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch._C._nn.silu_', NN['silu_']);
-/** `torch._C._nn.slow_conv3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.slow_conv3d.html */
+/**
+ * `torch._C._nn.slow_conv3d`: the ATen operator `aten::slow_conv3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.slow_conv3d(Tensor input, Tensor weight, IntArrayRef[3] kernel_size, Tensor? bias=None, IntArrayRef[3] stride=1, IntArrayRef[3] padding=0, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const slow_conv3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
@@ -385,7 +887,14 @@ export const slow_conv3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.slow_conv3d', NN['slow_conv3d']);
-/** `torch._C._nn.slow_conv_dilated2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.slow_conv_dilated2d.html */
+/**
+ * `torch._C._nn.slow_conv_dilated2d`: the ATen operator `aten::slow_conv_dilated2d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.slow_conv_dilated2d(Tensor input, Tensor weight, IntArrayRef[2] kernel_size, Tensor? bias=None, IntArrayRef[2] stride=1, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const slow_conv_dilated2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
@@ -394,7 +903,14 @@ export const slow_conv_dilated2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
 } = pythonFunction('torch._C._nn.slow_conv_dilated2d', NN['slow_conv_dilated2d']);
-/** `torch._C._nn.slow_conv_dilated3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.slow_conv_dilated3d.html */
+/**
+ * `torch._C._nn.slow_conv_dilated3d`: the ATen operator `aten::slow_conv_dilated3d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.slow_conv_dilated3d(Tensor input, Tensor weight, IntArrayRef[3] kernel_size, Tensor? bias=None, IntArrayRef[3] stride=1, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const slow_conv_dilated3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
@@ -403,7 +919,15 @@ export const slow_conv_dilated3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], dilation?: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[] }): Tensor;
 } = pythonFunction('torch._C._nn.slow_conv_dilated3d', NN['slow_conv_dilated3d']);
-/** `torch._C._nn.slow_conv_transpose2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.slow_conv_transpose2d.html */
+/**
+ * `torch._C._nn.slow_conv_transpose2d`: the ATen operator `aten::slow_conv_transpose2d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.slow_conv_transpose2d(Tensor input, Tensor weight, IntArrayRef[2] kernel_size, Tensor? bias=None, IntArrayRef[2] stride=1, IntArrayRef[2] padding=0, IntArrayRef[2] output_padding=0, IntArrayRef[2] dilation=1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const slow_conv_transpose2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
@@ -413,7 +937,15 @@ export const slow_conv_transpose2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], dilation?: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.slow_conv_transpose2d', NN['slow_conv_transpose2d']);
-/** `torch._C._nn.slow_conv_transpose3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.slow_conv_transpose3d.html */
+/**
+ * `torch._C._nn.slow_conv_transpose3d`: the ATen operator `aten::slow_conv_transpose3d`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.slow_conv_transpose3d(Tensor input, Tensor weight, IntArrayRef[3] kernel_size, Tensor? bias=None, IntArrayRef[3] stride=1, IntArrayRef[3] padding=0, IntArrayRef[3] output_padding=0, IntArrayRef[3] dilation=1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const slow_conv_transpose3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
@@ -423,31 +955,75 @@ export const slow_conv_transpose3d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], dilation?: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; dilation?: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.slow_conv_transpose3d', NN['slow_conv_transpose3d']);
-/** `torch._C._nn.smooth_l1_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.smooth_l1_loss.html */
+/**
+ * `torch._C._nn.smooth_l1_loss`: Compute the Smooth L1 loss.
+ *
+ * PyTorch: `torch._C._nn.smooth_l1_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, double beta=1.0, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.smooth_l1_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.smooth_l1_loss.html)
+ */
 export const smooth_l1_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; beta?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { beta?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, beta?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; beta?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.smooth_l1_loss', NN['smooth_l1_loss']);
-/** `torch._C._nn.soft_margin_loss`: https://pytorch.org/docs/stable/generated/torch._C._nn.soft_margin_loss.html */
+/**
+ * `torch._C._nn.soft_margin_loss`: Compute the soft margin loss.
+ *
+ * PyTorch: `torch._C._nn.soft_margin_loss(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.soft_margin_loss](https://pytorch.org/docs/stable/generated/torch.nn.functional.soft_margin_loss.html)
+ */
 export const soft_margin_loss: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; out?: Tensor }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.soft_margin_loss', NN['soft_margin_loss']);
-/** `torch._C._nn.softplus`: https://pytorch.org/docs/stable/generated/torch._C._nn.softplus.html */
+/**
+ * `torch._C._nn.softplus`: Applies element-wise, the function `\text{Softplus}(x) = \frac{1}{\beta} * \log(1 +
+ * \exp(\beta * x))`.
+ *
+ * PyTorch: `torch._C._nn.softplus(input, beta=1, threshold=20) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.softplus](https://pytorch.org/docs/stable/generated/torch.nn.functional.softplus.html)
+ */
 export const softplus: {
   (input: Tensor, options?: { beta?: Scalar | Tensor; threshold?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, beta?: Scalar | Tensor, options?: { threshold?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, beta?: Scalar | Tensor, threshold?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.softplus', NN['softplus']);
-/** `torch._C._nn.softshrink`: https://pytorch.org/docs/stable/generated/torch._C._nn.softshrink.html */
+/**
+ * `torch._C._nn.softshrink`: Applies the soft shrinkage function elementwise.
+ *
+ * PyTorch: `torch._C._nn.softshrink(input, lambd=0.5) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nn.functional.softshrink](https://pytorch.org/docs/stable/generated/torch.nn.functional.softshrink.html)
+ */
 export const softshrink: {
   (input: Tensor, options?: { lambd?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, lambd?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.softshrink', NN['softshrink']);
-/** `torch._C._nn.thnn_conv2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.thnn_conv2d.html */
+/**
+ * `torch._C._nn.thnn_conv2d`: the ATen operator `aten::thnn_conv2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch._C._nn.thnn_conv2d(Tensor input, Tensor weight, IntArrayRef[2] kernel_size, Tensor? bias=None, IntArrayRef[2] stride=1, IntArrayRef[2] padding=0, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const thnn_conv2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
@@ -455,12 +1031,27 @@ export const thnn_conv2d: {
   (input: Tensor, weight: Tensor, kernel_size: number | number[], bias?: Tensor | null, stride?: number | number[], padding?: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; kernel_size: number | number[]; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.thnn_conv2d', NN['thnn_conv2d']);
-/** `torch._C._nn.unflatten_dense_tensors`: https://pytorch.org/docs/stable/generated/torch._C._nn.unflatten_dense_tensors.html */
+/**
+ * `torch._C._nn.unflatten_dense_tensors`: the ATen operator `aten::unflatten_dense_tensors`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch._C._nn.unflatten_dense_tensors(Tensor flat, TensorList tensors)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const unflatten_dense_tensors: {
   (flat: Tensor, tensors: Tensor[]): Tensor[];
   (flat: Tensor, options: { tensors: Tensor[] }): Tensor[];
 } = pythonFunction('torch._C._nn.unflatten_dense_tensors', NN['unflatten_dense_tensors']);
-/** `torch._C._nn.upsample_bicubic2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_bicubic2d.html */
+/**
+ * `torch._C._nn.upsample_bicubic2d`: the ATen operator `aten::upsample_bicubic2d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_bicubic2d(Tensor input, IntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_bicubic2d(Tensor input, IntArrayRef[2] output_size, bool align_corners, double? scales_h=None, double? scales_w=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_bicubic2d: {
   (input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; align_corners: boolean; scale_factors: number[] | null }): Tensor;
@@ -469,7 +1060,15 @@ export const upsample_bicubic2d: {
   (input: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; align_corners: boolean; scales_h?: number | null; scales_w?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_bicubic2d', NN['upsample_bicubic2d']);
-/** `torch._C._nn.upsample_bilinear2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_bilinear2d.html */
+/**
+ * `torch._C._nn.upsample_bilinear2d`: the ATen operator `aten::upsample_bilinear2d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_bilinear2d(Tensor input, IntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_bilinear2d(Tensor input, IntArrayRef[2] output_size, bool align_corners, double? scales_h=None, double? scales_w=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_bilinear2d: {
   (input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; align_corners: boolean; scale_factors: number[] | null }): Tensor;
@@ -478,7 +1077,15 @@ export const upsample_bilinear2d: {
   (input: Tensor, output_size: number | number[], align_corners: boolean, scales_h?: number | null, scales_w?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; align_corners: boolean; scales_h?: number | null; scales_w?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_bilinear2d', NN['upsample_bilinear2d']);
-/** `torch._C._nn.upsample_linear1d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_linear1d.html */
+/**
+ * `torch._C._nn.upsample_linear1d`: the ATen operator `aten::upsample_linear1d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_linear1d(Tensor input, IntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_linear1d(Tensor input, IntArrayRef[1] output_size, bool align_corners, double? scales=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_linear1d: {
   (input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; align_corners: boolean; scale_factors: number[] | null }): Tensor;
@@ -486,7 +1093,15 @@ export const upsample_linear1d: {
   (input: Tensor, output_size: number | number[], align_corners: boolean, scales?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; align_corners: boolean; scales?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_linear1d', NN['upsample_linear1d']);
-/** `torch._C._nn.upsample_nearest1d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_nearest1d.html */
+/**
+ * `torch._C._nn.upsample_nearest1d`: the ATen operator `aten::upsample_nearest1d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_nearest1d(Tensor input, IntArrayRef? output_size, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_nearest1d(Tensor input, IntArrayRef[1] output_size, double? scales=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_nearest1d: {
   (input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; scale_factors: number[] | null }): Tensor;
@@ -494,7 +1109,15 @@ export const upsample_nearest1d: {
   (input: Tensor, output_size: number | number[], scales?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; scales?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_nearest1d', NN['upsample_nearest1d']);
-/** `torch._C._nn.upsample_nearest2d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_nearest2d.html */
+/**
+ * `torch._C._nn.upsample_nearest2d`: the ATen operator `aten::upsample_nearest2d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_nearest2d(Tensor input, IntArrayRef? output_size, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_nearest2d(Tensor input, IntArrayRef[2] output_size, double? scales_h=None, double? scales_w=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_nearest2d: {
   (input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; scale_factors: number[] | null }): Tensor;
@@ -503,7 +1126,15 @@ export const upsample_nearest2d: {
   (input: Tensor, output_size: number | number[], scales_h?: number | null, scales_w?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; scales_h?: number | null; scales_w?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_nearest2d', NN['upsample_nearest2d']);
-/** `torch._C._nn.upsample_nearest3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_nearest3d.html */
+/**
+ * `torch._C._nn.upsample_nearest3d`: the ATen operator `aten::upsample_nearest3d.vec`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch._C._nn.upsample_nearest3d(Tensor input, IntArrayRef? output_size, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_nearest3d(Tensor input, IntArrayRef[3] output_size, double? scales_d=None, double? scales_h=None, double? scales_w=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_nearest3d: {
   (input: Tensor, output_size: number[] | null, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; scale_factors: number[] | null }): Tensor;
@@ -513,7 +1144,15 @@ export const upsample_nearest3d: {
   (input: Tensor, output_size: number | number[], scales_d?: number | null, scales_h?: number | null, scales_w?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; scales_d?: number | null; scales_h?: number | null; scales_w?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch._C._nn.upsample_nearest3d', NN['upsample_nearest3d']);
-/** `torch._C._nn.upsample_trilinear3d`: https://pytorch.org/docs/stable/generated/torch._C._nn.upsample_trilinear3d.html */
+/**
+ * `torch._C._nn.upsample_trilinear3d`: the ATen operator `aten::upsample_trilinear3d.vec`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch._C._nn.upsample_trilinear3d(Tensor input, IntArrayRef? output_size, bool align_corners, ArrayRef<double>? scale_factors)`, `torch._C._nn.upsample_trilinear3d(Tensor input, IntArrayRef[3] output_size, bool align_corners, double? scales_d=None, double? scales_h=None, double? scales_w=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const upsample_trilinear3d: {
   (input: Tensor, output_size: number[] | null, align_corners: boolean, scale_factors: number[] | null): Tensor;
   (input: Tensor, options: { output_size: number[] | null; align_corners: boolean; scale_factors: number[] | null }): Tensor;

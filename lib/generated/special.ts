@@ -8,27 +8,75 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 import { pythonFunction } from '../python_args';
 import { SPECIAL } from './signatures';
 
-/** `torch.special.airy_ai`: https://pytorch.org/docs/stable/generated/torch.special.airy_ai.html */
+/**
+ * `torch.special.airy_ai`: Airy function `\text{Ai}\left(\text{input}\right)`.
+ *
+ * PyTorch: `torch.special.airy_ai(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.airy_ai](https://pytorch.org/docs/stable/generated/torch.special.airy_ai.html)
+ */
 export const airy_ai: {
   (x: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.airy_ai', SPECIAL['airy_ai']);
-/** `torch.special.bessel_j0`: https://pytorch.org/docs/stable/generated/torch.special.bessel_j0.html */
+/**
+ * `torch.special.bessel_j0`: Bessel function of the first kind of order `0`.
+ *
+ * PyTorch: `torch.special.bessel_j0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.bessel_j0](https://pytorch.org/docs/stable/generated/torch.special.bessel_j0.html)
+ */
 export const bessel_j0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.bessel_j0', SPECIAL['bessel_j0']);
-/** `torch.special.bessel_j1`: https://pytorch.org/docs/stable/generated/torch.special.bessel_j1.html */
+/**
+ * `torch.special.bessel_j1`: Bessel function of the first kind of order `1`.
+ *
+ * PyTorch: `torch.special.bessel_j1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.bessel_j1](https://pytorch.org/docs/stable/generated/torch.special.bessel_j1.html)
+ */
 export const bessel_j1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.bessel_j1', SPECIAL['bessel_j1']);
-/** `torch.special.bessel_y0`: https://pytorch.org/docs/stable/generated/torch.special.bessel_y0.html */
+/**
+ * `torch.special.bessel_y0`: Bessel function of the second kind of order `0`.
+ *
+ * PyTorch: `torch.special.bessel_y0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.bessel_y0](https://pytorch.org/docs/stable/generated/torch.special.bessel_y0.html)
+ */
 export const bessel_y0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.bessel_y0', SPECIAL['bessel_y0']);
-/** `torch.special.bessel_y1`: https://pytorch.org/docs/stable/generated/torch.special.bessel_y1.html */
+/**
+ * `torch.special.bessel_y1`: Bessel function of the second kind of order `1`.
+ *
+ * PyTorch: `torch.special.bessel_y1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.bessel_y1](https://pytorch.org/docs/stable/generated/torch.special.bessel_y1.html)
+ */
 export const bessel_y1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.bessel_y1', SPECIAL['bessel_y1']);
-/** `torch.special.chebyshev_polynomial_t`: https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_t.html */
+/**
+ * `torch.special.chebyshev_polynomial_t`: Chebyshev polynomial of the first kind `T_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.chebyshev_polynomial_t(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.chebyshev_polynomial_t](https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_t.html)
+ */
 export const chebyshev_polynomial_t: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -37,7 +85,15 @@ export const chebyshev_polynomial_t: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.chebyshev_polynomial_t', SPECIAL['chebyshev_polynomial_t']);
-/** `torch.special.chebyshev_polynomial_u`: https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_u.html */
+/**
+ * `torch.special.chebyshev_polynomial_u`: Chebyshev polynomial of the second kind `U_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.chebyshev_polynomial_u(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.chebyshev_polynomial_u](https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_u.html)
+ */
 export const chebyshev_polynomial_u: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -46,7 +102,15 @@ export const chebyshev_polynomial_u: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.chebyshev_polynomial_u', SPECIAL['chebyshev_polynomial_u']);
-/** `torch.special.chebyshev_polynomial_v`: https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_v.html */
+/**
+ * `torch.special.chebyshev_polynomial_v`: Chebyshev polynomial of the third kind `V_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.chebyshev_polynomial_v(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.chebyshev_polynomial_v](https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_v.html)
+ */
 export const chebyshev_polynomial_v: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -55,7 +119,15 @@ export const chebyshev_polynomial_v: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.chebyshev_polynomial_v', SPECIAL['chebyshev_polynomial_v']);
-/** `torch.special.chebyshev_polynomial_w`: https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_w.html */
+/**
+ * `torch.special.chebyshev_polynomial_w`: Chebyshev polynomial of the fourth kind `W_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.chebyshev_polynomial_w(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.chebyshev_polynomial_w](https://pytorch.org/docs/stable/generated/torch.special.chebyshev_polynomial_w.html)
+ */
 export const chebyshev_polynomial_w: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -64,57 +136,163 @@ export const chebyshev_polynomial_w: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.chebyshev_polynomial_w', SPECIAL['chebyshev_polynomial_w']);
-/** `torch.special.digamma`: https://pytorch.org/docs/stable/generated/torch.special.digamma.html */
+/**
+ * `torch.special.digamma`: Computes the logarithmic derivative of the gamma function on `input`.
+ *
+ * PyTorch: `torch.special.digamma(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.digamma](https://pytorch.org/docs/stable/generated/torch.special.digamma.html)
+ */
 export const digamma: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.digamma', SPECIAL['digamma']);
-/** `torch.special.entr`: https://pytorch.org/docs/stable/generated/torch.special.entr.html */
+/**
+ * `torch.special.entr`: Computes the entropy on `input` (as defined below), elementwise.
+ *
+ * PyTorch: `torch.special.entr(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.entr](https://pytorch.org/docs/stable/generated/torch.special.entr.html)
+ */
 export const entr: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.entr', SPECIAL['entr']);
-/** `torch.special.erf`: https://pytorch.org/docs/stable/generated/torch.special.erf.html */
+/**
+ * `torch.special.erf`: Computes the error function of `input`.
+ *
+ * PyTorch: `torch.special.erf(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.erf](https://pytorch.org/docs/stable/generated/torch.special.erf.html)
+ */
 export const erf: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.erf', SPECIAL['erf']);
-/** `torch.special.erfc`: https://pytorch.org/docs/stable/generated/torch.special.erfc.html */
+/**
+ * `torch.special.erfc`: Computes the complementary error function of `input`.
+ *
+ * PyTorch: `torch.special.erfc(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.erfc](https://pytorch.org/docs/stable/generated/torch.special.erfc.html)
+ */
 export const erfc: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.erfc', SPECIAL['erfc']);
-/** `torch.special.erfcx`: https://pytorch.org/docs/stable/generated/torch.special.erfcx.html */
+/**
+ * `torch.special.erfcx`: Computes the scaled complementary error function for each element of `input`.
+ *
+ * PyTorch: `torch.special.erfcx(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.erfcx](https://pytorch.org/docs/stable/generated/torch.special.erfcx.html)
+ */
 export const erfcx: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.erfcx', SPECIAL['erfcx']);
-/** `torch.special.erfinv`: https://pytorch.org/docs/stable/generated/torch.special.erfinv.html */
+/**
+ * `torch.special.erfinv`: Computes the inverse error function of `input`.
+ *
+ * PyTorch: `torch.special.erfinv(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.erfinv](https://pytorch.org/docs/stable/generated/torch.special.erfinv.html)
+ */
 export const erfinv: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.erfinv', SPECIAL['erfinv']);
-/** `torch.special.exp2`: https://pytorch.org/docs/stable/generated/torch.special.exp2.html */
+/**
+ * `torch.special.exp2`: Computes the base two exponential function of `input`.
+ *
+ * PyTorch: `torch.special.exp2(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.exp2](https://pytorch.org/docs/stable/generated/torch.special.exp2.html)
+ */
 export const exp2: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.exp2', SPECIAL['exp2']);
-/** `torch.special.expit`: https://pytorch.org/docs/stable/generated/torch.special.expit.html */
+/**
+ * `torch.special.expit`: Computes the expit (also known as the logistic sigmoid function) of the elements of
+ * `input`.
+ *
+ * PyTorch: `torch.special.expit(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.expit](https://pytorch.org/docs/stable/generated/torch.special.expit.html)
+ */
 export const expit: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.expit', SPECIAL['expit']);
-/** `torch.special.expm1`: https://pytorch.org/docs/stable/generated/torch.special.expm1.html */
+/**
+ * `torch.special.expm1`: Computes the exponential of the elements minus 1 of `input`.
+ *
+ * PyTorch: `torch.special.expm1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.expm1](https://pytorch.org/docs/stable/generated/torch.special.expm1.html)
+ */
 export const expm1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.expm1', SPECIAL['expm1']);
-/** `torch.special.gammainc`: https://pytorch.org/docs/stable/generated/torch.special.gammainc.html */
+/**
+ * `torch.special.gammainc`: Computes the regularized lower incomplete gamma function.
+ *
+ * PyTorch: `torch.special.gammainc(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.gammainc](https://pytorch.org/docs/stable/generated/torch.special.gammainc.html)
+ */
 export const gammainc: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.gammainc', SPECIAL['gammainc']);
-/** `torch.special.gammaincc`: https://pytorch.org/docs/stable/generated/torch.special.gammaincc.html */
+/**
+ * `torch.special.gammaincc`: Computes the regularized upper incomplete gamma function.
+ *
+ * PyTorch: `torch.special.gammaincc(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.gammaincc](https://pytorch.org/docs/stable/generated/torch.special.gammaincc.html)
+ */
 export const gammaincc: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.gammaincc', SPECIAL['gammaincc']);
-/** `torch.special.gammaln`: https://pytorch.org/docs/stable/generated/torch.special.gammaln.html */
+/**
+ * `torch.special.gammaln`: Computes the natural logarithm of the absolute value of the gamma function on
+ * `input`.
+ *
+ * PyTorch: `torch.special.gammaln(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.gammaln](https://pytorch.org/docs/stable/generated/torch.special.gammaln.html)
+ */
 export const gammaln: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.gammaln', SPECIAL['gammaln']);
-/** `torch.special.hermite_polynomial_h`: https://pytorch.org/docs/stable/generated/torch.special.hermite_polynomial_h.html */
+/**
+ * `torch.special.hermite_polynomial_h`: Physicist's Hermite polynomial `H_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.hermite_polynomial_h(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.hermite_polynomial_h](https://pytorch.org/docs/stable/generated/torch.special.hermite_polynomial_h.html)
+ */
 export const hermite_polynomial_h: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -123,7 +301,15 @@ export const hermite_polynomial_h: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.hermite_polynomial_h', SPECIAL['hermite_polynomial_h']);
-/** `torch.special.hermite_polynomial_he`: https://pytorch.org/docs/stable/generated/torch.special.hermite_polynomial_he.html */
+/**
+ * `torch.special.hermite_polynomial_he`: Probabilist's Hermite polynomial `He_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.hermite_polynomial_he(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.hermite_polynomial_he](https://pytorch.org/docs/stable/generated/torch.special.hermite_polynomial_he.html)
+ */
 export const hermite_polynomial_he: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -132,23 +318,67 @@ export const hermite_polynomial_he: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.hermite_polynomial_he', SPECIAL['hermite_polynomial_he']);
-/** `torch.special.i0`: https://pytorch.org/docs/stable/generated/torch.special.i0.html */
+/**
+ * `torch.special.i0`: Computes the zeroth order modified Bessel function of the first kind for each element of
+ * `input`.
+ *
+ * PyTorch: `torch.special.i0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.i0](https://pytorch.org/docs/stable/generated/torch.special.i0.html)
+ */
 export const i0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.i0', SPECIAL['i0']);
-/** `torch.special.i0e`: https://pytorch.org/docs/stable/generated/torch.special.i0e.html */
+/**
+ * `torch.special.i0e`: Computes the exponentially scaled zeroth order modified Bessel function of the first kind
+ * (as defined below) for each element of `input`.
+ *
+ * PyTorch: `torch.special.i0e(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.i0e](https://pytorch.org/docs/stable/generated/torch.special.i0e.html)
+ */
 export const i0e: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.i0e', SPECIAL['i0e']);
-/** `torch.special.i1`: https://pytorch.org/docs/stable/generated/torch.special.i1.html */
+/**
+ * `torch.special.i1`: Computes the first order modified Bessel function of the first kind (as defined below) for
+ * each element of `input`.
+ *
+ * PyTorch: `torch.special.i1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.i1](https://pytorch.org/docs/stable/generated/torch.special.i1.html)
+ */
 export const i1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.i1', SPECIAL['i1']);
-/** `torch.special.i1e`: https://pytorch.org/docs/stable/generated/torch.special.i1e.html */
+/**
+ * `torch.special.i1e`: Computes the exponentially scaled first order modified Bessel function of the first kind
+ * (as defined below) for each element of `input`.
+ *
+ * PyTorch: `torch.special.i1e(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.i1e](https://pytorch.org/docs/stable/generated/torch.special.i1e.html)
+ */
 export const i1e: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.i1e', SPECIAL['i1e']);
-/** `torch.special.laguerre_polynomial_l`: https://pytorch.org/docs/stable/generated/torch.special.laguerre_polynomial_l.html */
+/**
+ * `torch.special.laguerre_polynomial_l`: Laguerre polynomial `L_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.laguerre_polynomial_l(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.laguerre_polynomial_l](https://pytorch.org/docs/stable/generated/torch.special.laguerre_polynomial_l.html)
+ */
 export const laguerre_polynomial_l: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -157,7 +387,15 @@ export const laguerre_polynomial_l: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.laguerre_polynomial_l', SPECIAL['laguerre_polynomial_l']);
-/** `torch.special.legendre_polynomial_p`: https://pytorch.org/docs/stable/generated/torch.special.legendre_polynomial_p.html */
+/**
+ * `torch.special.legendre_polynomial_p`: Legendre polynomial `P_{n}(\text{input})`.
+ *
+ * PyTorch: `torch.special.legendre_polynomial_p(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.legendre_polynomial_p](https://pytorch.org/docs/stable/generated/torch.special.legendre_polynomial_p.html)
+ */
 export const legendre_polynomial_p: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -166,81 +404,233 @@ export const legendre_polynomial_p: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.legendre_polynomial_p', SPECIAL['legendre_polynomial_p']);
-/** `torch.special.log1p`: https://pytorch.org/docs/stable/generated/torch.special.log1p.html */
+/**
+ * `torch.special.log1p`: Alias for `torch.log1p`.
+ *
+ * PyTorch: `torch.special.log1p(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.log1p](https://pytorch.org/docs/stable/generated/torch.special.log1p.html)
+ */
 export const log1p: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.log1p', SPECIAL['log1p']);
-/** `torch.special.log_ndtr`: https://pytorch.org/docs/stable/generated/torch.special.log_ndtr.html */
+/**
+ * `torch.special.log_ndtr`: Computes the log of the area under the standard Gaussian probability density
+ * function, integrated from minus infinity to `input`, elementwise.
+ *
+ * PyTorch: `torch.special.log_ndtr(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.log_ndtr](https://pytorch.org/docs/stable/generated/torch.special.log_ndtr.html)
+ */
 export const log_ndtr: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.log_ndtr', SPECIAL['log_ndtr']);
-/** `torch.special.log_softmax`: https://pytorch.org/docs/stable/generated/torch.special.log_softmax.html */
+/**
+ * `torch.special.log_softmax`: Computes softmax followed by a logarithm.
+ *
+ * PyTorch: `torch.special.log_softmax(input, dim, *, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`) go in a trailing options object.
+ *
+ * @see [torch.special.log_softmax](https://pytorch.org/docs/stable/generated/torch.special.log_softmax.html)
+ */
 export const log_softmax: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null }): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null }): Tensor;
 } = pythonFunction('torch.special.log_softmax', SPECIAL['log_softmax']);
-/** `torch.special.logit`: https://pytorch.org/docs/stable/generated/torch.special.logit.html */
+/**
+ * `torch.special.logit`: Returns a new tensor with the logit of the elements of `input`.
+ *
+ * PyTorch: `torch.special.logit(input, eps=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.special.logit](https://pytorch.org/docs/stable/generated/torch.special.logit.html)
+ */
 export const logit: {
   (input: Tensor, options?: { eps?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, eps?: number | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.logit', SPECIAL['logit']);
-/** `torch.special.logsumexp`: https://pytorch.org/docs/stable/generated/torch.special.logsumexp.html */
+/**
+ * `torch.special.logsumexp`: Alias for `torch.logsumexp`.
+ *
+ * PyTorch: `torch.special.logsumexp(input, dim, keepdim=False, *, out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.special.logsumexp](https://pytorch.org/docs/stable/generated/torch.special.logsumexp.html)
+ */
 export const logsumexp: {
   (input: Tensor, dim: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number | number[]; keepdim?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.logsumexp', SPECIAL['logsumexp']);
-/** `torch.special.modified_bessel_i0`: https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_i0.html */
+/**
+ * `torch.special.modified_bessel_i0`: Modified Bessel function of the first kind of order `0`.
+ *
+ * PyTorch: `torch.special.modified_bessel_i0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.modified_bessel_i0](https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_i0.html)
+ */
 export const modified_bessel_i0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.modified_bessel_i0', SPECIAL['modified_bessel_i0']);
-/** `torch.special.modified_bessel_i1`: https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_i1.html */
+/**
+ * `torch.special.modified_bessel_i1`: Modified Bessel function of the first kind of order `1`.
+ *
+ * PyTorch: `torch.special.modified_bessel_i1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.modified_bessel_i1](https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_i1.html)
+ */
 export const modified_bessel_i1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.modified_bessel_i1', SPECIAL['modified_bessel_i1']);
-/** `torch.special.modified_bessel_k0`: https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_k0.html */
+/**
+ * `torch.special.modified_bessel_k0`: Modified Bessel function of the second kind of order `0`.
+ *
+ * PyTorch: `torch.special.modified_bessel_k0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.modified_bessel_k0](https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_k0.html)
+ */
 export const modified_bessel_k0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.modified_bessel_k0', SPECIAL['modified_bessel_k0']);
-/** `torch.special.modified_bessel_k1`: https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_k1.html */
+/**
+ * `torch.special.modified_bessel_k1`: Modified Bessel function of the second kind of order `1`.
+ *
+ * PyTorch: `torch.special.modified_bessel_k1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.modified_bessel_k1](https://pytorch.org/docs/stable/generated/torch.special.modified_bessel_k1.html)
+ */
 export const modified_bessel_k1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.modified_bessel_k1', SPECIAL['modified_bessel_k1']);
-/** `torch.special.multigammaln`: https://pytorch.org/docs/stable/generated/torch.special.multigammaln.html */
+/**
+ * `torch.special.multigammaln`: Computes the [multivariate log-gamma
+ * function](https://en.wikipedia.org/wiki/Multivariate_gamma_function) with dimension `p` element-wise, given
+ * by.
+ *
+ * PyTorch: `torch.special.multigammaln(input, p, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.multigammaln](https://pytorch.org/docs/stable/generated/torch.special.multigammaln.html)
+ */
 export const multigammaln: {
   (input: Tensor, p: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { p: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.multigammaln', SPECIAL['multigammaln']);
-/** `torch.special.ndtr`: https://pytorch.org/docs/stable/generated/torch.special.ndtr.html */
+/**
+ * `torch.special.ndtr`: Computes the area under the standard Gaussian probability density function, integrated
+ * from minus infinity to `input`, elementwise.
+ *
+ * PyTorch: `torch.special.ndtr(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.ndtr](https://pytorch.org/docs/stable/generated/torch.special.ndtr.html)
+ */
 export const ndtr: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.ndtr', SPECIAL['ndtr']);
-/** `torch.special.ndtri`: https://pytorch.org/docs/stable/generated/torch.special.ndtri.html */
+/**
+ * `torch.special.ndtri`: Computes the argument, x, for which the area under the Gaussian probability density
+ * function (integrated from minus infinity to x) is equal to `input`, elementwise.
+ *
+ * PyTorch: `torch.special.ndtri(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.ndtri](https://pytorch.org/docs/stable/generated/torch.special.ndtri.html)
+ */
 export const ndtri: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.ndtri', SPECIAL['ndtri']);
-/** `torch.special.polygamma`: https://pytorch.org/docs/stable/generated/torch.special.polygamma.html */
+/**
+ * `torch.special.polygamma`: Computes the `n^{th}` derivative of the digamma function on `input`.
+ *
+ * PyTorch: `torch.special.polygamma(n, input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.polygamma](https://pytorch.org/docs/stable/generated/torch.special.polygamma.html)
+ */
 export const polygamma: {
   (n: number, input: Tensor, options?: { out?: Tensor }): Tensor;
   (n: number, options: { input: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.polygamma', SPECIAL['polygamma']);
-/** `torch.special.psi`: https://pytorch.org/docs/stable/generated/torch.special.psi.html */
+/**
+ * `torch.special.psi`: Alias for `torch.special.digamma`.
+ *
+ * PyTorch: `torch.special.psi(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.psi](https://pytorch.org/docs/stable/generated/torch.special.psi.html)
+ */
 export const psi: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.psi', SPECIAL['psi']);
-/** `torch.special.round`: https://pytorch.org/docs/stable/generated/torch.special.round.html */
+/**
+ * `torch.special.round`: Alias for `torch.round`.
+ *
+ * PyTorch: `torch.special.round(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`decimals`, `out`) go in a trailing options object.
+ *
+ * @see [torch.special.round](https://pytorch.org/docs/stable/generated/torch.special.round.html)
+ */
 export const round: {
   (input: Tensor, options?: { decimals?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.round', SPECIAL['round']);
-/** `torch.special.scaled_modified_bessel_k0`: https://pytorch.org/docs/stable/generated/torch.special.scaled_modified_bessel_k0.html */
+/**
+ * `torch.special.scaled_modified_bessel_k0`: Scaled modified Bessel function of the second kind of order `0`.
+ *
+ * PyTorch: `torch.special.scaled_modified_bessel_k0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.scaled_modified_bessel_k0](https://pytorch.org/docs/stable/generated/torch.special.scaled_modified_bessel_k0.html)
+ */
 export const scaled_modified_bessel_k0: {
   (x: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.scaled_modified_bessel_k0', SPECIAL['scaled_modified_bessel_k0']);
-/** `torch.special.scaled_modified_bessel_k1`: https://pytorch.org/docs/stable/generated/torch.special.scaled_modified_bessel_k1.html */
+/**
+ * `torch.special.scaled_modified_bessel_k1`: Scaled modified Bessel function of the second kind of order `1`.
+ *
+ * PyTorch: `torch.special.scaled_modified_bessel_k1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.scaled_modified_bessel_k1](https://pytorch.org/docs/stable/generated/torch.special.scaled_modified_bessel_k1.html)
+ */
 export const scaled_modified_bessel_k1: {
   (x: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.scaled_modified_bessel_k1', SPECIAL['scaled_modified_bessel_k1']);
-/** `torch.special.shifted_chebyshev_polynomial_t`: https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_t.html */
+/**
+ * `torch.special.shifted_chebyshev_polynomial_t`: Chebyshev polynomial of the first kind
+ * `T_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.shifted_chebyshev_polynomial_t(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.shifted_chebyshev_polynomial_t](https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_t.html)
+ */
 export const shifted_chebyshev_polynomial_t: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -249,7 +639,16 @@ export const shifted_chebyshev_polynomial_t: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.shifted_chebyshev_polynomial_t', SPECIAL['shifted_chebyshev_polynomial_t']);
-/** `torch.special.shifted_chebyshev_polynomial_u`: https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_u.html */
+/**
+ * `torch.special.shifted_chebyshev_polynomial_u`: Chebyshev polynomial of the second kind
+ * `U_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.shifted_chebyshev_polynomial_u(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.shifted_chebyshev_polynomial_u](https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_u.html)
+ */
 export const shifted_chebyshev_polynomial_u: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -258,7 +657,16 @@ export const shifted_chebyshev_polynomial_u: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.shifted_chebyshev_polynomial_u', SPECIAL['shifted_chebyshev_polynomial_u']);
-/** `torch.special.shifted_chebyshev_polynomial_v`: https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_v.html */
+/**
+ * `torch.special.shifted_chebyshev_polynomial_v`: Chebyshev polynomial of the third kind
+ * `V_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.shifted_chebyshev_polynomial_v(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.shifted_chebyshev_polynomial_v](https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_v.html)
+ */
 export const shifted_chebyshev_polynomial_v: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -267,7 +675,16 @@ export const shifted_chebyshev_polynomial_v: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.shifted_chebyshev_polynomial_v', SPECIAL['shifted_chebyshev_polynomial_v']);
-/** `torch.special.shifted_chebyshev_polynomial_w`: https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_w.html */
+/**
+ * `torch.special.shifted_chebyshev_polynomial_w`: Chebyshev polynomial of the fourth kind
+ * `W_{n}^{\ast}(\text{input})`.
+ *
+ * PyTorch: `torch.special.shifted_chebyshev_polynomial_w(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.shifted_chebyshev_polynomial_w](https://pytorch.org/docs/stable/generated/torch.special.shifted_chebyshev_polynomial_w.html)
+ */
 export const shifted_chebyshev_polynomial_w: {
   (x: Tensor, n: Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Tensor; out?: Tensor }): Tensor;
@@ -276,21 +693,53 @@ export const shifted_chebyshev_polynomial_w: {
   (x: Tensor, n: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (x: Tensor, options: { n: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.shifted_chebyshev_polynomial_w', SPECIAL['shifted_chebyshev_polynomial_w']);
-/** `torch.special.sinc`: https://pytorch.org/docs/stable/generated/torch.special.sinc.html */
+/**
+ * `torch.special.sinc`: Computes the normalized sinc of `input.`.
+ *
+ * PyTorch: `torch.special.sinc(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.sinc](https://pytorch.org/docs/stable/generated/torch.special.sinc.html)
+ */
 export const sinc: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.sinc', SPECIAL['sinc']);
-/** `torch.special.softmax`: https://pytorch.org/docs/stable/generated/torch.special.softmax.html */
+/**
+ * `torch.special.softmax`: Computes the softmax function.
+ *
+ * PyTorch: `torch.special.softmax(input, dim, *, dtype=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.special.softmax](https://pytorch.org/docs/stable/generated/torch.special.softmax.html)
+ */
 export const softmax: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null }): Tensor;
   (input: Tensor, dim: number, dtype?: DTypeLike | null): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null }): Tensor;
 } = pythonFunction('torch.special.softmax', SPECIAL['softmax']);
-/** `torch.special.spherical_bessel_j0`: https://pytorch.org/docs/stable/generated/torch.special.spherical_bessel_j0.html */
+/**
+ * `torch.special.spherical_bessel_j0`: Spherical Bessel function of the first kind of order `0`.
+ *
+ * PyTorch: `torch.special.spherical_bessel_j0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.spherical_bessel_j0](https://pytorch.org/docs/stable/generated/torch.special.spherical_bessel_j0.html)
+ */
 export const spherical_bessel_j0: {
   (x: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.spherical_bessel_j0', SPECIAL['spherical_bessel_j0']);
-/** `torch.special.xlog1py`: https://pytorch.org/docs/stable/generated/torch.special.xlog1py.html */
+/**
+ * `torch.special.xlog1py`: Computes `input * log1p(other)` with the following cases.
+ *
+ * PyTorch: `torch.special.xlog1py(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.xlog1py](https://pytorch.org/docs/stable/generated/torch.special.xlog1py.html)
+ */
 export const xlog1py: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -299,7 +748,15 @@ export const xlog1py: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.xlog1py', SPECIAL['xlog1py']);
-/** `torch.special.xlogy`: https://pytorch.org/docs/stable/generated/torch.special.xlogy.html */
+/**
+ * `torch.special.xlogy`: Computes `input * log(other)` with the following cases.
+ *
+ * PyTorch: `torch.special.xlogy(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.xlogy](https://pytorch.org/docs/stable/generated/torch.special.xlogy.html)
+ */
 export const xlogy: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -308,7 +765,15 @@ export const xlogy: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.special.xlogy', SPECIAL['xlogy']);
-/** `torch.special.zeta`: https://pytorch.org/docs/stable/generated/torch.special.zeta.html */
+/**
+ * `torch.special.zeta`: Computes the Hurwitz zeta function, elementwise.
+ *
+ * PyTorch: `torch.special.zeta(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.special.zeta](https://pytorch.org/docs/stable/generated/torch.special.zeta.html)
+ */
 export const zeta: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;

@@ -8,1067 +8,4283 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 
 /** The Tensor methods generated from the schemas; Tensor (lib/tensor.ts) extends this interface. */
 export interface GeneratedTensorMethods {
-  /** `Tensor.absolute`: https://pytorch.org/docs/stable/generated/torch.Tensor.absolute.html */
+  /**
+   * `Tensor.absolute`: Alias for `abs`.
+   *
+   * PyTorch: `Tensor.absolute() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.absolute](https://pytorch.org/docs/stable/generated/torch.Tensor.absolute.html)
+   */
   absolute(): Tensor;
-  /** `Tensor.absolute_`: https://pytorch.org/docs/stable/generated/torch.Tensor.absolute_.html */
+  /**
+   * `Tensor.absolute_`: In-place form of `Tensor.absolute`: alias for `abs`.
+   *
+   * PyTorch: `Tensor.absolute_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.absolute_](https://pytorch.org/docs/stable/generated/torch.Tensor.absolute_.html)
+   */
   absolute_(): this;
-  /** `Tensor.acos_`: https://pytorch.org/docs/stable/generated/torch.Tensor.acos_.html */
+  /**
+   * `Tensor.acos_`: In-place form of `Tensor.acos`: writes into this tensor the arccosine (in radians) of each
+   * element in `input`.
+   *
+   * PyTorch: `Tensor.acos_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.acos_](https://pytorch.org/docs/stable/generated/torch.Tensor.acos_.html)
+   */
   acos_(): this;
-  /** `Tensor.acosh`: https://pytorch.org/docs/stable/generated/torch.Tensor.acosh.html */
+  /**
+   * `Tensor.acosh`: Method form of `torch.acosh`: returns a new tensor with the inverse hyperbolic cosine of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.acosh() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.acosh](https://pytorch.org/docs/stable/generated/torch.Tensor.acosh.html)
+   */
   acosh(): Tensor;
-  /** `Tensor.acosh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.acosh_.html */
+  /**
+   * `Tensor.acosh_`: In-place form of `Tensor.acosh`: writes into this tensor the inverse hyperbolic cosine of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.acosh_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.acosh_](https://pytorch.org/docs/stable/generated/torch.Tensor.acosh_.html)
+   */
   acosh_(): this;
-  /** `Tensor.addbmm`: https://pytorch.org/docs/stable/generated/torch.Tensor.addbmm.html */
+  /**
+   * `Tensor.addbmm`: Method form of `torch.addbmm`: performs a batch matrix-matrix product of matrices stored in
+   * `batch1` and `batch2`, with a reduced add step (all matrix multiplications get accumulated along the first
+   * dimension).
+   *
+   * PyTorch: `Tensor.addbmm(batch1, batch2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.addbmm](https://pytorch.org/docs/stable/generated/torch.Tensor.addbmm.html)
+   */
   addbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.addbmm`: With `batch1`, `batch2` by name in the options object, as Python allows. */
   addbmm(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.addbmm_`: https://pytorch.org/docs/stable/generated/torch.Tensor.addbmm_.html */
+  /**
+   * `Tensor.addbmm_`: In-place form of `Tensor.addbmm`: performs a batch matrix-matrix product of matrices stored
+   * in `batch1` and `batch2`, with a reduced add step (all matrix multiplications get accumulated along the first
+   * dimension).
+   *
+   * PyTorch: `Tensor.addbmm_(batch1, batch2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.addbmm_](https://pytorch.org/docs/stable/generated/torch.Tensor.addbmm_.html)
+   */
   addbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.addbmm_`: With `batch1`, `batch2` by name in the options object, as Python allows. */
   addbmm_(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.addmm`: https://pytorch.org/docs/stable/generated/torch.Tensor.addmm.html */
+  /**
+   * `Tensor.addmm`: Method form of `torch.addmm`: performs a matrix multiplication of the matrices `mat1` and
+   * `mat2`.
+   *
+   * PyTorch: `Tensor.addmm(mat1, mat2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.addmm](https://pytorch.org/docs/stable/generated/torch.Tensor.addmm.html)
+   */
   addmm(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.addmm`: With `mat1`, `mat2` by name in the options object, as Python allows. */
   addmm(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.addmm_`: https://pytorch.org/docs/stable/generated/torch.Tensor.addmm_.html */
+  /**
+   * `Tensor.addmm_`: In-place form of `Tensor.addmm`: performs a matrix multiplication of the matrices `mat1` and
+   * `mat2`.
+   *
+   * PyTorch: `Tensor.addmm_(mat1, mat2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.addmm_](https://pytorch.org/docs/stable/generated/torch.Tensor.addmm_.html)
+   */
   addmm_(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.addmm_`: With `mat1`, `mat2` by name in the options object, as Python allows. */
   addmm_(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.addmv`: https://pytorch.org/docs/stable/generated/torch.Tensor.addmv.html */
+  /**
+   * `Tensor.addmv`: Method form of `torch.addmv`: performs a matrix-vector product of the matrix `mat` and the
+   * vector `vec`.
+   *
+   * PyTorch: `Tensor.addmv(mat, vec, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.addmv](https://pytorch.org/docs/stable/generated/torch.Tensor.addmv.html)
+   */
   addmv(mat: Tensor, vec: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.addmv`: With `mat`, `vec` by name in the options object, as Python allows. */
   addmv(options: { mat: Tensor; vec: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.addmv_`: https://pytorch.org/docs/stable/generated/torch.Tensor.addmv_.html */
+  /**
+   * `Tensor.addmv_`: In-place form of `Tensor.addmv`: performs a matrix-vector product of the matrix `mat` and the
+   * vector `vec`.
+   *
+   * PyTorch: `Tensor.addmv_(mat, vec, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.addmv_](https://pytorch.org/docs/stable/generated/torch.Tensor.addmv_.html)
+   */
   addmv_(mat: Tensor, vec: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.addmv_`: With `mat`, `vec` by name in the options object, as Python allows. */
   addmv_(options: { mat: Tensor; vec: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.addr`: https://pytorch.org/docs/stable/generated/torch.Tensor.addr.html */
+  /**
+   * `Tensor.addr`: Method form of `torch.addr`: performs the outer-product of vectors `vec1` and `vec2` and adds
+   * it to the matrix `input`.
+   *
+   * PyTorch: `Tensor.addr(vec1, vec2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.addr](https://pytorch.org/docs/stable/generated/torch.Tensor.addr.html)
+   */
   addr(vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.addr`: With `vec1`, `vec2` by name in the options object, as Python allows. */
   addr(options: { vec1: Tensor; vec2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.addr_`: https://pytorch.org/docs/stable/generated/torch.Tensor.addr_.html */
+  /**
+   * `Tensor.addr_`: In-place form of `Tensor.addr`: performs the outer-product of vectors `vec1` and `vec2` and
+   * adds it to the matrix `input`.
+   *
+   * PyTorch: `Tensor.addr_(vec1, vec2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.addr_](https://pytorch.org/docs/stable/generated/torch.Tensor.addr_.html)
+   */
   addr_(vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.addr_`: With `vec1`, `vec2` by name in the options object, as Python allows. */
   addr_(options: { vec1: Tensor; vec2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.adjoint`: https://pytorch.org/docs/stable/generated/torch.Tensor.adjoint.html */
+  /**
+   * `Tensor.adjoint`: Alias for `adjoint`.
+   *
+   * PyTorch: `Tensor.adjoint() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.adjoint](https://pytorch.org/docs/stable/generated/torch.Tensor.adjoint.html)
+   */
   adjoint(): Tensor;
-  /** `Tensor.aminmax`: https://pytorch.org/docs/stable/generated/torch.Tensor.aminmax.html */
-  aminmax(options?: { dim?: number | null; keepdim?: boolean }): NamedTuple<[Tensor, Tensor], { min: Tensor; max: Tensor }>;
-  /** `Tensor.angle`: https://pytorch.org/docs/stable/generated/torch.Tensor.angle.html */
+  /**
+   * `Tensor.aminmax`: Method form of `torch.aminmax`: computes the minimum and maximum values of the `input`
+   * tensor.
+   *
+   * PyTorch: `Tensor.aminmax(*, dim=None, keepdim=False) -> (Tensor min, Tensor max)`.
+   *
+   * Keyword-only arguments (`dim`, `keepdim`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.aminmax](https://pytorch.org/docs/stable/generated/torch.Tensor.aminmax.html)
+   */
+  aminmax(options?: { dim?: number | null; keepdim?: boolean }): NamedTuple<[Tensor, Tensor], MinMaxFields>;
+  /**
+   * `Tensor.angle`: Method form of `torch.angle`: computes the element-wise angle (in radians) of the given
+   * `input` tensor.
+   *
+   * PyTorch: `Tensor.angle() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.angle](https://pytorch.org/docs/stable/generated/torch.Tensor.angle.html)
+   */
   angle(): Tensor;
-  /** `Tensor.arccos`: https://pytorch.org/docs/stable/generated/torch.Tensor.arccos.html */
+  /**
+   * `Tensor.arccos`: Method form of `torch.arccos`: alias for `torch.acos`.
+   *
+   * PyTorch: `Tensor.arccos() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arccos](https://pytorch.org/docs/stable/generated/torch.Tensor.arccos.html)
+   */
   arccos(): Tensor;
-  /** `Tensor.arccos_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arccos_.html */
+  /**
+   * `Tensor.arccos_`: In-place form of `Tensor.arccos`: alias for `torch.acos`.
+   *
+   * PyTorch: `Tensor.arccos_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arccos_](https://pytorch.org/docs/stable/generated/torch.Tensor.arccos_.html)
+   */
   arccos_(): this;
-  /** `Tensor.arccosh`: https://pytorch.org/docs/stable/generated/torch.Tensor.arccosh.html */
+  /**
+   * `Tensor.arccosh`: acosh() -\> Tensor.
+   *
+   * PyTorch: `Tensor.arccosh()`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arccosh](https://pytorch.org/docs/stable/generated/torch.Tensor.arccosh.html)
+   */
   arccosh(): Tensor;
-  /** `Tensor.arccosh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arccosh_.html */
+  /**
+   * `Tensor.arccosh_`: acosh_() -\> Tensor.
+   *
+   * PyTorch: `Tensor.arccosh_()`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arccosh_](https://pytorch.org/docs/stable/generated/torch.Tensor.arccosh_.html)
+   */
   arccosh_(): this;
-  /** `Tensor.arcsin`: https://pytorch.org/docs/stable/generated/torch.Tensor.arcsin.html */
+  /**
+   * `Tensor.arcsin`: Method form of `torch.arcsin`: alias for `torch.asin`.
+   *
+   * PyTorch: `Tensor.arcsin() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arcsin](https://pytorch.org/docs/stable/generated/torch.Tensor.arcsin.html)
+   */
   arcsin(): Tensor;
-  /** `Tensor.arcsin_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arcsin_.html */
+  /**
+   * `Tensor.arcsin_`: In-place form of `Tensor.arcsin`: alias for `torch.asin`.
+   *
+   * PyTorch: `Tensor.arcsin_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arcsin_](https://pytorch.org/docs/stable/generated/torch.Tensor.arcsin_.html)
+   */
   arcsin_(): this;
-  /** `Tensor.arcsinh`: https://pytorch.org/docs/stable/generated/torch.Tensor.arcsinh.html */
+  /**
+   * `Tensor.arcsinh`: Method form of `torch.arcsinh`: alias for `torch.asinh`.
+   *
+   * PyTorch: `Tensor.arcsinh() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arcsinh](https://pytorch.org/docs/stable/generated/torch.Tensor.arcsinh.html)
+   */
   arcsinh(): Tensor;
-  /** `Tensor.arcsinh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arcsinh_.html */
+  /**
+   * `Tensor.arcsinh_`: In-place form of `Tensor.arcsinh`: alias for `torch.asinh`.
+   *
+   * PyTorch: `Tensor.arcsinh_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arcsinh_](https://pytorch.org/docs/stable/generated/torch.Tensor.arcsinh_.html)
+   */
   arcsinh_(): this;
-  /** `Tensor.arctan`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctan.html */
+  /**
+   * `Tensor.arctan`: Method form of `torch.arctan`: alias for `torch.atan`.
+   *
+   * PyTorch: `Tensor.arctan() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arctan](https://pytorch.org/docs/stable/generated/torch.Tensor.arctan.html)
+   */
   arctan(): Tensor;
-  /** `Tensor.arctan2`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctan2.html */
+  /**
+   * `Tensor.arctan2`: Method form of `torch.arctan2`: alias for `torch.atan2`.
+   *
+   * PyTorch: `Tensor.arctan2(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arctan2](https://pytorch.org/docs/stable/generated/torch.Tensor.arctan2.html)
+   */
   arctan2(other: Tensor): Tensor;
+  /** `Tensor.arctan2`: With `other` by name in the options object, as Python allows. */
   arctan2(options: { other: Tensor }): Tensor;
-  /** `Tensor.arctan2_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctan2_.html */
+  /**
+   * `Tensor.arctan2_`: atan2_(other) -\> Tensor.
+   *
+   * PyTorch: `Tensor.arctan2_(Tensor other)`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arctan2_](https://pytorch.org/docs/stable/generated/torch.Tensor.arctan2_.html)
+   */
   arctan2_(other: Tensor): this;
+  /** `Tensor.arctan2_`: With `other` by name in the options object, as Python allows. */
   arctan2_(options: { other: Tensor }): this;
-  /** `Tensor.arctan_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctan_.html */
+  /**
+   * `Tensor.arctan_`: In-place form of `Tensor.arctan`: alias for `torch.atan`.
+   *
+   * PyTorch: `Tensor.arctan_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arctan_](https://pytorch.org/docs/stable/generated/torch.Tensor.arctan_.html)
+   */
   arctan_(): this;
-  /** `Tensor.arctanh`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctanh.html */
+  /**
+   * `Tensor.arctanh`: Method form of `torch.arctanh`: alias for `torch.atanh`.
+   *
+   * PyTorch: `Tensor.arctanh() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.arctanh](https://pytorch.org/docs/stable/generated/torch.Tensor.arctanh.html)
+   */
   arctanh(): Tensor;
-  /** `Tensor.arctanh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.arctanh_.html */
+  /**
+   * `Tensor.arctanh_`: In-place form of `Tensor.arctanh`: alias for `torch.atanh`.
+   *
+   * PyTorch: `Tensor.arctanh_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.arctanh_](https://pytorch.org/docs/stable/generated/torch.Tensor.arctanh_.html)
+   */
   arctanh_(): this;
-  /** `Tensor.argwhere`: https://pytorch.org/docs/stable/generated/torch.Tensor.argwhere.html */
+  /**
+   * `Tensor.argwhere`: Method form of `torch.argwhere`: returns a tensor containing the indices of all non-zero
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.argwhere() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.argwhere](https://pytorch.org/docs/stable/generated/torch.Tensor.argwhere.html)
+   */
   argwhere(): Tensor;
-  /** `Tensor.as_strided`: https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided.html */
+  /**
+   * `Tensor.as_strided`: Method form of `torch.as_strided`: create a view of an existing `torch.Tensor` `input`
+   * with specified `size`, `stride` and `storage_offset`.
+   *
+   * PyTorch: `Tensor.as_strided(size, stride, storage_offset=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.as_strided](https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided.html)
+   */
   as_strided(size: number[], stride: number[], options?: { storage_offset?: number | null }): Tensor;
+  /** `Tensor.as_strided`: With `size`, `stride`, `storage_offset` positional. */
   as_strided(size: number[], stride: number[], storage_offset?: number | null): Tensor;
+  /** `Tensor.as_strided`: With `size`, `stride`, `storage_offset` by name in the options object, as Python allows. */
   as_strided(options: { size: number[]; stride: number[]; storage_offset?: number | null }): Tensor;
-  /** `Tensor.as_strided_`: https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided_.html */
+  /**
+   * `Tensor.as_strided_`: In-place form of `Tensor.as_strided`: create a view of an existing `torch.Tensor`
+   * `input` with specified `size`, `stride` and `storage_offset`.
+   *
+   * PyTorch: `Tensor.as_strided_(size, stride, storage_offset=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.as_strided_](https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided_.html)
+   */
   as_strided_(size: number[], stride: number[], options?: { storage_offset?: number | null }): this;
+  /** `Tensor.as_strided_`: With `size`, `stride`, `storage_offset` positional. */
   as_strided_(size: number[], stride: number[], storage_offset?: number | null): this;
+  /** `Tensor.as_strided_`: With `size`, `stride`, `storage_offset` by name in the options object, as Python allows. */
   as_strided_(options: { size: number[]; stride: number[]; storage_offset?: number | null }): this;
-  /** `Tensor.as_strided_scatter`: https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided_scatter.html */
+  /**
+   * `Tensor.as_strided_scatter`: Method form of `torch.as_strided_scatter`: embeds the values of the `src` tensor
+   * into `input` along the elements corresponding to the result of calling input.as_strided(size, stride,
+   * storage_offset).
+   *
+   * PyTorch: `Tensor.as_strided_scatter(src, size, stride, storage_offset=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.as_strided_scatter](https://pytorch.org/docs/stable/generated/torch.Tensor.as_strided_scatter.html)
+   */
   as_strided_scatter(src: Tensor, size: number[], stride: number[], options?: { storage_offset?: number | null }): Tensor;
+  /** `Tensor.as_strided_scatter`: With `src`, `size`, `stride`, `storage_offset` positional. */
   as_strided_scatter(src: Tensor, size: number[], stride: number[], storage_offset?: number | null): Tensor;
+  /** `Tensor.as_strided_scatter`: With `src`, `size`, `stride`, `storage_offset` by name in the options object, as Python allows. */
   as_strided_scatter(options: { src: Tensor; size: number[]; stride: number[]; storage_offset?: number | null }): Tensor;
-  /** `Tensor.asin_`: https://pytorch.org/docs/stable/generated/torch.Tensor.asin_.html */
+  /**
+   * `Tensor.asin_`: In-place form of `Tensor.asin`: writes into this tensor the arcsine of the elements (in
+   * radians) in the `input` tensor.
+   *
+   * PyTorch: `Tensor.asin_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.asin_](https://pytorch.org/docs/stable/generated/torch.Tensor.asin_.html)
+   */
   asin_(): this;
-  /** `Tensor.asinh`: https://pytorch.org/docs/stable/generated/torch.Tensor.asinh.html */
+  /**
+   * `Tensor.asinh`: Method form of `torch.asinh`: returns a new tensor with the inverse hyperbolic sine of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.asinh() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.asinh](https://pytorch.org/docs/stable/generated/torch.Tensor.asinh.html)
+   */
   asinh(): Tensor;
-  /** `Tensor.asinh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.asinh_.html */
+  /**
+   * `Tensor.asinh_`: In-place form of `Tensor.asinh`: writes into this tensor the inverse hyperbolic sine of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.asinh_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.asinh_](https://pytorch.org/docs/stable/generated/torch.Tensor.asinh_.html)
+   */
   asinh_(): this;
-  /** `Tensor.atan2_`: https://pytorch.org/docs/stable/generated/torch.Tensor.atan2_.html */
+  /**
+   * `Tensor.atan2_`: In-place form of `Tensor.atan2`: element-wise arctangent of `\text{input}_{i} /
+   * \text{other}_{i}` with consideration of the quadrant.
+   *
+   * PyTorch: `Tensor.atan2_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.atan2_](https://pytorch.org/docs/stable/generated/torch.Tensor.atan2_.html)
+   */
   atan2_(other: Tensor): this;
+  /** `Tensor.atan2_`: With `other` by name in the options object, as Python allows. */
   atan2_(options: { other: Tensor }): this;
-  /** `Tensor.atan_`: https://pytorch.org/docs/stable/generated/torch.Tensor.atan_.html */
+  /**
+   * `Tensor.atan_`: In-place form of `Tensor.atan`: writes into this tensor the arctangent of the elements (in
+   * radians) in the `input` tensor.
+   *
+   * PyTorch: `Tensor.atan_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.atan_](https://pytorch.org/docs/stable/generated/torch.Tensor.atan_.html)
+   */
   atan_(): this;
-  /** `Tensor.atanh`: https://pytorch.org/docs/stable/generated/torch.Tensor.atanh.html */
+  /**
+   * `Tensor.atanh`: Method form of `torch.atanh`: returns a new tensor with the inverse hyperbolic tangent of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.atanh() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.atanh](https://pytorch.org/docs/stable/generated/torch.Tensor.atanh.html)
+   */
   atanh(): Tensor;
-  /** `Tensor.atanh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.atanh_.html */
+  /**
+   * `Tensor.atanh_`: In-place form of `Tensor.atanh`: writes into this tensor the inverse hyperbolic tangent of
+   * the elements of `input`.
+   *
+   * PyTorch: `Tensor.atanh_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.atanh_](https://pytorch.org/docs/stable/generated/torch.Tensor.atanh_.html)
+   */
   atanh_(): this;
-  /** `Tensor.baddbmm`: https://pytorch.org/docs/stable/generated/torch.Tensor.baddbmm.html */
+  /**
+   * `Tensor.baddbmm`: Method form of `torch.baddbmm`: performs a batch matrix-matrix product of matrices in
+   * `batch1` and `batch2`.
+   *
+   * PyTorch: `Tensor.baddbmm(batch1, batch2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.baddbmm](https://pytorch.org/docs/stable/generated/torch.Tensor.baddbmm.html)
+   */
   baddbmm(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.baddbmm`: With `batch1`, `batch2` by name in the options object, as Python allows. */
   baddbmm(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.baddbmm_`: https://pytorch.org/docs/stable/generated/torch.Tensor.baddbmm_.html */
+  /**
+   * `Tensor.baddbmm_`: In-place form of `Tensor.baddbmm`: performs a batch matrix-matrix product of matrices in
+   * `batch1` and `batch2`.
+   *
+   * PyTorch: `Tensor.baddbmm_(batch1, batch2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.baddbmm_](https://pytorch.org/docs/stable/generated/torch.Tensor.baddbmm_.html)
+   */
   baddbmm_(batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.baddbmm_`: With `batch1`, `batch2` by name in the options object, as Python allows. */
   baddbmm_(options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.bernoulli`: https://pytorch.org/docs/stable/generated/torch.Tensor.bernoulli.html */
+  /**
+   * `Tensor.bernoulli`: Returns a result tensor where each `\texttt{result[i]}` is independently sampled from
+   * `\text{Bernoulli}(\texttt{self[i]})`.
+   *
+   * PyTorch: `Tensor.bernoulli(*, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   *
+   * @see [torch.Tensor.bernoulli](https://pytorch.org/docs/stable/generated/torch.Tensor.bernoulli.html)
+   */
   bernoulli(options?: { generator?: null | null }): Tensor;
+  /** `Tensor.bernoulli`: With `p` positional. */
   bernoulli(p: number, options?: { generator?: null | null }): Tensor;
+  /** `Tensor.bernoulli`: With `p` by name in the options object, as Python allows. */
   bernoulli(options: { p: number; generator?: null | null }): Tensor;
-  /** `Tensor.bernoulli_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bernoulli_.html */
+  /**
+   * `Tensor.bernoulli_`: Fills each location of `self` with an independent sample from
+   * `\text{Bernoulli}(\texttt{p})`.
+   *
+   * PyTorch: `Tensor.bernoulli_(p=0.5, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bernoulli_](https://pytorch.org/docs/stable/generated/torch.Tensor.bernoulli_.html)
+   */
   bernoulli_(p: Tensor, options?: { generator?: null | null }): this;
+  /** `Tensor.bernoulli_`: With `p` by name in the options object, as Python allows. */
   bernoulli_(options: { p: Tensor; generator?: null | null }): this;
+  /** `Tensor.bernoulli_`: With `p` by name in the options object. */
   bernoulli_(options?: { p?: number; generator?: null | null }): this;
+  /** `Tensor.bernoulli_`: With `p` positional. */
   bernoulli_(p?: number, options?: { generator?: null | null }): this;
-  /** `Tensor.bincount`: https://pytorch.org/docs/stable/generated/torch.Tensor.bincount.html */
+  /**
+   * `Tensor.bincount`: Method form of `torch.bincount`: count the frequency of each value in an array of non-
+   * negative ints.
+   *
+   * PyTorch: `Tensor.bincount(weights=None, minlength=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.bincount](https://pytorch.org/docs/stable/generated/torch.Tensor.bincount.html)
+   */
   bincount(options?: { weights?: Tensor | null; minlength?: number }): Tensor;
+  /** `Tensor.bincount`: With `minlength` by name in the options object. */
   bincount(weights?: Tensor | null, options?: { minlength?: number }): Tensor;
+  /** `Tensor.bincount`: With `weights`, `minlength` positional. */
   bincount(weights?: Tensor | null, minlength?: number): Tensor;
-  /** `Tensor.bitwise_and_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_and_.html */
+  /**
+   * `Tensor.bitwise_and_`: In-place form of `Tensor.bitwise_and`: computes the bitwise AND of `input` and `other`.
+   *
+   * PyTorch: `Tensor.bitwise_and_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_and_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_and_.html)
+   */
   bitwise_and_(other: Tensor): this;
+  /** `Tensor.bitwise_and_`: With `other` by name in the options object, as Python allows. */
   bitwise_and_(options: { other: Tensor }): this;
+  /** `Tensor.bitwise_and_`: With `other` positional. */
   bitwise_and_(other: Scalar | Tensor): this;
+  /** `Tensor.bitwise_and_`: With `other` by name in the options object, as Python allows. */
   bitwise_and_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.bitwise_left_shift`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_left_shift.html */
+  /**
+   * `Tensor.bitwise_left_shift`: Method form of `torch.bitwise_left_shift`: computes the left arithmetic shift of
+   * `input` by `other` bits.
+   *
+   * PyTorch: `Tensor.bitwise_left_shift(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.bitwise_left_shift](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_left_shift.html)
+   */
   bitwise_left_shift(other: Tensor): Tensor;
+  /** `Tensor.bitwise_left_shift`: With `other` by name in the options object, as Python allows. */
   bitwise_left_shift(options: { other: Tensor }): Tensor;
+  /** `Tensor.bitwise_left_shift`: With `other` positional. */
   bitwise_left_shift(other: Scalar | Tensor): Tensor;
+  /** `Tensor.bitwise_left_shift`: With `other` by name in the options object, as Python allows. */
   bitwise_left_shift(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.bitwise_left_shift_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_left_shift_.html */
+  /**
+   * `Tensor.bitwise_left_shift_`: In-place form of `Tensor.bitwise_left_shift`: computes the left arithmetic shift
+   * of `input` by `other` bits.
+   *
+   * PyTorch: `Tensor.bitwise_left_shift_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_left_shift_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_left_shift_.html)
+   */
   bitwise_left_shift_(other: Tensor): this;
+  /** `Tensor.bitwise_left_shift_`: With `other` by name in the options object, as Python allows. */
   bitwise_left_shift_(options: { other: Tensor }): this;
+  /** `Tensor.bitwise_left_shift_`: With `other` positional. */
   bitwise_left_shift_(other: Scalar | Tensor): this;
+  /** `Tensor.bitwise_left_shift_`: With `other` by name in the options object, as Python allows. */
   bitwise_left_shift_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.bitwise_not_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_not_.html */
+  /**
+   * `Tensor.bitwise_not_`: In-place form of `Tensor.bitwise_not`: computes the bitwise NOT of the given input
+   * tensor.
+   *
+   * PyTorch: `Tensor.bitwise_not_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_not_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_not_.html)
+   */
   bitwise_not_(): this;
-  /** `Tensor.bitwise_or_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_or_.html */
+  /**
+   * `Tensor.bitwise_or_`: In-place form of `Tensor.bitwise_or`: computes the bitwise OR of `input` and `other`.
+   *
+   * PyTorch: `Tensor.bitwise_or_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_or_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_or_.html)
+   */
   bitwise_or_(other: Tensor): this;
+  /** `Tensor.bitwise_or_`: With `other` by name in the options object, as Python allows. */
   bitwise_or_(options: { other: Tensor }): this;
+  /** `Tensor.bitwise_or_`: With `other` positional. */
   bitwise_or_(other: Scalar | Tensor): this;
+  /** `Tensor.bitwise_or_`: With `other` by name in the options object, as Python allows. */
   bitwise_or_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.bitwise_right_shift`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_right_shift.html */
+  /**
+   * `Tensor.bitwise_right_shift`: Method form of `torch.bitwise_right_shift`: computes the right arithmetic shift
+   * of `input` by `other` bits.
+   *
+   * PyTorch: `Tensor.bitwise_right_shift(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.bitwise_right_shift](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_right_shift.html)
+   */
   bitwise_right_shift(other: Tensor): Tensor;
+  /** `Tensor.bitwise_right_shift`: With `other` by name in the options object, as Python allows. */
   bitwise_right_shift(options: { other: Tensor }): Tensor;
+  /** `Tensor.bitwise_right_shift`: With `other` positional. */
   bitwise_right_shift(other: Scalar | Tensor): Tensor;
+  /** `Tensor.bitwise_right_shift`: With `other` by name in the options object, as Python allows. */
   bitwise_right_shift(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.bitwise_right_shift_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_right_shift_.html */
+  /**
+   * `Tensor.bitwise_right_shift_`: In-place form of `Tensor.bitwise_right_shift`: computes the right arithmetic
+   * shift of `input` by `other` bits.
+   *
+   * PyTorch: `Tensor.bitwise_right_shift_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_right_shift_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_right_shift_.html)
+   */
   bitwise_right_shift_(other: Tensor): this;
+  /** `Tensor.bitwise_right_shift_`: With `other` by name in the options object, as Python allows. */
   bitwise_right_shift_(options: { other: Tensor }): this;
+  /** `Tensor.bitwise_right_shift_`: With `other` positional. */
   bitwise_right_shift_(other: Scalar | Tensor): this;
+  /** `Tensor.bitwise_right_shift_`: With `other` by name in the options object, as Python allows. */
   bitwise_right_shift_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.bitwise_xor_`: https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_xor_.html */
+  /**
+   * `Tensor.bitwise_xor_`: In-place form of `Tensor.bitwise_xor`: computes the bitwise XOR of `input` and `other`.
+   *
+   * PyTorch: `Tensor.bitwise_xor_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.bitwise_xor_](https://pytorch.org/docs/stable/generated/torch.Tensor.bitwise_xor_.html)
+   */
   bitwise_xor_(other: Tensor): this;
+  /** `Tensor.bitwise_xor_`: With `other` by name in the options object, as Python allows. */
   bitwise_xor_(options: { other: Tensor }): this;
+  /** `Tensor.bitwise_xor_`: With `other` positional. */
   bitwise_xor_(other: Scalar | Tensor): this;
+  /** `Tensor.bitwise_xor_`: With `other` by name in the options object, as Python allows. */
   bitwise_xor_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.broadcast_to`: https://pytorch.org/docs/stable/generated/torch.Tensor.broadcast_to.html */
+  /**
+   * `Tensor.broadcast_to`: Method form of `torch.broadcast_to`: broadcasts `input` to the shape `\shape`.
+   *
+   * PyTorch: `Tensor.broadcast_to(shape) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.broadcast_to](https://pytorch.org/docs/stable/generated/torch.Tensor.broadcast_to.html)
+   */
   broadcast_to(size: number[]): Tensor;
+  /** `Tensor.broadcast_to`: With `size` by name in the options object, as Python allows. */
   broadcast_to(options: { size: number[] }): Tensor;
+  /** `Tensor.broadcast_to`: With `size` as separate numbers, as in Python. */
   broadcast_to(...size: number[]): Tensor;
-  /** `Tensor.cauchy_`: https://pytorch.org/docs/stable/generated/torch.Tensor.cauchy_.html */
+  /**
+   * `Tensor.cauchy_`: Fills the tensor with numbers drawn from the Cauchy distribution.
+   *
+   * PyTorch: `Tensor.cauchy_(median=0, sigma=1, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.cauchy_](https://pytorch.org/docs/stable/generated/torch.Tensor.cauchy_.html)
+   */
   cauchy_(options?: { median?: number; sigma?: number; generator?: null | null }): this;
+  /** `Tensor.cauchy_`: With `sigma` by name in the options object. */
   cauchy_(median?: number, options?: { sigma?: number; generator?: null | null }): this;
+  /** `Tensor.cauchy_`: With `median`, `sigma` positional. */
   cauchy_(median?: number, sigma?: number, options?: { generator?: null | null }): this;
-  /** `Tensor.ccol_indices`: https://pytorch.org/docs/stable/generated/torch.Tensor.ccol_indices.html */
+  /**
+   * `Tensor.ccol_indices`: the ATen operator `aten::ccol_indices`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.ccol_indices()`.
+   *
+   * Takes the same arguments as in Python.
+   */
   ccol_indices(): Tensor;
-  /** `Tensor.chalf`: https://pytorch.org/docs/stable/generated/torch.Tensor.chalf.html */
+  /**
+   * `Tensor.chalf`: `self.chalf()` is equivalent to `self.to(torch.complex32)`.
+   *
+   * PyTorch: `Tensor.chalf(memory_format=torch.preserve_format) -> Tensor`.
+   *
+   * Keyword-only arguments (`memory_format`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.chalf](https://pytorch.org/docs/stable/generated/torch.Tensor.chalf.html)
+   */
   chalf(options?: { memory_format?: MemoryFormat | null }): Tensor;
-  /** `Tensor.cholesky`: https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky.html */
+  /**
+   * `Tensor.cholesky`: Method form of `torch.cholesky`: computes the Cholesky decomposition of a symmetric
+   * positive-definite matrix `A` or for batches of symmetric positive-definite matrices.
+   *
+   * PyTorch: `Tensor.cholesky(upper=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.cholesky](https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky.html)
+   */
   cholesky(options?: { upper?: boolean }): Tensor;
+  /** `Tensor.cholesky`: With `upper` positional. */
   cholesky(upper?: boolean): Tensor;
-  /** `Tensor.cholesky_inverse`: https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky_inverse.html */
+  /**
+   * `Tensor.cholesky_inverse`: Method form of `torch.cholesky_inverse`: computes the inverse of a complex
+   * Hermitian or real symmetric positive-definite matrix given its Cholesky decomposition.
+   *
+   * PyTorch: `Tensor.cholesky_inverse(upper=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.cholesky_inverse](https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky_inverse.html)
+   */
   cholesky_inverse(options?: { upper?: boolean }): Tensor;
+  /** `Tensor.cholesky_inverse`: With `upper` positional. */
   cholesky_inverse(upper?: boolean): Tensor;
-  /** `Tensor.cholesky_solve`: https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky_solve.html */
+  /**
+   * `Tensor.cholesky_solve`: Method form of `torch.cholesky_solve`: computes the solution of a system of linear
+   * equations with complex Hermitian or real symmetric positive-definite lhs given its Cholesky decomposition.
+   *
+   * PyTorch: `Tensor.cholesky_solve(input2, upper=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.cholesky_solve](https://pytorch.org/docs/stable/generated/torch.Tensor.cholesky_solve.html)
+   */
   cholesky_solve(input2: Tensor, options?: { upper?: boolean }): Tensor;
+  /** `Tensor.cholesky_solve`: With `input2`, `upper` positional. */
   cholesky_solve(input2: Tensor, upper?: boolean): Tensor;
+  /** `Tensor.cholesky_solve`: With `input2`, `upper` by name in the options object, as Python allows. */
   cholesky_solve(options: { input2: Tensor; upper?: boolean }): Tensor;
-  /** `Tensor.clamp_max`: https://pytorch.org/docs/stable/generated/torch.Tensor.clamp_max.html */
+  /**
+   * `Tensor.clamp_max`: the ATen operator `aten::clamp_max.Tensor`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.clamp_max(Tensor max)`, `Tensor.clamp_max(Scalar max)`.
+   *
+   * Takes the same arguments as in Python.
+   */
   clamp_max(max: Tensor): Tensor;
+  /** `Tensor.clamp_max`: With `max` by name in the options object, as Python allows. */
   clamp_max(options: { max: Tensor }): Tensor;
+  /** `Tensor.clamp_max`: With `max` positional. */
   clamp_max(max: Scalar | Tensor): Tensor;
+  /** `Tensor.clamp_max`: With `max` by name in the options object, as Python allows. */
   clamp_max(options: { max: Scalar | Tensor }): Tensor;
-  /** `Tensor.clamp_max_`: https://pytorch.org/docs/stable/generated/torch.Tensor.clamp_max_.html */
+  /**
+   * `Tensor.clamp_max_`: In-place form of `Tensor.clamp_max`.
+   *
+   * PyTorch: `Tensor.clamp_max_(Tensor max)`, `Tensor.clamp_max_(Scalar max)`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   */
   clamp_max_(max: Tensor): this;
+  /** `Tensor.clamp_max_`: With `max` by name in the options object, as Python allows. */
   clamp_max_(options: { max: Tensor }): this;
+  /** `Tensor.clamp_max_`: With `max` positional. */
   clamp_max_(max: Scalar | Tensor): this;
+  /** `Tensor.clamp_max_`: With `max` by name in the options object, as Python allows. */
   clamp_max_(options: { max: Scalar | Tensor }): this;
-  /** `Tensor.clamp_min`: https://pytorch.org/docs/stable/generated/torch.Tensor.clamp_min.html */
+  /**
+   * `Tensor.clamp_min`: the ATen operator `aten::clamp_min.Tensor`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.clamp_min(Tensor min)`, `Tensor.clamp_min(Scalar min)`.
+   *
+   * Takes the same arguments as in Python.
+   */
   clamp_min(min: Tensor): Tensor;
+  /** `Tensor.clamp_min`: With `min` by name in the options object, as Python allows. */
   clamp_min(options: { min: Tensor }): Tensor;
+  /** `Tensor.clamp_min`: With `min` positional. */
   clamp_min(min: Scalar | Tensor): Tensor;
+  /** `Tensor.clamp_min`: With `min` by name in the options object, as Python allows. */
   clamp_min(options: { min: Scalar | Tensor }): Tensor;
-  /** `Tensor.clamp_min_`: https://pytorch.org/docs/stable/generated/torch.Tensor.clamp_min_.html */
+  /**
+   * `Tensor.clamp_min_`: In-place form of `Tensor.clamp_min`.
+   *
+   * PyTorch: `Tensor.clamp_min_(Tensor min)`, `Tensor.clamp_min_(Scalar min)`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   */
   clamp_min_(min: Tensor): this;
+  /** `Tensor.clamp_min_`: With `min` by name in the options object, as Python allows. */
   clamp_min_(options: { min: Tensor }): this;
+  /** `Tensor.clamp_min_`: With `min` positional. */
   clamp_min_(min: Scalar | Tensor): this;
+  /** `Tensor.clamp_min_`: With `min` by name in the options object, as Python allows. */
   clamp_min_(options: { min: Scalar | Tensor }): this;
-  /** `Tensor.clip_`: https://pytorch.org/docs/stable/generated/torch.Tensor.clip_.html */
+  /**
+   * `Tensor.clip_`: Alias for `Tensor.clamp_`.
+   *
+   * PyTorch: `Tensor.clip_(min=None, max=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.clip_](https://pytorch.org/docs/stable/generated/torch.Tensor.clip_.html)
+   */
   clip_(options?: { min?: Tensor | null; max?: Tensor | null }): this;
+  /** `Tensor.clip_`: With `max` by name in the options object. */
   clip_(min?: Tensor | null, options?: { max?: Tensor | null }): this;
+  /** `Tensor.clip_`: With `min`, `max` positional. */
   clip_(min?: Tensor | null, max?: Tensor | null): this;
+  /** `Tensor.clip_`: With `min`, `max` by name in the options object. */
   clip_(options?: { min?: Scalar | Tensor | null; max?: Scalar | Tensor | null }): this;
+  /** `Tensor.clip_`: With `max` by name in the options object. */
   clip_(min?: Scalar | Tensor | null, options?: { max?: Scalar | Tensor | null }): this;
+  /** `Tensor.clip_`: With `min`, `max` positional. */
   clip_(min?: Scalar | Tensor | null, max?: Scalar | Tensor | null): this;
-  /** `Tensor.coalesce`: https://pytorch.org/docs/stable/generated/torch.Tensor.coalesce.html */
+  /**
+   * `Tensor.coalesce`: Returns a coalesced copy of `self` if `self` is an uncoalesced tensor.
+   *
+   * PyTorch: `Tensor.coalesce() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.coalesce](https://pytorch.org/docs/stable/generated/torch.Tensor.coalesce.html)
+   */
   coalesce(): Tensor;
-  /** `Tensor.col_indices`: https://pytorch.org/docs/stable/generated/torch.Tensor.col_indices.html */
+  /**
+   * `Tensor.col_indices`: Returns the tensor containing the column indices of the `self` tensor when `self` is a
+   * sparse CSR tensor of layout `sparse_csr`.
+   *
+   * PyTorch: `Tensor.col_indices() -> IntTensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.col_indices](https://pytorch.org/docs/stable/generated/torch.Tensor.col_indices.html)
+   */
   col_indices(): Tensor;
-  /** `Tensor.conj`: https://pytorch.org/docs/stable/generated/torch.Tensor.conj.html */
+  /**
+   * `Tensor.conj`: Method form of `torch.conj`: returns a view of `input` with a flipped conjugate bit.
+   *
+   * PyTorch: `Tensor.conj() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.conj](https://pytorch.org/docs/stable/generated/torch.Tensor.conj.html)
+   */
   conj(): Tensor;
-  /** `Tensor.conj_physical`: https://pytorch.org/docs/stable/generated/torch.Tensor.conj_physical.html */
+  /**
+   * `Tensor.conj_physical`: Method form of `torch.conj_physical`: computes the element-wise conjugate of the given
+   * `input` tensor.
+   *
+   * PyTorch: `Tensor.conj_physical() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.conj_physical](https://pytorch.org/docs/stable/generated/torch.Tensor.conj_physical.html)
+   */
   conj_physical(): Tensor;
-  /** `Tensor.conj_physical_`: https://pytorch.org/docs/stable/generated/torch.Tensor.conj_physical_.html */
+  /**
+   * `Tensor.conj_physical_`: In-place form of `Tensor.conj_physical`: computes the element-wise conjugate of the
+   * given `input` tensor.
+   *
+   * PyTorch: `Tensor.conj_physical_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.conj_physical_](https://pytorch.org/docs/stable/generated/torch.Tensor.conj_physical_.html)
+   */
   conj_physical_(): this;
-  /** `Tensor.copysign`: https://pytorch.org/docs/stable/generated/torch.Tensor.copysign.html */
+  /**
+   * `Tensor.copysign`: Method form of `torch.copysign`: create a new floating-point tensor with the magnitude of
+   * `input` and the sign of `other`, elementwise.
+   *
+   * PyTorch: `Tensor.copysign(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.copysign](https://pytorch.org/docs/stable/generated/torch.Tensor.copysign.html)
+   */
   copysign(other: Tensor): Tensor;
+  /** `Tensor.copysign`: With `other` by name in the options object, as Python allows. */
   copysign(options: { other: Tensor }): Tensor;
+  /** `Tensor.copysign`: With `other` positional. */
   copysign(other: Scalar | Tensor): Tensor;
+  /** `Tensor.copysign`: With `other` by name in the options object, as Python allows. */
   copysign(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.copysign_`: https://pytorch.org/docs/stable/generated/torch.Tensor.copysign_.html */
+  /**
+   * `Tensor.copysign_`: In-place form of `Tensor.copysign`: create a new floating-point tensor with the magnitude
+   * of `input` and the sign of `other`, elementwise.
+   *
+   * PyTorch: `Tensor.copysign_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.copysign_](https://pytorch.org/docs/stable/generated/torch.Tensor.copysign_.html)
+   */
   copysign_(other: Tensor): this;
+  /** `Tensor.copysign_`: With `other` by name in the options object, as Python allows. */
   copysign_(options: { other: Tensor }): this;
+  /** `Tensor.copysign_`: With `other` positional. */
   copysign_(other: Scalar | Tensor): this;
+  /** `Tensor.copysign_`: With `other` by name in the options object, as Python allows. */
   copysign_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.corrcoef`: https://pytorch.org/docs/stable/generated/torch.Tensor.corrcoef.html */
+  /**
+   * `Tensor.corrcoef`: Method form of `torch.corrcoef`: estimates the Pearson product-moment correlation
+   * coefficient matrix of the variables given by the `input` matrix, where rows are the variables and columns are
+   * the observations.
+   *
+   * PyTorch: `Tensor.corrcoef() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.corrcoef](https://pytorch.org/docs/stable/generated/torch.Tensor.corrcoef.html)
+   */
   corrcoef(): Tensor;
-  /** `Tensor.cosh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.cosh_.html */
+  /**
+   * `Tensor.cosh_`: In-place form of `Tensor.cosh`: writes into this tensor the hyperbolic cosine  of the elements
+   * of `input`.
+   *
+   * PyTorch: `Tensor.cosh_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.cosh_](https://pytorch.org/docs/stable/generated/torch.Tensor.cosh_.html)
+   */
   cosh_(): this;
-  /** `Tensor.count_nonzero`: https://pytorch.org/docs/stable/generated/torch.Tensor.count_nonzero.html */
+  /**
+   * `Tensor.count_nonzero`: Method form of `torch.count_nonzero`: counts the number of non-zero values in the
+   * tensor `input` along the given `dim`.
+   *
+   * PyTorch: `Tensor.count_nonzero(dim=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.count_nonzero](https://pytorch.org/docs/stable/generated/torch.Tensor.count_nonzero.html)
+   */
   count_nonzero(options?: { dim?: number | null }): Tensor;
+  /** `Tensor.count_nonzero`: With `dim` positional. */
   count_nonzero(dim?: number | null): Tensor;
+  /** `Tensor.count_nonzero`: With `dim` positional. */
   count_nonzero(dim: number[]): Tensor;
+  /** `Tensor.count_nonzero`: With `dim` by name in the options object, as Python allows. */
   count_nonzero(options: { dim: number[] }): Tensor;
+  /** `Tensor.count_nonzero`: With `dim` as separate numbers, as in Python. */
   count_nonzero(...dim: number[]): Tensor;
-  /** `Tensor.cov`: https://pytorch.org/docs/stable/generated/torch.Tensor.cov.html */
+  /**
+   * `Tensor.cov`: Method form of `torch.cov`: estimates the covariance matrix of the variables given by the
+   * `input` matrix, where rows are the variables and columns are the observations.
+   *
+   * PyTorch: `Tensor.cov(*, correction=1, fweights=None, aweights=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`correction`, `fweights`, `aweights`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.cov](https://pytorch.org/docs/stable/generated/torch.Tensor.cov.html)
+   */
   cov(options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
-  /** `Tensor.cross`: https://pytorch.org/docs/stable/generated/torch.Tensor.cross.html */
+  /**
+   * `Tensor.cross`: Method form of `torch.cross`: returns the cross product of vectors in dimension `dim` of
+   * `input` and `other`.
+   *
+   * PyTorch: `Tensor.cross(other, dim=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.cross](https://pytorch.org/docs/stable/generated/torch.Tensor.cross.html)
+   */
   cross(other: Tensor, options?: { dim?: number | null }): Tensor;
+  /** `Tensor.cross`: With `other`, `dim` positional. */
   cross(other: Tensor, dim?: number | null): Tensor;
+  /** `Tensor.cross`: With `other`, `dim` by name in the options object, as Python allows. */
   cross(options: { other: Tensor; dim?: number | null }): Tensor;
-  /** `Tensor.crow_indices`: https://pytorch.org/docs/stable/generated/torch.Tensor.crow_indices.html */
+  /**
+   * `Tensor.crow_indices`: Returns the tensor containing the compressed row indices of the `self` tensor when
+   * `self` is a sparse CSR tensor of layout `sparse_csr`.
+   *
+   * PyTorch: `Tensor.crow_indices() -> IntTensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.crow_indices](https://pytorch.org/docs/stable/generated/torch.Tensor.crow_indices.html)
+   */
   crow_indices(): Tensor;
-  /** `Tensor.cummax`: https://pytorch.org/docs/stable/generated/torch.Tensor.cummax.html */
+  /**
+   * `Tensor.cummax`: Method form of `torch.cummax`: returns a namedtuple `(values, indices)` where `values` is the
+   * cumulative maximum of elements of `input` in the dimension `dim`.
+   *
+   * PyTorch: `Tensor.cummax(dim) -> (Tensor, Tensor)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.cummax](https://pytorch.org/docs/stable/generated/torch.Tensor.cummax.html)
+   */
   cummax(dim: number): ValuesIndices;
+  /** `Tensor.cummax`: With `dim` by name in the options object, as Python allows. */
   cummax(options: { dim: number }): ValuesIndices;
-  /** `Tensor.cummin`: https://pytorch.org/docs/stable/generated/torch.Tensor.cummin.html */
+  /**
+   * `Tensor.cummin`: Method form of `torch.cummin`: returns a namedtuple `(values, indices)` where `values` is the
+   * cumulative minimum of elements of `input` in the dimension `dim`.
+   *
+   * PyTorch: `Tensor.cummin(dim) -> (Tensor, Tensor)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.cummin](https://pytorch.org/docs/stable/generated/torch.Tensor.cummin.html)
+   */
   cummin(dim: number): ValuesIndices;
+  /** `Tensor.cummin`: With `dim` by name in the options object, as Python allows. */
   cummin(options: { dim: number }): ValuesIndices;
-  /** `Tensor.cumprod_`: https://pytorch.org/docs/stable/generated/torch.Tensor.cumprod_.html */
+  /**
+   * `Tensor.cumprod_`: In-place form of `Tensor.cumprod`: returns the cumulative product of elements of `input` in
+   * the dimension `dim`.
+   *
+   * PyTorch: `Tensor.cumprod_(dim, dtype=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.cumprod_](https://pytorch.org/docs/stable/generated/torch.Tensor.cumprod_.html)
+   */
   cumprod_(dim: number, options?: { dtype?: DTypeLike | null }): this;
+  /** `Tensor.cumprod_`: With `dim` by name in the options object, as Python allows. */
   cumprod_(options: { dim: number; dtype?: DTypeLike | null }): this;
-  /** `Tensor.cumsum_`: https://pytorch.org/docs/stable/generated/torch.Tensor.cumsum_.html */
+  /**
+   * `Tensor.cumsum_`: In-place form of `Tensor.cumsum`: returns the cumulative sum of elements of `input` in the
+   * dimension `dim`.
+   *
+   * PyTorch: `Tensor.cumsum_(dim, dtype=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.cumsum_](https://pytorch.org/docs/stable/generated/torch.Tensor.cumsum_.html)
+   */
   cumsum_(dim: number, options?: { dtype?: DTypeLike | null }): this;
+  /** `Tensor.cumsum_`: With `dim` by name in the options object, as Python allows. */
   cumsum_(options: { dim: number; dtype?: DTypeLike | null }): this;
-  /** `Tensor.deg2rad`: https://pytorch.org/docs/stable/generated/torch.Tensor.deg2rad.html */
+  /**
+   * `Tensor.deg2rad`: Method form of `torch.deg2rad`: returns a new tensor with each of the elements of `input`
+   * converted from angles in degrees to radians.
+   *
+   * PyTorch: `Tensor.deg2rad() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.deg2rad](https://pytorch.org/docs/stable/generated/torch.Tensor.deg2rad.html)
+   */
   deg2rad(): Tensor;
-  /** `Tensor.deg2rad_`: https://pytorch.org/docs/stable/generated/torch.Tensor.deg2rad_.html */
+  /**
+   * `Tensor.deg2rad_`: In-place form of `Tensor.deg2rad`: writes into this tensor each of the elements of `input`
+   * converted from angles in degrees to radians.
+   *
+   * PyTorch: `Tensor.deg2rad_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.deg2rad_](https://pytorch.org/docs/stable/generated/torch.Tensor.deg2rad_.html)
+   */
   deg2rad_(): this;
-  /** `Tensor.dense_dim`: https://pytorch.org/docs/stable/generated/torch.Tensor.dense_dim.html */
+  /**
+   * `Tensor.dense_dim`: Return the number of dense dimensions in a sparse tensor `self`.
+   *
+   * PyTorch: `Tensor.dense_dim() -> int`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.dense_dim](https://pytorch.org/docs/stable/generated/torch.Tensor.dense_dim.html)
+   */
   dense_dim(): number;
-  /** `Tensor.dequantize`: https://pytorch.org/docs/stable/generated/torch.Tensor.dequantize.html */
+  /**
+   * `Tensor.dequantize`: Given a quantized Tensor, dequantize it and return the dequantized float Tensor.
+   *
+   * PyTorch: `Tensor.dequantize() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.dequantize](https://pytorch.org/docs/stable/generated/torch.Tensor.dequantize.html)
+   */
   dequantize(): Tensor;
-  /** `Tensor.det`: https://pytorch.org/docs/stable/generated/torch.Tensor.det.html */
+  /**
+   * `Tensor.det`: Method form of `torch.det`: alias for `torch.linalg.det`.
+   *
+   * PyTorch: `Tensor.det() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.det](https://pytorch.org/docs/stable/generated/torch.Tensor.det.html)
+   */
   det(): Tensor;
-  /** `Tensor.diag`: https://pytorch.org/docs/stable/generated/torch.Tensor.diag.html */
+  /**
+   * `Tensor.diag`: Method form of `torch.diag`: - If `input` is a vector (1-D tensor), then returns a 2-D square
+   * tensor with the elements of `input` as the diagonal.
+   *
+   * PyTorch: `Tensor.diag(diagonal=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diag](https://pytorch.org/docs/stable/generated/torch.Tensor.diag.html)
+   */
   diag(options?: { diagonal?: number }): Tensor;
+  /** `Tensor.diag`: With `diagonal` positional. */
   diag(diagonal?: number): Tensor;
-  /** `Tensor.diag_embed`: https://pytorch.org/docs/stable/generated/torch.Tensor.diag_embed.html */
+  /**
+   * `Tensor.diag_embed`: Method form of `torch.diag_embed`: creates a tensor whose diagonals of certain 2D planes
+   * (specified by `dim1` and `dim2`) are filled by `input`.
+   *
+   * PyTorch: `Tensor.diag_embed(offset=0, dim1=-2, dim2=-1) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diag_embed](https://pytorch.org/docs/stable/generated/torch.Tensor.diag_embed.html)
+   */
   diag_embed(options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diag_embed`: With `dim1`, `dim2` by name in the options object. */
   diag_embed(offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diag_embed`: With `dim2` by name in the options object. */
   diag_embed(offset?: number, dim1?: number, options?: { dim2?: number }): Tensor;
+  /** `Tensor.diag_embed`: With `offset`, `dim1`, `dim2` positional. */
   diag_embed(offset?: number, dim1?: number, dim2?: number): Tensor;
-  /** `Tensor.diagflat`: https://pytorch.org/docs/stable/generated/torch.Tensor.diagflat.html */
+  /**
+   * `Tensor.diagflat`: Method form of `torch.diagflat`: - If `input` is a vector (1-D tensor), then returns a 2-D
+   * square tensor with the elements of `input` as the diagonal.
+   *
+   * PyTorch: `Tensor.diagflat(offset=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diagflat](https://pytorch.org/docs/stable/generated/torch.Tensor.diagflat.html)
+   */
   diagflat(options?: { offset?: number }): Tensor;
+  /** `Tensor.diagflat`: With `offset` positional. */
   diagflat(offset?: number): Tensor;
-  /** `Tensor.diagonal`: https://pytorch.org/docs/stable/generated/torch.Tensor.diagonal.html */
+  /**
+   * `Tensor.diagonal`: Method form of `torch.diagonal`: returns a partial view of `input` with the its diagonal
+   * elements with respect to `dim1` and `dim2` appended as a dimension at the end of the shape.
+   *
+   * PyTorch: `Tensor.diagonal(offset=0, dim1=0, dim2=1) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diagonal](https://pytorch.org/docs/stable/generated/torch.Tensor.diagonal.html)
+   */
   diagonal(options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diagonal`: With `dim1`, `dim2` by name in the options object. */
   diagonal(offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diagonal`: With `dim2` by name in the options object. */
   diagonal(offset?: number, dim1?: number, options?: { dim2?: number }): Tensor;
+  /** `Tensor.diagonal`: With `offset`, `dim1`, `dim2` positional. */
   diagonal(offset?: number, dim1?: number, dim2?: number): Tensor;
-  /** `Tensor.diagonal_scatter`: https://pytorch.org/docs/stable/generated/torch.Tensor.diagonal_scatter.html */
+  /**
+   * `Tensor.diagonal_scatter`: Method form of `torch.diagonal_scatter`: embeds the values of the `src` tensor into
+   * `input` along the diagonal elements of `input`, with respect to `dim1` and `dim2`.
+   *
+   * PyTorch: `Tensor.diagonal_scatter(src, offset=0, dim1=0, dim2=1) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diagonal_scatter](https://pytorch.org/docs/stable/generated/torch.Tensor.diagonal_scatter.html)
+   */
   diagonal_scatter(src: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diagonal_scatter`: With `dim1`, `dim2` by name in the options object. */
   diagonal_scatter(src: Tensor, offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
+  /** `Tensor.diagonal_scatter`: With `dim2` by name in the options object. */
   diagonal_scatter(src: Tensor, offset?: number, dim1?: number, options?: { dim2?: number }): Tensor;
+  /** `Tensor.diagonal_scatter`: With `src`, `offset`, `dim1`, `dim2` positional. */
   diagonal_scatter(src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
+  /** `Tensor.diagonal_scatter`: With `src`, `offset`, `dim1`, `dim2` by name in the options object, as Python allows. */
   diagonal_scatter(options: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
-  /** `Tensor.diff`: https://pytorch.org/docs/stable/generated/torch.Tensor.diff.html */
+  /**
+   * `Tensor.diff`: Method form of `torch.diff`: computes the n-th forward difference along the given dimension.
+   *
+   * PyTorch: `Tensor.diff(n=1, dim=-1, prepend=None, append=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.diff](https://pytorch.org/docs/stable/generated/torch.Tensor.diff.html)
+   */
   diff(options?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+  /** `Tensor.diff`: With `dim`, `prepend`, `append` by name in the options object. */
   diff(n?: number, options?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+  /** `Tensor.diff`: With `prepend`, `append` by name in the options object. */
   diff(n?: number, dim?: number, options?: { prepend?: Tensor | null; append?: Tensor | null }): Tensor;
+  /** `Tensor.diff`: With `append` by name in the options object. */
   diff(n?: number, dim?: number, prepend?: Tensor | null, options?: { append?: Tensor | null }): Tensor;
+  /** `Tensor.diff`: With `n`, `dim`, `prepend`, `append` positional. */
   diff(n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null): Tensor;
-  /** `Tensor.digamma`: https://pytorch.org/docs/stable/generated/torch.Tensor.digamma.html */
+  /**
+   * `Tensor.digamma`: Method form of `torch.digamma`: alias for `torch.special.digamma`.
+   *
+   * PyTorch: `Tensor.digamma() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.digamma](https://pytorch.org/docs/stable/generated/torch.Tensor.digamma.html)
+   */
   digamma(): Tensor;
-  /** `Tensor.digamma_`: https://pytorch.org/docs/stable/generated/torch.Tensor.digamma_.html */
+  /**
+   * `Tensor.digamma_`: In-place form of `Tensor.digamma`: alias for `torch.special.digamma`.
+   *
+   * PyTorch: `Tensor.digamma_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.digamma_](https://pytorch.org/docs/stable/generated/torch.Tensor.digamma_.html)
+   */
   digamma_(): this;
-  /** `Tensor.dist`: https://pytorch.org/docs/stable/generated/torch.Tensor.dist.html */
+  /**
+   * `Tensor.dist`: Method form of `torch.dist`: returns the p-norm of (`input` - `other`).
+   *
+   * PyTorch: `Tensor.dist(other, p=2) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.dist](https://pytorch.org/docs/stable/generated/torch.Tensor.dist.html)
+   */
   dist(other: Tensor, options?: { p?: Scalar | Tensor }): Tensor;
+  /** `Tensor.dist`: With `other`, `p` positional. */
   dist(other: Tensor, p?: Scalar | Tensor): Tensor;
+  /** `Tensor.dist`: With `other`, `p` by name in the options object, as Python allows. */
   dist(options: { other: Tensor; p?: Scalar | Tensor }): Tensor;
-  /** `Tensor.divide`: https://pytorch.org/docs/stable/generated/torch.Tensor.divide.html */
+  /**
+   * `Tensor.divide`: Method form of `torch.divide`: alias for `torch.div`.
+   *
+   * PyTorch: `Tensor.divide(value, *, rounding_mode=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`rounding_mode`) go in a trailing options object.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   *
+   * @see [torch.Tensor.divide](https://pytorch.org/docs/stable/generated/torch.Tensor.divide.html)
+   */
   divide(other: TensorOrScalar): Tensor;
+  /** `Tensor.divide`: With `other` by name in the options object, as Python allows. */
   divide(options: { other: TensorOrScalar }): Tensor;
+  /** `Tensor.divide`: With `other` positional. */
   divide(other: TensorOrScalar, options: { rounding_mode: string | null }): Tensor;
+  /** `Tensor.divide`: With `other` by name in the options object, as Python allows. */
   divide(options: { other: TensorOrScalar; rounding_mode: string | null }): Tensor;
+  /** `Tensor.divide`: With `other` positional. */
   divide(other: Scalar | Tensor): Tensor;
+  /** `Tensor.divide`: With `other` by name in the options object, as Python allows. */
   divide(options: { other: Scalar | Tensor }): Tensor;
+  /** `Tensor.divide`: With `other` positional. */
   divide(other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
+  /** `Tensor.divide`: With `other` by name in the options object, as Python allows. */
   divide(options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
-  /** `Tensor.divide_`: https://pytorch.org/docs/stable/generated/torch.Tensor.divide_.html */
+  /**
+   * `Tensor.divide_`: In-place form of `Tensor.divide`: alias for `torch.div`.
+   *
+   * PyTorch: `Tensor.divide_(value, *, rounding_mode=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`rounding_mode`) go in a trailing options object.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.divide_](https://pytorch.org/docs/stable/generated/torch.Tensor.divide_.html)
+   */
   divide_(other: TensorOrScalar): this;
+  /** `Tensor.divide_`: With `other` by name in the options object, as Python allows. */
   divide_(options: { other: TensorOrScalar }): this;
+  /** `Tensor.divide_`: With `other` positional. */
   divide_(other: TensorOrScalar, options: { rounding_mode: string | null }): this;
+  /** `Tensor.divide_`: With `other` by name in the options object, as Python allows. */
   divide_(options: { other: TensorOrScalar; rounding_mode: string | null }): this;
+  /** `Tensor.divide_`: With `other` positional. */
   divide_(other: Scalar | Tensor): this;
+  /** `Tensor.divide_`: With `other` by name in the options object, as Python allows. */
   divide_(options: { other: Scalar | Tensor }): this;
+  /** `Tensor.divide_`: With `other` positional. */
   divide_(other: Scalar | Tensor, options: { rounding_mode: string | null }): this;
+  /** `Tensor.divide_`: With `other` by name in the options object, as Python allows. */
   divide_(options: { other: Scalar | Tensor; rounding_mode: string | null }): this;
-  /** `Tensor.dsplit`: https://pytorch.org/docs/stable/generated/torch.Tensor.dsplit.html */
+  /**
+   * `Tensor.dsplit`: Method form of `torch.dsplit`: splits `input`, a tensor with three or more dimensions, into
+   * multiple tensors depthwise according to `indices_or_sections`.
+   *
+   * PyTorch: `Tensor.dsplit(split_size_or_sections) -> List of Tensors`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.dsplit](https://pytorch.org/docs/stable/generated/torch.Tensor.dsplit.html)
+   */
   dsplit(sections: number): Tensor[];
+  /** `Tensor.dsplit`: With `sections` by name in the options object, as Python allows. */
   dsplit(options: { sections: number }): Tensor[];
+  /** `Tensor.dsplit`: With `indices` positional. */
   dsplit(indices: number[]): Tensor[];
+  /** `Tensor.dsplit`: With `indices` by name in the options object, as Python allows. */
   dsplit(options: { indices: number[] }): Tensor[];
+  /** `Tensor.dsplit`: With `indices` as separate numbers, as in Python. */
   dsplit(...indices: number[]): Tensor[];
-  /** `Tensor.erfc`: https://pytorch.org/docs/stable/generated/torch.Tensor.erfc.html */
+  /**
+   * `Tensor.erfc`: Method form of `torch.erfc`: alias for `torch.special.erfc`.
+   *
+   * PyTorch: `Tensor.erfc() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.erfc](https://pytorch.org/docs/stable/generated/torch.Tensor.erfc.html)
+   */
   erfc(): Tensor;
-  /** `Tensor.erfc_`: https://pytorch.org/docs/stable/generated/torch.Tensor.erfc_.html */
+  /**
+   * `Tensor.erfc_`: In-place form of `Tensor.erfc`: alias for `torch.special.erfc`.
+   *
+   * PyTorch: `Tensor.erfc_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.erfc_](https://pytorch.org/docs/stable/generated/torch.Tensor.erfc_.html)
+   */
   erfc_(): this;
-  /** `Tensor.erfinv_`: https://pytorch.org/docs/stable/generated/torch.Tensor.erfinv_.html */
+  /**
+   * `Tensor.erfinv_`: In-place form of `Tensor.erfinv`: alias for `torch.special.erfinv`.
+   *
+   * PyTorch: `Tensor.erfinv_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.erfinv_](https://pytorch.org/docs/stable/generated/torch.Tensor.erfinv_.html)
+   */
   erfinv_(): this;
-  /** `Tensor.exp2_`: https://pytorch.org/docs/stable/generated/torch.Tensor.exp2_.html */
+  /**
+   * `Tensor.exp2_`: In-place form of `Tensor.exp2`: alias for `torch.special.exp2`.
+   *
+   * PyTorch: `Tensor.exp2_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.exp2_](https://pytorch.org/docs/stable/generated/torch.Tensor.exp2_.html)
+   */
   exp2_(): this;
-  /** `Tensor.expm1_`: https://pytorch.org/docs/stable/generated/torch.Tensor.expm1_.html */
+  /**
+   * `Tensor.expm1_`: In-place form of `Tensor.expm1`: alias for `torch.special.expm1`.
+   *
+   * PyTorch: `Tensor.expm1_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.expm1_](https://pytorch.org/docs/stable/generated/torch.Tensor.expm1_.html)
+   */
   expm1_(): this;
-  /** `Tensor.exponential_`: https://pytorch.org/docs/stable/generated/torch.Tensor.exponential_.html */
+  /**
+   * `Tensor.exponential_`: Fills `self` tensor with elements drawn from the PDF (probability density function).
+   *
+   * PyTorch: `Tensor.exponential_(lambd=1, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.exponential_](https://pytorch.org/docs/stable/generated/torch.Tensor.exponential_.html)
+   */
   exponential_(options?: { lambd?: number; generator?: null | null }): this;
+  /** `Tensor.exponential_`: With `lambd` positional. */
   exponential_(lambd?: number, options?: { generator?: null | null }): this;
-  /** `Tensor.fill_diagonal_`: https://pytorch.org/docs/stable/generated/torch.Tensor.fill_diagonal_.html */
+  /**
+   * `Tensor.fill_diagonal_`: Fill the main diagonal of a tensor that has at least 2-dimensions.
+   *
+   * PyTorch: `Tensor.fill_diagonal_(fill_value, wrap=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.fill_diagonal_](https://pytorch.org/docs/stable/generated/torch.Tensor.fill_diagonal_.html)
+   */
   fill_diagonal_(fill_value: Scalar | Tensor, options?: { wrap?: boolean }): this;
+  /** `Tensor.fill_diagonal_`: With `fill_value`, `wrap` positional. */
   fill_diagonal_(fill_value: Scalar | Tensor, wrap?: boolean): this;
+  /** `Tensor.fill_diagonal_`: With `fill_value`, `wrap` by name in the options object, as Python allows. */
   fill_diagonal_(options: { fill_value: Scalar | Tensor; wrap?: boolean }): this;
-  /** `Tensor.fix`: https://pytorch.org/docs/stable/generated/torch.Tensor.fix.html */
+  /**
+   * `Tensor.fix`: Method form of `torch.fix`: alias for `torch.trunc`.
+   *
+   * PyTorch: `Tensor.fix() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.fix](https://pytorch.org/docs/stable/generated/torch.Tensor.fix.html)
+   */
   fix(): Tensor;
-  /** `Tensor.fix_`: https://pytorch.org/docs/stable/generated/torch.Tensor.fix_.html */
+  /**
+   * `Tensor.fix_`: In-place form of `Tensor.fix`: alias for `torch.trunc`.
+   *
+   * PyTorch: `Tensor.fix_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.fix_](https://pytorch.org/docs/stable/generated/torch.Tensor.fix_.html)
+   */
   fix_(): this;
-  /** `Tensor.fliplr`: https://pytorch.org/docs/stable/generated/torch.Tensor.fliplr.html */
+  /**
+   * `Tensor.fliplr`: Method form of `torch.fliplr`: flip tensor in the left/right direction, returning a new
+   * tensor.
+   *
+   * PyTorch: `Tensor.fliplr() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.fliplr](https://pytorch.org/docs/stable/generated/torch.Tensor.fliplr.html)
+   */
   fliplr(): Tensor;
-  /** `Tensor.flipud`: https://pytorch.org/docs/stable/generated/torch.Tensor.flipud.html */
+  /**
+   * `Tensor.flipud`: Method form of `torch.flipud`: flip tensor in the up/down direction, returning a new tensor.
+   *
+   * PyTorch: `Tensor.flipud() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.flipud](https://pytorch.org/docs/stable/generated/torch.Tensor.flipud.html)
+   */
   flipud(): Tensor;
-  /** `Tensor.float_power`: https://pytorch.org/docs/stable/generated/torch.Tensor.float_power.html */
+  /**
+   * `Tensor.float_power`: Method form of `torch.float_power`: raises `input` to the power of `exponent`,
+   * elementwise, in double precision.
+   *
+   * PyTorch: `Tensor.float_power(exponent) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.float_power](https://pytorch.org/docs/stable/generated/torch.Tensor.float_power.html)
+   */
   float_power(exponent: Tensor): Tensor;
+  /** `Tensor.float_power`: With `exponent` by name in the options object, as Python allows. */
   float_power(options: { exponent: Tensor }): Tensor;
+  /** `Tensor.float_power`: With `exponent` positional. */
   float_power(exponent: Scalar | Tensor): Tensor;
+  /** `Tensor.float_power`: With `exponent` by name in the options object, as Python allows. */
   float_power(options: { exponent: Scalar | Tensor }): Tensor;
-  /** `Tensor.float_power_`: https://pytorch.org/docs/stable/generated/torch.Tensor.float_power_.html */
+  /**
+   * `Tensor.float_power_`: In-place form of `Tensor.float_power`: raises `input` to the power of `exponent`,
+   * elementwise, in double precision.
+   *
+   * PyTorch: `Tensor.float_power_(exponent) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.float_power_](https://pytorch.org/docs/stable/generated/torch.Tensor.float_power_.html)
+   */
   float_power_(exponent: Tensor): this;
+  /** `Tensor.float_power_`: With `exponent` by name in the options object, as Python allows. */
   float_power_(options: { exponent: Tensor }): this;
+  /** `Tensor.float_power_`: With `exponent` positional. */
   float_power_(exponent: Scalar | Tensor): this;
+  /** `Tensor.float_power_`: With `exponent` by name in the options object, as Python allows. */
   float_power_(options: { exponent: Scalar | Tensor }): this;
-  /** `Tensor.floor_divide_`: https://pytorch.org/docs/stable/generated/torch.Tensor.floor_divide_.html */
+  /**
+   * `Tensor.floor_divide_`: In-place form of `Tensor.floor_divide`: before PyTorch 1.13 `torch.floor_divide`
+   * incorrectly performed truncation division.
+   *
+   * PyTorch: `Tensor.floor_divide_(value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.floor_divide_](https://pytorch.org/docs/stable/generated/torch.Tensor.floor_divide_.html)
+   */
   floor_divide_(other: TensorOrScalar): this;
+  /** `Tensor.floor_divide_`: With `other` by name in the options object, as Python allows. */
   floor_divide_(options: { other: TensorOrScalar }): this;
+  /** `Tensor.floor_divide_`: With `other` positional. */
   floor_divide_(other: Scalar | Tensor): this;
+  /** `Tensor.floor_divide_`: With `other` by name in the options object, as Python allows. */
   floor_divide_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.frac_`: https://pytorch.org/docs/stable/generated/torch.Tensor.frac_.html */
+  /**
+   * `Tensor.frac_`: In-place form of `Tensor.frac`: computes the fractional portion of each element in `input`.
+   *
+   * PyTorch: `Tensor.frac_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.frac_](https://pytorch.org/docs/stable/generated/torch.Tensor.frac_.html)
+   */
   frac_(): this;
-  /** `Tensor.frexp`: https://pytorch.org/docs/stable/generated/torch.Tensor.frexp.html */
-  frexp(): NamedTuple<[Tensor, Tensor], { mantissa: Tensor; exponent: Tensor }>;
-  /** `Tensor.gcd`: https://pytorch.org/docs/stable/generated/torch.Tensor.gcd.html */
+  /**
+   * `Tensor.frexp`: Method form of `torch.frexp`: decomposes `input` into mantissa and exponent tensors such that
+   * `\text{input} = \text{mantissa} \times 2^{\text{exponent}}`.
+   *
+   * PyTorch: `Tensor.frexp(input) -> (Tensor mantissa, Tensor exponent)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.frexp](https://pytorch.org/docs/stable/generated/torch.Tensor.frexp.html)
+   */
+  frexp(): NamedTuple<[Tensor, Tensor], MantissaExponentFields>;
+  /**
+   * `Tensor.gcd`: Method form of `torch.gcd`: computes the element-wise greatest common divisor (GCD) of `input`
+   * and `other`.
+   *
+   * PyTorch: `Tensor.gcd(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.gcd](https://pytorch.org/docs/stable/generated/torch.Tensor.gcd.html)
+   */
   gcd(other: Tensor): Tensor;
+  /** `Tensor.gcd`: With `other` by name in the options object, as Python allows. */
   gcd(options: { other: Tensor }): Tensor;
-  /** `Tensor.gcd_`: https://pytorch.org/docs/stable/generated/torch.Tensor.gcd_.html */
+  /**
+   * `Tensor.gcd_`: In-place form of `Tensor.gcd`: computes the element-wise greatest common divisor (GCD) of
+   * `input` and `other`.
+   *
+   * PyTorch: `Tensor.gcd_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.gcd_](https://pytorch.org/docs/stable/generated/torch.Tensor.gcd_.html)
+   */
   gcd_(other: Tensor): this;
+  /** `Tensor.gcd_`: With `other` by name in the options object, as Python allows. */
   gcd_(options: { other: Tensor }): this;
-  /** `Tensor.geometric_`: https://pytorch.org/docs/stable/generated/torch.Tensor.geometric_.html */
+  /**
+   * `Tensor.geometric_`: Fills `self` tensor with elements drawn from the geometric distribution.
+   *
+   * PyTorch: `Tensor.geometric_(p, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.geometric_](https://pytorch.org/docs/stable/generated/torch.Tensor.geometric_.html)
+   */
   geometric_(p: number, options?: { generator?: null | null }): this;
+  /** `Tensor.geometric_`: With `p` by name in the options object, as Python allows. */
   geometric_(options: { p: number; generator?: null | null }): this;
-  /** `Tensor.geqrf`: https://pytorch.org/docs/stable/generated/torch.Tensor.geqrf.html */
-  geqrf(): NamedTuple<[Tensor, Tensor], { a: Tensor; tau: Tensor }>;
-  /** `Tensor.ger`: https://pytorch.org/docs/stable/generated/torch.Tensor.ger.html */
+  /**
+   * `Tensor.geqrf`: Method form of `torch.geqrf`: this is a low-level function for calling LAPACK's geqrf
+   * directly.
+   *
+   * PyTorch: `Tensor.geqrf() -> (Tensor, Tensor)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.geqrf](https://pytorch.org/docs/stable/generated/torch.Tensor.geqrf.html)
+   */
+  geqrf(): NamedTuple<[Tensor, Tensor], ATauFields>;
+  /**
+   * `Tensor.ger`: Method form of `torch.ger`: alias of `torch.outer`.
+   *
+   * PyTorch: `Tensor.ger(vec2) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.ger](https://pytorch.org/docs/stable/generated/torch.Tensor.ger.html)
+   */
   ger(vec2: Tensor): Tensor;
+  /** `Tensor.ger`: With `vec2` by name in the options object, as Python allows. */
   ger(options: { vec2: Tensor }): Tensor;
-  /** `Tensor.greater`: https://pytorch.org/docs/stable/generated/torch.Tensor.greater.html */
+  /**
+   * `Tensor.greater`: Method form of `torch.greater`: alias for `torch.gt`.
+   *
+   * PyTorch: `Tensor.greater(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.greater](https://pytorch.org/docs/stable/generated/torch.Tensor.greater.html)
+   */
   greater(other: Tensor): Tensor;
+  /** `Tensor.greater`: With `other` by name in the options object, as Python allows. */
   greater(options: { other: Tensor }): Tensor;
+  /** `Tensor.greater`: With `other` positional. */
   greater(other: Scalar | Tensor): Tensor;
+  /** `Tensor.greater`: With `other` by name in the options object, as Python allows. */
   greater(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.greater_`: https://pytorch.org/docs/stable/generated/torch.Tensor.greater_.html */
+  /**
+   * `Tensor.greater_`: In-place form of `Tensor.greater`: alias for `torch.gt`.
+   *
+   * PyTorch: `Tensor.greater_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.greater_](https://pytorch.org/docs/stable/generated/torch.Tensor.greater_.html)
+   */
   greater_(other: Tensor): this;
+  /** `Tensor.greater_`: With `other` by name in the options object, as Python allows. */
   greater_(options: { other: Tensor }): this;
+  /** `Tensor.greater_`: With `other` positional. */
   greater_(other: Scalar | Tensor): this;
+  /** `Tensor.greater_`: With `other` by name in the options object, as Python allows. */
   greater_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.greater_equal`: https://pytorch.org/docs/stable/generated/torch.Tensor.greater_equal.html */
+  /**
+   * `Tensor.greater_equal`: Method form of `torch.greater_equal`: alias for `torch.ge`.
+   *
+   * PyTorch: `Tensor.greater_equal(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.greater_equal](https://pytorch.org/docs/stable/generated/torch.Tensor.greater_equal.html)
+   */
   greater_equal(other: Tensor): Tensor;
+  /** `Tensor.greater_equal`: With `other` by name in the options object, as Python allows. */
   greater_equal(options: { other: Tensor }): Tensor;
+  /** `Tensor.greater_equal`: With `other` positional. */
   greater_equal(other: Scalar | Tensor): Tensor;
+  /** `Tensor.greater_equal`: With `other` by name in the options object, as Python allows. */
   greater_equal(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.greater_equal_`: https://pytorch.org/docs/stable/generated/torch.Tensor.greater_equal_.html */
+  /**
+   * `Tensor.greater_equal_`: In-place form of `Tensor.greater_equal`: alias for `torch.ge`.
+   *
+   * PyTorch: `Tensor.greater_equal_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.greater_equal_](https://pytorch.org/docs/stable/generated/torch.Tensor.greater_equal_.html)
+   */
   greater_equal_(other: Tensor): this;
+  /** `Tensor.greater_equal_`: With `other` by name in the options object, as Python allows. */
   greater_equal_(options: { other: Tensor }): this;
+  /** `Tensor.greater_equal_`: With `other` positional. */
   greater_equal_(other: Scalar | Tensor): this;
+  /** `Tensor.greater_equal_`: With `other` by name in the options object, as Python allows. */
   greater_equal_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.hardshrink`: https://pytorch.org/docs/stable/generated/torch.Tensor.hardshrink.html */
+  /**
+   * `Tensor.hardshrink`: See `torch.nn.functional.hardshrink`.
+   *
+   * PyTorch: `Tensor.hardshrink(lambd=0.5) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.hardshrink](https://pytorch.org/docs/stable/generated/torch.Tensor.hardshrink.html)
+   */
   hardshrink(options?: { lambd?: Scalar | Tensor }): Tensor;
+  /** `Tensor.hardshrink`: With `lambd` positional. */
   hardshrink(lambd?: Scalar | Tensor): Tensor;
-  /** `Tensor.hash_tensor`: https://pytorch.org/docs/stable/generated/torch.Tensor.hash_tensor.html */
+  /**
+   * `Tensor.hash_tensor`: the ATen operator `aten::hash_tensor`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.hash_tensor(IntArrayRef[1] dim=None, *, bool keepdim=False, int64_t mode=0)`.
+   *
+   * Keyword-only arguments (`keepdim`, `mode`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   */
   hash_tensor(options?: { dim?: number | number[]; keepdim?: boolean; mode?: number }): Tensor;
+  /** `Tensor.hash_tensor`: With `dim` positional. */
   hash_tensor(dim?: number | number[], options?: { keepdim?: boolean; mode?: number }): Tensor;
+  /** `Tensor.hash_tensor`: With `dim` as separate numbers, as in Python. */
   hash_tensor(...dim: number[]): Tensor;
-  /** `Tensor.heaviside`: https://pytorch.org/docs/stable/generated/torch.Tensor.heaviside.html */
+  /**
+   * `Tensor.heaviside`: Method form of `torch.heaviside`: computes the Heaviside step function for each element in
+   * `input`.
+   *
+   * PyTorch: `Tensor.heaviside(values) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.heaviside](https://pytorch.org/docs/stable/generated/torch.Tensor.heaviside.html)
+   */
   heaviside(values: Tensor): Tensor;
+  /** `Tensor.heaviside`: With `values` by name in the options object, as Python allows. */
   heaviside(options: { values: Tensor }): Tensor;
-  /** `Tensor.heaviside_`: https://pytorch.org/docs/stable/generated/torch.Tensor.heaviside_.html */
+  /**
+   * `Tensor.heaviside_`: In-place form of `Tensor.heaviside`: computes the Heaviside step function for each
+   * element in `input`.
+   *
+   * PyTorch: `Tensor.heaviside_(values) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.heaviside_](https://pytorch.org/docs/stable/generated/torch.Tensor.heaviside_.html)
+   */
   heaviside_(values: Tensor): this;
+  /** `Tensor.heaviside_`: With `values` by name in the options object, as Python allows. */
   heaviside_(options: { values: Tensor }): this;
-  /** `Tensor.histc`: https://pytorch.org/docs/stable/generated/torch.Tensor.histc.html */
+  /**
+   * `Tensor.histc`: Method form of `torch.histc`: computes the histogram of a tensor.
+   *
+   * PyTorch: `Tensor.histc(bins=100, min=0, max=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.histc](https://pytorch.org/docs/stable/generated/torch.Tensor.histc.html)
+   */
   histc(options?: { bins?: number; min?: Scalar | Tensor; max?: Scalar | Tensor }): Tensor;
+  /** `Tensor.histc`: With `min`, `max` by name in the options object. */
   histc(bins?: number, options?: { min?: Scalar | Tensor; max?: Scalar | Tensor }): Tensor;
+  /** `Tensor.histc`: With `max` by name in the options object. */
   histc(bins?: number, min?: Scalar | Tensor, options?: { max?: Scalar | Tensor }): Tensor;
+  /** `Tensor.histc`: With `bins`, `min`, `max` positional. */
   histc(bins?: number, min?: Scalar | Tensor, max?: Scalar | Tensor): Tensor;
-  /** `Tensor.histogram`: https://pytorch.org/docs/stable/generated/torch.Tensor.histogram.html */
-  histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  histogram(options: { bins: Tensor; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  histogram(options?: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  histogram(bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  /** `Tensor.hsplit`: https://pytorch.org/docs/stable/generated/torch.Tensor.hsplit.html */
+  /**
+   * `Tensor.histogram`: Method form of `torch.histogram`: computes a histogram of the values in a tensor.
+   *
+   * PyTorch: `Tensor.histogram(input, bins, *, range=None, weight=None, density=False) -> (Tensor, Tensor)`.
+   *
+   * Keyword-only arguments (`weight`, `density`, `range`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.histogram](https://pytorch.org/docs/stable/generated/torch.Tensor.histogram.html)
+   */
+  histogram(bins: Tensor, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  /** `Tensor.histogram`: With `bins` by name in the options object, as Python allows. */
+  histogram(options: { bins: Tensor; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  /** `Tensor.histogram`: With `bins` by name in the options object. */
+  histogram(options?: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  /** `Tensor.histogram`: With `bins` positional. */
+  histogram(bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  /**
+   * `Tensor.hsplit`: Method form of `torch.hsplit`: splits `input`, a tensor with one or more dimensions, into
+   * multiple tensors horizontally according to `indices_or_sections`.
+   *
+   * PyTorch: `Tensor.hsplit(split_size_or_sections) -> List of Tensors`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.hsplit](https://pytorch.org/docs/stable/generated/torch.Tensor.hsplit.html)
+   */
   hsplit(sections: number): Tensor[];
+  /** `Tensor.hsplit`: With `sections` by name in the options object, as Python allows. */
   hsplit(options: { sections: number }): Tensor[];
+  /** `Tensor.hsplit`: With `indices` positional. */
   hsplit(indices: number[]): Tensor[];
+  /** `Tensor.hsplit`: With `indices` by name in the options object, as Python allows. */
   hsplit(options: { indices: number[] }): Tensor[];
+  /** `Tensor.hsplit`: With `indices` as separate numbers, as in Python. */
   hsplit(...indices: number[]): Tensor[];
-  /** `Tensor.hypot`: https://pytorch.org/docs/stable/generated/torch.Tensor.hypot.html */
+  /**
+   * `Tensor.hypot`: Method form of `torch.hypot`: given the legs of a right triangle, return its hypotenuse.
+   *
+   * PyTorch: `Tensor.hypot(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.hypot](https://pytorch.org/docs/stable/generated/torch.Tensor.hypot.html)
+   */
   hypot(other: Tensor): Tensor;
+  /** `Tensor.hypot`: With `other` by name in the options object, as Python allows. */
   hypot(options: { other: Tensor }): Tensor;
-  /** `Tensor.hypot_`: https://pytorch.org/docs/stable/generated/torch.Tensor.hypot_.html */
+  /**
+   * `Tensor.hypot_`: In-place form of `Tensor.hypot`: given the legs of a right triangle, return its hypotenuse.
+   *
+   * PyTorch: `Tensor.hypot_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.hypot_](https://pytorch.org/docs/stable/generated/torch.Tensor.hypot_.html)
+   */
   hypot_(other: Tensor): this;
+  /** `Tensor.hypot_`: With `other` by name in the options object, as Python allows. */
   hypot_(options: { other: Tensor }): this;
-  /** `Tensor.i0`: https://pytorch.org/docs/stable/generated/torch.Tensor.i0.html */
+  /**
+   * `Tensor.i0`: Method form of `torch.i0`: alias for `torch.special.i0`.
+   *
+   * PyTorch: `Tensor.i0() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.i0](https://pytorch.org/docs/stable/generated/torch.Tensor.i0.html)
+   */
   i0(): Tensor;
-  /** `Tensor.i0_`: https://pytorch.org/docs/stable/generated/torch.Tensor.i0_.html */
+  /**
+   * `Tensor.i0_`: In-place form of `Tensor.i0`: alias for `torch.special.i0`.
+   *
+   * PyTorch: `Tensor.i0_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.i0_](https://pytorch.org/docs/stable/generated/torch.Tensor.i0_.html)
+   */
   i0_(): this;
-  /** `Tensor.igamma`: https://pytorch.org/docs/stable/generated/torch.Tensor.igamma.html */
+  /**
+   * `Tensor.igamma`: Method form of `torch.igamma`: alias for `torch.special.gammainc`.
+   *
+   * PyTorch: `Tensor.igamma(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.igamma](https://pytorch.org/docs/stable/generated/torch.Tensor.igamma.html)
+   */
   igamma(other: Tensor): Tensor;
+  /** `Tensor.igamma`: With `other` by name in the options object, as Python allows. */
   igamma(options: { other: Tensor }): Tensor;
-  /** `Tensor.igamma_`: https://pytorch.org/docs/stable/generated/torch.Tensor.igamma_.html */
+  /**
+   * `Tensor.igamma_`: In-place form of `Tensor.igamma`: alias for `torch.special.gammainc`.
+   *
+   * PyTorch: `Tensor.igamma_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.igamma_](https://pytorch.org/docs/stable/generated/torch.Tensor.igamma_.html)
+   */
   igamma_(other: Tensor): this;
+  /** `Tensor.igamma_`: With `other` by name in the options object, as Python allows. */
   igamma_(options: { other: Tensor }): this;
-  /** `Tensor.igammac`: https://pytorch.org/docs/stable/generated/torch.Tensor.igammac.html */
+  /**
+   * `Tensor.igammac`: Method form of `torch.igammac`: alias for `torch.special.gammaincc`.
+   *
+   * PyTorch: `Tensor.igammac(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.igammac](https://pytorch.org/docs/stable/generated/torch.Tensor.igammac.html)
+   */
   igammac(other: Tensor): Tensor;
+  /** `Tensor.igammac`: With `other` by name in the options object, as Python allows. */
   igammac(options: { other: Tensor }): Tensor;
-  /** `Tensor.igammac_`: https://pytorch.org/docs/stable/generated/torch.Tensor.igammac_.html */
+  /**
+   * `Tensor.igammac_`: In-place form of `Tensor.igammac`: alias for `torch.special.gammaincc`.
+   *
+   * PyTorch: `Tensor.igammac_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.igammac_](https://pytorch.org/docs/stable/generated/torch.Tensor.igammac_.html)
+   */
   igammac_(other: Tensor): this;
+  /** `Tensor.igammac_`: With `other` by name in the options object, as Python allows. */
   igammac_(options: { other: Tensor }): this;
-  /** `Tensor.index_add`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_add.html */
+  /**
+   * `Tensor.index_add`: Out-of-place version of `torch.Tensor.index_add_`.
+   *
+   * PyTorch: `Tensor.index_add(dim, index, source, *, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.index_add](https://pytorch.org/docs/stable/generated/torch.Tensor.index_add.html)
+   */
   index_add(dim: number, index: Tensor, source: Tensor, options?: { alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.index_add`: With `dim`, `index`, `source` by name in the options object, as Python allows. */
   index_add(options: { dim: number; index: Tensor; source: Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.index_add_`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_add_.html */
+  /**
+   * `Tensor.index_add_`: Accumulate the elements of `alpha` times `source` into the `self` tensor by adding to the
+   * indices in the order given in `index`.
+   *
+   * PyTorch: `Tensor.index_add_(dim, index, source, *, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`alpha`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.index_add_](https://pytorch.org/docs/stable/generated/torch.Tensor.index_add_.html)
+   */
   index_add_(dim: number, index: Tensor, source: Tensor, options?: { alpha?: Scalar | Tensor }): this;
+  /** `Tensor.index_add_`: With `dim`, `index`, `source` by name in the options object, as Python allows. */
   index_add_(options: { dim: number; index: Tensor; source: Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.index_copy`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_copy.html */
+  /**
+   * `Tensor.index_copy`: Out-of-place version of `torch.Tensor.index_copy_`.
+   *
+   * PyTorch: `Tensor.index_copy(dim, index, tensor2) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.index_copy](https://pytorch.org/docs/stable/generated/torch.Tensor.index_copy.html)
+   */
   index_copy(dim: number, index: Tensor, source: Tensor): Tensor;
+  /** `Tensor.index_copy`: With `dim`, `index`, `source` by name in the options object, as Python allows. */
   index_copy(options: { dim: number; index: Tensor; source: Tensor }): Tensor;
-  /** `Tensor.index_copy_`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_copy_.html */
+  /**
+   * `Tensor.index_copy_`: Copies the elements of `tensor` into the `self` tensor by selecting the indices in the
+   * order given in `index`.
+   *
+   * PyTorch: `Tensor.index_copy_(dim, index, tensor) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.index_copy_](https://pytorch.org/docs/stable/generated/torch.Tensor.index_copy_.html)
+   */
   index_copy_(dim: number, index: Tensor, source: Tensor): this;
+  /** `Tensor.index_copy_`: With `dim`, `index`, `source` by name in the options object, as Python allows. */
   index_copy_(options: { dim: number; index: Tensor; source: Tensor }): this;
-  /** `Tensor.index_fill`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_fill.html */
+  /**
+   * `Tensor.index_fill`: Out-of-place version of `torch.Tensor.index_fill_`.
+   *
+   * PyTorch: `Tensor.index_fill(dim, index, value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.index_fill](https://pytorch.org/docs/stable/generated/torch.Tensor.index_fill.html)
+   */
   index_fill(dim: number, index: Tensor, value: Tensor): Tensor;
+  /** `Tensor.index_fill`: With `dim`, `index`, `value` by name in the options object, as Python allows. */
   index_fill(options: { dim: number; index: Tensor; value: Tensor }): Tensor;
+  /** `Tensor.index_fill`: With `dim`, `index`, `value` positional. */
   index_fill(dim: number, index: Tensor, value: Scalar | Tensor): Tensor;
+  /** `Tensor.index_fill`: With `dim`, `index`, `value` by name in the options object, as Python allows. */
   index_fill(options: { dim: number; index: Tensor; value: Scalar | Tensor }): Tensor;
-  /** `Tensor.index_fill_`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_fill_.html */
+  /**
+   * `Tensor.index_fill_`: Fills the elements of the `self` tensor with value `value` by selecting the indices in
+   * the order given in `index`.
+   *
+   * PyTorch: `Tensor.index_fill_(dim, index, value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.index_fill_](https://pytorch.org/docs/stable/generated/torch.Tensor.index_fill_.html)
+   */
   index_fill_(dim: number, index: Tensor, value: Tensor): this;
+  /** `Tensor.index_fill_`: With `dim`, `index`, `value` by name in the options object, as Python allows. */
   index_fill_(options: { dim: number; index: Tensor; value: Tensor }): this;
+  /** `Tensor.index_fill_`: With `dim`, `index`, `value` positional. */
   index_fill_(dim: number, index: Tensor, value: Scalar | Tensor): this;
+  /** `Tensor.index_fill_`: With `dim`, `index`, `value` by name in the options object, as Python allows. */
   index_fill_(options: { dim: number; index: Tensor; value: Scalar | Tensor }): this;
-  /** `Tensor.index_put`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_put.html */
+  /**
+   * `Tensor.index_put`: Out-place version of `Tensor.index_put_`.
+   *
+   * PyTorch: `Tensor.index_put(indices, values, accumulate=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.index_put](https://pytorch.org/docs/stable/generated/torch.Tensor.index_put.html)
+   */
   index_put(indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
+  /** `Tensor.index_put`: With `indices`, `values`, `accumulate` positional. */
   index_put(indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
+  /** `Tensor.index_put`: With `indices`, `values`, `accumulate` by name in the options object, as Python allows. */
   index_put(options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
-  /** `Tensor.index_reduce`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_reduce.html */
+  /**
+   * `Tensor.index_reduce`: the ATen operator `aten::index_reduce`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.index_reduce(int64_t dim, Tensor index, Tensor source, c10::string_view reduce, *, bool include_self=True)`.
+   *
+   * Keyword-only arguments (`include_self`) go in a trailing options object.
+   */
   index_reduce(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { include_self?: boolean }): Tensor;
+  /** `Tensor.index_reduce`: With `dim`, `index`, `source`, `reduce` by name in the options object, as Python allows. */
   index_reduce(options: { dim: number; index: Tensor; source: Tensor; reduce: string; include_self?: boolean }): Tensor;
-  /** `Tensor.index_reduce_`: https://pytorch.org/docs/stable/generated/torch.Tensor.index_reduce_.html */
+  /**
+   * `Tensor.index_reduce_`: Accumulate the elements of `source` into the `self` tensor by accumulating to the
+   * indices in the order given in `index` using the reduction given by the `reduce` argument.
+   *
+   * PyTorch: `Tensor.index_reduce_(dim, index, source, reduce, *, include_self=True) -> Tensor`.
+   *
+   * Keyword-only arguments (`include_self`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.index_reduce_](https://pytorch.org/docs/stable/generated/torch.Tensor.index_reduce_.html)
+   */
   index_reduce_(dim: number, index: Tensor, source: Tensor, reduce: string, options?: { include_self?: boolean }): this;
+  /** `Tensor.index_reduce_`: With `dim`, `index`, `source`, `reduce` by name in the options object, as Python allows. */
   index_reduce_(options: { dim: number; index: Tensor; source: Tensor; reduce: string; include_self?: boolean }): this;
-  /** `Tensor.indices`: https://pytorch.org/docs/stable/generated/torch.Tensor.indices.html */
+  /**
+   * `Tensor.indices`: Return the indices tensor of a sparse COO tensor.
+   *
+   * PyTorch: `Tensor.indices() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.indices](https://pytorch.org/docs/stable/generated/torch.Tensor.indices.html)
+   */
   indices(): Tensor;
-  /** `Tensor.inner`: https://pytorch.org/docs/stable/generated/torch.Tensor.inner.html */
+  /**
+   * `Tensor.inner`: Method form of `torch.inner`: computes the dot product for 1D tensors.
+   *
+   * PyTorch: `Tensor.inner(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.inner](https://pytorch.org/docs/stable/generated/torch.Tensor.inner.html)
+   */
   inner(other: Tensor): Tensor;
+  /** `Tensor.inner`: With `other` by name in the options object, as Python allows. */
   inner(options: { other: Tensor }): Tensor;
-  /** `Tensor.int_repr`: https://pytorch.org/docs/stable/generated/torch.Tensor.int_repr.html */
+  /**
+   * `Tensor.int_repr`: Given a quantized Tensor, `self.int_repr()` returns a CPU Tensor with uint8_t as data type
+   * that stores the underlying uint8_t values of the given Tensor.
+   *
+   * PyTorch: `Tensor.int_repr() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.int_repr](https://pytorch.org/docs/stable/generated/torch.Tensor.int_repr.html)
+   */
   int_repr(): Tensor;
-  /** `Tensor.inverse`: https://pytorch.org/docs/stable/generated/torch.Tensor.inverse.html */
+  /**
+   * `Tensor.inverse`: Method form of `torch.inverse`: alias for `torch.linalg.inv`.
+   *
+   * PyTorch: `Tensor.inverse() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.inverse](https://pytorch.org/docs/stable/generated/torch.Tensor.inverse.html)
+   */
   inverse(): Tensor;
-  /** `Tensor.is_coalesced`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_coalesced.html */
+  /**
+   * `Tensor.is_coalesced`: Returns `True` if `self` is a sparse COO tensor that is coalesced, `False` otherwise.
+   *
+   * PyTorch: `Tensor.is_coalesced() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_coalesced](https://pytorch.org/docs/stable/generated/torch.Tensor.is_coalesced.html)
+   */
   is_coalesced(): boolean;
-  /** `Tensor.is_complex`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_complex.html */
+  /**
+   * `Tensor.is_complex`: Returns True if the data type of `self` is a complex data type.
+   *
+   * PyTorch: `Tensor.is_complex() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_complex](https://pytorch.org/docs/stable/generated/torch.Tensor.is_complex.html)
+   */
   is_complex(): boolean;
-  /** `Tensor.is_conj`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_conj.html */
+  /**
+   * `Tensor.is_conj`: Returns True if the conjugate bit of `self` is set to true.
+   *
+   * PyTorch: `Tensor.is_conj() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_conj](https://pytorch.org/docs/stable/generated/torch.Tensor.is_conj.html)
+   */
   is_conj(): boolean;
-  /** `Tensor.is_distributed`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_distributed.html */
+  /**
+   * `Tensor.is_distributed`: the ATen operator `aten::is_distributed`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.is_distributed()`.
+   *
+   * Takes the same arguments as in Python.
+   */
   is_distributed(): boolean;
-  /** `Tensor.is_inference`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_inference.html */
+  /**
+   * `Tensor.is_inference`: Method form of `torch.is_inference`: returns True if `input` is an inference tensor.
+   *
+   * PyTorch: `Tensor.is_inference() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_inference](https://pytorch.org/docs/stable/generated/torch.Tensor.is_inference.html)
+   */
   is_inference(): boolean;
-  /** `Tensor.is_neg`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_neg.html */
+  /**
+   * `Tensor.is_neg`: Returns True if the negative bit of `self` is set to true.
+   *
+   * PyTorch: `Tensor.is_neg() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_neg](https://pytorch.org/docs/stable/generated/torch.Tensor.is_neg.html)
+   */
   is_neg(): boolean;
-  /** `Tensor.is_nonzero`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_nonzero.html */
+  /**
+   * `Tensor.is_nonzero`: the ATen operator `aten::is_nonzero`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.is_nonzero()`.
+   *
+   * Takes the same arguments as in Python.
+   */
   is_nonzero(): boolean;
-  /** `Tensor.is_pinned`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_pinned.html */
+  /**
+   * `Tensor.is_pinned`: Returns true if this tensor resides in pinned memory.
+   *
+   * PyTorch: `Tensor.is_pinned(Device? device=None)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.is_pinned](https://pytorch.org/docs/stable/generated/torch.Tensor.is_pinned.html)
+   */
   is_pinned(options?: { device?: DeviceLike | null }): boolean;
+  /** `Tensor.is_pinned`: With `device` positional. */
   is_pinned(device?: DeviceLike | null): boolean;
-  /** `Tensor.is_same_size`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_same_size.html */
+  /**
+   * `Tensor.is_same_size`: the ATen operator `aten::is_same_size`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.is_same_size(Tensor other)`.
+   *
+   * Takes the same arguments as in Python.
+   */
   is_same_size(other: Tensor): boolean;
+  /** `Tensor.is_same_size`: With `other` by name in the options object, as Python allows. */
   is_same_size(options: { other: Tensor }): boolean;
-  /** `Tensor.is_set_to`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_set_to.html */
+  /**
+   * `Tensor.is_set_to`: Returns True if both tensors are pointing to the exact same memory (same storage, offset,
+   * size and stride).
+   *
+   * PyTorch: `Tensor.is_set_to(tensor) -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_set_to](https://pytorch.org/docs/stable/generated/torch.Tensor.is_set_to.html)
+   */
   is_set_to(tensor: Tensor): boolean;
+  /** `Tensor.is_set_to`: With `tensor` by name in the options object, as Python allows. */
   is_set_to(options: { tensor: Tensor }): boolean;
-  /** `Tensor.is_signed`: https://pytorch.org/docs/stable/generated/torch.Tensor.is_signed.html */
+  /**
+   * `Tensor.is_signed`: Returns True if the data type of `self` is a signed data type.
+   *
+   * PyTorch: `Tensor.is_signed() -> bool`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.is_signed](https://pytorch.org/docs/stable/generated/torch.Tensor.is_signed.html)
+   */
   is_signed(): boolean;
-  /** `Tensor.isneginf`: https://pytorch.org/docs/stable/generated/torch.Tensor.isneginf.html */
+  /**
+   * `Tensor.isneginf`: Method form of `torch.isneginf`: tests if each element of `input` is negative infinity or
+   * not.
+   *
+   * PyTorch: `Tensor.isneginf() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.isneginf](https://pytorch.org/docs/stable/generated/torch.Tensor.isneginf.html)
+   */
   isneginf(): Tensor;
-  /** `Tensor.isposinf`: https://pytorch.org/docs/stable/generated/torch.Tensor.isposinf.html */
+  /**
+   * `Tensor.isposinf`: Method form of `torch.isposinf`: tests if each element of `input` is positive infinity or
+   * not.
+   *
+   * PyTorch: `Tensor.isposinf() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.isposinf](https://pytorch.org/docs/stable/generated/torch.Tensor.isposinf.html)
+   */
   isposinf(): Tensor;
-  /** `Tensor.isreal`: https://pytorch.org/docs/stable/generated/torch.Tensor.isreal.html */
+  /**
+   * `Tensor.isreal`: Method form of `torch.isreal`: returns a new tensor with boolean elements representing if
+   * each element of `input` is real-valued or not.
+   *
+   * PyTorch: `Tensor.isreal() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.isreal](https://pytorch.org/docs/stable/generated/torch.Tensor.isreal.html)
+   */
   isreal(): Tensor;
-  /** `Tensor.istft`: https://pytorch.org/docs/stable/generated/torch.Tensor.istft.html */
+  /**
+   * `Tensor.istft`: Method form of `torch.istft`: inverse short time Fourier Transform.
+   *
+   * PyTorch: `Tensor.istft(int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool center=True, bool normalized=False, bool? onesided=None, int64_t? length=None, bool return_complex=False)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.istft](https://pytorch.org/docs/stable/generated/torch.Tensor.istft.html)
+   */
   istft(n_fft: number, options?: { hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `win_length`, `window`, `center`, `normalized`, `onesided`, `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, options?: { win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `window`, `center`, `normalized`, `onesided`, `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, options?: { window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `center`, `normalized`, `onesided`, `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, options?: { center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `normalized`, `onesided`, `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, options?: { normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `onesided`, `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, options?: { onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `length`, `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, options?: { length?: number | null; return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `return_complex` by name in the options object. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, options?: { return_complex?: boolean }): Tensor;
+  /** `Tensor.istft`: With `n_fft`, `hop_length`, `win_length`, `window`, `center`, `normalized`, `onesided`, `length`, `return_complex` positional. */
   istft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, return_complex?: boolean): Tensor;
+  /** `Tensor.istft`: With `n_fft`, `hop_length`, `win_length`, `window`, `center`, `normalized`, `onesided`, `length`, `return_complex` by name in the options object, as Python allows. */
   istft(options: { n_fft: number; hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
-  /** `Tensor.kron`: https://pytorch.org/docs/stable/generated/torch.Tensor.kron.html */
+  /**
+   * `Tensor.kron`: Method form of `torch.kron`: computes the Kronecker product, denoted by `\otimes`, of `input`
+   * and `other`.
+   *
+   * PyTorch: `Tensor.kron(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.kron](https://pytorch.org/docs/stable/generated/torch.Tensor.kron.html)
+   */
   kron(other: Tensor): Tensor;
+  /** `Tensor.kron`: With `other` by name in the options object, as Python allows. */
   kron(options: { other: Tensor }): Tensor;
-  /** `Tensor.kthvalue`: https://pytorch.org/docs/stable/generated/torch.Tensor.kthvalue.html */
+  /**
+   * `Tensor.kthvalue`: Method form of `torch.kthvalue`: returns a namedtuple `(values, indices)` where `values` is
+   * the `k` th smallest element of each row of the `input` tensor in the given dimension `dim`.
+   *
+   * PyTorch: `Tensor.kthvalue(k, dim=None, keepdim=False) -> (Tensor, LongTensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.kthvalue](https://pytorch.org/docs/stable/generated/torch.Tensor.kthvalue.html)
+   */
   kthvalue(k: number, options?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.kthvalue`: With `keepdim` by name in the options object. */
   kthvalue(k: number, dim?: number, options?: { keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.kthvalue`: With `k`, `dim`, `keepdim` positional. */
   kthvalue(k: number, dim?: number, keepdim?: boolean): ValuesIndices;
+  /** `Tensor.kthvalue`: With `k`, `dim`, `keepdim` by name in the options object, as Python allows. */
   kthvalue(options: { k: number; dim?: number; keepdim?: boolean }): ValuesIndices;
-  /** `Tensor.lcm`: https://pytorch.org/docs/stable/generated/torch.Tensor.lcm.html */
+  /**
+   * `Tensor.lcm`: Method form of `torch.lcm`: computes the element-wise least common multiple (LCM) of `input` and
+   * `other`.
+   *
+   * PyTorch: `Tensor.lcm(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.lcm](https://pytorch.org/docs/stable/generated/torch.Tensor.lcm.html)
+   */
   lcm(other: Tensor): Tensor;
+  /** `Tensor.lcm`: With `other` by name in the options object, as Python allows. */
   lcm(options: { other: Tensor }): Tensor;
-  /** `Tensor.lcm_`: https://pytorch.org/docs/stable/generated/torch.Tensor.lcm_.html */
+  /**
+   * `Tensor.lcm_`: In-place form of `Tensor.lcm`: computes the element-wise least common multiple (LCM) of `input`
+   * and `other`.
+   *
+   * PyTorch: `Tensor.lcm_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.lcm_](https://pytorch.org/docs/stable/generated/torch.Tensor.lcm_.html)
+   */
   lcm_(other: Tensor): this;
+  /** `Tensor.lcm_`: With `other` by name in the options object, as Python allows. */
   lcm_(options: { other: Tensor }): this;
-  /** `Tensor.ldexp`: https://pytorch.org/docs/stable/generated/torch.Tensor.ldexp.html */
+  /**
+   * `Tensor.ldexp`: Method form of `torch.ldexp`: multiplies `input` by 2 ^ `other`.
+   *
+   * PyTorch: `Tensor.ldexp(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.ldexp](https://pytorch.org/docs/stable/generated/torch.Tensor.ldexp.html)
+   */
   ldexp(other: Tensor): Tensor;
+  /** `Tensor.ldexp`: With `other` by name in the options object, as Python allows. */
   ldexp(options: { other: Tensor }): Tensor;
-  /** `Tensor.ldexp_`: https://pytorch.org/docs/stable/generated/torch.Tensor.ldexp_.html */
+  /**
+   * `Tensor.ldexp_`: In-place form of `Tensor.ldexp`: multiplies `input` by 2 ^ `other`.
+   *
+   * PyTorch: `Tensor.ldexp_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.ldexp_](https://pytorch.org/docs/stable/generated/torch.Tensor.ldexp_.html)
+   */
   ldexp_(other: Tensor): this;
+  /** `Tensor.ldexp_`: With `other` by name in the options object, as Python allows. */
   ldexp_(options: { other: Tensor }): this;
-  /** `Tensor.less`: https://pytorch.org/docs/stable/generated/torch.Tensor.less.html */
+  /**
+   * `Tensor.less`: lt(other) -\> Tensor.
+   *
+   * PyTorch: `Tensor.less(Tensor other)`, `Tensor.less(Scalar other)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.less](https://pytorch.org/docs/stable/generated/torch.Tensor.less.html)
+   */
   less(other: Tensor): Tensor;
+  /** `Tensor.less`: With `other` by name in the options object, as Python allows. */
   less(options: { other: Tensor }): Tensor;
+  /** `Tensor.less`: With `other` positional. */
   less(other: Scalar | Tensor): Tensor;
+  /** `Tensor.less`: With `other` by name in the options object, as Python allows. */
   less(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.less_`: https://pytorch.org/docs/stable/generated/torch.Tensor.less_.html */
+  /**
+   * `Tensor.less_`: In-place form of `Tensor.less`: lt(other) -\> Tensor.
+   *
+   * PyTorch: `Tensor.less_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.less_](https://pytorch.org/docs/stable/generated/torch.Tensor.less_.html)
+   */
   less_(other: Tensor): this;
+  /** `Tensor.less_`: With `other` by name in the options object, as Python allows. */
   less_(options: { other: Tensor }): this;
+  /** `Tensor.less_`: With `other` positional. */
   less_(other: Scalar | Tensor): this;
+  /** `Tensor.less_`: With `other` by name in the options object, as Python allows. */
   less_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.less_equal`: https://pytorch.org/docs/stable/generated/torch.Tensor.less_equal.html */
+  /**
+   * `Tensor.less_equal`: Method form of `torch.less_equal`: alias for `torch.le`.
+   *
+   * PyTorch: `Tensor.less_equal(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.less_equal](https://pytorch.org/docs/stable/generated/torch.Tensor.less_equal.html)
+   */
   less_equal(other: Tensor): Tensor;
+  /** `Tensor.less_equal`: With `other` by name in the options object, as Python allows. */
   less_equal(options: { other: Tensor }): Tensor;
+  /** `Tensor.less_equal`: With `other` positional. */
   less_equal(other: Scalar | Tensor): Tensor;
+  /** `Tensor.less_equal`: With `other` by name in the options object, as Python allows. */
   less_equal(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.less_equal_`: https://pytorch.org/docs/stable/generated/torch.Tensor.less_equal_.html */
+  /**
+   * `Tensor.less_equal_`: In-place form of `Tensor.less_equal`: alias for `torch.le`.
+   *
+   * PyTorch: `Tensor.less_equal_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.less_equal_](https://pytorch.org/docs/stable/generated/torch.Tensor.less_equal_.html)
+   */
   less_equal_(other: Tensor): this;
+  /** `Tensor.less_equal_`: With `other` by name in the options object, as Python allows. */
   less_equal_(options: { other: Tensor }): this;
+  /** `Tensor.less_equal_`: With `other` positional. */
   less_equal_(other: Scalar | Tensor): this;
+  /** `Tensor.less_equal_`: With `other` by name in the options object, as Python allows. */
   less_equal_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.lgamma`: https://pytorch.org/docs/stable/generated/torch.Tensor.lgamma.html */
+  /**
+   * `Tensor.lgamma`: Method form of `torch.lgamma`: computes the natural logarithm of the absolute value of the
+   * gamma function on `input`.
+   *
+   * PyTorch: `Tensor.lgamma() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.lgamma](https://pytorch.org/docs/stable/generated/torch.Tensor.lgamma.html)
+   */
   lgamma(): Tensor;
-  /** `Tensor.lgamma_`: https://pytorch.org/docs/stable/generated/torch.Tensor.lgamma_.html */
+  /**
+   * `Tensor.lgamma_`: In-place form of `Tensor.lgamma`: computes the natural logarithm of the absolute value of
+   * the gamma function on `input`.
+   *
+   * PyTorch: `Tensor.lgamma_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.lgamma_](https://pytorch.org/docs/stable/generated/torch.Tensor.lgamma_.html)
+   */
   lgamma_(): this;
-  /** `Tensor.log10_`: https://pytorch.org/docs/stable/generated/torch.Tensor.log10_.html */
+  /**
+   * `Tensor.log10_`: In-place form of `Tensor.log10`: writes into this tensor the logarithm to the base 10 of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.log10_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.log10_](https://pytorch.org/docs/stable/generated/torch.Tensor.log10_.html)
+   */
   log10_(): this;
-  /** `Tensor.log2_`: https://pytorch.org/docs/stable/generated/torch.Tensor.log2_.html */
+  /**
+   * `Tensor.log2_`: In-place form of `Tensor.log2`: writes into this tensor the logarithm to the base 2 of the
+   * elements of `input`.
+   *
+   * PyTorch: `Tensor.log2_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.log2_](https://pytorch.org/docs/stable/generated/torch.Tensor.log2_.html)
+   */
   log2_(): this;
-  /** `Tensor.log_normal_`: https://pytorch.org/docs/stable/generated/torch.Tensor.log_normal_.html */
+  /**
+   * `Tensor.log_normal_`: Fills `self` tensor with numbers samples from the log-normal distribution parameterized
+   * by the given mean `\mu` and standard deviation `\sigma`.
+   *
+   * PyTorch: `Tensor.log_normal_(mean=1, std=2, *, generator=None)`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.log_normal_](https://pytorch.org/docs/stable/generated/torch.Tensor.log_normal_.html)
+   */
   log_normal_(options?: { mean?: number; std?: number; generator?: null | null }): this;
+  /** `Tensor.log_normal_`: With `std` by name in the options object. */
   log_normal_(mean?: number, options?: { std?: number; generator?: null | null }): this;
+  /** `Tensor.log_normal_`: With `mean`, `std` positional. */
   log_normal_(mean?: number, std?: number, options?: { generator?: null | null }): this;
-  /** `Tensor.logaddexp`: https://pytorch.org/docs/stable/generated/torch.Tensor.logaddexp.html */
+  /**
+   * `Tensor.logaddexp`: Method form of `torch.logaddexp`: logarithm of the sum of exponentiations of the inputs.
+   *
+   * PyTorch: `Tensor.logaddexp(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.logaddexp](https://pytorch.org/docs/stable/generated/torch.Tensor.logaddexp.html)
+   */
   logaddexp(other: Tensor): Tensor;
+  /** `Tensor.logaddexp`: With `other` by name in the options object, as Python allows. */
   logaddexp(options: { other: Tensor }): Tensor;
-  /** `Tensor.logaddexp2`: https://pytorch.org/docs/stable/generated/torch.Tensor.logaddexp2.html */
+  /**
+   * `Tensor.logaddexp2`: Method form of `torch.logaddexp2`: logarithm of the sum of exponentiations of the inputs
+   * in base-2.
+   *
+   * PyTorch: `Tensor.logaddexp2(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.logaddexp2](https://pytorch.org/docs/stable/generated/torch.Tensor.logaddexp2.html)
+   */
   logaddexp2(other: Tensor): Tensor;
+  /** `Tensor.logaddexp2`: With `other` by name in the options object, as Python allows. */
   logaddexp2(options: { other: Tensor }): Tensor;
-  /** `Tensor.logcumsumexp`: https://pytorch.org/docs/stable/generated/torch.Tensor.logcumsumexp.html */
+  /**
+   * `Tensor.logcumsumexp`: Method form of `torch.logcumsumexp`: returns the logarithm of the cumulative summation
+   * of the exponentiation of elements of `input` in the dimension `dim`.
+   *
+   * PyTorch: `Tensor.logcumsumexp(dim) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.logcumsumexp](https://pytorch.org/docs/stable/generated/torch.Tensor.logcumsumexp.html)
+   */
   logcumsumexp(dim: number): Tensor;
+  /** `Tensor.logcumsumexp`: With `dim` by name in the options object, as Python allows. */
   logcumsumexp(options: { dim: number }): Tensor;
-  /** `Tensor.logdet`: https://pytorch.org/docs/stable/generated/torch.Tensor.logdet.html */
+  /**
+   * `Tensor.logdet`: Method form of `torch.logdet`: calculates log determinant of a square matrix or batches of
+   * square matrices.
+   *
+   * PyTorch: `Tensor.logdet() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.logdet](https://pytorch.org/docs/stable/generated/torch.Tensor.logdet.html)
+   */
   logdet(): Tensor;
-  /** `Tensor.logical_and_`: https://pytorch.org/docs/stable/generated/torch.Tensor.logical_and_.html */
+  /**
+   * `Tensor.logical_and_`: In-place form of `Tensor.logical_and`: computes the element-wise logical AND of the
+   * given input tensors.
+   *
+   * PyTorch: `Tensor.logical_and_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.logical_and_](https://pytorch.org/docs/stable/generated/torch.Tensor.logical_and_.html)
+   */
   logical_and_(other: Tensor): this;
+  /** `Tensor.logical_and_`: With `other` by name in the options object, as Python allows. */
   logical_and_(options: { other: Tensor }): this;
-  /** `Tensor.logical_not_`: https://pytorch.org/docs/stable/generated/torch.Tensor.logical_not_.html */
+  /**
+   * `Tensor.logical_not_`: In-place form of `Tensor.logical_not`: computes the element-wise logical NOT of the
+   * given input tensor.
+   *
+   * PyTorch: `Tensor.logical_not_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.logical_not_](https://pytorch.org/docs/stable/generated/torch.Tensor.logical_not_.html)
+   */
   logical_not_(): this;
-  /** `Tensor.logical_or_`: https://pytorch.org/docs/stable/generated/torch.Tensor.logical_or_.html */
+  /**
+   * `Tensor.logical_or_`: In-place form of `Tensor.logical_or`: computes the element-wise logical OR of the given
+   * input tensors.
+   *
+   * PyTorch: `Tensor.logical_or_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.logical_or_](https://pytorch.org/docs/stable/generated/torch.Tensor.logical_or_.html)
+   */
   logical_or_(other: Tensor): this;
+  /** `Tensor.logical_or_`: With `other` by name in the options object, as Python allows. */
   logical_or_(options: { other: Tensor }): this;
-  /** `Tensor.logical_xor_`: https://pytorch.org/docs/stable/generated/torch.Tensor.logical_xor_.html */
+  /**
+   * `Tensor.logical_xor_`: In-place form of `Tensor.logical_xor`: computes the element-wise logical XOR of the
+   * given input tensors.
+   *
+   * PyTorch: `Tensor.logical_xor_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.logical_xor_](https://pytorch.org/docs/stable/generated/torch.Tensor.logical_xor_.html)
+   */
   logical_xor_(other: Tensor): this;
+  /** `Tensor.logical_xor_`: With `other` by name in the options object, as Python allows. */
   logical_xor_(options: { other: Tensor }): this;
-  /** `Tensor.logit`: https://pytorch.org/docs/stable/generated/torch.Tensor.logit.html */
+  /**
+   * `Tensor.logit`: Method form of `torch.logit`: alias for `torch.special.logit`.
+   *
+   * PyTorch: `Tensor.logit() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.logit](https://pytorch.org/docs/stable/generated/torch.Tensor.logit.html)
+   */
   logit(options?: { eps?: number | null }): Tensor;
+  /** `Tensor.logit`: With `eps` positional. */
   logit(eps?: number | null): Tensor;
-  /** `Tensor.logit_`: https://pytorch.org/docs/stable/generated/torch.Tensor.logit_.html */
+  /**
+   * `Tensor.logit_`: In-place form of `Tensor.logit`: alias for `torch.special.logit`.
+   *
+   * PyTorch: `Tensor.logit_() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.logit_](https://pytorch.org/docs/stable/generated/torch.Tensor.logit_.html)
+   */
   logit_(options?: { eps?: number | null }): this;
+  /** `Tensor.logit_`: With `eps` positional. */
   logit_(eps?: number | null): this;
-  /** `Tensor.lu_solve`: https://pytorch.org/docs/stable/generated/torch.Tensor.lu_solve.html */
+  /**
+   * `Tensor.lu_solve`: Method form of `torch.lu_solve`: returns the LU solve of the linear system `Ax = b` using
+   * the partially pivoted LU factorization of A from `linalg.lu_factor`.
+   *
+   * PyTorch: `Tensor.lu_solve(LU_data, LU_pivots) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.lu_solve](https://pytorch.org/docs/stable/generated/torch.Tensor.lu_solve.html)
+   */
   lu_solve(LU_data: Tensor, LU_pivots: Tensor): Tensor;
+  /** `Tensor.lu_solve`: With `LU_data`, `LU_pivots` by name in the options object, as Python allows. */
   lu_solve(options: { LU_data: Tensor; LU_pivots: Tensor }): Tensor;
-  /** `Tensor.masked_scatter`: https://pytorch.org/docs/stable/generated/torch.Tensor.masked_scatter.html */
+  /**
+   * `Tensor.masked_scatter`: Out-of-place version of `torch.Tensor.masked_scatter_`.
+   *
+   * PyTorch: `Tensor.masked_scatter(mask, tensor) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.masked_scatter](https://pytorch.org/docs/stable/generated/torch.Tensor.masked_scatter.html)
+   */
   masked_scatter(mask: Tensor, source: Tensor): Tensor;
+  /** `Tensor.masked_scatter`: With `mask`, `source` by name in the options object, as Python allows. */
   masked_scatter(options: { mask: Tensor; source: Tensor }): Tensor;
-  /** `Tensor.masked_scatter_`: https://pytorch.org/docs/stable/generated/torch.Tensor.masked_scatter_.html */
+  /**
+   * `Tensor.masked_scatter_`: Copies elements from `source` into `self` tensor at positions where the `mask` is
+   * True.
+   *
+   * PyTorch: `Tensor.masked_scatter_(mask, source)`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.masked_scatter_](https://pytorch.org/docs/stable/generated/torch.Tensor.masked_scatter_.html)
+   */
   masked_scatter_(mask: Tensor, source: Tensor): this;
+  /** `Tensor.masked_scatter_`: With `mask`, `source` by name in the options object, as Python allows. */
   masked_scatter_(options: { mask: Tensor; source: Tensor }): this;
-  /** `Tensor.matrix_exp`: https://pytorch.org/docs/stable/generated/torch.Tensor.matrix_exp.html */
+  /**
+   * `Tensor.matrix_exp`: Method form of `torch.matrix_exp`: alias for `torch.linalg.matrix_exp`.
+   *
+   * PyTorch: `Tensor.matrix_exp() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.matrix_exp](https://pytorch.org/docs/stable/generated/torch.Tensor.matrix_exp.html)
+   */
   matrix_exp(): Tensor;
-  /** `Tensor.matrix_power`: https://pytorch.org/docs/stable/generated/torch.Tensor.matrix_power.html */
+  /**
+   * `Tensor.matrix_power`: Alias for `torch.linalg.matrix_power`.
+   *
+   * PyTorch: `Tensor.matrix_power(n) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.matrix_power](https://pytorch.org/docs/stable/generated/torch.Tensor.matrix_power.html)
+   */
   matrix_power(n: number): Tensor;
+  /** `Tensor.matrix_power`: With `n` by name in the options object, as Python allows. */
   matrix_power(options: { n: number }): Tensor;
-  /** `Tensor.median`: https://pytorch.org/docs/stable/generated/torch.Tensor.median.html */
+  /**
+   * `Tensor.median`: Method form of `torch.median`: returns the median of the values in `input`.
+   *
+   * PyTorch: `Tensor.median(dim=None, keepdim=False) -> (Tensor, LongTensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.median](https://pytorch.org/docs/stable/generated/torch.Tensor.median.html)
+   */
   median(): Tensor;
+  /** `Tensor.median`: With `keepdim` by name in the options object. */
   median(dim: number, options?: { keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.median`: With `dim`, `keepdim` positional. */
   median(dim: number, keepdim?: boolean): ValuesIndices;
+  /** `Tensor.median`: With `dim`, `keepdim` by name in the options object, as Python allows. */
   median(options: { dim: number; keepdim?: boolean }): ValuesIndices;
-  /** `Tensor.mode`: https://pytorch.org/docs/stable/generated/torch.Tensor.mode.html */
+  /**
+   * `Tensor.mode`: Method form of `torch.mode`: returns a namedtuple `(values, indices)` where `values` is the
+   * mode value of each row of the `input` tensor in the given dimension `dim`, i.e. a value which appears most
+   * often in that row, and `indices` is the index location of each mode value found.
+   *
+   * PyTorch: `Tensor.mode(dim=None, keepdim=False) -> (Tensor, LongTensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.mode](https://pytorch.org/docs/stable/generated/torch.Tensor.mode.html)
+   */
   mode(options?: { dim?: number; keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.mode`: With `keepdim` by name in the options object. */
   mode(dim?: number, options?: { keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.mode`: With `dim`, `keepdim` positional. */
   mode(dim?: number, keepdim?: boolean): ValuesIndices;
-  /** `Tensor.moveaxis`: https://pytorch.org/docs/stable/generated/torch.Tensor.moveaxis.html */
+  /**
+   * `Tensor.moveaxis`: Method form of `torch.moveaxis`: alias for `torch.movedim`.
+   *
+   * PyTorch: `Tensor.moveaxis(source, destination) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.moveaxis](https://pytorch.org/docs/stable/generated/torch.Tensor.moveaxis.html)
+   */
   moveaxis(source: number, destination: number): Tensor;
+  /** `Tensor.moveaxis`: With `source`, `destination` by name in the options object, as Python allows. */
   moveaxis(options: { source: number; destination: number }): Tensor;
+  /** `Tensor.moveaxis`: With `source`, `destination` positional. */
   moveaxis(source: number[], destination: number[]): Tensor;
+  /** `Tensor.moveaxis`: With `source`, `destination` by name in the options object, as Python allows. */
   moveaxis(options: { source: number[]; destination: number[] }): Tensor;
-  /** `Tensor.msort`: https://pytorch.org/docs/stable/generated/torch.Tensor.msort.html */
+  /**
+   * `Tensor.msort`: Method form of `torch.msort`: sorts the elements of the `input` tensor along its first
+   * dimension in ascending order by value.
+   *
+   * PyTorch: `Tensor.msort() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.msort](https://pytorch.org/docs/stable/generated/torch.Tensor.msort.html)
+   */
   msort(): Tensor;
-  /** `Tensor.multinomial`: https://pytorch.org/docs/stable/generated/torch.Tensor.multinomial.html */
+  /**
+   * `Tensor.multinomial`: Method form of `torch.multinomial`: returns a tensor where each row contains
+   * `num_samples` indices sampled from the multinomial (a stricter definition would be multivariate, refer to
+   * `torch.distributions.multinomial.Multinomial` for more details) probability distribution located in the
+   * corresponding row of tensor `input`.
+   *
+   * PyTorch: `Tensor.multinomial(num_samples, replacement=False, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   *
+   * @see [torch.Tensor.multinomial](https://pytorch.org/docs/stable/generated/torch.Tensor.multinomial.html)
+   */
   multinomial(num_samples: number, options?: { replacement?: boolean; generator?: null | null }): Tensor;
+  /** `Tensor.multinomial`: With `num_samples`, `replacement` positional. */
   multinomial(num_samples: number, replacement?: boolean, options?: { generator?: null | null }): Tensor;
+  /** `Tensor.multinomial`: With `num_samples`, `replacement` by name in the options object, as Python allows. */
   multinomial(options: { num_samples: number; replacement?: boolean; generator?: null | null }): Tensor;
-  /** `Tensor.multiply`: https://pytorch.org/docs/stable/generated/torch.Tensor.multiply.html */
+  /**
+   * `Tensor.multiply`: Method form of `torch.multiply`: alias for `torch.mul`.
+   *
+   * PyTorch: `Tensor.multiply(value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   *
+   * @see [torch.Tensor.multiply](https://pytorch.org/docs/stable/generated/torch.Tensor.multiply.html)
+   */
   multiply(other: TensorOrScalar): Tensor;
+  /** `Tensor.multiply`: With `other` by name in the options object, as Python allows. */
   multiply(options: { other: TensorOrScalar }): Tensor;
+  /** `Tensor.multiply`: With `other` positional. */
   multiply(other: Scalar | Tensor): Tensor;
+  /** `Tensor.multiply`: With `other` by name in the options object, as Python allows. */
   multiply(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.multiply_`: https://pytorch.org/docs/stable/generated/torch.Tensor.multiply_.html */
+  /**
+   * `Tensor.multiply_`: In-place form of `Tensor.multiply`: alias for `torch.mul`.
+   *
+   * PyTorch: `Tensor.multiply_(value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.multiply_](https://pytorch.org/docs/stable/generated/torch.Tensor.multiply_.html)
+   */
   multiply_(other: TensorOrScalar): this;
+  /** `Tensor.multiply_`: With `other` by name in the options object, as Python allows. */
   multiply_(options: { other: TensorOrScalar }): this;
+  /** `Tensor.multiply_`: With `other` positional. */
   multiply_(other: Scalar | Tensor): this;
+  /** `Tensor.multiply_`: With `other` by name in the options object, as Python allows. */
   multiply_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.mv`: https://pytorch.org/docs/stable/generated/torch.Tensor.mv.html */
+  /**
+   * `Tensor.mv`: Method form of `torch.mv`: performs a matrix-vector product of the matrix `input` and the vector
+   * `vec`.
+   *
+   * PyTorch: `Tensor.mv(vec) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.mv](https://pytorch.org/docs/stable/generated/torch.Tensor.mv.html)
+   */
   mv(vec: Tensor): Tensor;
+  /** `Tensor.mv`: With `vec` by name in the options object, as Python allows. */
   mv(options: { vec: Tensor }): Tensor;
-  /** `Tensor.mvlgamma`: https://pytorch.org/docs/stable/generated/torch.Tensor.mvlgamma.html */
+  /**
+   * `Tensor.mvlgamma`: Method form of `torch.mvlgamma`: alias for `torch.special.multigammaln`.
+   *
+   * PyTorch: `Tensor.mvlgamma(p) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.mvlgamma](https://pytorch.org/docs/stable/generated/torch.Tensor.mvlgamma.html)
+   */
   mvlgamma(p: number): Tensor;
+  /** `Tensor.mvlgamma`: With `p` by name in the options object, as Python allows. */
   mvlgamma(options: { p: number }): Tensor;
-  /** `Tensor.mvlgamma_`: https://pytorch.org/docs/stable/generated/torch.Tensor.mvlgamma_.html */
+  /**
+   * `Tensor.mvlgamma_`: In-place form of `Tensor.mvlgamma`: alias for `torch.special.multigammaln`.
+   *
+   * PyTorch: `Tensor.mvlgamma_(p) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.mvlgamma_](https://pytorch.org/docs/stable/generated/torch.Tensor.mvlgamma_.html)
+   */
   mvlgamma_(p: number): this;
+  /** `Tensor.mvlgamma_`: With `p` by name in the options object, as Python allows. */
   mvlgamma_(options: { p: number }): this;
-  /** `Tensor.nan_to_num`: https://pytorch.org/docs/stable/generated/torch.Tensor.nan_to_num.html */
+  /**
+   * `Tensor.nan_to_num`: Method form of `torch.nan_to_num`: replaces :literal:`NaN`, positive infinity, and
+   * negative infinity values in `input` with the values specified by `nan`, `posinf`, and `neginf`, respectively.
+   *
+   * PyTorch: `Tensor.nan_to_num(nan=0.0, posinf=None, neginf=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.nan_to_num](https://pytorch.org/docs/stable/generated/torch.Tensor.nan_to_num.html)
+   */
   nan_to_num(options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
+  /** `Tensor.nan_to_num`: With `posinf`, `neginf` by name in the options object. */
   nan_to_num(nan?: number | null, options?: { posinf?: number | null; neginf?: number | null }): Tensor;
+  /** `Tensor.nan_to_num`: With `neginf` by name in the options object. */
   nan_to_num(nan?: number | null, posinf?: number | null, options?: { neginf?: number | null }): Tensor;
+  /** `Tensor.nan_to_num`: With `nan`, `posinf`, `neginf` positional. */
   nan_to_num(nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
-  /** `Tensor.nan_to_num_`: https://pytorch.org/docs/stable/generated/torch.Tensor.nan_to_num_.html */
+  /**
+   * `Tensor.nan_to_num_`: In-place form of `Tensor.nan_to_num`: replaces :literal:`NaN`, positive infinity, and
+   * negative infinity values in `input` with the values specified by `nan`, `posinf`, and `neginf`, respectively.
+   *
+   * PyTorch: `Tensor.nan_to_num_(nan=0.0, posinf=None, neginf=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.nan_to_num_](https://pytorch.org/docs/stable/generated/torch.Tensor.nan_to_num_.html)
+   */
   nan_to_num_(options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): this;
+  /** `Tensor.nan_to_num_`: With `posinf`, `neginf` by name in the options object. */
   nan_to_num_(nan?: number | null, options?: { posinf?: number | null; neginf?: number | null }): this;
+  /** `Tensor.nan_to_num_`: With `neginf` by name in the options object. */
   nan_to_num_(nan?: number | null, posinf?: number | null, options?: { neginf?: number | null }): this;
+  /** `Tensor.nan_to_num_`: With `nan`, `posinf`, `neginf` positional. */
   nan_to_num_(nan?: number | null, posinf?: number | null, neginf?: number | null): this;
-  /** `Tensor.nanmean`: https://pytorch.org/docs/stable/generated/torch.Tensor.nanmean.html */
+  /**
+   * `Tensor.nanmean`: Method form of `torch.nanmean`: computes the mean of all `non-NaN` elements along the
+   * specified dimensions.
+   *
+   * PyTorch: `Tensor.nanmean(dim=None, keepdim=False, *, dtype=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.nanmean](https://pytorch.org/docs/stable/generated/torch.Tensor.nanmean.html)
+   */
   nanmean(options?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null }): Tensor;
+  /** `Tensor.nanmean`: With `keepdim` by name in the options object. */
   nanmean(dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null }): Tensor;
+  /** `Tensor.nanmean`: With `dim`, `keepdim` positional. */
   nanmean(dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null }): Tensor;
-  /** `Tensor.nanmedian`: https://pytorch.org/docs/stable/generated/torch.Tensor.nanmedian.html */
+  /**
+   * `Tensor.nanmedian`: Method form of `torch.nanmedian`: returns the median of the values in `input`, ignoring
+   * `NaN` values.
+   *
+   * PyTorch: `Tensor.nanmedian(dim=None, keepdim=False) -> (Tensor, LongTensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.nanmedian](https://pytorch.org/docs/stable/generated/torch.Tensor.nanmedian.html)
+   */
   nanmedian(): Tensor;
+  /** `Tensor.nanmedian`: With `keepdim` by name in the options object. */
   nanmedian(dim: number, options?: { keepdim?: boolean }): ValuesIndices;
+  /** `Tensor.nanmedian`: With `dim`, `keepdim` positional. */
   nanmedian(dim: number, keepdim?: boolean): ValuesIndices;
+  /** `Tensor.nanmedian`: With `dim`, `keepdim` by name in the options object, as Python allows. */
   nanmedian(options: { dim: number; keepdim?: boolean }): ValuesIndices;
-  /** `Tensor.nanquantile`: https://pytorch.org/docs/stable/generated/torch.Tensor.nanquantile.html */
+  /**
+   * `Tensor.nanquantile`: Method form of `torch.nanquantile`: this is a variant of `torch.quantile` that "ignores"
+   * `NaN` values, computing the quantiles `q` as if `NaN` values in `input` did not exist.
+   *
+   * PyTorch: `Tensor.nanquantile(q, dim=None, keepdim=False, *, interpolation='linear') -> Tensor`.
+   *
+   * Keyword-only arguments (`interpolation`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.nanquantile](https://pytorch.org/docs/stable/generated/torch.Tensor.nanquantile.html)
+   */
   nanquantile(q: Tensor, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `keepdim` by name in the options object. */
   nanquantile(q: Tensor, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `q`, `dim`, `keepdim` positional. */
   nanquantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `q`, `dim`, `keepdim` by name in the options object, as Python allows. */
   nanquantile(options: { q: Tensor; dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `dim`, `keepdim` by name in the options object. */
   nanquantile(q: number, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `keepdim` by name in the options object. */
   nanquantile(q: number, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `q`, `dim`, `keepdim` positional. */
   nanquantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  /** `Tensor.nanquantile`: With `q`, `dim`, `keepdim` by name in the options object, as Python allows. */
   nanquantile(options: { q: number; dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
-  /** `Tensor.narrow_copy`: https://pytorch.org/docs/stable/generated/torch.Tensor.narrow_copy.html */
+  /**
+   * `Tensor.narrow_copy`: Method form of `torch.narrow_copy`: same as `Tensor.narrow` except this returns a copy
+   * rather than shared storage.
+   *
+   * PyTorch: `Tensor.narrow_copy(dimension, start, length) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.narrow_copy](https://pytorch.org/docs/stable/generated/torch.Tensor.narrow_copy.html)
+   */
   narrow_copy(dim: number, start: number, length: number): Tensor;
+  /** `Tensor.narrow_copy`: With `dim`, `start`, `length` by name in the options object, as Python allows. */
   narrow_copy(options: { dim: number; start: number; length: number }): Tensor;
-  /** `Tensor.negative_`: https://pytorch.org/docs/stable/generated/torch.Tensor.negative_.html */
+  /**
+   * `Tensor.negative_`: In-place form of `Tensor.negative`: alias for `torch.neg`.
+   *
+   * PyTorch: `Tensor.negative_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.negative_](https://pytorch.org/docs/stable/generated/torch.Tensor.negative_.html)
+   */
   negative_(): this;
-  /** `Tensor.new_empty`: https://pytorch.org/docs/stable/generated/torch.Tensor.new_empty.html */
+  /**
+   * `Tensor.new_empty`: Returns a Tensor of size `size` filled with uninitialized data.
+   *
+   * PyTorch: `Tensor.new_empty(size, *, dtype=None, device=None, requires_grad=False, layout=torch.strided, pin_memory=False) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.new_empty](https://pytorch.org/docs/stable/generated/torch.Tensor.new_empty.html)
+   */
   new_empty(size: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_empty`: With `size` by name in the options object, as Python allows. */
   new_empty(options: { size: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_empty`: With `size` as separate numbers, as in Python. */
   new_empty(...size: number[]): Tensor;
-  /** `Tensor.new_empty_strided`: https://pytorch.org/docs/stable/generated/torch.Tensor.new_empty_strided.html */
+  /**
+   * `Tensor.new_empty_strided`: Returns a Tensor of size `size` and strides `stride` filled with uninitialized
+   * data.
+   *
+   * PyTorch: `Tensor.new_empty_strided(size, stride, dtype=None, device=None, requires_grad=False, layout=torch.strided, pin_memory=False) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.new_empty_strided](https://pytorch.org/docs/stable/generated/torch.Tensor.new_empty_strided.html)
+   */
   new_empty_strided(size: number[], stride: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_empty_strided`: With `size`, `stride` by name in the options object, as Python allows. */
   new_empty_strided(options: { size: number[]; stride: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
-  /** `Tensor.new_full`: https://pytorch.org/docs/stable/generated/torch.Tensor.new_full.html */
+  /**
+   * `Tensor.new_full`: Returns a Tensor of size `size` filled with `fill_value`.
+   *
+   * PyTorch: `Tensor.new_full(size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=torch.strided, pin_memory=False) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.new_full](https://pytorch.org/docs/stable/generated/torch.Tensor.new_full.html)
+   */
   new_full(size: number[], fill_value: Scalar | Tensor, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_full`: With `size`, `fill_value` by name in the options object, as Python allows. */
   new_full(options: { size: number[]; fill_value: Scalar | Tensor; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
-  /** `Tensor.new_ones`: https://pytorch.org/docs/stable/generated/torch.Tensor.new_ones.html */
+  /**
+   * `Tensor.new_ones`: Returns a Tensor of size `size` filled with `1`.
+   *
+   * PyTorch: `Tensor.new_ones(size, *, dtype=None, device=None, requires_grad=False, layout=torch.strided, pin_memory=False) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.new_ones](https://pytorch.org/docs/stable/generated/torch.Tensor.new_ones.html)
+   */
   new_ones(size: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_ones`: With `size` by name in the options object, as Python allows. */
   new_ones(options: { size: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_ones`: With `size` as separate numbers, as in Python. */
   new_ones(...size: number[]): Tensor;
-  /** `Tensor.new_zeros`: https://pytorch.org/docs/stable/generated/torch.Tensor.new_zeros.html */
+  /**
+   * `Tensor.new_zeros`: Returns a Tensor of size `size` filled with `0`.
+   *
+   * PyTorch: `Tensor.new_zeros(size, *, dtype=None, device=None, requires_grad=False, layout=torch.strided, pin_memory=False) -> Tensor`.
+   *
+   * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.new_zeros](https://pytorch.org/docs/stable/generated/torch.Tensor.new_zeros.html)
+   */
   new_zeros(size: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_zeros`: With `size` by name in the options object, as Python allows. */
   new_zeros(options: { size: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
+  /** `Tensor.new_zeros`: With `size` as separate numbers, as in Python. */
   new_zeros(...size: number[]): Tensor;
-  /** `Tensor.nextafter`: https://pytorch.org/docs/stable/generated/torch.Tensor.nextafter.html */
+  /**
+   * `Tensor.nextafter`: Method form of `torch.nextafter`: return the next floating-point value after `input`
+   * towards `other`, elementwise.
+   *
+   * PyTorch: `Tensor.nextafter(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.nextafter](https://pytorch.org/docs/stable/generated/torch.Tensor.nextafter.html)
+   */
   nextafter(other: Tensor): Tensor;
+  /** `Tensor.nextafter`: With `other` by name in the options object, as Python allows. */
   nextafter(options: { other: Tensor }): Tensor;
-  /** `Tensor.nextafter_`: https://pytorch.org/docs/stable/generated/torch.Tensor.nextafter_.html */
+  /**
+   * `Tensor.nextafter_`: In-place form of `Tensor.nextafter`: return the next floating-point value after `input`
+   * towards `other`, elementwise.
+   *
+   * PyTorch: `Tensor.nextafter_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.nextafter_](https://pytorch.org/docs/stable/generated/torch.Tensor.nextafter_.html)
+   */
   nextafter_(other: Tensor): this;
+  /** `Tensor.nextafter_`: With `other` by name in the options object, as Python allows. */
   nextafter_(options: { other: Tensor }): this;
-  /** `Tensor.nonzero_static`: https://pytorch.org/docs/stable/generated/torch.Tensor.nonzero_static.html */
+  /**
+   * `Tensor.nonzero_static`: Method form of `torch.nonzero_static`: returns a 2-D tensor where each row is the
+   * index for a non-zero value.
+   *
+   * PyTorch: `Tensor.nonzero_static(*, size, fill_value=-1) -> LongTensor`.
+   *
+   * Keyword-only arguments (`size`, `fill_value`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.nonzero_static](https://pytorch.org/docs/stable/generated/torch.Tensor.nonzero_static.html)
+   */
   nonzero_static(options: { size: number; fill_value?: number }): Tensor;
-  /** `Tensor.not_equal`: https://pytorch.org/docs/stable/generated/torch.Tensor.not_equal.html */
+  /**
+   * `Tensor.not_equal`: Method form of `torch.not_equal`: alias for `torch.ne`.
+   *
+   * PyTorch: `Tensor.not_equal(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.not_equal](https://pytorch.org/docs/stable/generated/torch.Tensor.not_equal.html)
+   */
   not_equal(other: Tensor): Tensor;
+  /** `Tensor.not_equal`: With `other` by name in the options object, as Python allows. */
   not_equal(options: { other: Tensor }): Tensor;
+  /** `Tensor.not_equal`: With `other` positional. */
   not_equal(other: Scalar | Tensor): Tensor;
+  /** `Tensor.not_equal`: With `other` by name in the options object, as Python allows. */
   not_equal(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.not_equal_`: https://pytorch.org/docs/stable/generated/torch.Tensor.not_equal_.html */
+  /**
+   * `Tensor.not_equal_`: In-place form of `Tensor.not_equal`: alias for `torch.ne`.
+   *
+   * PyTorch: `Tensor.not_equal_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.not_equal_](https://pytorch.org/docs/stable/generated/torch.Tensor.not_equal_.html)
+   */
   not_equal_(other: Tensor): this;
+  /** `Tensor.not_equal_`: With `other` by name in the options object, as Python allows. */
   not_equal_(options: { other: Tensor }): this;
+  /** `Tensor.not_equal_`: With `other` positional. */
   not_equal_(other: Scalar | Tensor): this;
+  /** `Tensor.not_equal_`: With `other` by name in the options object, as Python allows. */
   not_equal_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.orgqr`: https://pytorch.org/docs/stable/generated/torch.Tensor.orgqr.html */
+  /**
+   * `Tensor.orgqr`: Method form of `torch.orgqr`: alias for `torch.linalg.householder_product`.
+   *
+   * PyTorch: `Tensor.orgqr(input2) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.orgqr](https://pytorch.org/docs/stable/generated/torch.Tensor.orgqr.html)
+   */
   orgqr(input2: Tensor): Tensor;
+  /** `Tensor.orgqr`: With `input2` by name in the options object, as Python allows. */
   orgqr(options: { input2: Tensor }): Tensor;
-  /** `Tensor.ormqr`: https://pytorch.org/docs/stable/generated/torch.Tensor.ormqr.html */
+  /**
+   * `Tensor.ormqr`: Method form of `torch.ormqr`: computes the matrix-matrix multiplication of a product of
+   * Householder matrices with a general matrix.
+   *
+   * PyTorch: `Tensor.ormqr(input2, input3, left=True, transpose=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.ormqr](https://pytorch.org/docs/stable/generated/torch.Tensor.ormqr.html)
+   */
   ormqr(input2: Tensor, input3: Tensor, options?: { left?: boolean; transpose?: boolean }): Tensor;
+  /** `Tensor.ormqr`: With `transpose` by name in the options object. */
   ormqr(input2: Tensor, input3: Tensor, left?: boolean, options?: { transpose?: boolean }): Tensor;
+  /** `Tensor.ormqr`: With `input2`, `input3`, `left`, `transpose` positional. */
   ormqr(input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean): Tensor;
+  /** `Tensor.ormqr`: With `input2`, `input3`, `left`, `transpose` by name in the options object, as Python allows. */
   ormqr(options: { input2: Tensor; input3: Tensor; left?: boolean; transpose?: boolean }): Tensor;
-  /** `Tensor.pin_memory`: https://pytorch.org/docs/stable/generated/torch.Tensor.pin_memory.html */
+  /**
+   * `Tensor.pin_memory`: Copies the tensor to pinned memory, if it's not already pinned.
+   *
+   * PyTorch: `Tensor.pin_memory() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.pin_memory](https://pytorch.org/docs/stable/generated/torch.Tensor.pin_memory.html)
+   */
   pin_memory(options?: { device?: DeviceLike | null }): Tensor;
+  /** `Tensor.pin_memory`: With `device` positional. */
   pin_memory(device?: DeviceLike | null): Tensor;
-  /** `Tensor.pinverse`: https://pytorch.org/docs/stable/generated/torch.Tensor.pinverse.html */
+  /**
+   * `Tensor.pinverse`: Method form of `torch.pinverse`: alias for `torch.linalg.pinv`.
+   *
+   * PyTorch: `Tensor.pinverse() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.pinverse](https://pytorch.org/docs/stable/generated/torch.Tensor.pinverse.html)
+   */
   pinverse(options?: { rcond?: number }): Tensor;
+  /** `Tensor.pinverse`: With `rcond` positional. */
   pinverse(rcond?: number): Tensor;
-  /** `Tensor.polygamma`: https://pytorch.org/docs/stable/generated/torch.Tensor.polygamma.html */
+  /**
+   * `Tensor.polygamma`: Method form of `torch.polygamma`: alias for `torch.special.polygamma`.
+   *
+   * PyTorch: `Tensor.polygamma(n) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.polygamma](https://pytorch.org/docs/stable/generated/torch.Tensor.polygamma.html)
+   */
   polygamma(n: number): Tensor;
+  /** `Tensor.polygamma`: With `n` by name in the options object, as Python allows. */
   polygamma(options: { n: number }): Tensor;
-  /** `Tensor.polygamma_`: https://pytorch.org/docs/stable/generated/torch.Tensor.polygamma_.html */
+  /**
+   * `Tensor.polygamma_`: In-place form of `Tensor.polygamma`: alias for `torch.special.polygamma`.
+   *
+   * PyTorch: `Tensor.polygamma_(n) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.polygamma_](https://pytorch.org/docs/stable/generated/torch.Tensor.polygamma_.html)
+   */
   polygamma_(n: number): this;
+  /** `Tensor.polygamma_`: With `n` by name in the options object, as Python allows. */
   polygamma_(options: { n: number }): this;
-  /** `Tensor.positive`: https://pytorch.org/docs/stable/generated/torch.Tensor.positive.html */
+  /**
+   * `Tensor.positive`: Method form of `torch.positive`: returns `input`.
+   *
+   * PyTorch: `Tensor.positive() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.positive](https://pytorch.org/docs/stable/generated/torch.Tensor.positive.html)
+   */
   positive(): Tensor;
-  /** `Tensor.prelu`: https://pytorch.org/docs/stable/generated/torch.Tensor.prelu.html */
+  /**
+   * `Tensor.prelu`: the ATen operator `aten::prelu`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.prelu(Tensor weight)`.
+   *
+   * Takes the same arguments as in Python.
+   */
   prelu(weight: Tensor): Tensor;
+  /** `Tensor.prelu`: With `weight` by name in the options object, as Python allows. */
   prelu(options: { weight: Tensor }): Tensor;
-  /** `Tensor.put`: https://pytorch.org/docs/stable/generated/torch.Tensor.put.html */
+  /**
+   * `Tensor.put`: Out-of-place version of `torch.Tensor.put_`.
+   *
+   * PyTorch: `Tensor.put(input, index, source, accumulate=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.put](https://pytorch.org/docs/stable/generated/torch.Tensor.put.html)
+   */
   put(index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
+  /** `Tensor.put`: With `index`, `source`, `accumulate` positional. */
   put(index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
+  /** `Tensor.put`: With `index`, `source`, `accumulate` by name in the options object, as Python allows. */
   put(options: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
-  /** `Tensor.put_`: https://pytorch.org/docs/stable/generated/torch.Tensor.put_.html */
+  /**
+   * `Tensor.put_`: Copies the elements from `source` into the positions specified by `index`.
+   *
+   * PyTorch: `Tensor.put_(index, source, accumulate=False) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.put_](https://pytorch.org/docs/stable/generated/torch.Tensor.put_.html)
+   */
   put_(index: Tensor, source: Tensor, options?: { accumulate?: boolean }): this;
+  /** `Tensor.put_`: With `index`, `source`, `accumulate` positional. */
   put_(index: Tensor, source: Tensor, accumulate?: boolean): this;
+  /** `Tensor.put_`: With `index`, `source`, `accumulate` by name in the options object, as Python allows. */
   put_(options: { index: Tensor; source: Tensor; accumulate?: boolean }): this;
-  /** `Tensor.q_per_channel_axis`: https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_axis.html */
+  /**
+   * `Tensor.q_per_channel_axis`: Given a Tensor quantized by linear (affine) per-channel quantization, returns the
+   * index of dimension on which per-channel quantization is applied.
+   *
+   * PyTorch: `Tensor.q_per_channel_axis() -> int`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.q_per_channel_axis](https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_axis.html)
+   */
   q_per_channel_axis(): number;
-  /** `Tensor.q_per_channel_scales`: https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_scales.html */
+  /**
+   * `Tensor.q_per_channel_scales`: Given a Tensor quantized by linear (affine) per-channel quantization, returns a
+   * Tensor of scales of the underlying quantizer.
+   *
+   * PyTorch: `Tensor.q_per_channel_scales() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.q_per_channel_scales](https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_scales.html)
+   */
   q_per_channel_scales(): Tensor;
-  /** `Tensor.q_per_channel_zero_points`: https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_zero_points.html */
+  /**
+   * `Tensor.q_per_channel_zero_points`: Given a Tensor quantized by linear (affine) per-channel quantization,
+   * returns a tensor of zero_points of the underlying quantizer.
+   *
+   * PyTorch: `Tensor.q_per_channel_zero_points() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.q_per_channel_zero_points](https://pytorch.org/docs/stable/generated/torch.Tensor.q_per_channel_zero_points.html)
+   */
   q_per_channel_zero_points(): Tensor;
-  /** `Tensor.q_scale`: https://pytorch.org/docs/stable/generated/torch.Tensor.q_scale.html */
+  /**
+   * `Tensor.q_scale`: Given a Tensor quantized by linear(affine) quantization, returns the scale of the underlying
+   * quantizer().
+   *
+   * PyTorch: `Tensor.q_scale() -> float`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.q_scale](https://pytorch.org/docs/stable/generated/torch.Tensor.q_scale.html)
+   */
   q_scale(): number;
-  /** `Tensor.q_zero_point`: https://pytorch.org/docs/stable/generated/torch.Tensor.q_zero_point.html */
+  /**
+   * `Tensor.q_zero_point`: Given a Tensor quantized by linear(affine) quantization, returns the zero_point of the
+   * underlying quantizer().
+   *
+   * PyTorch: `Tensor.q_zero_point() -> int`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.q_zero_point](https://pytorch.org/docs/stable/generated/torch.Tensor.q_zero_point.html)
+   */
   q_zero_point(): number;
-  /** `Tensor.qr`: https://pytorch.org/docs/stable/generated/torch.Tensor.qr.html */
-  qr(options?: { some?: boolean }): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
-  qr(some?: boolean): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
-  /** `Tensor.qscheme`: https://pytorch.org/docs/stable/generated/torch.Tensor.qscheme.html */
+  /**
+   * `Tensor.qr`: Method form of `torch.qr`: computes the QR decomposition of a matrix or a batch of matrices
+   * `input`, and returns a namedtuple (Q, R) of tensors such that `\text{input} = Q R` with `Q` being an
+   * orthogonal matrix or batch of orthogonal matrices and `R` being an upper triangular matrix or batch of upper
+   * triangular matrices.
+   *
+   * PyTorch: `Tensor.qr(some=True) -> (Tensor, Tensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.qr](https://pytorch.org/docs/stable/generated/torch.Tensor.qr.html)
+   */
+  qr(options?: { some?: boolean }): NamedTuple<[Tensor, Tensor], QRFields>;
+  /** `Tensor.qr`: With `some` positional. */
+  qr(some?: boolean): NamedTuple<[Tensor, Tensor], QRFields>;
+  /**
+   * `Tensor.qscheme`: Returns the quantization scheme of a given QTensor.
+   *
+   * PyTorch: `Tensor.qscheme() -> torch.qscheme`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.qscheme](https://pytorch.org/docs/stable/generated/torch.Tensor.qscheme.html)
+   */
   qscheme(): never;
-  /** `Tensor.quantile`: https://pytorch.org/docs/stable/generated/torch.Tensor.quantile.html */
+  /**
+   * `Tensor.quantile`: Method form of `torch.quantile`: computes the q-th quantiles of each row of the `input`
+   * tensor along the dimension `dim`.
+   *
+   * PyTorch: `Tensor.quantile(q, dim=None, keepdim=False, *, interpolation='linear') -> Tensor`.
+   *
+   * Keyword-only arguments (`interpolation`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.quantile](https://pytorch.org/docs/stable/generated/torch.Tensor.quantile.html)
+   */
   quantile(q: Tensor, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `keepdim` by name in the options object. */
   quantile(q: Tensor, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `q`, `dim`, `keepdim` positional. */
   quantile(q: Tensor, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `q`, `dim`, `keepdim` by name in the options object, as Python allows. */
   quantile(options: { q: Tensor; dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `dim`, `keepdim` by name in the options object. */
   quantile(q: number, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `keepdim` by name in the options object. */
   quantile(q: number, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `q`, `dim`, `keepdim` positional. */
   quantile(q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string }): Tensor;
+  /** `Tensor.quantile`: With `q`, `dim`, `keepdim` by name in the options object, as Python allows. */
   quantile(options: { q: number; dim?: number | null; keepdim?: boolean; interpolation?: string }): Tensor;
-  /** `Tensor.rad2deg`: https://pytorch.org/docs/stable/generated/torch.Tensor.rad2deg.html */
+  /**
+   * `Tensor.rad2deg`: Method form of `torch.rad2deg`: returns a new tensor with each of the elements of `input`
+   * converted from angles in radians to degrees.
+   *
+   * PyTorch: `Tensor.rad2deg() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.rad2deg](https://pytorch.org/docs/stable/generated/torch.Tensor.rad2deg.html)
+   */
   rad2deg(): Tensor;
-  /** `Tensor.rad2deg_`: https://pytorch.org/docs/stable/generated/torch.Tensor.rad2deg_.html */
+  /**
+   * `Tensor.rad2deg_`: In-place form of `Tensor.rad2deg`: writes into this tensor each of the elements of `input`
+   * converted from angles in radians to degrees.
+   *
+   * PyTorch: `Tensor.rad2deg_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.rad2deg_](https://pytorch.org/docs/stable/generated/torch.Tensor.rad2deg_.html)
+   */
   rad2deg_(): this;
-  /** `Tensor.random_`: https://pytorch.org/docs/stable/generated/torch.Tensor.random_.html */
+  /**
+   * `Tensor.random_`: Fills `self` tensor with numbers sampled from the discrete uniform distribution over `[from,
+   * to - 1]`.
+   *
+   * PyTorch: `Tensor.random_(from=0, to=None, *, generator=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`generator`) go in a trailing options object.
+   * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.random_](https://pytorch.org/docs/stable/generated/torch.Tensor.random_.html)
+   */
   random_(options?: { generator?: null | null }): this;
+  /** `Tensor.random_`: With `from`, `to` positional. */
   random_(from: number, to: number | null, options?: { generator?: null | null }): this;
+  /** `Tensor.random_`: With `from`, `to` by name in the options object, as Python allows. */
   random_(options: { from: number; to: number | null; generator?: null | null }): this;
+  /** `Tensor.random_`: With `to` positional. */
   random_(to: number, options?: { generator?: null | null }): this;
+  /** `Tensor.random_`: With `to` by name in the options object, as Python allows. */
   random_(options: { to: number; generator?: null | null }): this;
-  /** `Tensor.ravel`: https://pytorch.org/docs/stable/generated/torch.Tensor.ravel.html */
+  /**
+   * `Tensor.ravel`: see `torch.ravel`.
+   *
+   * PyTorch: `Tensor.ravel() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.ravel](https://pytorch.org/docs/stable/generated/torch.Tensor.ravel.html)
+   */
   ravel(): Tensor;
-  /** `Tensor.renorm`: https://pytorch.org/docs/stable/generated/torch.Tensor.renorm.html */
+  /**
+   * `Tensor.renorm`: Method form of `torch.renorm`: returns a tensor where each sub-tensor of `input` along
+   * dimension `dim` is normalized such that the `p`-norm of the sub-tensor is lower than the value `maxnorm`.
+   *
+   * PyTorch: `Tensor.renorm(p, dim, maxnorm) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.renorm](https://pytorch.org/docs/stable/generated/torch.Tensor.renorm.html)
+   */
   renorm(p: Scalar | Tensor, dim: number, maxnorm: Scalar | Tensor): Tensor;
+  /** `Tensor.renorm`: With `p`, `dim`, `maxnorm` by name in the options object, as Python allows. */
   renorm(options: { p: Scalar | Tensor; dim: number; maxnorm: Scalar | Tensor }): Tensor;
-  /** `Tensor.renorm_`: https://pytorch.org/docs/stable/generated/torch.Tensor.renorm_.html */
+  /**
+   * `Tensor.renorm_`: In-place form of `Tensor.renorm`: returns a tensor where each sub-tensor of `input` along
+   * dimension `dim` is normalized such that the `p`-norm of the sub-tensor is lower than the value `maxnorm`.
+   *
+   * PyTorch: `Tensor.renorm_(p, dim, maxnorm) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.renorm_](https://pytorch.org/docs/stable/generated/torch.Tensor.renorm_.html)
+   */
   renorm_(p: Scalar | Tensor, dim: number, maxnorm: Scalar | Tensor): this;
+  /** `Tensor.renorm_`: With `p`, `dim`, `maxnorm` by name in the options object, as Python allows. */
   renorm_(options: { p: Scalar | Tensor; dim: number; maxnorm: Scalar | Tensor }): this;
-  /** `Tensor.repeat_interleave`: https://pytorch.org/docs/stable/generated/torch.Tensor.repeat_interleave.html */
+  /**
+   * `Tensor.repeat_interleave`: Method form of `torch.repeat_interleave`: repeat elements of a tensor.
+   *
+   * PyTorch: `Tensor.repeat_interleave(repeats, dim=None, *, output_size=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`output_size`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.repeat_interleave](https://pytorch.org/docs/stable/generated/torch.Tensor.repeat_interleave.html)
+   */
   repeat_interleave(repeats: Tensor, options?: { dim?: number | null; output_size?: number | null }): Tensor;
+  /** `Tensor.repeat_interleave`: With `repeats`, `dim` positional. */
   repeat_interleave(repeats: Tensor, dim?: number | null, options?: { output_size?: number | null }): Tensor;
+  /** `Tensor.repeat_interleave`: With `repeats`, `dim` by name in the options object, as Python allows. */
   repeat_interleave(options: { repeats: Tensor; dim?: number | null; output_size?: number | null }): Tensor;
+  /** `Tensor.repeat_interleave`: With `dim` by name in the options object. */
   repeat_interleave(repeats: number, options?: { dim?: number | null; output_size?: number | null }): Tensor;
+  /** `Tensor.repeat_interleave`: With `repeats`, `dim` positional. */
   repeat_interleave(repeats: number, dim?: number | null, options?: { output_size?: number | null }): Tensor;
+  /** `Tensor.repeat_interleave`: With `repeats`, `dim` by name in the options object, as Python allows. */
   repeat_interleave(options: { repeats: number; dim?: number | null; output_size?: number | null }): Tensor;
-  /** `Tensor.resize_`: https://pytorch.org/docs/stable/generated/torch.Tensor.resize_.html */
+  /**
+   * `Tensor.resize_`: Resizes `self` tensor to the specified size.
+   *
+   * PyTorch: `Tensor.resize_(*sizes, memory_format=torch.contiguous_format) -> Tensor`.
+   *
+   * Keyword-only arguments (`memory_format`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.resize_](https://pytorch.org/docs/stable/generated/torch.Tensor.resize_.html)
+   */
   resize_(size: number[], options?: { memory_format?: MemoryFormat | null }): this;
+  /** `Tensor.resize_`: With `size` by name in the options object, as Python allows. */
   resize_(options: { size: number[]; memory_format?: MemoryFormat | null }): this;
+  /** `Tensor.resize_`: With `size` as separate numbers, as in Python. */
   resize_(...size: number[]): this;
-  /** `Tensor.resize_as_`: https://pytorch.org/docs/stable/generated/torch.Tensor.resize_as_.html */
+  /**
+   * `Tensor.resize_as_`: Resizes the `self` tensor to be the same size as the specified `tensor`.
+   *
+   * PyTorch: `Tensor.resize_as_(tensor, memory_format=torch.contiguous_format) -> Tensor`.
+   *
+   * Keyword-only arguments (`memory_format`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.resize_as_](https://pytorch.org/docs/stable/generated/torch.Tensor.resize_as_.html)
+   */
   resize_as_(the_template: Tensor, options?: { memory_format?: MemoryFormat | null }): this;
+  /** `Tensor.resize_as_`: With `the_template` by name in the options object, as Python allows. */
   resize_as_(options: { the_template: Tensor; memory_format?: MemoryFormat | null }): this;
-  /** `Tensor.resize_as_sparse_`: https://pytorch.org/docs/stable/generated/torch.Tensor.resize_as_sparse_.html */
+  /**
+   * `Tensor.resize_as_sparse_`: the ATen operator `aten::resize_as_sparse_`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.resize_as_sparse_(Tensor the_template)`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   */
   resize_as_sparse_(the_template: Tensor): this;
+  /** `Tensor.resize_as_sparse_`: With `the_template` by name in the options object, as Python allows. */
   resize_as_sparse_(options: { the_template: Tensor }): this;
-  /** `Tensor.resolve_conj`: https://pytorch.org/docs/stable/generated/torch.Tensor.resolve_conj.html */
+  /**
+   * `Tensor.resolve_conj`: Method form of `torch.resolve_conj`: returns a new tensor with materialized conjugation
+   * if `input`'s conjugate bit is set to `True`, else returns `input`.
+   *
+   * PyTorch: `Tensor.resolve_conj() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.resolve_conj](https://pytorch.org/docs/stable/generated/torch.Tensor.resolve_conj.html)
+   */
   resolve_conj(): Tensor;
-  /** `Tensor.resolve_neg`: https://pytorch.org/docs/stable/generated/torch.Tensor.resolve_neg.html */
+  /**
+   * `Tensor.resolve_neg`: Method form of `torch.resolve_neg`: returns a new tensor with materialized negation if
+   * `input`'s negative bit is set to `True`, else returns `input`.
+   *
+   * PyTorch: `Tensor.resolve_neg() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.resolve_neg](https://pytorch.org/docs/stable/generated/torch.Tensor.resolve_neg.html)
+   */
   resolve_neg(): Tensor;
-  /** `Tensor.rot90`: https://pytorch.org/docs/stable/generated/torch.Tensor.rot90.html */
+  /**
+   * `Tensor.rot90`: Method form of `torch.rot90`: rotate an n-D tensor by 90 degrees in the plane specified by
+   * dims axis.
+   *
+   * PyTorch: `Tensor.rot90(k, dims) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.rot90](https://pytorch.org/docs/stable/generated/torch.Tensor.rot90.html)
+   */
   rot90(options?: { k?: number; dims?: number[] }): Tensor;
+  /** `Tensor.rot90`: With `dims` by name in the options object. */
   rot90(k?: number, options?: { dims?: number[] }): Tensor;
+  /** `Tensor.rot90`: With `k`, `dims` positional. */
   rot90(k?: number, dims?: number[]): Tensor;
-  /** `Tensor.row_indices`: https://pytorch.org/docs/stable/generated/torch.Tensor.row_indices.html */
+  /**
+   * `Tensor.row_indices`: the ATen operator `aten::row_indices`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.row_indices()`.
+   *
+   * Takes the same arguments as in Python.
+   */
   row_indices(): Tensor;
-  /** `Tensor.scatter_reduce`: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_reduce.html */
+  /**
+   * `Tensor.scatter_reduce`: Out-of-place version of `torch.Tensor.scatter_reduce_`.
+   *
+   * PyTorch: `Tensor.scatter_reduce(dim, index, src, reduce, *, include_self=True) -> Tensor`.
+   *
+   * Keyword-only arguments (`include_self`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.scatter_reduce](https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_reduce.html)
+   */
   scatter_reduce(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { include_self?: boolean }): Tensor;
+  /** `Tensor.scatter_reduce`: With `dim`, `index`, `src`, `reduce` by name in the options object, as Python allows. */
   scatter_reduce(options: { dim: number; index: Tensor; src: Tensor; reduce: string; include_self?: boolean }): Tensor;
-  /** `Tensor.scatter_reduce_`: https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_reduce_.html */
+  /**
+   * `Tensor.scatter_reduce_`: Reduces all values from the `src` tensor to the indices specified in the `index`
+   * tensor in the `self` tensor using the applied reduction defined via the `reduce` argument (`"sum"`, `"prod"`,
+   * `"mean"`, `"amax"`, `"amin"`).
+   *
+   * PyTorch: `Tensor.scatter_reduce_(dim, index, src, reduce, *, include_self=True) -> Tensor`.
+   *
+   * Keyword-only arguments (`include_self`) go in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.scatter_reduce_](https://pytorch.org/docs/stable/generated/torch.Tensor.scatter_reduce_.html)
+   */
   scatter_reduce_(dim: number, index: Tensor, src: Tensor, reduce: string, options?: { include_self?: boolean }): this;
+  /** `Tensor.scatter_reduce_`: With `dim`, `index`, `src`, `reduce` by name in the options object, as Python allows. */
   scatter_reduce_(options: { dim: number; index: Tensor; src: Tensor; reduce: string; include_self?: boolean }): this;
-  /** `Tensor.select_scatter`: https://pytorch.org/docs/stable/generated/torch.Tensor.select_scatter.html */
+  /**
+   * `Tensor.select_scatter`: Method form of `torch.select_scatter`: embeds the values of the `src` tensor into
+   * `input` at the given index.
+   *
+   * PyTorch: `Tensor.select_scatter(src, dim, index) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.select_scatter](https://pytorch.org/docs/stable/generated/torch.Tensor.select_scatter.html)
+   */
   select_scatter(src: Tensor, dim: number, index: number): Tensor;
+  /** `Tensor.select_scatter`: With `src`, `dim`, `index` by name in the options object, as Python allows. */
   select_scatter(options: { src: Tensor; dim: number; index: number }): Tensor;
-  /** `Tensor.sgn`: https://pytorch.org/docs/stable/generated/torch.Tensor.sgn.html */
+  /**
+   * `Tensor.sgn`: Method form of `torch.sgn`: this function is an extension of torch.sign() to complex tensors.
+   *
+   * PyTorch: `Tensor.sgn() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.sgn](https://pytorch.org/docs/stable/generated/torch.Tensor.sgn.html)
+   */
   sgn(): Tensor;
-  /** `Tensor.sgn_`: https://pytorch.org/docs/stable/generated/torch.Tensor.sgn_.html */
+  /**
+   * `Tensor.sgn_`: In-place form of `Tensor.sgn`: this function is an extension of torch.sign() to complex
+   * tensors.
+   *
+   * PyTorch: `Tensor.sgn_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.sgn_](https://pytorch.org/docs/stable/generated/torch.Tensor.sgn_.html)
+   */
   sgn_(): this;
-  /** `Tensor.signbit`: https://pytorch.org/docs/stable/generated/torch.Tensor.signbit.html */
+  /**
+   * `Tensor.signbit`: Method form of `torch.signbit`: tests if each element of `input` has its sign bit set or
+   * not.
+   *
+   * PyTorch: `Tensor.signbit() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.signbit](https://pytorch.org/docs/stable/generated/torch.Tensor.signbit.html)
+   */
   signbit(): Tensor;
-  /** `Tensor.sinc`: https://pytorch.org/docs/stable/generated/torch.Tensor.sinc.html */
+  /**
+   * `Tensor.sinc`: Method form of `torch.sinc`: alias for `torch.special.sinc`.
+   *
+   * PyTorch: `Tensor.sinc() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.sinc](https://pytorch.org/docs/stable/generated/torch.Tensor.sinc.html)
+   */
   sinc(): Tensor;
-  /** `Tensor.sinc_`: https://pytorch.org/docs/stable/generated/torch.Tensor.sinc_.html */
+  /**
+   * `Tensor.sinc_`: In-place form of `Tensor.sinc`: alias for `torch.special.sinc`.
+   *
+   * PyTorch: `Tensor.sinc_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.sinc_](https://pytorch.org/docs/stable/generated/torch.Tensor.sinc_.html)
+   */
   sinc_(): this;
-  /** `Tensor.sinh_`: https://pytorch.org/docs/stable/generated/torch.Tensor.sinh_.html */
+  /**
+   * `Tensor.sinh_`: In-place form of `Tensor.sinh`: writes into this tensor the hyperbolic sine of the elements of
+   * `input`.
+   *
+   * PyTorch: `Tensor.sinh_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.sinh_](https://pytorch.org/docs/stable/generated/torch.Tensor.sinh_.html)
+   */
   sinh_(): this;
-  /** `Tensor.slice_inverse`: https://pytorch.org/docs/stable/generated/torch.Tensor.slice_inverse.html */
+  /**
+   * `Tensor.slice_inverse`: the ATen operator `aten::slice_inverse`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.slice_inverse(Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   */
   slice_inverse(src: Tensor, options?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_inverse`: With `start`, `end`, `step` by name in the options object. */
   slice_inverse(src: Tensor, dim?: number, options?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_inverse`: With `end`, `step` by name in the options object. */
   slice_inverse(src: Tensor, dim?: number, start?: number | null, options?: { end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_inverse`: With `step` by name in the options object. */
   slice_inverse(src: Tensor, dim?: number, start?: number | null, end?: number | null, options?: { step?: number }): Tensor;
+  /** `Tensor.slice_inverse`: With `src`, `dim`, `start`, `end`, `step` positional. */
   slice_inverse(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  /** `Tensor.slice_inverse`: With `src`, `dim`, `start`, `end`, `step` by name in the options object, as Python allows. */
   slice_inverse(options: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
-  /** `Tensor.slice_scatter`: https://pytorch.org/docs/stable/generated/torch.Tensor.slice_scatter.html */
+  /**
+   * `Tensor.slice_scatter`: Method form of `torch.slice_scatter`: embeds the values of the `src` tensor into
+   * `input` at the given dimension.
+   *
+   * PyTorch: `Tensor.slice_scatter(src, dim=0, start=None, end=None, step=1) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.slice_scatter](https://pytorch.org/docs/stable/generated/torch.Tensor.slice_scatter.html)
+   */
   slice_scatter(src: Tensor, options?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_scatter`: With `start`, `end`, `step` by name in the options object. */
   slice_scatter(src: Tensor, dim?: number, options?: { start?: number | null; end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_scatter`: With `end`, `step` by name in the options object. */
   slice_scatter(src: Tensor, dim?: number, start?: number | null, options?: { end?: number | null; step?: number }): Tensor;
+  /** `Tensor.slice_scatter`: With `step` by name in the options object. */
   slice_scatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, options?: { step?: number }): Tensor;
+  /** `Tensor.slice_scatter`: With `src`, `dim`, `start`, `end`, `step` positional. */
   slice_scatter(src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
+  /** `Tensor.slice_scatter`: With `src`, `dim`, `start`, `end`, `step` by name in the options object, as Python allows. */
   slice_scatter(options: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
-  /** `Tensor.slogdet`: https://pytorch.org/docs/stable/generated/torch.Tensor.slogdet.html */
-  slogdet(): NamedTuple<[Tensor, Tensor], { sign: Tensor; logabsdet: Tensor }>;
-  /** `Tensor.smm`: https://pytorch.org/docs/stable/generated/torch.Tensor.smm.html */
+  /**
+   * `Tensor.slogdet`: Method form of `torch.slogdet`: alias for `torch.linalg.slogdet`.
+   *
+   * PyTorch: `Tensor.slogdet() -> (Tensor, Tensor)`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.slogdet](https://pytorch.org/docs/stable/generated/torch.Tensor.slogdet.html)
+   */
+  slogdet(): NamedTuple<[Tensor, Tensor], SignLogabsdetFields>;
+  /**
+   * `Tensor.smm`: Method form of `torch.smm`: performs a matrix multiplication of the sparse matrix `input` with
+   * the dense matrix `mat`.
+   *
+   * PyTorch: `Tensor.smm(mat) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.smm](https://pytorch.org/docs/stable/generated/torch.Tensor.smm.html)
+   */
   smm(mat2: Tensor): Tensor;
+  /** `Tensor.smm`: With `mat2` by name in the options object, as Python allows. */
   smm(options: { mat2: Tensor }): Tensor;
-  /** `Tensor.sparse_dim`: https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_dim.html */
+  /**
+   * `Tensor.sparse_dim`: Return the number of sparse dimensions in a sparse tensor `self`.
+   *
+   * PyTorch: `Tensor.sparse_dim() -> int`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.sparse_dim](https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_dim.html)
+   */
   sparse_dim(): number;
-  /** `Tensor.sparse_mask`: https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_mask.html */
+  /**
+   * `Tensor.sparse_mask`: Returns a new sparse tensor with values from a strided tensor `self` filtered by the
+   * indices of the sparse tensor `mask`.
+   *
+   * PyTorch: `Tensor.sparse_mask(mask) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.sparse_mask](https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_mask.html)
+   */
   sparse_mask(mask: Tensor): Tensor;
+  /** `Tensor.sparse_mask`: With `mask` by name in the options object, as Python allows. */
   sparse_mask(options: { mask: Tensor }): Tensor;
-  /** `Tensor.sparse_resize_`: https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_resize_.html */
+  /**
+   * `Tensor.sparse_resize_`: Resizes `self` sparse tensor to the desired size and the number of sparse and dense
+   * dimensions.
+   *
+   * PyTorch: `Tensor.sparse_resize_(size, sparse_dim, dense_dim) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.sparse_resize_](https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_resize_.html)
+   */
   sparse_resize_(size: number[], sparse_dim: number, dense_dim: number): this;
+  /** `Tensor.sparse_resize_`: With `size`, `sparse_dim`, `dense_dim` by name in the options object, as Python allows. */
   sparse_resize_(options: { size: number[]; sparse_dim: number; dense_dim: number }): this;
-  /** `Tensor.sparse_resize_and_clear_`: https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_resize_and_clear_.html */
+  /**
+   * `Tensor.sparse_resize_and_clear_`: Removes all specified elements from a sparse tensor `self` and resizes
+   * `self` to the desired size and the number of sparse and dense dimensions.
+   *
+   * PyTorch: `Tensor.sparse_resize_and_clear_(size, sparse_dim, dense_dim) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.sparse_resize_and_clear_](https://pytorch.org/docs/stable/generated/torch.Tensor.sparse_resize_and_clear_.html)
+   */
   sparse_resize_and_clear_(size: number[], sparse_dim: number, dense_dim: number): this;
+  /** `Tensor.sparse_resize_and_clear_`: With `size`, `sparse_dim`, `dense_dim` by name in the options object, as Python allows. */
   sparse_resize_and_clear_(options: { size: number[]; sparse_dim: number; dense_dim: number }): this;
-  /** `Tensor.split_with_sizes`: https://pytorch.org/docs/stable/generated/torch.Tensor.split_with_sizes.html */
+  /**
+   * `Tensor.split_with_sizes`: the ATen operator `aten::split_with_sizes`, which PyTorch does not document.
+   *
+   * PyTorch: `Tensor.split_with_sizes(IntArrayRef split_sizes, int64_t dim=0)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   */
   split_with_sizes(split_sizes: number[], options?: { dim?: number }): Tensor[];
+  /** `Tensor.split_with_sizes`: With `split_sizes`, `dim` positional. */
   split_with_sizes(split_sizes: number[], dim?: number): Tensor[];
+  /** `Tensor.split_with_sizes`: With `split_sizes`, `dim` by name in the options object, as Python allows. */
   split_with_sizes(options: { split_sizes: number[]; dim?: number }): Tensor[];
-  /** `Tensor.sspaddmm`: https://pytorch.org/docs/stable/generated/torch.Tensor.sspaddmm.html */
+  /**
+   * `Tensor.sspaddmm`: Method form of `torch.sspaddmm`: matrix multiplies a sparse tensor `mat1` with a dense
+   * tensor `mat2`, then adds the sparse tensor `input` to the result.
+   *
+   * PyTorch: `Tensor.sspaddmm(mat1, mat2, *, beta=1, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.sspaddmm](https://pytorch.org/docs/stable/generated/torch.Tensor.sspaddmm.html)
+   */
   sspaddmm(mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.sspaddmm`: With `mat1`, `mat2` by name in the options object, as Python allows. */
   sspaddmm(options: { mat1: Tensor; mat2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.stft`: https://pytorch.org/docs/stable/generated/torch.Tensor.stft.html */
+  /**
+   * `Tensor.stft`: Method form of `torch.stft`: short-time Fourier transform (STFT).
+   *
+   * PyTorch: `Tensor.stft(int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool center=True, c10::string_view pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)`, `Tensor.stft(int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.stft](https://pytorch.org/docs/stable/generated/torch.Tensor.stft.html)
+   */
   stft(n_fft: number, options?: { hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `win_length`, `window`, `center`, `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, options?: { win_length?: number | null; window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `window`, `center`, `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, options?: { window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `center`, `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, options?: { center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, options?: { pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, options?: { normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, normalized?: boolean, options?: { onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, normalized?: boolean, onesided?: boolean | null, options?: { return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null, options?: { align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `n_fft`, `hop_length`, `win_length`, `window`, `center`, `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` positional. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, pad_mode?: string, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null, align_to_window?: boolean | null): Tensor;
+  /** `Tensor.stft`: With `n_fft`, `hop_length`, `win_length`, `window`, `center`, `pad_mode`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object, as Python allows. */
   stft(options: { n_fft: number; hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `hop_length`, `win_length`, `window`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, options?: { hop_length?: number | null; win_length?: number | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `win_length`, `window`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, options?: { win_length?: number | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `window`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, options?: { window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, options?: { normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `onesided`, `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, options?: { onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `return_complex`, `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, options?: { return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `align_to_window` by name in the options object. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null, options?: { align_to_window?: boolean | null }): Tensor;
+  /** `Tensor.stft`: With `n_fft`, `hop_length`, `win_length`, `window`, `normalized`, `onesided`, `return_complex`, `align_to_window` positional. */
   stft(n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null, align_to_window?: boolean | null): Tensor;
+  /** `Tensor.stft`: With `n_fft`, `hop_length`, `win_length`, `window`, `normalized`, `onesided`, `return_complex`, `align_to_window` by name in the options object, as Python allows. */
   stft(options: { n_fft: number; hop_length?: number | null; win_length?: number | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
-  /** `Tensor.subtract`: https://pytorch.org/docs/stable/generated/torch.Tensor.subtract.html */
+  /**
+   * `Tensor.subtract`: Method form of `torch.subtract`: alias for `torch.sub`.
+   *
+   * PyTorch: `Tensor.subtract(other, *, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`alpha`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   *
+   * @see [torch.Tensor.subtract](https://pytorch.org/docs/stable/generated/torch.Tensor.subtract.html)
+   */
   subtract(other: TensorOrScalar, options?: { alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.subtract`: With `other` by name in the options object, as Python allows. */
   subtract(options: { other: TensorOrScalar; alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.subtract`: With `alpha` by name in the options object. */
   subtract(other: Scalar | Tensor, options?: { alpha?: Scalar | Tensor }): Tensor;
+  /** `Tensor.subtract`: With `other`, `alpha` positional. */
   subtract(other: Scalar | Tensor, alpha?: Scalar | Tensor): Tensor;
+  /** `Tensor.subtract`: With `other`, `alpha` by name in the options object, as Python allows. */
   subtract(options: { other: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
-  /** `Tensor.subtract_`: https://pytorch.org/docs/stable/generated/torch.Tensor.subtract_.html */
+  /**
+   * `Tensor.subtract_`: In-place form of `Tensor.subtract`: alias for `torch.sub`.
+   *
+   * PyTorch: `Tensor.subtract_(other, *, alpha=1) -> Tensor`.
+   *
+   * Keyword-only arguments (`alpha`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.subtract_](https://pytorch.org/docs/stable/generated/torch.Tensor.subtract_.html)
+   */
   subtract_(other: TensorOrScalar, options?: { alpha?: Scalar | Tensor }): this;
+  /** `Tensor.subtract_`: With `other` by name in the options object, as Python allows. */
   subtract_(options: { other: TensorOrScalar; alpha?: Scalar | Tensor }): this;
+  /** `Tensor.subtract_`: With `alpha` by name in the options object. */
   subtract_(other: Scalar | Tensor, options?: { alpha?: Scalar | Tensor }): this;
+  /** `Tensor.subtract_`: With `other`, `alpha` positional. */
   subtract_(other: Scalar | Tensor, alpha?: Scalar | Tensor): this;
+  /** `Tensor.subtract_`: With `other`, `alpha` by name in the options object, as Python allows. */
   subtract_(options: { other: Scalar | Tensor; alpha?: Scalar | Tensor }): this;
-  /** `Tensor.sum_to_size`: https://pytorch.org/docs/stable/generated/torch.Tensor.sum_to_size.html */
+  /**
+   * `Tensor.sum_to_size`: Sum `this` tensor to `size`.
+   *
+   * PyTorch: `Tensor.sum_to_size(*size) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.sum_to_size](https://pytorch.org/docs/stable/generated/torch.Tensor.sum_to_size.html)
+   */
   sum_to_size(size: number[]): Tensor;
+  /** `Tensor.sum_to_size`: With `size` by name in the options object, as Python allows. */
   sum_to_size(options: { size: number[] }): Tensor;
+  /** `Tensor.sum_to_size`: With `size` as separate numbers, as in Python. */
   sum_to_size(...size: number[]): Tensor;
-  /** `Tensor.svd`: https://pytorch.org/docs/stable/generated/torch.Tensor.svd.html */
-  svd(options?: { some?: boolean; compute_uv?: boolean }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
-  svd(some?: boolean, options?: { compute_uv?: boolean }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
-  svd(some?: boolean, compute_uv?: boolean): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
-  /** `Tensor.swapaxes`: https://pytorch.org/docs/stable/generated/torch.Tensor.swapaxes.html */
+  /**
+   * `Tensor.svd`: Method form of `torch.svd`: computes the singular value decomposition of either a matrix or
+   * batch of matrices `input`.
+   *
+   * PyTorch: `Tensor.svd(some=True, compute_uv=True) -> (Tensor, Tensor, Tensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.svd](https://pytorch.org/docs/stable/generated/torch.Tensor.svd.html)
+   */
+  svd(options?: { some?: boolean; compute_uv?: boolean }): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
+  /** `Tensor.svd`: With `compute_uv` by name in the options object. */
+  svd(some?: boolean, options?: { compute_uv?: boolean }): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
+  /** `Tensor.svd`: With `some`, `compute_uv` positional. */
+  svd(some?: boolean, compute_uv?: boolean): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
+  /**
+   * `Tensor.swapaxes`: Method form of `torch.swapaxes`: alias for `torch.transpose`.
+   *
+   * PyTorch: `Tensor.swapaxes(axis0, axis1) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.swapaxes](https://pytorch.org/docs/stable/generated/torch.Tensor.swapaxes.html)
+   */
   swapaxes(axis0: number, axis1: number): Tensor;
+  /** `Tensor.swapaxes`: With `axis0`, `axis1` by name in the options object, as Python allows. */
   swapaxes(options: { axis0: number; axis1: number }): Tensor;
-  /** `Tensor.swapaxes_`: https://pytorch.org/docs/stable/generated/torch.Tensor.swapaxes_.html */
+  /**
+   * `Tensor.swapaxes_`: In-place form of `Tensor.swapaxes`: alias for `torch.transpose`.
+   *
+   * PyTorch: `Tensor.swapaxes_(axis0, axis1) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.swapaxes_](https://pytorch.org/docs/stable/generated/torch.Tensor.swapaxes_.html)
+   */
   swapaxes_(axis0: number, axis1: number): this;
+  /** `Tensor.swapaxes_`: With `axis0`, `axis1` by name in the options object, as Python allows. */
   swapaxes_(options: { axis0: number; axis1: number }): this;
-  /** `Tensor.swapdims`: https://pytorch.org/docs/stable/generated/torch.Tensor.swapdims.html */
+  /**
+   * `Tensor.swapdims`: Method form of `torch.swapdims`: alias for `torch.transpose`.
+   *
+   * PyTorch: `Tensor.swapdims(dim0, dim1) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.swapdims](https://pytorch.org/docs/stable/generated/torch.Tensor.swapdims.html)
+   */
   swapdims(dim0: number, dim1: number): Tensor;
+  /** `Tensor.swapdims`: With `dim0`, `dim1` by name in the options object, as Python allows. */
   swapdims(options: { dim0: number; dim1: number }): Tensor;
-  /** `Tensor.swapdims_`: https://pytorch.org/docs/stable/generated/torch.Tensor.swapdims_.html */
+  /**
+   * `Tensor.swapdims_`: In-place form of `Tensor.swapdims`: alias for `torch.transpose`.
+   *
+   * PyTorch: `Tensor.swapdims_(dim0, dim1) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.swapdims_](https://pytorch.org/docs/stable/generated/torch.Tensor.swapdims_.html)
+   */
   swapdims_(dim0: number, dim1: number): this;
+  /** `Tensor.swapdims_`: With `dim0`, `dim1` by name in the options object, as Python allows. */
   swapdims_(options: { dim0: number; dim1: number }): this;
-  /** `Tensor.t_`: https://pytorch.org/docs/stable/generated/torch.Tensor.t_.html */
+  /**
+   * `Tensor.t_`: In-place form of `Tensor.t`: expects `input` to be \<= 2-D tensor and transposes dimensions 0 and
+   * 1.
+   *
+   * PyTorch: `Tensor.t_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.t_](https://pytorch.org/docs/stable/generated/torch.Tensor.t_.html)
+   */
   t_(): this;
-  /** `Tensor.take`: https://pytorch.org/docs/stable/generated/torch.Tensor.take.html */
+  /**
+   * `Tensor.take`: Method form of `torch.take`: returns a new tensor with the elements of `input` at the given
+   * indices.
+   *
+   * PyTorch: `Tensor.take(indices) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.take](https://pytorch.org/docs/stable/generated/torch.Tensor.take.html)
+   */
   take(index: Tensor): Tensor;
+  /** `Tensor.take`: With `index` by name in the options object, as Python allows. */
   take(options: { index: Tensor }): Tensor;
-  /** `Tensor.take_along_dim`: https://pytorch.org/docs/stable/generated/torch.Tensor.take_along_dim.html */
+  /**
+   * `Tensor.take_along_dim`: Method form of `torch.take_along_dim`: selects values from `input` at the
+   * 1-dimensional indices from `indices` along the given `dim`.
+   *
+   * PyTorch: `Tensor.take_along_dim(indices, dim) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.take_along_dim](https://pytorch.org/docs/stable/generated/torch.Tensor.take_along_dim.html)
+   */
   take_along_dim(indices: Tensor, options?: { dim?: number | null }): Tensor;
+  /** `Tensor.take_along_dim`: With `indices`, `dim` positional. */
   take_along_dim(indices: Tensor, dim?: number | null): Tensor;
+  /** `Tensor.take_along_dim`: With `indices`, `dim` by name in the options object, as Python allows. */
   take_along_dim(options: { indices: Tensor; dim?: number | null }): Tensor;
-  /** `Tensor.tan_`: https://pytorch.org/docs/stable/generated/torch.Tensor.tan_.html */
+  /**
+   * `Tensor.tan_`: In-place form of `Tensor.tan`: writes into this tensor the tangent of the elements in the
+   * `input` tensor, where each value in this input tensor is in radians.
+   *
+   * PyTorch: `Tensor.tan_() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.tan_](https://pytorch.org/docs/stable/generated/torch.Tensor.tan_.html)
+   */
   tan_(): this;
-  /** `Tensor.tensor_split`: https://pytorch.org/docs/stable/generated/torch.Tensor.tensor_split.html */
+  /**
+   * `Tensor.tensor_split`: Method form of `torch.tensor_split`: splits a tensor into multiple sub-tensors, all of
+   * which are views of `input`, along dimension `dim` according to the indices or number of sections specified by
+   * `indices_or_sections`.
+   *
+   * PyTorch: `Tensor.tensor_split(indices_or_sections, dim=0) -> List of Tensors`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.tensor_split](https://pytorch.org/docs/stable/generated/torch.Tensor.tensor_split.html)
+   */
   tensor_split(indices: number[], options?: { dim?: number }): Tensor[];
+  /** `Tensor.tensor_split`: With `indices`, `dim` positional. */
   tensor_split(indices: number[], dim?: number): Tensor[];
+  /** `Tensor.tensor_split`: With `indices`, `dim` by name in the options object, as Python allows. */
   tensor_split(options: { indices: number[]; dim?: number }): Tensor[];
+  /** `Tensor.tensor_split`: With `dim` by name in the options object. */
   tensor_split(tensor_indices_or_sections: Tensor, options?: { dim?: number }): Tensor[];
+  /** `Tensor.tensor_split`: With `tensor_indices_or_sections`, `dim` positional. */
   tensor_split(tensor_indices_or_sections: Tensor, dim?: number): Tensor[];
+  /** `Tensor.tensor_split`: With `tensor_indices_or_sections`, `dim` by name in the options object, as Python allows. */
   tensor_split(options: { tensor_indices_or_sections: Tensor; dim?: number }): Tensor[];
+  /** `Tensor.tensor_split`: With `dim` by name in the options object. */
   tensor_split(sections: number, options?: { dim?: number }): Tensor[];
+  /** `Tensor.tensor_split`: With `sections`, `dim` positional. */
   tensor_split(sections: number, dim?: number): Tensor[];
+  /** `Tensor.tensor_split`: With `sections`, `dim` by name in the options object, as Python allows. */
   tensor_split(options: { sections: number; dim?: number }): Tensor[];
-  /** `Tensor.tile`: https://pytorch.org/docs/stable/generated/torch.Tensor.tile.html */
+  /**
+   * `Tensor.tile`: Method form of `torch.tile`: constructs a tensor by repeating the elements of `input`.
+   *
+   * PyTorch: `Tensor.tile(dims) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.tile](https://pytorch.org/docs/stable/generated/torch.Tensor.tile.html)
+   */
   tile(dims: number[]): Tensor;
+  /** `Tensor.tile`: With `dims` by name in the options object, as Python allows. */
   tile(options: { dims: number[] }): Tensor;
+  /** `Tensor.tile`: With `dims` as separate numbers, as in Python. */
   tile(...dims: number[]): Tensor;
-  /** `Tensor.to_dense`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_dense.html */
+  /**
+   * `Tensor.to_dense`: Creates a strided copy of `self` if `self` is not a strided tensor, otherwise returns
+   * `self`.
+   *
+   * PyTorch: `Tensor.to_dense(dtype=None, *, masked_grad=True) -> Tensor`.
+   *
+   * Keyword-only arguments (`masked_grad`) go in a trailing options object.
+   * Optional arguments may be given positionally or by name in that object.
+   *
+   * @see [torch.Tensor.to_dense](https://pytorch.org/docs/stable/generated/torch.Tensor.to_dense.html)
+   */
   to_dense(options?: { dtype?: DTypeLike | null; masked_grad?: boolean | null }): Tensor;
+  /** `Tensor.to_dense`: With `dtype` positional. */
   to_dense(dtype?: DTypeLike | null, options?: { masked_grad?: boolean | null }): Tensor;
-  /** `Tensor.to_mkldnn`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_mkldnn.html */
+  /**
+   * `Tensor.to_mkldnn`: Returns a copy of the tensor in `torch.mkldnn` layout.
+   *
+   * PyTorch: `Tensor.to_mkldnn() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_mkldnn](https://pytorch.org/docs/stable/generated/torch.Tensor.to_mkldnn.html)
+   */
   to_mkldnn(options?: { dtype?: DTypeLike | null }): Tensor;
+  /** `Tensor.to_mkldnn`: With `dtype` positional. */
   to_mkldnn(dtype?: DTypeLike | null): Tensor;
-  /** `Tensor.to_padded_tensor`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_padded_tensor.html */
+  /**
+   * `Tensor.to_padded_tensor`: See `to_padded_tensor`.
+   *
+   * PyTorch: `Tensor.to_padded_tensor(padding, output_size=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_padded_tensor](https://pytorch.org/docs/stable/generated/torch.Tensor.to_padded_tensor.html)
+   */
   to_padded_tensor(padding: number, options?: { output_size?: number[] | null }): Tensor;
+  /** `Tensor.to_padded_tensor`: With `padding`, `output_size` positional. */
   to_padded_tensor(padding: number, output_size?: number[] | null): Tensor;
+  /** `Tensor.to_padded_tensor`: With `padding`, `output_size` by name in the options object, as Python allows. */
   to_padded_tensor(options: { padding: number; output_size?: number[] | null }): Tensor;
-  /** `Tensor.to_sparse`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse.html */
+  /**
+   * `Tensor.to_sparse`: Returns a sparse copy of the tensor.
+   *
+   * PyTorch: `Tensor.to_sparse(sparseDims) -> Tensor`, `Tensor.to_sparse(*, layout=None, blocksize=None, dense_dim=None) -> Tensor`.
+   *
+   * Keyword-only arguments (`layout`, `blocksize`, `dense_dim`) go in a trailing options object.
+   *
+   * @see [torch.Tensor.to_sparse](https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse.html)
+   */
   to_sparse(options?: { layout?: Layout | null; blocksize?: number | number[] | null; dense_dim?: number | null }): Tensor;
+  /** `Tensor.to_sparse`: With `sparse_dim` positional. */
   to_sparse(sparse_dim: number): Tensor;
+  /** `Tensor.to_sparse`: With `sparse_dim` by name in the options object, as Python allows. */
   to_sparse(options: { sparse_dim: number }): Tensor;
-  /** `Tensor.to_sparse_bsc`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_bsc.html */
+  /**
+   * `Tensor.to_sparse_bsc`: Convert a tensor to a block sparse column (BSC) storage format of given blocksize.
+   *
+   * PyTorch: `Tensor.to_sparse_bsc(blocksize, dense_dim) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_sparse_bsc](https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_bsc.html)
+   */
   to_sparse_bsc(blocksize: number | number[], options?: { dense_dim?: number | null }): Tensor;
+  /** `Tensor.to_sparse_bsc`: With `blocksize`, `dense_dim` positional. */
   to_sparse_bsc(blocksize: number | number[], dense_dim?: number | null): Tensor;
+  /** `Tensor.to_sparse_bsc`: With `blocksize`, `dense_dim` by name in the options object, as Python allows. */
   to_sparse_bsc(options: { blocksize: number | number[]; dense_dim?: number | null }): Tensor;
-  /** `Tensor.to_sparse_bsr`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_bsr.html */
+  /**
+   * `Tensor.to_sparse_bsr`: Convert a tensor to a block sparse row (BSR) storage format of given blocksize.
+   *
+   * PyTorch: `Tensor.to_sparse_bsr(blocksize, dense_dim) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_sparse_bsr](https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_bsr.html)
+   */
   to_sparse_bsr(blocksize: number | number[], options?: { dense_dim?: number | null }): Tensor;
+  /** `Tensor.to_sparse_bsr`: With `blocksize`, `dense_dim` positional. */
   to_sparse_bsr(blocksize: number | number[], dense_dim?: number | null): Tensor;
+  /** `Tensor.to_sparse_bsr`: With `blocksize`, `dense_dim` by name in the options object, as Python allows. */
   to_sparse_bsr(options: { blocksize: number | number[]; dense_dim?: number | null }): Tensor;
-  /** `Tensor.to_sparse_csc`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_csc.html */
+  /**
+   * `Tensor.to_sparse_csc`: Convert a tensor to compressed column storage (CSC) format.
+   *
+   * PyTorch: `Tensor.to_sparse_csc() -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_sparse_csc](https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_csc.html)
+   */
   to_sparse_csc(options?: { dense_dim?: number | null }): Tensor;
+  /** `Tensor.to_sparse_csc`: With `dense_dim` positional. */
   to_sparse_csc(dense_dim?: number | null): Tensor;
-  /** `Tensor.to_sparse_csr`: https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_csr.html */
+  /**
+   * `Tensor.to_sparse_csr`: Convert a tensor to compressed row storage format (CSR).
+   *
+   * PyTorch: `Tensor.to_sparse_csr(dense_dim=None) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.to_sparse_csr](https://pytorch.org/docs/stable/generated/torch.Tensor.to_sparse_csr.html)
+   */
   to_sparse_csr(options?: { dense_dim?: number | null }): Tensor;
+  /** `Tensor.to_sparse_csr`: With `dense_dim` positional. */
   to_sparse_csr(dense_dim?: number | null): Tensor;
-  /** `Tensor.trace`: https://pytorch.org/docs/stable/generated/torch.Tensor.trace.html */
+  /**
+   * `Tensor.trace`: Method form of `torch.trace`: returns the sum of the elements of the diagonal of the input 2-D
+   * matrix.
+   *
+   * PyTorch: `Tensor.trace() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.trace](https://pytorch.org/docs/stable/generated/torch.Tensor.trace.html)
+   */
   trace(): Tensor;
-  /** `Tensor.triangular_solve`: https://pytorch.org/docs/stable/generated/torch.Tensor.triangular_solve.html */
-  triangular_solve(A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  triangular_solve(A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  triangular_solve(A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  triangular_solve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  triangular_solve(options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  /** `Tensor.tril_`: https://pytorch.org/docs/stable/generated/torch.Tensor.tril_.html */
+  /**
+   * `Tensor.triangular_solve`: Method form of `torch.triangular_solve`: solves a system of equations with a square
+   * upper or lower triangular invertible matrix `A` and multiple right-hand sides `b`.
+   *
+   * PyTorch: `Tensor.triangular_solve(A, upper=True, transpose=False, unitriangular=False) -> (Tensor, Tensor)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.triangular_solve](https://pytorch.org/docs/stable/generated/torch.Tensor.triangular_solve.html)
+   */
+  triangular_solve(A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  /** `Tensor.triangular_solve`: With `transpose`, `unitriangular` by name in the options object. */
+  triangular_solve(A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  /** `Tensor.triangular_solve`: With `unitriangular` by name in the options object. */
+  triangular_solve(A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  /** `Tensor.triangular_solve`: With `A`, `upper`, `transpose`, `unitriangular` positional. */
+  triangular_solve(A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  /** `Tensor.triangular_solve`: With `A`, `upper`, `transpose`, `unitriangular` by name in the options object, as Python allows. */
+  triangular_solve(options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  /**
+   * `Tensor.tril_`: In-place form of `Tensor.tril`: returns the lower triangular part of the matrix (2-D tensor)
+   * or batch of matrices `input`, the other elements of the result tensor `out` are set to 0.
+   *
+   * PyTorch: `Tensor.tril_(diagonal=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.tril_](https://pytorch.org/docs/stable/generated/torch.Tensor.tril_.html)
+   */
   tril_(options?: { diagonal?: number }): this;
+  /** `Tensor.tril_`: With `diagonal` positional. */
   tril_(diagonal?: number): this;
-  /** `Tensor.triu_`: https://pytorch.org/docs/stable/generated/torch.Tensor.triu_.html */
+  /**
+   * `Tensor.triu_`: In-place form of `Tensor.triu`: returns the upper triangular part of a matrix (2-D tensor) or
+   * batch of matrices `input`, the other elements of the result tensor `out` are set to 0.
+   *
+   * PyTorch: `Tensor.triu_(diagonal=0) -> Tensor`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.triu_](https://pytorch.org/docs/stable/generated/torch.Tensor.triu_.html)
+   */
   triu_(options?: { diagonal?: number }): this;
+  /** `Tensor.triu_`: With `diagonal` positional. */
   triu_(diagonal?: number): this;
-  /** `Tensor.true_divide_`: https://pytorch.org/docs/stable/generated/torch.Tensor.true_divide_.html */
+  /**
+   * `Tensor.true_divide_`: Method form of `Tensor.true_divide_`: in-place version of `Tensor.true_divide_`.
+   *
+   * PyTorch: `Tensor.true_divide_(value) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * A plain number is accepted where a Tensor is expected, as in PyTorch.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.true_divide_](https://pytorch.org/docs/stable/generated/torch.Tensor.true_divide_.html)
+   */
   true_divide_(other: TensorOrScalar): this;
+  /** `Tensor.true_divide_`: With `other` by name in the options object, as Python allows. */
   true_divide_(options: { other: TensorOrScalar }): this;
+  /** `Tensor.true_divide_`: With `other` positional. */
   true_divide_(other: Scalar | Tensor): this;
+  /** `Tensor.true_divide_`: With `other` by name in the options object, as Python allows. */
   true_divide_(options: { other: Scalar | Tensor }): this;
-  /** `Tensor.type_as`: https://pytorch.org/docs/stable/generated/torch.Tensor.type_as.html */
+  /**
+   * `Tensor.type_as`: Returns this tensor cast to the type of the given tensor.
+   *
+   * PyTorch: `Tensor.type_as(tensor) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.type_as](https://pytorch.org/docs/stable/generated/torch.Tensor.type_as.html)
+   */
   type_as(other: Tensor): Tensor;
+  /** `Tensor.type_as`: With `other` by name in the options object, as Python allows. */
   type_as(options: { other: Tensor }): Tensor;
-  /** `Tensor.unfold`: https://pytorch.org/docs/stable/generated/torch.Tensor.unfold.html */
+  /**
+   * `Tensor.unfold`: Returns a view of the original tensor which contains all slices of size `size` from `self`
+   * tensor in the dimension `dimension`.
+   *
+   * PyTorch: `Tensor.unfold(dimension, size, step) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.unfold](https://pytorch.org/docs/stable/generated/torch.Tensor.unfold.html)
+   */
   unfold(dimension: number, size: number, step: number): Tensor;
+  /** `Tensor.unfold`: With `dimension`, `size`, `step` by name in the options object, as Python allows. */
   unfold(options: { dimension: number; size: number; step: number }): Tensor;
-  /** `Tensor.unsafe_chunk`: https://pytorch.org/docs/stable/generated/torch.Tensor.unsafe_chunk.html */
+  /**
+   * `Tensor.unsafe_chunk`: Method form of `torch.unsafe_chunk`: works like `torch.chunk` but without enforcing the
+   * autograd restrictions on inplace modification of the outputs.
+   *
+   * PyTorch: `Tensor.unsafe_chunk(chunks, dim=0) -> List of Tensors`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.unsafe_chunk](https://pytorch.org/docs/stable/generated/torch.Tensor.unsafe_chunk.html)
+   */
   unsafe_chunk(chunks: number, options?: { dim?: number }): Tensor[];
+  /** `Tensor.unsafe_chunk`: With `chunks`, `dim` positional. */
   unsafe_chunk(chunks: number, dim?: number): Tensor[];
+  /** `Tensor.unsafe_chunk`: With `chunks`, `dim` by name in the options object, as Python allows. */
   unsafe_chunk(options: { chunks: number; dim?: number }): Tensor[];
-  /** `Tensor.unsafe_split`: https://pytorch.org/docs/stable/generated/torch.Tensor.unsafe_split.html */
+  /**
+   * `Tensor.unsafe_split`: Method form of `torch.unsafe_split`: works like `torch.split` but without enforcing the
+   * autograd restrictions on inplace modification of the outputs.
+   *
+   * PyTorch: `Tensor.unsafe_split(split_size, dim=0) -> List of Tensors`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   *
+   * @see [torch.Tensor.unsafe_split](https://pytorch.org/docs/stable/generated/torch.Tensor.unsafe_split.html)
+   */
   unsafe_split(split_size: number, options?: { dim?: number }): Tensor[];
+  /** `Tensor.unsafe_split`: With `split_size`, `dim` positional. */
   unsafe_split(split_size: number, dim?: number): Tensor[];
+  /** `Tensor.unsafe_split`: With `split_size`, `dim` by name in the options object, as Python allows. */
   unsafe_split(options: { split_size: number; dim?: number }): Tensor[];
-  /** `Tensor.unsafe_split_with_sizes`: https://pytorch.org/docs/stable/generated/torch.Tensor.unsafe_split_with_sizes.html */
+  /**
+   * `Tensor.unsafe_split_with_sizes`: the ATen operator `aten::unsafe_split_with_sizes`, which PyTorch does not
+   * document.
+   *
+   * PyTorch: `Tensor.unsafe_split_with_sizes(IntArrayRef split_sizes, int64_t dim=0)`.
+   *
+   * Optional arguments may be given positionally or by name in a trailing options object.
+   */
   unsafe_split_with_sizes(split_sizes: number[], options?: { dim?: number }): Tensor[];
+  /** `Tensor.unsafe_split_with_sizes`: With `split_sizes`, `dim` positional. */
   unsafe_split_with_sizes(split_sizes: number[], dim?: number): Tensor[];
+  /** `Tensor.unsafe_split_with_sizes`: With `split_sizes`, `dim` by name in the options object, as Python allows. */
   unsafe_split_with_sizes(options: { split_sizes: number[]; dim?: number }): Tensor[];
-  /** `Tensor.values`: https://pytorch.org/docs/stable/generated/torch.Tensor.values.html */
+  /**
+   * `Tensor.values`: Return the values tensor of a sparse COO tensor.
+   *
+   * PyTorch: `Tensor.values() -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.values](https://pytorch.org/docs/stable/generated/torch.Tensor.values.html)
+   */
   values(): Tensor;
-  /** `Tensor.vdot`: https://pytorch.org/docs/stable/generated/torch.Tensor.vdot.html */
+  /**
+   * `Tensor.vdot`: Method form of `torch.vdot`: computes the dot product of two 1D vectors along a dimension.
+   *
+   * PyTorch: `Tensor.vdot(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.vdot](https://pytorch.org/docs/stable/generated/torch.Tensor.vdot.html)
+   */
   vdot(other: Tensor): Tensor;
+  /** `Tensor.vdot`: With `other` by name in the options object, as Python allows. */
   vdot(options: { other: Tensor }): Tensor;
-  /** `Tensor.vsplit`: https://pytorch.org/docs/stable/generated/torch.Tensor.vsplit.html */
+  /**
+   * `Tensor.vsplit`: Method form of `torch.vsplit`: splits `input`, a tensor with two or more dimensions, into
+   * multiple tensors vertically according to `indices_or_sections`.
+   *
+   * PyTorch: `Tensor.vsplit(split_size_or_sections) -> List of Tensors`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.vsplit](https://pytorch.org/docs/stable/generated/torch.Tensor.vsplit.html)
+   */
   vsplit(sections: number): Tensor[];
+  /** `Tensor.vsplit`: With `sections` by name in the options object, as Python allows. */
   vsplit(options: { sections: number }): Tensor[];
+  /** `Tensor.vsplit`: With `indices` positional. */
   vsplit(indices: number[]): Tensor[];
+  /** `Tensor.vsplit`: With `indices` by name in the options object, as Python allows. */
   vsplit(options: { indices: number[] }): Tensor[];
+  /** `Tensor.vsplit`: With `indices` as separate numbers, as in Python. */
   vsplit(...indices: number[]): Tensor[];
-  /** `Tensor.xlogy`: https://pytorch.org/docs/stable/generated/torch.Tensor.xlogy.html */
+  /**
+   * `Tensor.xlogy`: Method form of `torch.xlogy`: alias for `torch.special.xlogy`.
+   *
+   * PyTorch: `Tensor.xlogy(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   *
+   * @see [torch.Tensor.xlogy](https://pytorch.org/docs/stable/generated/torch.Tensor.xlogy.html)
+   */
   xlogy(other: Tensor): Tensor;
+  /** `Tensor.xlogy`: With `other` by name in the options object, as Python allows. */
   xlogy(options: { other: Tensor }): Tensor;
+  /** `Tensor.xlogy`: With `other` positional. */
   xlogy(other: Scalar | Tensor): Tensor;
+  /** `Tensor.xlogy`: With `other` by name in the options object, as Python allows. */
   xlogy(options: { other: Scalar | Tensor }): Tensor;
-  /** `Tensor.xlogy_`: https://pytorch.org/docs/stable/generated/torch.Tensor.xlogy_.html */
+  /**
+   * `Tensor.xlogy_`: In-place form of `Tensor.xlogy`: alias for `torch.special.xlogy`.
+   *
+   * PyTorch: `Tensor.xlogy_(other) -> Tensor`.
+   *
+   * Takes the same arguments as in Python.
+   * In place: returns this tensor.
+   *
+   * @see [torch.Tensor.xlogy_](https://pytorch.org/docs/stable/generated/torch.Tensor.xlogy_.html)
+   */
   xlogy_(other: Tensor): this;
+  /** `Tensor.xlogy_`: With `other` by name in the options object, as Python allows. */
   xlogy_(options: { other: Tensor }): this;
+  /** `Tensor.xlogy_`: With `other` positional. */
   xlogy_(other: Scalar | Tensor): this;
+  /** `Tensor.xlogy_`: With `other` by name in the options object, as Python allows. */
   xlogy_(options: { other: Scalar | Tensor }): this;
 }
 
@@ -1115,3 +4331,69 @@ export const GENERATED_TENSOR_METHODS: readonly string[] = [
   'type_as', 'unfold', 'unsafe_chunk', 'unsafe_split', 'unsafe_split_with_sizes', 'values', 'vdot', 'vsplit',
   'xlogy', 'xlogy_',
 ];
+
+/** The names of the results `min`, `max`. */
+interface MinMaxFields {
+  /** Result 0 of the tuple, by name. */
+  min: Tensor;
+  /** Result 1 of the tuple, by name. */
+  max: Tensor;
+}
+
+/** The names of the results `mantissa`, `exponent`. */
+interface MantissaExponentFields {
+  /** Result 0 of the tuple, by name. */
+  mantissa: Tensor;
+  /** Result 1 of the tuple, by name. */
+  exponent: Tensor;
+}
+
+/** The names of the results `a`, `tau`. */
+interface ATauFields {
+  /** Result 0 of the tuple, by name. */
+  a: Tensor;
+  /** Result 1 of the tuple, by name. */
+  tau: Tensor;
+}
+
+/** The names of the results `hist`, `bin_edges`. */
+interface HistBin_edgesFields {
+  /** Result 0 of the tuple, by name. */
+  hist: Tensor;
+  /** Result 1 of the tuple, by name. */
+  bin_edges: Tensor;
+}
+
+/** The names of the results `Q`, `R`. */
+interface QRFields {
+  /** Result 0 of the tuple, by name. */
+  Q: Tensor;
+  /** Result 1 of the tuple, by name. */
+  R: Tensor;
+}
+
+/** The names of the results `sign`, `logabsdet`. */
+interface SignLogabsdetFields {
+  /** Result 0 of the tuple, by name. */
+  sign: Tensor;
+  /** Result 1 of the tuple, by name. */
+  logabsdet: Tensor;
+}
+
+/** The names of the results `U`, `S`, `V`. */
+interface USVFields {
+  /** Result 0 of the tuple, by name. */
+  U: Tensor;
+  /** Result 1 of the tuple, by name. */
+  S: Tensor;
+  /** Result 2 of the tuple, by name. */
+  V: Tensor;
+}
+
+/** The names of the results `solution`, `cloned_coefficient`. */
+interface SolutionCloned_coefficientFields {
+  /** Result 0 of the tuple, by name. */
+  solution: Tensor;
+  /** Result 1 of the tuple, by name. */
+  cloned_coefficient: Tensor;
+}

@@ -8,100 +8,267 @@ import type { Layout, MemoryFormat, NamedTuple } from '../python_args';
 import { pythonFunction } from '../python_args';
 import { TORCH } from './signatures';
 
-/** `torch.abs`: https://pytorch.org/docs/stable/generated/torch.abs.html */
+/**
+ * `torch.abs`: Computes the absolute value of each element in `input`.
+ *
+ * PyTorch: `torch.abs(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.abs](https://pytorch.org/docs/stable/generated/torch.abs.html)
+ */
 export const abs: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.abs', TORCH['abs']);
-/** `torch.abs_`: https://pytorch.org/docs/stable/generated/torch.abs_.html */
+/**
+ * `torch.abs_`: In-place form of `torch.abs`: computes the absolute value of each element in `input`.
+ *
+ * PyTorch: `torch.abs_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const abs_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.abs_', TORCH['abs_']);
-/** `torch.absolute`: https://pytorch.org/docs/stable/generated/torch.absolute.html */
+/**
+ * `torch.absolute`: Alias for `torch.abs`.
+ *
+ * PyTorch: `torch.absolute(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.absolute](https://pytorch.org/docs/stable/generated/torch.absolute.html)
+ */
 export const absolute: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.absolute', TORCH['absolute']);
-/** `torch.acos`: https://pytorch.org/docs/stable/generated/torch.acos.html */
+/**
+ * `torch.acos`: Returns a new tensor with the arccosine (in radians) of each element in `input`.
+ *
+ * PyTorch: `torch.acos(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.acos](https://pytorch.org/docs/stable/generated/torch.acos.html)
+ */
 export const acos: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.acos', TORCH['acos']);
-/** `torch.acos_`: https://pytorch.org/docs/stable/generated/torch.acos_.html */
+/**
+ * `torch.acos_`: In-place form of `torch.acos`: writes into this tensor the arccosine (in radians) of each
+ * element in `input`.
+ *
+ * PyTorch: `torch.acos_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const acos_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.acos_', TORCH['acos_']);
-/** `torch.acosh`: https://pytorch.org/docs/stable/generated/torch.acosh.html */
+/**
+ * `torch.acosh`: Returns a new tensor with the inverse hyperbolic cosine of the elements of `input`.
+ *
+ * PyTorch: `torch.acosh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.acosh](https://pytorch.org/docs/stable/generated/torch.acosh.html)
+ */
 export const acosh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.acosh', TORCH['acosh']);
-/** `torch.acosh_`: https://pytorch.org/docs/stable/generated/torch.acosh_.html */
+/**
+ * `torch.acosh_`: In-place form of `torch.acosh`: writes into this tensor the inverse hyperbolic cosine of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.acosh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const acosh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.acosh_', TORCH['acosh_']);
-/** `torch.adaptive_avg_pool1d`: https://pytorch.org/docs/stable/generated/torch.adaptive_avg_pool1d.html */
+/**
+ * `torch.adaptive_avg_pool1d`: Applies a 1D adaptive average pooling over an input signal composed of several
+ * input planes.
+ *
+ * PyTorch: `torch.adaptive_avg_pool1d(input, output_size) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.adaptive_avg_pool1d](https://pytorch.org/docs/stable/generated/torch.adaptive_avg_pool1d.html)
+ */
 export const adaptive_avg_pool1d: {
   (input: Tensor, output_size: number | number[]): Tensor;
   (input: Tensor, options: { output_size: number | number[] }): Tensor;
 } = pythonFunction('torch.adaptive_avg_pool1d', TORCH['adaptive_avg_pool1d']);
-/** `torch.adaptive_max_pool1d`: https://pytorch.org/docs/stable/generated/torch.adaptive_max_pool1d.html */
+/**
+ * `torch.adaptive_max_pool1d`: the ATen operator `aten::adaptive_max_pool1d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.adaptive_max_pool1d(Tensor input, IntArrayRef[1] output_size)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const adaptive_max_pool1d: {
   (input: Tensor, output_size: number | number[]): [Tensor, Tensor];
   (input: Tensor, options: { output_size: number | number[] }): [Tensor, Tensor];
 } = pythonFunction('torch.adaptive_max_pool1d', TORCH['adaptive_max_pool1d']);
-/** `torch.add`: https://pytorch.org/docs/stable/generated/torch.add.html */
+/**
+ * `torch.add`: Adds `other`, scaled by `alpha`, to `input`.
+ *
+ * PyTorch: `torch.add(input, other, *, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`alpha`, `out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.add](https://pytorch.org/docs/stable/generated/torch.add.html)
+ */
 export const add: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.add', TORCH['add']);
-/** `torch.addbmm`: https://pytorch.org/docs/stable/generated/torch.addbmm.html */
+/**
+ * `torch.addbmm`: Performs a batch matrix-matrix product of matrices stored in `batch1` and `batch2`, with a
+ * reduced add step (all matrix multiplications get accumulated along the first dimension).
+ *
+ * PyTorch: `torch.addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addbmm](https://pytorch.org/docs/stable/generated/torch.addbmm.html)
+ */
 export const addbmm: {
   (input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addbmm', TORCH['addbmm']);
-/** `torch.addcdiv`: https://pytorch.org/docs/stable/generated/torch.addcdiv.html */
+/**
+ * `torch.addcdiv`: Performs the element-wise division of `tensor1` by `tensor2`, multiplies the result by the
+ * scalar `value` and adds it to `input`.
+ *
+ * PyTorch: `torch.addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`value`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addcdiv](https://pytorch.org/docs/stable/generated/torch.addcdiv.html)
+ */
 export const addcdiv: {
   (input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addcdiv', TORCH['addcdiv']);
-/** `torch.addcmul`: https://pytorch.org/docs/stable/generated/torch.addcmul.html */
+/**
+ * `torch.addcmul`: Performs the element-wise multiplication of `tensor1` by `tensor2`, multiplies the result by
+ * the scalar `value` and adds it to `input`.
+ *
+ * PyTorch: `torch.addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`value`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addcmul](https://pytorch.org/docs/stable/generated/torch.addcmul.html)
+ */
 export const addcmul: {
   (input: Tensor, tensor1: Tensor, tensor2: Tensor, options?: { value?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { tensor1: Tensor; tensor2: Tensor; value?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addcmul', TORCH['addcmul']);
-/** `torch.addmm`: https://pytorch.org/docs/stable/generated/torch.addmm.html */
+/**
+ * `torch.addmm`: Performs a matrix multiplication of the matrices `mat1` and `mat2`.
+ *
+ * PyTorch: `torch.addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor`, `torch.addmm(input, mat1, mat2, out_dtype, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addmm](https://pytorch.org/docs/stable/generated/torch.addmm.html)
+ */
 export const addmm: {
   (input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { mat1: Tensor; mat2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, mat1: Tensor, mat2: Tensor, out_dtype: DTypeLike, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { mat1: Tensor; mat2: Tensor; out_dtype: DTypeLike; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addmm', TORCH['addmm']);
-/** `torch.addmv`: https://pytorch.org/docs/stable/generated/torch.addmv.html */
+/**
+ * `torch.addmv`: Performs a matrix-vector product of the matrix `mat` and the vector `vec`.
+ *
+ * PyTorch: `torch.addmv(input, mat, vec, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addmv](https://pytorch.org/docs/stable/generated/torch.addmv.html)
+ */
 export const addmv: {
   (input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { mat: Tensor; vec: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addmv', TORCH['addmv']);
-/** `torch.addmv_`: https://pytorch.org/docs/stable/generated/torch.addmv_.html */
+/**
+ * `torch.addmv_`: In-place form of `torch.addmv`: performs a matrix-vector product of the matrix `mat` and the
+ * vector `vec`.
+ *
+ * PyTorch: `torch.addmv_(Tensor input, Tensor mat, Tensor vec, *, Scalar beta=1, Scalar alpha=1)`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`) go in a trailing options object.
+ */
 export const addmv_: {
   (input: Tensor, mat: Tensor, vec: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
   (input: Tensor, options: { mat: Tensor; vec: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.addmv_', TORCH['addmv_']);
-/** `torch.addr`: https://pytorch.org/docs/stable/generated/torch.addr.html */
+/**
+ * `torch.addr`: Performs the outer-product of vectors `vec1` and `vec2` and adds it to the matrix `input`.
+ *
+ * PyTorch: `torch.addr(input, vec1, vec2, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.addr](https://pytorch.org/docs/stable/generated/torch.addr.html)
+ */
 export const addr: {
   (input: Tensor, vec1: Tensor, vec2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { vec1: Tensor; vec2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.addr', TORCH['addr']);
-/** `torch.adjoint`: https://pytorch.org/docs/stable/generated/torch.adjoint.html */
+/**
+ * `torch.adjoint`: Returns a view of the tensor conjugated and with the last two dimensions transposed.
+ *
+ * PyTorch: `torch.adjoint(input: Tensor) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.adjoint](https://pytorch.org/docs/stable/generated/torch.adjoint.html)
+ */
 export const adjoint: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.adjoint', TORCH['adjoint']);
-/** `torch.affine_grid_generator`: https://pytorch.org/docs/stable/generated/torch.affine_grid_generator.html */
+/**
+ * `torch.affine_grid_generator`: the ATen operator `aten::affine_grid_generator`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.affine_grid_generator(Tensor theta, IntArrayRef size, bool align_corners)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const affine_grid_generator: {
   (theta: Tensor, size: number[], align_corners: boolean): Tensor;
   (theta: Tensor, options: { size: number[]; align_corners: boolean }): Tensor;
 } = pythonFunction('torch.affine_grid_generator', TORCH['affine_grid_generator']);
-/** `torch.alias_copy`: https://pytorch.org/docs/stable/generated/torch.alias_copy.html */
+/**
+ * `torch.alias_copy`: Performs the same operation as `torch.alias`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.alias_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.alias_copy](https://pytorch.org/docs/stable/generated/torch.alias_copy.html)
+ */
 export const alias_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.alias_copy', TORCH['alias_copy']);
-/** `torch.all`: https://pytorch.org/docs/stable/generated/torch.all.html */
+/**
+ * `torch.all`: Tests if all elements in `input` evaluate to `True`.
+ *
+ * PyTorch: `torch.all(input: Tensor, *, out=None) -> Tensor`, `torch.all(input, dim, keepdim=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.all](https://pytorch.org/docs/stable/generated/torch.all.html)
+ */
 export const all: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options?: { dim?: number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
@@ -111,7 +278,15 @@ export const all: {
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.all', TORCH['all']);
-/** `torch.allclose`: https://pytorch.org/docs/stable/generated/torch.allclose.html */
+/**
+ * `torch.allclose`: This function checks if `input` and `other` satisfy the condition.
+ *
+ * PyTorch: `torch.allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.allclose](https://pytorch.org/docs/stable/generated/torch.allclose.html)
+ */
 export const allclose: {
   (input: Tensor, other: Tensor, options?: { rtol?: number; atol?: number; equal_nan?: boolean }): boolean;
   (input: Tensor, other: Tensor, rtol?: number, options?: { atol?: number; equal_nan?: boolean }): boolean;
@@ -119,37 +294,92 @@ export const allclose: {
   (input: Tensor, other: Tensor, rtol?: number, atol?: number, equal_nan?: boolean): boolean;
   (input: Tensor, options: { other: Tensor; rtol?: number; atol?: number; equal_nan?: boolean }): boolean;
 } = pythonFunction('torch.allclose', TORCH['allclose']);
-/** `torch.alpha_dropout`: https://pytorch.org/docs/stable/generated/torch.alpha_dropout.html */
+/**
+ * `torch.alpha_dropout`: the ATen operator `aten::alpha_dropout`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.alpha_dropout(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const alpha_dropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.alpha_dropout', TORCH['alpha_dropout']);
-/** `torch.alpha_dropout_`: https://pytorch.org/docs/stable/generated/torch.alpha_dropout_.html */
+/**
+ * `torch.alpha_dropout_`: In-place form of `torch.alpha_dropout`.
+ *
+ * PyTorch: `torch.alpha_dropout_(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const alpha_dropout_: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.alpha_dropout_', TORCH['alpha_dropout_']);
-/** `torch.amax`: https://pytorch.org/docs/stable/generated/torch.amax.html */
+/**
+ * `torch.amax`: Returns the maximum value of each slice of the `input` tensor in the given dimension(s) `dim`.
+ *
+ * PyTorch: `torch.amax(input, dim=None, keepdim=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.amax](https://pytorch.org/docs/stable/generated/torch.amax.html)
+ */
 export const amax: {
   (input: Tensor, options?: { dim?: number | number[]; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.amax', TORCH['amax']);
-/** `torch.amin`: https://pytorch.org/docs/stable/generated/torch.amin.html */
+/**
+ * `torch.amin`: Returns the minimum value of each slice of the `input` tensor in the given dimension(s) `dim`.
+ *
+ * PyTorch: `torch.amin(input, dim=None, keepdim=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.amin](https://pytorch.org/docs/stable/generated/torch.amin.html)
+ */
 export const amin: {
   (input: Tensor, options?: { dim?: number | number[]; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.amin', TORCH['amin']);
-/** `torch.aminmax`: https://pytorch.org/docs/stable/generated/torch.aminmax.html */
+/**
+ * `torch.aminmax`: Computes the minimum and maximum values of the `input` tensor.
+ *
+ * PyTorch: `torch.aminmax(input, *, dim=None, keepdim=False, out=None) -> (Tensor min, Tensor max)`.
+ *
+ * Keyword-only arguments (`dim`, `keepdim`, `out`) go in a trailing options object.
+ *
+ * @see [torch.aminmax](https://pytorch.org/docs/stable/generated/torch.aminmax.html)
+ */
 export const aminmax: {
-  (input: Tensor, options?: { dim?: number | null; keepdim?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { min: Tensor; max: Tensor }>;
+  (input: Tensor, options?: { dim?: number | null; keepdim?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], MinMaxFields>;
 } = pythonFunction('torch.aminmax', TORCH['aminmax']);
-/** `torch.angle`: https://pytorch.org/docs/stable/generated/torch.angle.html */
+/**
+ * `torch.angle`: Computes the element-wise angle (in radians) of the given `input` tensor.
+ *
+ * PyTorch: `torch.angle(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.angle](https://pytorch.org/docs/stable/generated/torch.angle.html)
+ */
 export const angle: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.angle', TORCH['angle']);
-/** `torch.any`: https://pytorch.org/docs/stable/generated/torch.any.html */
+/**
+ * `torch.any`: Tests if any element in `input` evaluates to `True`.
+ *
+ * PyTorch: `torch.any(input: Tensor, *, out: Optional[Tensor]) -> Tensor`, `torch.any(input, dim, keepdim=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.any](https://pytorch.org/docs/stable/generated/torch.any.html)
+ */
 export const any: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options?: { dim?: number[] | null; keepdim?: boolean; out?: Tensor }): Tensor;
@@ -159,144 +389,383 @@ export const any: {
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.any', TORCH['any']);
-/** `torch.arccos`: https://pytorch.org/docs/stable/generated/torch.arccos.html */
+/**
+ * `torch.arccos`: Alias for `torch.acos`.
+ *
+ * PyTorch: `torch.arccos(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arccos](https://pytorch.org/docs/stable/generated/torch.arccos.html)
+ */
 export const arccos: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arccos', TORCH['arccos']);
-/** `torch.arccos_`: https://pytorch.org/docs/stable/generated/torch.arccos_.html */
+/**
+ * `torch.arccos_`: In-place form of `torch.arccos`: alias for `torch.acos`.
+ *
+ * PyTorch: `torch.arccos_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arccos_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arccos_', TORCH['arccos_']);
-/** `torch.arccosh`: https://pytorch.org/docs/stable/generated/torch.arccosh.html */
+/**
+ * `torch.arccosh`: Alias for `torch.acosh`.
+ *
+ * PyTorch: `torch.arccosh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arccosh](https://pytorch.org/docs/stable/generated/torch.arccosh.html)
+ */
 export const arccosh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arccosh', TORCH['arccosh']);
-/** `torch.arccosh_`: https://pytorch.org/docs/stable/generated/torch.arccosh_.html */
+/**
+ * `torch.arccosh_`: In-place form of `torch.arccosh`: alias for `torch.acosh`.
+ *
+ * PyTorch: `torch.arccosh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arccosh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arccosh_', TORCH['arccosh_']);
-/** `torch.arcsin`: https://pytorch.org/docs/stable/generated/torch.arcsin.html */
+/**
+ * `torch.arcsin`: Alias for `torch.asin`.
+ *
+ * PyTorch: `torch.arcsin(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arcsin](https://pytorch.org/docs/stable/generated/torch.arcsin.html)
+ */
 export const arcsin: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arcsin', TORCH['arcsin']);
-/** `torch.arcsin_`: https://pytorch.org/docs/stable/generated/torch.arcsin_.html */
+/**
+ * `torch.arcsin_`: In-place form of `torch.arcsin`: alias for `torch.asin`.
+ *
+ * PyTorch: `torch.arcsin_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arcsin_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arcsin_', TORCH['arcsin_']);
-/** `torch.arcsinh`: https://pytorch.org/docs/stable/generated/torch.arcsinh.html */
+/**
+ * `torch.arcsinh`: Alias for `torch.asinh`.
+ *
+ * PyTorch: `torch.arcsinh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arcsinh](https://pytorch.org/docs/stable/generated/torch.arcsinh.html)
+ */
 export const arcsinh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arcsinh', TORCH['arcsinh']);
-/** `torch.arcsinh_`: https://pytorch.org/docs/stable/generated/torch.arcsinh_.html */
+/**
+ * `torch.arcsinh_`: In-place form of `torch.arcsinh`: alias for `torch.asinh`.
+ *
+ * PyTorch: `torch.arcsinh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arcsinh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arcsinh_', TORCH['arcsinh_']);
-/** `torch.arctan`: https://pytorch.org/docs/stable/generated/torch.arctan.html */
+/**
+ * `torch.arctan`: Alias for `torch.atan`.
+ *
+ * PyTorch: `torch.arctan(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arctan](https://pytorch.org/docs/stable/generated/torch.arctan.html)
+ */
 export const arctan: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arctan', TORCH['arctan']);
-/** `torch.arctan2`: https://pytorch.org/docs/stable/generated/torch.arctan2.html */
+/**
+ * `torch.arctan2`: Alias for `torch.atan2`.
+ *
+ * PyTorch: `torch.arctan2(input: Tensor, other: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arctan2](https://pytorch.org/docs/stable/generated/torch.arctan2.html)
+ */
 export const arctan2: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.arctan2', TORCH['arctan2']);
-/** `torch.arctan_`: https://pytorch.org/docs/stable/generated/torch.arctan_.html */
+/**
+ * `torch.arctan_`: In-place form of `torch.arctan`: alias for `torch.atan`.
+ *
+ * PyTorch: `torch.arctan_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arctan_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arctan_', TORCH['arctan_']);
-/** `torch.arctanh`: https://pytorch.org/docs/stable/generated/torch.arctanh.html */
+/**
+ * `torch.arctanh`: Alias for `torch.atanh`.
+ *
+ * PyTorch: `torch.arctanh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.arctanh](https://pytorch.org/docs/stable/generated/torch.arctanh.html)
+ */
 export const arctanh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.arctanh', TORCH['arctanh']);
-/** `torch.arctanh_`: https://pytorch.org/docs/stable/generated/torch.arctanh_.html */
+/**
+ * `torch.arctanh_`: In-place form of `torch.arctanh`: alias for `torch.atanh`.
+ *
+ * PyTorch: `torch.arctanh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const arctanh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.arctanh_', TORCH['arctanh_']);
-/** `torch.argmax`: https://pytorch.org/docs/stable/generated/torch.argmax.html */
+/**
+ * `torch.argmax`: Returns the indices of the maximum value of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.argmax(input) -> LongTensor`, `torch.argmax(input, dim, keepdim=False) -> LongTensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.argmax](https://pytorch.org/docs/stable/generated/torch.argmax.html)
+ */
 export const argmax: {
   (input: Tensor, options?: { dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | null, options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | null, keepdim?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.argmax', TORCH['argmax']);
-/** `torch.argmin`: https://pytorch.org/docs/stable/generated/torch.argmin.html */
+/**
+ * `torch.argmin`: Returns the indices of the minimum value(s) of the flattened tensor or along a dimension.
+ *
+ * PyTorch: `torch.argmin(input, dim=None, keepdim=False) -> LongTensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.argmin](https://pytorch.org/docs/stable/generated/torch.argmin.html)
+ */
 export const argmin: {
   (input: Tensor, options?: { dim?: number | null; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | null, options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | null, keepdim?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.argmin', TORCH['argmin']);
-/** `torch.argsort`: https://pytorch.org/docs/stable/generated/torch.argsort.html */
+/**
+ * `torch.argsort`: Returns the indices that sort a tensor along a given dimension in ascending order by value.
+ *
+ * PyTorch: `torch.argsort(input, dim=-1, descending=False, *, stable=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`stable`, `dim`, `descending`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.argsort](https://pytorch.org/docs/stable/generated/torch.argsort.html)
+ */
 export const argsort: {
   (input: Tensor, options: { stable: boolean; dim?: number; descending?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options?: { dim?: number; descending?: boolean }): Tensor;
   (input: Tensor, dim?: number, options?: { descending?: boolean }): Tensor;
   (input: Tensor, dim?: number, descending?: boolean): Tensor;
 } = pythonFunction('torch.argsort', TORCH['argsort']);
-/** `torch.argwhere`: https://pytorch.org/docs/stable/generated/torch.argwhere.html */
+/**
+ * `torch.argwhere`: Returns a tensor containing the indices of all non-zero elements of `input`.
+ *
+ * PyTorch: `torch.argwhere(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.argwhere](https://pytorch.org/docs/stable/generated/torch.argwhere.html)
+ */
 export const argwhere: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.argwhere', TORCH['argwhere']);
-/** `torch.as_strided`: https://pytorch.org/docs/stable/generated/torch.as_strided.html */
+/**
+ * `torch.as_strided`: Create a view of an existing `torch.Tensor` `input` with specified `size`, `stride` and
+ * `storage_offset`.
+ *
+ * PyTorch: `torch.as_strided(input, size, stride, storage_offset=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.as_strided](https://pytorch.org/docs/stable/generated/torch.as_strided.html)
+ */
 export const as_strided: {
   (input: Tensor, size: number[], stride: number[], options?: { storage_offset?: number | null }): Tensor;
   (input: Tensor, size: number[], stride: number[], storage_offset?: number | null): Tensor;
   (input: Tensor, options: { size: number[]; stride: number[]; storage_offset?: number | null }): Tensor;
 } = pythonFunction('torch.as_strided', TORCH['as_strided']);
-/** `torch.as_strided_`: https://pytorch.org/docs/stable/generated/torch.as_strided_.html */
+/**
+ * `torch.as_strided_`: In-place form of `torch.as_strided`: create a view of an existing `torch.Tensor` `input`
+ * with specified `size`, `stride` and `storage_offset`.
+ *
+ * PyTorch: `torch.as_strided_(Tensor input, IntArrayRef size, IntArrayRef stride, SymInt? storage_offset=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const as_strided_: {
   (input: Tensor, size: number[], stride: number[], options?: { storage_offset?: number | null }): Tensor;
   (input: Tensor, size: number[], stride: number[], storage_offset?: number | null): Tensor;
   (input: Tensor, options: { size: number[]; stride: number[]; storage_offset?: number | null }): Tensor;
 } = pythonFunction('torch.as_strided_', TORCH['as_strided_']);
-/** `torch.as_strided_copy`: https://pytorch.org/docs/stable/generated/torch.as_strided_copy.html */
+/**
+ * `torch.as_strided_copy`: Performs the same operation as `torch.as_strided`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.as_strided_copy(Tensor input, IntArrayRef size, IntArrayRef stride, SymInt? storage_offset=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.as_strided_copy](https://pytorch.org/docs/stable/generated/torch.as_strided_copy.html)
+ */
 export const as_strided_copy: {
   (input: Tensor, size: number[], stride: number[], options?: { storage_offset?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, size: number[], stride: number[], storage_offset?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { size: number[]; stride: number[]; storage_offset?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.as_strided_copy', TORCH['as_strided_copy']);
-/** `torch.as_strided_scatter`: https://pytorch.org/docs/stable/generated/torch.as_strided_scatter.html */
+/**
+ * `torch.as_strided_scatter`: Embeds the values of the `src` tensor into `input` along the elements
+ * corresponding to the result of calling input.as_strided(size, stride, storage_offset).
+ *
+ * PyTorch: `torch.as_strided_scatter(input, src, size, stride, storage_offset=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.as_strided_scatter](https://pytorch.org/docs/stable/generated/torch.as_strided_scatter.html)
+ */
 export const as_strided_scatter: {
   (input: Tensor, src: Tensor, size: number[], stride: number[], options?: { storage_offset?: number | null }): Tensor;
   (input: Tensor, src: Tensor, size: number[], stride: number[], storage_offset?: number | null): Tensor;
   (input: Tensor, options: { src: Tensor; size: number[]; stride: number[]; storage_offset?: number | null }): Tensor;
 } = pythonFunction('torch.as_strided_scatter', TORCH['as_strided_scatter']);
-/** `torch.asin`: https://pytorch.org/docs/stable/generated/torch.asin.html */
+/**
+ * `torch.asin`: Returns a new tensor with the arcsine of the elements (in radians) in the `input` tensor.
+ *
+ * PyTorch: `torch.asin(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.asin](https://pytorch.org/docs/stable/generated/torch.asin.html)
+ */
 export const asin: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.asin', TORCH['asin']);
-/** `torch.asin_`: https://pytorch.org/docs/stable/generated/torch.asin_.html */
+/**
+ * `torch.asin_`: In-place form of `torch.asin`: writes into this tensor the arcsine of the elements (in radians)
+ * in the `input` tensor.
+ *
+ * PyTorch: `torch.asin_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const asin_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.asin_', TORCH['asin_']);
-/** `torch.asinh`: https://pytorch.org/docs/stable/generated/torch.asinh.html */
+/**
+ * `torch.asinh`: Returns a new tensor with the inverse hyperbolic sine of the elements of `input`.
+ *
+ * PyTorch: `torch.asinh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.asinh](https://pytorch.org/docs/stable/generated/torch.asinh.html)
+ */
 export const asinh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.asinh', TORCH['asinh']);
-/** `torch.asinh_`: https://pytorch.org/docs/stable/generated/torch.asinh_.html */
+/**
+ * `torch.asinh_`: In-place form of `torch.asinh`: writes into this tensor the inverse hyperbolic sine of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.asinh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const asinh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.asinh_', TORCH['asinh_']);
-/** `torch.atan`: https://pytorch.org/docs/stable/generated/torch.atan.html */
+/**
+ * `torch.atan`: Returns a new tensor with the arctangent of the elements (in radians) in the `input` tensor.
+ *
+ * PyTorch: `torch.atan(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.atan](https://pytorch.org/docs/stable/generated/torch.atan.html)
+ */
 export const atan: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.atan', TORCH['atan']);
-/** `torch.atan2`: https://pytorch.org/docs/stable/generated/torch.atan2.html */
+/**
+ * `torch.atan2`: Element-wise arctangent of `\text{input}_{i} / \text{other}_{i}` with consideration of the
+ * quadrant.
+ *
+ * PyTorch: `torch.atan2(input: Tensor, other: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.atan2](https://pytorch.org/docs/stable/generated/torch.atan2.html)
+ */
 export const atan2: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.atan2', TORCH['atan2']);
-/** `torch.atan_`: https://pytorch.org/docs/stable/generated/torch.atan_.html */
+/**
+ * `torch.atan_`: In-place form of `torch.atan`: writes into this tensor the arctangent of the elements (in
+ * radians) in the `input` tensor.
+ *
+ * PyTorch: `torch.atan_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const atan_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.atan_', TORCH['atan_']);
-/** `torch.atanh`: https://pytorch.org/docs/stable/generated/torch.atanh.html */
+/**
+ * `torch.atanh`: Returns a new tensor with the inverse hyperbolic tangent of the elements of `input`.
+ *
+ * PyTorch: `torch.atanh(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.atanh](https://pytorch.org/docs/stable/generated/torch.atanh.html)
+ */
 export const atanh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.atanh', TORCH['atanh']);
-/** `torch.atanh_`: https://pytorch.org/docs/stable/generated/torch.atanh_.html */
+/**
+ * `torch.atanh_`: In-place form of `torch.atanh`: writes into this tensor the inverse hyperbolic tangent of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.atanh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const atanh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.atanh_', TORCH['atanh_']);
-/** `torch.avg_pool1d`: https://pytorch.org/docs/stable/generated/torch.avg_pool1d.html */
+/**
+ * `torch.avg_pool1d`: Applies a 1D average pooling over an input signal composed of several input planes.
+ *
+ * PyTorch: `torch.avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.avg_pool1d](https://pytorch.org/docs/stable/generated/torch.avg_pool1d.html)
+ */
 export const avg_pool1d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean }): Tensor;
@@ -305,72 +774,165 @@ export const avg_pool1d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], ceil_mode?: boolean, count_include_pad?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; ceil_mode?: boolean; count_include_pad?: boolean }): Tensor;
 } = pythonFunction('torch.avg_pool1d', TORCH['avg_pool1d']);
-/** `torch.baddbmm`: https://pytorch.org/docs/stable/generated/torch.baddbmm.html */
+/**
+ * `torch.baddbmm`: Performs a batch matrix-matrix product of matrices in `batch1` and `batch2`.
+ *
+ * PyTorch: `torch.baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None) -> Tensor`, `torch.baddbmm(input, batch1, batch2, out_dtype, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.baddbmm](https://pytorch.org/docs/stable/generated/torch.baddbmm.html)
+ */
 export const baddbmm: {
   (input: Tensor, batch1: Tensor, batch2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { batch1: Tensor; batch2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, batch1: Tensor, batch2: Tensor, out_dtype: DTypeLike, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { batch1: Tensor; batch2: Tensor; out_dtype: DTypeLike; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.baddbmm', TORCH['baddbmm']);
-/** `torch.bartlett_window`: https://pytorch.org/docs/stable/generated/torch.bartlett_window.html */
+/**
+ * `torch.bartlett_window`: Bartlett window function.
+ *
+ * PyTorch: `torch.bartlett_window(window_length, periodic=True, *, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.bartlett_window](https://pytorch.org/docs/stable/generated/torch.bartlett_window.html)
+ */
 export const bartlett_window: {
   (window_length: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, periodic: boolean, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, options: { periodic: boolean; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.bartlett_window', TORCH['bartlett_window']);
-/** `torch.batch_norm`: https://pytorch.org/docs/stable/generated/torch.batch_norm.html */
+/**
+ * `torch.batch_norm`: the ATen operator `aten::batch_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double momentum, double eps, bool cudnn_enabled)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; running_mean: Tensor | null; running_var: Tensor | null; training: boolean; momentum: number; eps: number; cudnn_enabled: boolean }): Tensor;
 } = pythonFunction('torch.batch_norm', TORCH['batch_norm']);
-/** `torch.batch_norm_backward_elemt`: https://pytorch.org/docs/stable/generated/torch.batch_norm_backward_elemt.html */
+/**
+ * `torch.batch_norm_backward_elemt`: the ATen operator `aten::batch_norm_backward_elemt`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.batch_norm_backward_elemt(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, Tensor sum_dy, Tensor sum_dy_xmu, Tensor count)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_backward_elemt: {
   (grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, sum_dy: Tensor, sum_dy_xmu: Tensor, count: Tensor): Tensor;
   (grad_out: Tensor, options: { input: Tensor; mean: Tensor; invstd: Tensor; weight: Tensor | null; sum_dy: Tensor; sum_dy_xmu: Tensor; count: Tensor }): Tensor;
 } = pythonFunction('torch.batch_norm_backward_elemt', TORCH['batch_norm_backward_elemt']);
-/** `torch.batch_norm_backward_reduce`: https://pytorch.org/docs/stable/generated/torch.batch_norm_backward_reduce.html */
+/**
+ * `torch.batch_norm_backward_reduce`: the ATen operator `aten::batch_norm_backward_reduce`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.batch_norm_backward_reduce(Tensor grad_out, Tensor input, Tensor mean, Tensor invstd, Tensor? weight, bool input_g, bool weight_g, bool bias_g)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_backward_reduce: {
   (grad_out: Tensor, input: Tensor, mean: Tensor, invstd: Tensor, weight: Tensor | null, input_g: boolean, weight_g: boolean, bias_g: boolean): [Tensor, Tensor, Tensor, Tensor];
   (grad_out: Tensor, options: { input: Tensor; mean: Tensor; invstd: Tensor; weight: Tensor | null; input_g: boolean; weight_g: boolean; bias_g: boolean }): [Tensor, Tensor, Tensor, Tensor];
 } = pythonFunction('torch.batch_norm_backward_reduce', TORCH['batch_norm_backward_reduce']);
-/** `torch.batch_norm_elemt`: https://pytorch.org/docs/stable/generated/torch.batch_norm_elemt.html */
+/**
+ * `torch.batch_norm_elemt`: the ATen operator `aten::batch_norm_elemt`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.batch_norm_elemt(Tensor input, Tensor? weight, Tensor? bias, Tensor mean, Tensor invstd, double eps, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const batch_norm_elemt: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, invstd: Tensor, eps: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; mean: Tensor; invstd: Tensor; eps: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.batch_norm_elemt', TORCH['batch_norm_elemt']);
-/** `torch.batch_norm_gather_stats`: https://pytorch.org/docs/stable/generated/torch.batch_norm_gather_stats.html */
+/**
+ * `torch.batch_norm_gather_stats`: the ATen operator `aten::batch_norm_gather_stats`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.batch_norm_gather_stats(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, double momentum, double eps, int64_t count)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_gather_stats: {
   (input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, count: number): [Tensor, Tensor];
   (input: Tensor, options: { mean: Tensor; invstd: Tensor; running_mean: Tensor | null; running_var: Tensor | null; momentum: number; eps: number; count: number }): [Tensor, Tensor];
 } = pythonFunction('torch.batch_norm_gather_stats', TORCH['batch_norm_gather_stats']);
-/** `torch.batch_norm_gather_stats_with_counts`: https://pytorch.org/docs/stable/generated/torch.batch_norm_gather_stats_with_counts.html */
+/**
+ * `torch.batch_norm_gather_stats_with_counts`: the ATen operator `aten::batch_norm_gather_stats_with_counts`,
+ * which PyTorch does not document.
+ *
+ * PyTorch: `torch.batch_norm_gather_stats_with_counts(Tensor input, Tensor mean, Tensor invstd, Tensor? running_mean, Tensor? running_var, double momentum, double eps, Tensor counts)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_gather_stats_with_counts: {
   (input: Tensor, mean: Tensor, invstd: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number, eps: number, counts: Tensor): [Tensor, Tensor];
   (input: Tensor, options: { mean: Tensor; invstd: Tensor; running_mean: Tensor | null; running_var: Tensor | null; momentum: number; eps: number; counts: Tensor }): [Tensor, Tensor];
 } = pythonFunction('torch.batch_norm_gather_stats_with_counts', TORCH['batch_norm_gather_stats_with_counts']);
-/** `torch.batch_norm_stats`: https://pytorch.org/docs/stable/generated/torch.batch_norm_stats.html */
+/**
+ * `torch.batch_norm_stats`: the ATen operator `aten::batch_norm_stats`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.batch_norm_stats(Tensor input, double eps)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_stats: {
   (input: Tensor, eps: number): [Tensor, Tensor];
   (input: Tensor, options: { eps: number }): [Tensor, Tensor];
 } = pythonFunction('torch.batch_norm_stats', TORCH['batch_norm_stats']);
-/** `torch.batch_norm_update_stats`: https://pytorch.org/docs/stable/generated/torch.batch_norm_update_stats.html */
+/**
+ * `torch.batch_norm_update_stats`: the ATen operator `aten::batch_norm_update_stats`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.batch_norm_update_stats(Tensor input, Tensor? running_mean, Tensor? running_var, double momentum)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const batch_norm_update_stats: {
   (input: Tensor, running_mean: Tensor | null, running_var: Tensor | null, momentum: number): [Tensor, Tensor];
   (input: Tensor, options: { running_mean: Tensor | null; running_var: Tensor | null; momentum: number }): [Tensor, Tensor];
 } = pythonFunction('torch.batch_norm_update_stats', TORCH['batch_norm_update_stats']);
-/** `torch.bernoulli`: https://pytorch.org/docs/stable/generated/torch.bernoulli.html */
+/**
+ * `torch.bernoulli`: Draws binary random numbers (0 or 1) from a Bernoulli distribution.
+ *
+ * PyTorch: `torch.bernoulli(input: Tensor, *, generator: Optional[Generator], out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`generator`, `out`) go in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ *
+ * @see [torch.bernoulli](https://pytorch.org/docs/stable/generated/torch.bernoulli.html)
+ */
 export const bernoulli: {
   (input: Tensor, options?: { generator?: null | null; out?: Tensor }): Tensor;
   (input: Tensor, p: number, options?: { generator?: null | null }): Tensor;
   (input: Tensor, options: { p: number; generator?: null | null }): Tensor;
 } = pythonFunction('torch.bernoulli', TORCH['bernoulli']);
-/** `torch.bilinear`: https://pytorch.org/docs/stable/generated/torch.bilinear.html */
+/**
+ * `torch.bilinear`: Applies a bilinear transformation to the incoming data: `y = x_1^T A x_2 + b`.
+ *
+ * PyTorch: `torch.bilinear(input1, input2, weight, bias=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.bilinear](https://pytorch.org/docs/stable/generated/torch.bilinear.html)
+ */
 export const bilinear: {
   (input1: Tensor, input2: Tensor, weight: Tensor, options?: { bias?: Tensor | null }): Tensor;
   (input1: Tensor, input2: Tensor, weight: Tensor, bias?: Tensor | null): Tensor;
   (input1: Tensor, options: { input2: Tensor; weight: Tensor; bias?: Tensor | null }): Tensor;
 } = pythonFunction('torch.bilinear', TORCH['bilinear']);
-/** `torch.binary_cross_entropy_with_logits`: https://pytorch.org/docs/stable/generated/torch.binary_cross_entropy_with_logits.html */
+/**
+ * `torch.binary_cross_entropy_with_logits`: the ATen operator `aten::binary_cross_entropy_with_logits`, which
+ * PyTorch does not document.
+ *
+ * PyTorch: `torch.binary_cross_entropy_with_logits(Tensor input, Tensor target, Tensor? weight=None, Tensor? pos_weight=None, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const binary_cross_entropy_with_logits: {
   (input: Tensor, target: Tensor, options?: { weight?: Tensor | null; pos_weight?: Tensor | null; reduction?: number }): Tensor;
   (input: Tensor, target: Tensor, weight?: Tensor | null, options?: { pos_weight?: Tensor | null; reduction?: number }): Tensor;
@@ -378,19 +940,42 @@ export const binary_cross_entropy_with_logits: {
   (input: Tensor, target: Tensor, weight?: Tensor | null, pos_weight?: Tensor | null, reduction?: number): Tensor;
   (input: Tensor, options: { target: Tensor; weight?: Tensor | null; pos_weight?: Tensor | null; reduction?: number }): Tensor;
 } = pythonFunction('torch.binary_cross_entropy_with_logits', TORCH['binary_cross_entropy_with_logits']);
-/** `torch.bincount`: https://pytorch.org/docs/stable/generated/torch.bincount.html */
+/**
+ * `torch.bincount`: Count the frequency of each value in an array of non-negative ints.
+ *
+ * PyTorch: `torch.bincount(input, weights=None, minlength=0) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.bincount](https://pytorch.org/docs/stable/generated/torch.bincount.html)
+ */
 export const bincount: {
   (input: Tensor, options?: { weights?: Tensor | null; minlength?: number }): Tensor;
   (input: Tensor, weights?: Tensor | null, options?: { minlength?: number }): Tensor;
   (input: Tensor, weights?: Tensor | null, minlength?: number): Tensor;
 } = pythonFunction('torch.bincount', TORCH['bincount']);
-/** `torch.binomial`: https://pytorch.org/docs/stable/generated/torch.binomial.html */
+/**
+ * `torch.binomial`: the ATen operator `aten::binomial`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.binomial(Tensor count, Tensor prob, Generator? generator=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ */
 export const binomial: {
   (count: Tensor, prob: Tensor, options?: { generator?: null | null }): Tensor;
   (count: Tensor, prob: Tensor, generator?: null | null): Tensor;
   (count: Tensor, options: { prob: Tensor; generator?: null | null }): Tensor;
 } = pythonFunction('torch.binomial', TORCH['binomial']);
-/** `torch.bitwise_and`: https://pytorch.org/docs/stable/generated/torch.bitwise_and.html */
+/**
+ * `torch.bitwise_and`: Computes the bitwise AND of `input` and `other`.
+ *
+ * PyTorch: `torch.bitwise_and(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_and](https://pytorch.org/docs/stable/generated/torch.bitwise_and.html)
+ */
 export const bitwise_and: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -399,7 +984,15 @@ export const bitwise_and: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_and', TORCH['bitwise_and']);
-/** `torch.bitwise_left_shift`: https://pytorch.org/docs/stable/generated/torch.bitwise_left_shift.html */
+/**
+ * `torch.bitwise_left_shift`: Computes the left arithmetic shift of `input` by `other` bits.
+ *
+ * PyTorch: `torch.bitwise_left_shift(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_left_shift](https://pytorch.org/docs/stable/generated/torch.bitwise_left_shift.html)
+ */
 export const bitwise_left_shift: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -408,11 +1001,27 @@ export const bitwise_left_shift: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_left_shift', TORCH['bitwise_left_shift']);
-/** `torch.bitwise_not`: https://pytorch.org/docs/stable/generated/torch.bitwise_not.html */
+/**
+ * `torch.bitwise_not`: Computes the bitwise NOT of the given input tensor.
+ *
+ * PyTorch: `torch.bitwise_not(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_not](https://pytorch.org/docs/stable/generated/torch.bitwise_not.html)
+ */
 export const bitwise_not: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_not', TORCH['bitwise_not']);
-/** `torch.bitwise_or`: https://pytorch.org/docs/stable/generated/torch.bitwise_or.html */
+/**
+ * `torch.bitwise_or`: Computes the bitwise OR of `input` and `other`.
+ *
+ * PyTorch: `torch.bitwise_or(input: Tensor, other: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_or](https://pytorch.org/docs/stable/generated/torch.bitwise_or.html)
+ */
 export const bitwise_or: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -421,7 +1030,15 @@ export const bitwise_or: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_or', TORCH['bitwise_or']);
-/** `torch.bitwise_right_shift`: https://pytorch.org/docs/stable/generated/torch.bitwise_right_shift.html */
+/**
+ * `torch.bitwise_right_shift`: Computes the right arithmetic shift of `input` by `other` bits.
+ *
+ * PyTorch: `torch.bitwise_right_shift(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_right_shift](https://pytorch.org/docs/stable/generated/torch.bitwise_right_shift.html)
+ */
 export const bitwise_right_shift: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -430,7 +1047,15 @@ export const bitwise_right_shift: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_right_shift', TORCH['bitwise_right_shift']);
-/** `torch.bitwise_xor`: https://pytorch.org/docs/stable/generated/torch.bitwise_xor.html */
+/**
+ * `torch.bitwise_xor`: Computes the bitwise XOR of `input` and `other`.
+ *
+ * PyTorch: `torch.bitwise_xor(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bitwise_xor](https://pytorch.org/docs/stable/generated/torch.bitwise_xor.html)
+ */
 export const bitwise_xor: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -439,95 +1064,244 @@ export const bitwise_xor: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bitwise_xor', TORCH['bitwise_xor']);
-/** `torch.blackman_window`: https://pytorch.org/docs/stable/generated/torch.blackman_window.html */
+/**
+ * `torch.blackman_window`: Blackman window function.
+ *
+ * PyTorch: `torch.blackman_window(window_length, periodic=True, *, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.blackman_window](https://pytorch.org/docs/stable/generated/torch.blackman_window.html)
+ */
 export const blackman_window: {
   (window_length: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, periodic: boolean, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, options: { periodic: boolean; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.blackman_window', TORCH['blackman_window']);
-/** `torch.bmm`: https://pytorch.org/docs/stable/generated/torch.bmm.html */
+/**
+ * `torch.bmm`: Performs a batch matrix-matrix product of matrices stored in `input` and `mat2`.
+ *
+ * PyTorch: `torch.bmm(input, mat2, *, out=None) -> Tensor`, `torch.bmm(input, mat2, out_dtype, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.bmm](https://pytorch.org/docs/stable/generated/torch.bmm.html)
+ */
 export const bmm: {
   (input: Tensor, mat2: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { mat2: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, mat2: Tensor, out_dtype: DTypeLike, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { mat2: Tensor; out_dtype: DTypeLike; out?: Tensor }): Tensor;
 } = pythonFunction('torch.bmm', TORCH['bmm']);
-/** `torch.broadcast_to`: https://pytorch.org/docs/stable/generated/torch.broadcast_to.html */
+/**
+ * `torch.broadcast_to`: Broadcasts `input` to the shape `\shape`.
+ *
+ * PyTorch: `torch.broadcast_to(input, shape) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.broadcast_to](https://pytorch.org/docs/stable/generated/torch.broadcast_to.html)
+ */
 export const broadcast_to: {
   (input: Tensor, size: number[]): Tensor;
   (input: Tensor, options: { size: number[] }): Tensor;
 } = pythonFunction('torch.broadcast_to', TORCH['broadcast_to']);
-/** `torch.bucketize`: https://pytorch.org/docs/stable/generated/torch.bucketize.html */
+/**
+ * `torch.bucketize`: Returns the indices of the buckets to which each value in the `input` belongs, where the
+ * boundaries of the buckets are set by `boundaries`.
+ *
+ * PyTorch: `torch.bucketize(input, boundaries, *, out_int32=False, right=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out_int32`, `right`, `out`) go in a trailing options object.
+ *
+ * @see [torch.bucketize](https://pytorch.org/docs/stable/generated/torch.bucketize.html)
+ */
 export const bucketize: {
   (input: Tensor, boundaries: Tensor, options?: { out_int32?: boolean; right?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { boundaries: Tensor; out_int32?: boolean; right?: boolean; out?: Tensor }): Tensor;
   (input: Scalar | Tensor, boundaries: Tensor, options?: { out_int32?: boolean; right?: boolean }): Tensor;
   (input: Scalar | Tensor, options: { boundaries: Tensor; out_int32?: boolean; right?: boolean }): Tensor;
 } = pythonFunction('torch.bucketize', TORCH['bucketize']);
-/** `torch.can_cast`: https://pytorch.org/docs/stable/generated/torch.can_cast.html */
+/**
+ * `torch.can_cast`: Determines if a type conversion is allowed under PyTorch casting rules described in the type
+ * promotion documentation.
+ *
+ * PyTorch: `torch.can_cast(from_, to) -> bool`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.can_cast](https://pytorch.org/docs/stable/generated/torch.can_cast.html)
+ */
 export const can_cast: {
   (from_: DTypeLike, to: DTypeLike): boolean;
   (from_: DTypeLike, options: { to: DTypeLike }): boolean;
 } = pythonFunction('torch.can_cast', TORCH['can_cast']);
-/** `torch.ccol_indices_copy`: https://pytorch.org/docs/stable/generated/torch.ccol_indices_copy.html */
+/**
+ * `torch.ccol_indices_copy`: the ATen operator `aten::ccol_indices_copy`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.ccol_indices_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const ccol_indices_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.ccol_indices_copy', TORCH['ccol_indices_copy']);
-/** `torch.ceil`: https://pytorch.org/docs/stable/generated/torch.ceil.html */
+/**
+ * `torch.ceil`: Returns a new tensor with the ceil of the elements of `input`, the smallest integer greater than
+ * or equal to each element.
+ *
+ * PyTorch: `torch.ceil(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.ceil](https://pytorch.org/docs/stable/generated/torch.ceil.html)
+ */
 export const ceil: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.ceil', TORCH['ceil']);
-/** `torch.ceil_`: https://pytorch.org/docs/stable/generated/torch.ceil_.html */
+/**
+ * `torch.ceil_`: In-place form of `torch.ceil`: writes into this tensor the ceil of the elements of `input`, the
+ * smallest integer greater than or equal to each element.
+ *
+ * PyTorch: `torch.ceil_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const ceil_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.ceil_', TORCH['ceil_']);
-/** `torch.celu`: https://pytorch.org/docs/stable/generated/torch.celu.html */
+/**
+ * `torch.celu`: the ATen operator `aten::celu`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.celu(Tensor input, Scalar alpha=1.0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const celu: {
   (input: Tensor, options?: { alpha?: Scalar | Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor): Tensor;
 } = pythonFunction('torch.celu', TORCH['celu']);
-/** `torch.celu_`: https://pytorch.org/docs/stable/generated/torch.celu_.html */
+/**
+ * `torch.celu_`: In-place form of `torch.celu`.
+ *
+ * PyTorch: `torch.celu_(input, alpha=1.) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.celu_](https://pytorch.org/docs/stable/generated/torch.celu_.html)
+ */
 export const celu_: {
   (input: Tensor, options?: { alpha?: Scalar | Tensor }): Tensor;
   (input: Tensor, alpha?: Scalar | Tensor): Tensor;
 } = pythonFunction('torch.celu_', TORCH['celu_']);
-/** `torch.chain_matmul`: https://pytorch.org/docs/stable/generated/torch.chain_matmul.html */
+/**
+ * `torch.chain_matmul`: Returns the matrix product of the `N` 2-D tensors.
+ *
+ * PyTorch: `torch.chain_matmul(TensorList matrices, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.chain_matmul](https://pytorch.org/docs/stable/generated/torch.chain_matmul.html)
+ */
 export const chain_matmul: {
   (matrices: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.chain_matmul', TORCH['chain_matmul']);
-/** `torch.channel_shuffle`: https://pytorch.org/docs/stable/generated/torch.channel_shuffle.html */
+/**
+ * `torch.channel_shuffle`: Divide the channels in a tensor of shape `(*, C , H, W)` into g groups and rearrange
+ * them as `(*, C \frac g, g, H, W)`, while keeping the original tensor shape.
+ *
+ * PyTorch: `torch.channel_shuffle(input, groups) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.channel_shuffle](https://pytorch.org/docs/stable/generated/torch.channel_shuffle.html)
+ */
 export const channel_shuffle: {
   (input: Tensor, groups: number): Tensor;
   (input: Tensor, options: { groups: number }): Tensor;
 } = pythonFunction('torch.channel_shuffle', TORCH['channel_shuffle']);
-/** `torch.cholesky`: https://pytorch.org/docs/stable/generated/torch.cholesky.html */
+/**
+ * `torch.cholesky`: Computes the Cholesky decomposition of a symmetric positive-definite matrix `A` or for
+ * batches of symmetric positive-definite matrices.
+ *
+ * PyTorch: `torch.cholesky(input, upper=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.cholesky](https://pytorch.org/docs/stable/generated/torch.cholesky.html)
+ */
 export const cholesky: {
   (input: Tensor, options?: { upper?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, upper?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.cholesky', TORCH['cholesky']);
-/** `torch.cholesky_inverse`: https://pytorch.org/docs/stable/generated/torch.cholesky_inverse.html */
+/**
+ * `torch.cholesky_inverse`: Computes the inverse of a complex Hermitian or real symmetric positive-definite
+ * matrix given its Cholesky decomposition.
+ *
+ * PyTorch: `torch.cholesky_inverse(L, upper=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.cholesky_inverse](https://pytorch.org/docs/stable/generated/torch.cholesky_inverse.html)
+ */
 export const cholesky_inverse: {
   (input: Tensor, options?: { upper?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, upper?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.cholesky_inverse', TORCH['cholesky_inverse']);
-/** `torch.cholesky_solve`: https://pytorch.org/docs/stable/generated/torch.cholesky_solve.html */
+/**
+ * `torch.cholesky_solve`: Computes the solution of a system of linear equations with complex Hermitian or real
+ * symmetric positive-definite lhs given its Cholesky decomposition.
+ *
+ * PyTorch: `torch.cholesky_solve(B, L, upper=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.cholesky_solve](https://pytorch.org/docs/stable/generated/torch.cholesky_solve.html)
+ */
 export const cholesky_solve: {
   (input: Tensor, input2: Tensor, options?: { upper?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, input2: Tensor, upper?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { input2: Tensor; upper?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.cholesky_solve', TORCH['cholesky_solve']);
-/** `torch.choose_qparams_optimized`: https://pytorch.org/docs/stable/generated/torch.choose_qparams_optimized.html */
+/**
+ * `torch.choose_qparams_optimized`: the ATen operator `aten::choose_qparams_optimized`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.choose_qparams_optimized(Tensor input, int64_t numel, int64_t n_bins, double ratio, int64_t bit_width)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const choose_qparams_optimized: {
   (input: Tensor, numel: number, n_bins: number, ratio: number, bit_width: number): [Tensor, Tensor];
   (input: Tensor, options: { numel: number; n_bins: number; ratio: number; bit_width: number }): [Tensor, Tensor];
 } = pythonFunction('torch.choose_qparams_optimized', TORCH['choose_qparams_optimized']);
-/** `torch.chunk`: https://pytorch.org/docs/stable/generated/torch.chunk.html */
+/**
+ * `torch.chunk`: Attempts to split a tensor into the specified number of chunks.
+ *
+ * PyTorch: `torch.chunk(input: Tensor, chunks: int, dim: int = 0) -> Tuple[Tensor, ...]`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.chunk](https://pytorch.org/docs/stable/generated/torch.chunk.html)
+ */
 export const chunk: {
   (input: Tensor, chunks: number, options?: { dim?: number }): Tensor[];
   (input: Tensor, chunks: number, dim?: number): Tensor[];
   (input: Tensor, options: { chunks: number; dim?: number }): Tensor[];
 } = pythonFunction('torch.chunk', TORCH['chunk']);
-/** `torch.clamp`: https://pytorch.org/docs/stable/generated/torch.clamp.html */
+/**
+ * `torch.clamp`: Clamps all elements in `input` into the range `[` `min`, `max` `]`.
+ *
+ * PyTorch: `torch.clamp(input, min=None, max=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.clamp](https://pytorch.org/docs/stable/generated/torch.clamp.html)
+ */
 export const clamp: {
   (input: Tensor, options?: { min?: Tensor | null; max?: Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, min?: Tensor | null, options?: { max?: Tensor | null; out?: Tensor }): Tensor;
@@ -536,7 +1310,14 @@ export const clamp: {
   (input: Tensor, min?: Scalar | Tensor | null, options?: { max?: Scalar | Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.clamp', TORCH['clamp']);
-/** `torch.clamp_`: https://pytorch.org/docs/stable/generated/torch.clamp_.html */
+/**
+ * `torch.clamp_`: In-place form of `torch.clamp`: clamps all elements in `input` into the range `[` `min`, `max`
+ * `]`.
+ *
+ * PyTorch: `torch.clamp_(Tensor input, Tensor? min=None, Tensor? max=None)`, `torch.clamp_(Tensor input, Scalar? min=None, Scalar? max=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const clamp_: {
   (input: Tensor, options?: { min?: Tensor | null; max?: Tensor | null }): Tensor;
   (input: Tensor, min?: Tensor | null, options?: { max?: Tensor | null }): Tensor;
@@ -545,35 +1326,68 @@ export const clamp_: {
   (input: Tensor, min?: Scalar | Tensor | null, options?: { max?: Scalar | Tensor | null }): Tensor;
   (input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null): Tensor;
 } = pythonFunction('torch.clamp_', TORCH['clamp_']);
-/** `torch.clamp_max`: https://pytorch.org/docs/stable/generated/torch.clamp_max.html */
+/**
+ * `torch.clamp_max`: the ATen operator `aten::clamp_max.Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.clamp_max(Tensor input, Tensor max, *, Tensor out=None)`, `torch.clamp_max(Tensor input, Scalar max, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const clamp_max: {
   (input: Tensor, max: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { max: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, max: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { max: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.clamp_max', TORCH['clamp_max']);
-/** `torch.clamp_max_`: https://pytorch.org/docs/stable/generated/torch.clamp_max_.html */
+/**
+ * `torch.clamp_max_`: In-place form of `torch.clamp_max`.
+ *
+ * PyTorch: `torch.clamp_max_(Tensor input, Tensor max)`, `torch.clamp_max_(Tensor input, Scalar max)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const clamp_max_: {
   (input: Tensor, max: Tensor): Tensor;
   (input: Tensor, options: { max: Tensor }): Tensor;
   (input: Tensor, max: Scalar | Tensor): Tensor;
   (input: Tensor, options: { max: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.clamp_max_', TORCH['clamp_max_']);
-/** `torch.clamp_min`: https://pytorch.org/docs/stable/generated/torch.clamp_min.html */
+/**
+ * `torch.clamp_min`: the ATen operator `aten::clamp_min.Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.clamp_min(Tensor input, Tensor min, *, Tensor out=None)`, `torch.clamp_min(Tensor input, Scalar min, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const clamp_min: {
   (input: Tensor, min: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { min: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, min: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { min: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.clamp_min', TORCH['clamp_min']);
-/** `torch.clamp_min_`: https://pytorch.org/docs/stable/generated/torch.clamp_min_.html */
+/**
+ * `torch.clamp_min_`: In-place form of `torch.clamp_min`.
+ *
+ * PyTorch: `torch.clamp_min_(Tensor input, Tensor min)`, `torch.clamp_min_(Tensor input, Scalar min)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const clamp_min_: {
   (input: Tensor, min: Tensor): Tensor;
   (input: Tensor, options: { min: Tensor }): Tensor;
   (input: Tensor, min: Scalar | Tensor): Tensor;
   (input: Tensor, options: { min: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.clamp_min_', TORCH['clamp_min_']);
-/** `torch.clip`: https://pytorch.org/docs/stable/generated/torch.clip.html */
+/**
+ * `torch.clip`: Alias for `torch.clamp`.
+ *
+ * PyTorch: `torch.clip(input, min=None, max=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.clip](https://pytorch.org/docs/stable/generated/torch.clip.html)
+ */
 export const clip: {
   (input: Tensor, options?: { min?: Tensor | null; max?: Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, min?: Tensor | null, options?: { max?: Tensor | null; out?: Tensor }): Tensor;
@@ -582,7 +1396,13 @@ export const clip: {
   (input: Tensor, min?: Scalar | Tensor | null, options?: { max?: Scalar | Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.clip', TORCH['clip']);
-/** `torch.clip_`: https://pytorch.org/docs/stable/generated/torch.clip_.html */
+/**
+ * `torch.clip_`: In-place form of `torch.clip`: alias for `torch.clamp`.
+ *
+ * PyTorch: `torch.clip_(Tensor input, Tensor? min=None, Tensor? max=None)`, `torch.clip_(Tensor input, Scalar? min=None, Scalar? max=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const clip_: {
   (input: Tensor, options?: { min?: Tensor | null; max?: Tensor | null }): Tensor;
   (input: Tensor, min?: Tensor | null, options?: { max?: Tensor | null }): Tensor;
@@ -591,53 +1411,141 @@ export const clip_: {
   (input: Tensor, min?: Scalar | Tensor | null, options?: { max?: Scalar | Tensor | null }): Tensor;
   (input: Tensor, min?: Scalar | Tensor | null, max?: Scalar | Tensor | null): Tensor;
 } = pythonFunction('torch.clip_', TORCH['clip_']);
-/** `torch.clone`: https://pytorch.org/docs/stable/generated/torch.clone.html */
+/**
+ * `torch.clone`: Returns a copy of `input`.
+ *
+ * PyTorch: `torch.clone(input, *, memory_format=torch.preserve_format) -> Tensor`.
+ *
+ * Keyword-only arguments (`memory_format`) go in a trailing options object.
+ *
+ * @see [torch.clone](https://pytorch.org/docs/stable/generated/torch.clone.html)
+ */
 export const clone: {
   (input: Tensor, options?: { memory_format?: MemoryFormat | null }): Tensor;
 } = pythonFunction('torch.clone', TORCH['clone']);
-/** `torch.col_indices_copy`: https://pytorch.org/docs/stable/generated/torch.col_indices_copy.html */
+/**
+ * `torch.col_indices_copy`: Performs the same operation as `torch.col_indices`, but all output tensors are
+ * freshly created instead of aliasing the input.
+ *
+ * PyTorch: `torch.col_indices_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.col_indices_copy](https://pytorch.org/docs/stable/generated/torch.col_indices_copy.html)
+ */
 export const col_indices_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.col_indices_copy', TORCH['col_indices_copy']);
-/** `torch.column_stack`: https://pytorch.org/docs/stable/generated/torch.column_stack.html */
+/**
+ * `torch.column_stack`: Creates a new tensor by horizontally stacking the tensors in `tensors`.
+ *
+ * PyTorch: `torch.column_stack(tensors, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.column_stack](https://pytorch.org/docs/stable/generated/torch.column_stack.html)
+ */
 export const column_stack: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.column_stack', TORCH['column_stack']);
-/** `torch.combinations`: https://pytorch.org/docs/stable/generated/torch.combinations.html */
+/**
+ * `torch.combinations`: Compute combinations of length `r` of the given tensor.
+ *
+ * PyTorch: `torch.combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> seq`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.combinations](https://pytorch.org/docs/stable/generated/torch.combinations.html)
+ */
 export const combinations: {
   (input: Tensor, options?: { r?: number; with_replacement?: boolean }): Tensor;
   (input: Tensor, r?: number, options?: { with_replacement?: boolean }): Tensor;
   (input: Tensor, r?: number, with_replacement?: boolean): Tensor;
 } = pythonFunction('torch.combinations', TORCH['combinations']);
-/** `torch.complex`: https://pytorch.org/docs/stable/generated/torch.complex.html */
+/**
+ * `torch.complex`: Constructs a complex tensor with its real part equal to `real` and its imaginary part equal
+ * to `imag`.
+ *
+ * PyTorch: `torch.complex(real, imag, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.complex](https://pytorch.org/docs/stable/generated/torch.complex.html)
+ */
 export const complex: {
   (real: Tensor, imag: Tensor, options?: { out?: Tensor }): Tensor;
   (real: Tensor, options: { imag: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.complex', TORCH['complex']);
-/** `torch.concatenate`: https://pytorch.org/docs/stable/generated/torch.concatenate.html */
+/**
+ * `torch.concatenate`: Alias of `torch.cat`.
+ *
+ * PyTorch: `torch.concatenate(tensors, axis=0, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.concatenate](https://pytorch.org/docs/stable/generated/torch.concatenate.html)
+ */
 export const concatenate: {
   (tensors: Tensor[], options?: { dim?: number; out?: Tensor }): Tensor;
   (tensors: Tensor[], dim?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.concatenate', TORCH['concatenate']);
-/** `torch.conj`: https://pytorch.org/docs/stable/generated/torch.conj.html */
+/**
+ * `torch.conj`: Returns a view of `input` with a flipped conjugate bit.
+ *
+ * PyTorch: `torch.conj(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.conj](https://pytorch.org/docs/stable/generated/torch.conj.html)
+ */
 export const conj: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.conj', TORCH['conj']);
-/** `torch.conj_physical`: https://pytorch.org/docs/stable/generated/torch.conj_physical.html */
+/**
+ * `torch.conj_physical`: Computes the element-wise conjugate of the given `input` tensor.
+ *
+ * PyTorch: `torch.conj_physical(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.conj_physical](https://pytorch.org/docs/stable/generated/torch.conj_physical.html)
+ */
 export const conj_physical: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.conj_physical', TORCH['conj_physical']);
-/** `torch.conj_physical_`: https://pytorch.org/docs/stable/generated/torch.conj_physical_.html */
+/**
+ * `torch.conj_physical_`: In-place form of `torch.conj_physical`: computes the element-wise conjugate of the
+ * given `input` tensor.
+ *
+ * PyTorch: `torch.conj_physical_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const conj_physical_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.conj_physical_', TORCH['conj_physical_']);
-/** `torch.constant_pad_nd`: https://pytorch.org/docs/stable/generated/torch.constant_pad_nd.html */
+/**
+ * `torch.constant_pad_nd`: the ATen operator `aten::constant_pad_nd`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.constant_pad_nd(Tensor input, IntArrayRef pad, Scalar value=0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const constant_pad_nd: {
   (input: Tensor, pad: number[], options?: { value?: Scalar | Tensor }): Tensor;
   (input: Tensor, pad: number[], value?: Scalar | Tensor): Tensor;
   (input: Tensor, options: { pad: number[]; value?: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.constant_pad_nd', TORCH['constant_pad_nd']);
-/** `torch.conv1d`: https://pytorch.org/docs/stable/generated/torch.conv1d.html */
+/**
+ * `torch.conv1d`: Applies a 1D convolution over an input signal composed of several input planes.
+ *
+ * PyTorch: `torch.conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv1d](https://pytorch.org/docs/stable/generated/torch.conv1d.html)
+ */
 export const conv1d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
@@ -654,7 +1562,15 @@ export const conv1d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: string; dilation?: number | number[]; groups?: number }): Tensor;
 } = pythonFunction('torch.conv1d', TORCH['conv1d']);
-/** `torch.conv2d`: https://pytorch.org/docs/stable/generated/torch.conv2d.html */
+/**
+ * `torch.conv2d`: Applies a 2D convolution over an input image composed of several input planes.
+ *
+ * PyTorch: `torch.conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv2d](https://pytorch.org/docs/stable/generated/torch.conv2d.html)
+ */
 export const conv2d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
@@ -671,7 +1587,15 @@ export const conv2d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: string; dilation?: number | number[]; groups?: number }): Tensor;
 } = pythonFunction('torch.conv2d', TORCH['conv2d']);
-/** `torch.conv3d`: https://pytorch.org/docs/stable/generated/torch.conv3d.html */
+/**
+ * `torch.conv3d`: Applies a 3D convolution over an input image composed of several input planes.
+ *
+ * PyTorch: `torch.conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv3d](https://pytorch.org/docs/stable/generated/torch.conv3d.html)
+ */
 export const conv3d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; groups?: number }): Tensor;
@@ -688,13 +1612,30 @@ export const conv3d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: string, dilation?: number | number[], groups?: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: string; dilation?: number | number[]; groups?: number }): Tensor;
 } = pythonFunction('torch.conv3d', TORCH['conv3d']);
-/** `torch.conv_tbc`: https://pytorch.org/docs/stable/generated/torch.conv_tbc.html */
+/**
+ * `torch.conv_tbc`: Applies a 1-dimensional sequence convolution over an input sequence.
+ *
+ * PyTorch: `torch.conv_tbc(Tensor input, Tensor weight, Tensor bias, int64_t pad=0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv_tbc](https://pytorch.org/docs/stable/generated/torch.conv_tbc.html)
+ */
 export const conv_tbc: {
   (input: Tensor, weight: Tensor, bias: Tensor, options?: { pad?: number }): Tensor;
   (input: Tensor, weight: Tensor, bias: Tensor, pad?: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor; pad?: number }): Tensor;
 } = pythonFunction('torch.conv_tbc', TORCH['conv_tbc']);
-/** `torch.conv_transpose1d`: https://pytorch.org/docs/stable/generated/torch.conv_transpose1d.html */
+/**
+ * `torch.conv_transpose1d`: Applies a 1D transposed convolution operator over an input signal composed of
+ * several input planes, sometimes also called "deconvolution".
+ *
+ * PyTorch: `torch.conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv_transpose1d](https://pytorch.org/docs/stable/generated/torch.conv_transpose1d.html)
+ */
 export const conv_transpose1d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
@@ -705,7 +1646,16 @@ export const conv_transpose1d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
 } = pythonFunction('torch.conv_transpose1d', TORCH['conv_transpose1d']);
-/** `torch.conv_transpose2d`: https://pytorch.org/docs/stable/generated/torch.conv_transpose2d.html */
+/**
+ * `torch.conv_transpose2d`: Applies a 2D transposed convolution operator over an input image composed of several
+ * input planes, sometimes also called "deconvolution".
+ *
+ * PyTorch: `torch.conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv_transpose2d](https://pytorch.org/docs/stable/generated/torch.conv_transpose2d.html)
+ */
 export const conv_transpose2d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
@@ -716,7 +1666,16 @@ export const conv_transpose2d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
 } = pythonFunction('torch.conv_transpose2d', TORCH['conv_transpose2d']);
-/** `torch.conv_transpose3d`: https://pytorch.org/docs/stable/generated/torch.conv_transpose3d.html */
+/**
+ * `torch.conv_transpose3d`: Applies a 3D transposed convolution operator over an input image composed of several
+ * input planes, sometimes also called "deconvolution".
+ *
+ * PyTorch: `torch.conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.conv_transpose3d](https://pytorch.org/docs/stable/generated/torch.conv_transpose3d.html)
+ */
 export const conv_transpose3d: {
   (input: Tensor, weight: Tensor, options?: { bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
   (input: Tensor, weight: Tensor, bias?: Tensor | null, options?: { stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
@@ -727,74 +1686,184 @@ export const conv_transpose3d: {
   (input: Tensor, weight: Tensor, bias?: Tensor | null, stride?: number | number[], padding?: number | number[], output_padding?: number | number[], groups?: number, dilation?: number | number[]): Tensor;
   (input: Tensor, options: { weight: Tensor; bias?: Tensor | null; stride?: number | number[]; padding?: number | number[]; output_padding?: number | number[]; groups?: number; dilation?: number | number[] }): Tensor;
 } = pythonFunction('torch.conv_transpose3d', TORCH['conv_transpose3d']);
-/** `torch.convolution`: https://pytorch.org/docs/stable/generated/torch.convolution.html */
+/**
+ * `torch.convolution`: the ATen operator `aten::convolution`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.convolution(Tensor input, Tensor weight, Tensor? bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed, IntArrayRef output_padding, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const convolution: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], transposed: boolean, output_padding: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; stride: number[]; padding: number[]; dilation: number[]; transposed: boolean; output_padding: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.convolution', TORCH['convolution']);
-/** `torch.copysign`: https://pytorch.org/docs/stable/generated/torch.copysign.html */
+/**
+ * `torch.copysign`: Create a new floating-point tensor with the magnitude of `input` and the sign of `other`,
+ * elementwise.
+ *
+ * PyTorch: `torch.copysign(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.copysign](https://pytorch.org/docs/stable/generated/torch.copysign.html)
+ */
 export const copysign: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.copysign', TORCH['copysign']);
-/** `torch.corrcoef`: https://pytorch.org/docs/stable/generated/torch.corrcoef.html */
+/**
+ * `torch.corrcoef`: Estimates the Pearson product-moment correlation coefficient matrix of the variables given
+ * by the `input` matrix, where rows are the variables and columns are the observations.
+ *
+ * PyTorch: `torch.corrcoef(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.corrcoef](https://pytorch.org/docs/stable/generated/torch.corrcoef.html)
+ */
 export const corrcoef: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.corrcoef', TORCH['corrcoef']);
-/** `torch.cos`: https://pytorch.org/docs/stable/generated/torch.cos.html */
+/**
+ * `torch.cos`: Returns a new tensor with the cosine of the elements of `input` given in radians.
+ *
+ * PyTorch: `torch.cos(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.cos](https://pytorch.org/docs/stable/generated/torch.cos.html)
+ */
 export const cos: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.cos', TORCH['cos']);
-/** `torch.cos_`: https://pytorch.org/docs/stable/generated/torch.cos_.html */
+/**
+ * `torch.cos_`: In-place form of `torch.cos`: writes into this tensor the cosine of the elements of `input`
+ * given in radians.
+ *
+ * PyTorch: `torch.cos_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cos_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.cos_', TORCH['cos_']);
-/** `torch.cosh`: https://pytorch.org/docs/stable/generated/torch.cosh.html */
+/**
+ * `torch.cosh`: Returns a new tensor with the hyperbolic cosine  of the elements of `input`.
+ *
+ * PyTorch: `torch.cosh(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.cosh](https://pytorch.org/docs/stable/generated/torch.cosh.html)
+ */
 export const cosh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.cosh', TORCH['cosh']);
-/** `torch.cosh_`: https://pytorch.org/docs/stable/generated/torch.cosh_.html */
+/**
+ * `torch.cosh_`: In-place form of `torch.cosh`: writes into this tensor the hyperbolic cosine  of the elements
+ * of `input`.
+ *
+ * PyTorch: `torch.cosh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cosh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.cosh_', TORCH['cosh_']);
-/** `torch.cosine_embedding_loss`: https://pytorch.org/docs/stable/generated/torch.cosine_embedding_loss.html */
+/**
+ * `torch.cosine_embedding_loss`: the ATen operator `aten::cosine_embedding_loss`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.cosine_embedding_loss(Tensor input1, Tensor input2, Tensor target, double margin=0.0, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const cosine_embedding_loss: {
   (input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number; reduction?: number }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, options?: { reduction?: number }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
   (input1: Tensor, options: { input2: Tensor; target: Tensor; margin?: number; reduction?: number }): Tensor;
 } = pythonFunction('torch.cosine_embedding_loss', TORCH['cosine_embedding_loss']);
-/** `torch.cosine_similarity`: https://pytorch.org/docs/stable/generated/torch.cosine_similarity.html */
+/**
+ * `torch.cosine_similarity`: Returns cosine similarity between `x1` and `x2`, computed along dim.
+ *
+ * PyTorch: `torch.cosine_similarity(x1, x2, dim=1, eps=1e-8) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.cosine_similarity](https://pytorch.org/docs/stable/generated/torch.cosine_similarity.html)
+ */
 export const cosine_similarity: {
   (x1: Tensor, x2: Tensor, options?: { dim?: number; eps?: number }): Tensor;
   (x1: Tensor, x2: Tensor, dim?: number, options?: { eps?: number }): Tensor;
   (x1: Tensor, x2: Tensor, dim?: number, eps?: number): Tensor;
   (x1: Tensor, options: { x2: Tensor; dim?: number; eps?: number }): Tensor;
 } = pythonFunction('torch.cosine_similarity', TORCH['cosine_similarity']);
-/** `torch.count_nonzero`: https://pytorch.org/docs/stable/generated/torch.count_nonzero.html */
+/**
+ * `torch.count_nonzero`: Counts the number of non-zero values in the tensor `input` along the given `dim`.
+ *
+ * PyTorch: `torch.count_nonzero(input, dim=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.count_nonzero](https://pytorch.org/docs/stable/generated/torch.count_nonzero.html)
+ */
 export const count_nonzero: {
   (input: Tensor, options?: { dim?: number | null }): Tensor;
   (input: Tensor, dim?: number | null): Tensor;
   (input: Tensor, dim: number[]): Tensor;
   (input: Tensor, options: { dim: number[] }): Tensor;
 } = pythonFunction('torch.count_nonzero', TORCH['count_nonzero']);
-/** `torch.cov`: https://pytorch.org/docs/stable/generated/torch.cov.html */
+/**
+ * `torch.cov`: Estimates the covariance matrix of the variables given by the `input` matrix, where rows are the
+ * variables and columns are the observations.
+ *
+ * PyTorch: `torch.cov(input, *, correction=1, fweights=None, aweights=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`correction`, `fweights`, `aweights`) go in a trailing options object.
+ *
+ * @see [torch.cov](https://pytorch.org/docs/stable/generated/torch.cov.html)
+ */
 export const cov: {
   (input: Tensor, options?: { correction?: number; fweights?: Tensor | null; aweights?: Tensor | null }): Tensor;
 } = pythonFunction('torch.cov', TORCH['cov']);
-/** `torch.cross`: https://pytorch.org/docs/stable/generated/torch.cross.html */
+/**
+ * `torch.cross`: Returns the cross product of vectors in dimension `dim` of `input` and `other`.
+ *
+ * PyTorch: `torch.cross(input, other, dim=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.cross](https://pytorch.org/docs/stable/generated/torch.cross.html)
+ */
 export const cross: {
   (input: Tensor, other: Tensor, options?: { dim?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, other: Tensor, dim?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; dim?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.cross', TORCH['cross']);
-/** `torch.crow_indices_copy`: https://pytorch.org/docs/stable/generated/torch.crow_indices_copy.html */
+/**
+ * `torch.crow_indices_copy`: Performs the same operation as `torch.crow_indices`, but all output tensors are
+ * freshly created instead of aliasing the input.
+ *
+ * PyTorch: `torch.crow_indices_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.crow_indices_copy](https://pytorch.org/docs/stable/generated/torch.crow_indices_copy.html)
+ */
 export const crow_indices_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.crow_indices_copy', TORCH['crow_indices_copy']);
-/** `torch.ctc_loss`: https://pytorch.org/docs/stable/generated/torch.ctc_loss.html */
+/**
+ * `torch.ctc_loss`: the ATen operator `aten::ctc_loss.IntList`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.ctc_loss(Tensor log_probs, Tensor targets, IntArrayRef input_lengths, IntArrayRef target_lengths, int64_t blank=0, int64_t reduction=at::Reduction::Mean, bool zero_infinity=False)`, `torch.ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int64_t blank=0, int64_t reduction=at::Reduction::Mean, bool zero_infinity=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const ctc_loss: {
   (log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], options?: { blank?: number; reduction?: number; zero_infinity?: boolean }): Tensor;
   (log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank?: number, options?: { reduction?: number; zero_infinity?: boolean }): Tensor;
@@ -807,132 +1876,336 @@ export const ctc_loss: {
   (log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank?: number, reduction?: number, zero_infinity?: boolean): Tensor;
   (log_probs: Tensor, options: { targets: Tensor; input_lengths: Tensor; target_lengths: Tensor; blank?: number; reduction?: number; zero_infinity?: boolean }): Tensor;
 } = pythonFunction('torch.ctc_loss', TORCH['ctc_loss']);
-/** `torch.cudnn_affine_grid_generator`: https://pytorch.org/docs/stable/generated/torch.cudnn_affine_grid_generator.html */
+/**
+ * `torch.cudnn_affine_grid_generator`: the ATen operator `aten::cudnn_affine_grid_generator`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.cudnn_affine_grid_generator(Tensor theta, int64_t N, int64_t C, int64_t H, int64_t W)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_affine_grid_generator: {
   (theta: Tensor, N: number, C: number, H: number, W: number): Tensor;
   (theta: Tensor, options: { N: number; C: number; H: number; W: number }): Tensor;
 } = pythonFunction('torch.cudnn_affine_grid_generator', TORCH['cudnn_affine_grid_generator']);
-/** `torch.cudnn_batch_norm`: https://pytorch.org/docs/stable/generated/torch.cudnn_batch_norm.html */
+/**
+ * `torch.cudnn_batch_norm`: the ATen operator `aten::cudnn_batch_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.cudnn_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double exponential_average_factor, double epsilon, *, TensorList[4] out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const cudnn_batch_norm: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number, options?: { out?: Tensor[] }): [Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; running_mean: Tensor | null; running_var: Tensor | null; training: boolean; exponential_average_factor: number; epsilon: number; out?: Tensor[] }): [Tensor, Tensor, Tensor, Tensor];
 } = pythonFunction('torch.cudnn_batch_norm', TORCH['cudnn_batch_norm']);
-/** `torch.cudnn_convolution`: https://pytorch.org/docs/stable/generated/torch.cudnn_convolution.html */
+/**
+ * `torch.cudnn_convolution`: the ATen operator `aten::cudnn_convolution`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.cudnn_convolution(Tensor input, Tensor weight, IntArrayRef padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const cudnn_convolution: {
   (input: Tensor, weight: Tensor, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { weight: Tensor; padding: number[]; stride: number[]; dilation: number[]; groups: number; benchmark: boolean; deterministic: boolean; allow_tf32: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.cudnn_convolution', TORCH['cudnn_convolution']);
-/** `torch.cudnn_convolution_add_relu`: https://pytorch.org/docs/stable/generated/torch.cudnn_convolution_add_relu.html */
+/**
+ * `torch.cudnn_convolution_add_relu`: the ATen operator `aten::cudnn_convolution_add_relu`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.cudnn_convolution_add_relu(Tensor input, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_convolution_add_relu: {
   (input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | Tensor | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; z: Tensor; alpha: Scalar | Tensor | null; bias: Tensor | null; stride: number[]; padding: number[]; dilation: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.cudnn_convolution_add_relu', TORCH['cudnn_convolution_add_relu']);
-/** `torch.cudnn_convolution_relu`: https://pytorch.org/docs/stable/generated/torch.cudnn_convolution_relu.html */
+/**
+ * `torch.cudnn_convolution_relu`: the ATen operator `aten::cudnn_convolution_relu`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.cudnn_convolution_relu(Tensor input, Tensor weight, Tensor? bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_convolution_relu: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; stride: number[]; padding: number[]; dilation: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.cudnn_convolution_relu', TORCH['cudnn_convolution_relu']);
-/** `torch.cudnn_convolution_transpose`: https://pytorch.org/docs/stable/generated/torch.cudnn_convolution_transpose.html */
+/**
+ * `torch.cudnn_convolution_transpose`: the ATen operator `aten::cudnn_convolution_transpose`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.cudnn_convolution_transpose(Tensor input, Tensor weight, IntArrayRef padding, IntArrayRef output_padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic, bool allow_tf32)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_convolution_transpose: {
   (input: Tensor, weight: Tensor, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean, allow_tf32: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor; padding: number[]; output_padding: number[]; stride: number[]; dilation: number[]; groups: number; benchmark: boolean; deterministic: boolean; allow_tf32: boolean }): Tensor;
 } = pythonFunction('torch.cudnn_convolution_transpose', TORCH['cudnn_convolution_transpose']);
-/** `torch.cudnn_grid_sampler`: https://pytorch.org/docs/stable/generated/torch.cudnn_grid_sampler.html */
+/**
+ * `torch.cudnn_grid_sampler`: the ATen operator `aten::cudnn_grid_sampler`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.cudnn_grid_sampler(Tensor input, Tensor grid)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_grid_sampler: {
   (input: Tensor, grid: Tensor): Tensor;
   (input: Tensor, options: { grid: Tensor }): Tensor;
 } = pythonFunction('torch.cudnn_grid_sampler', TORCH['cudnn_grid_sampler']);
-/** `torch.cudnn_is_acceptable`: https://pytorch.org/docs/stable/generated/torch.cudnn_is_acceptable.html */
+/**
+ * `torch.cudnn_is_acceptable`: the ATen operator `aten::cudnn_is_acceptable`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.cudnn_is_acceptable(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const cudnn_is_acceptable: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.cudnn_is_acceptable', TORCH['cudnn_is_acceptable']);
-/** `torch.cummax`: https://pytorch.org/docs/stable/generated/torch.cummax.html */
+/**
+ * `torch.cummax`: Returns a namedtuple `(values, indices)` where `values` is the cumulative maximum of elements
+ * of `input` in the dimension `dim`.
+ *
+ * PyTorch: `torch.cummax(input, dim, *, out=None) -> (Tensor, LongTensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.cummax](https://pytorch.org/docs/stable/generated/torch.cummax.html)
+ */
 export const cummax: {
   (input: Tensor, dim: number, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.cummax', TORCH['cummax']);
-/** `torch.cummin`: https://pytorch.org/docs/stable/generated/torch.cummin.html */
+/**
+ * `torch.cummin`: Returns a namedtuple `(values, indices)` where `values` is the cumulative minimum of elements
+ * of `input` in the dimension `dim`.
+ *
+ * PyTorch: `torch.cummin(input, dim, *, out=None) -> (Tensor, LongTensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.cummin](https://pytorch.org/docs/stable/generated/torch.cummin.html)
+ */
 export const cummin: {
   (input: Tensor, dim: number, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.cummin', TORCH['cummin']);
-/** `torch.cumprod`: https://pytorch.org/docs/stable/generated/torch.cumprod.html */
+/**
+ * `torch.cumprod`: Returns the cumulative product of elements of `input` in the dimension `dim`.
+ *
+ * PyTorch: `torch.cumprod(input, dim, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ *
+ * @see [torch.cumprod](https://pytorch.org/docs/stable/generated/torch.cumprod.html)
+ */
 export const cumprod: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.cumprod', TORCH['cumprod']);
-/** `torch.cumsum`: https://pytorch.org/docs/stable/generated/torch.cumsum.html */
+/**
+ * `torch.cumsum`: Returns the cumulative sum of elements of `input` in the dimension `dim`.
+ *
+ * PyTorch: `torch.cumsum(input, dim, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ *
+ * @see [torch.cumsum](https://pytorch.org/docs/stable/generated/torch.cumsum.html)
+ */
 export const cumsum: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.cumsum', TORCH['cumsum']);
-/** `torch.cumulative_trapezoid`: https://pytorch.org/docs/stable/generated/torch.cumulative_trapezoid.html */
+/**
+ * `torch.cumulative_trapezoid`: Cumulatively computes the [trapezoidal
+ * rule](https://en.wikipedia.org/wiki/Trapezoidal_rule) along `dim`.
+ *
+ * PyTorch: `torch.cumulative_trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`dim`, `dx`) go in a trailing options object.
+ *
+ * @see [torch.cumulative_trapezoid](https://pytorch.org/docs/stable/generated/torch.cumulative_trapezoid.html)
+ */
 export const cumulative_trapezoid: {
   (y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
   (y: Tensor, options: { x: Tensor; dim?: number }): Tensor;
   (y: Tensor, options?: { dx?: Scalar | Tensor; dim?: number }): Tensor;
 } = pythonFunction('torch.cumulative_trapezoid', TORCH['cumulative_trapezoid']);
-/** `torch.deg2rad`: https://pytorch.org/docs/stable/generated/torch.deg2rad.html */
+/**
+ * `torch.deg2rad`: Returns a new tensor with each of the elements of `input` converted from angles in degrees to
+ * radians.
+ *
+ * PyTorch: `torch.deg2rad(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.deg2rad](https://pytorch.org/docs/stable/generated/torch.deg2rad.html)
+ */
 export const deg2rad: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.deg2rad', TORCH['deg2rad']);
-/** `torch.deg2rad_`: https://pytorch.org/docs/stable/generated/torch.deg2rad_.html */
+/**
+ * `torch.deg2rad_`: In-place form of `torch.deg2rad`: writes into this tensor each of the elements of `input`
+ * converted from angles in degrees to radians.
+ *
+ * PyTorch: `torch.deg2rad_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const deg2rad_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.deg2rad_', TORCH['deg2rad_']);
-/** `torch.dequantize`: https://pytorch.org/docs/stable/generated/torch.dequantize.html */
+/**
+ * `torch.dequantize`: Returns an fp32 Tensor by dequantizing a quantized Tensor.
+ *
+ * PyTorch: `torch.dequantize(tensor) -> Tensor`, `torch.dequantize(tensors) -> sequence of Tensors`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.dequantize](https://pytorch.org/docs/stable/generated/torch.dequantize.html)
+ */
 export const dequantize: {
   (input: Tensor): Tensor;
   (tensors: Tensor[]): Tensor[];
 } = pythonFunction('torch.dequantize', TORCH['dequantize']);
-/** `torch.det`: https://pytorch.org/docs/stable/generated/torch.det.html */
+/**
+ * `torch.det`: Alias for `torch.linalg.det`.
+ *
+ * PyTorch: `torch.det(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.det](https://pytorch.org/docs/stable/generated/torch.det.html)
+ */
 export const det: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.det', TORCH['det']);
-/** `torch.detach`: https://pytorch.org/docs/stable/generated/torch.detach.html */
+/**
+ * `torch.detach`: the ATen operator `aten::detach`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.detach(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const detach: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.detach', TORCH['detach']);
-/** `torch.detach_`: https://pytorch.org/docs/stable/generated/torch.detach_.html */
+/**
+ * `torch.detach_`: In-place form of `torch.detach`.
+ *
+ * PyTorch: `torch.detach_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const detach_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.detach_', TORCH['detach_']);
-/** `torch.detach_copy`: https://pytorch.org/docs/stable/generated/torch.detach_copy.html */
+/**
+ * `torch.detach_copy`: Performs the same operation as `torch.detach`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.detach_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.detach_copy](https://pytorch.org/docs/stable/generated/torch.detach_copy.html)
+ */
 export const detach_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.detach_copy', TORCH['detach_copy']);
-/** `torch.diag`: https://pytorch.org/docs/stable/generated/torch.diag.html */
+/**
+ * `torch.diag`: - If `input` is a vector (1-D tensor), then returns a 2-D square tensor with the elements of
+ * `input` as the diagonal.
+ *
+ * PyTorch: `torch.diag(input, diagonal=0, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.diag](https://pytorch.org/docs/stable/generated/torch.diag.html)
+ */
 export const diag: {
   (input: Tensor, options?: { diagonal?: number; out?: Tensor }): Tensor;
   (input: Tensor, diagonal?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.diag', TORCH['diag']);
-/** `torch.diag_embed`: https://pytorch.org/docs/stable/generated/torch.diag_embed.html */
+/**
+ * `torch.diag_embed`: Creates a tensor whose diagonals of certain 2D planes (specified by `dim1` and `dim2`) are
+ * filled by `input`.
+ *
+ * PyTorch: `torch.diag_embed(input, offset=0, dim1=-2, dim2=-1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.diag_embed](https://pytorch.org/docs/stable/generated/torch.diag_embed.html)
+ */
 export const diag_embed: {
   (input: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
   (input: Tensor, offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, options?: { dim2?: number }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 } = pythonFunction('torch.diag_embed', TORCH['diag_embed']);
-/** `torch.diagflat`: https://pytorch.org/docs/stable/generated/torch.diagflat.html */
+/**
+ * `torch.diagflat`: - If `input` is a vector (1-D tensor), then returns a 2-D square tensor with the elements of
+ * `input` as the diagonal.
+ *
+ * PyTorch: `torch.diagflat(input, offset=0) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.diagflat](https://pytorch.org/docs/stable/generated/torch.diagflat.html)
+ */
 export const diagflat: {
   (input: Tensor, options?: { offset?: number }): Tensor;
   (input: Tensor, offset?: number): Tensor;
 } = pythonFunction('torch.diagflat', TORCH['diagflat']);
-/** `torch.diagonal`: https://pytorch.org/docs/stable/generated/torch.diagonal.html */
+/**
+ * `torch.diagonal`: Returns a partial view of `input` with the its diagonal elements with respect to `dim1` and
+ * `dim2` appended as a dimension at the end of the shape.
+ *
+ * PyTorch: `torch.diagonal(input, offset=0, dim1=0, dim2=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.diagonal](https://pytorch.org/docs/stable/generated/torch.diagonal.html)
+ */
 export const diagonal: {
   (input: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
   (input: Tensor, offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, options?: { dim2?: number }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
 } = pythonFunction('torch.diagonal', TORCH['diagonal']);
-/** `torch.diagonal_copy`: https://pytorch.org/docs/stable/generated/torch.diagonal_copy.html */
+/**
+ * `torch.diagonal_copy`: Performs the same operation as `torch.diagonal`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.diagonal_copy(Tensor input, int64_t offset=0, int64_t dim1=0, int64_t dim2=1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.diagonal_copy](https://pytorch.org/docs/stable/generated/torch.diagonal_copy.html)
+ */
 export const diagonal_copy: {
   (input: Tensor, options?: { offset?: number; dim1?: number; dim2?: number; out?: Tensor }): Tensor;
   (input: Tensor, offset?: number, options?: { dim1?: number; dim2?: number; out?: Tensor }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, options?: { dim2?: number; out?: Tensor }): Tensor;
   (input: Tensor, offset?: number, dim1?: number, dim2?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.diagonal_copy', TORCH['diagonal_copy']);
-/** `torch.diagonal_scatter`: https://pytorch.org/docs/stable/generated/torch.diagonal_scatter.html */
+/**
+ * `torch.diagonal_scatter`: Embeds the values of the `src` tensor into `input` along the diagonal elements of
+ * `input`, with respect to `dim1` and `dim2`.
+ *
+ * PyTorch: `torch.diagonal_scatter(input, src, offset=0, dim1=0, dim2=1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.diagonal_scatter](https://pytorch.org/docs/stable/generated/torch.diagonal_scatter.html)
+ */
 export const diagonal_scatter: {
   (input: Tensor, src: Tensor, options?: { offset?: number; dim1?: number; dim2?: number }): Tensor;
   (input: Tensor, src: Tensor, offset?: number, options?: { dim1?: number; dim2?: number }): Tensor;
@@ -940,7 +2213,16 @@ export const diagonal_scatter: {
   (input: Tensor, src: Tensor, offset?: number, dim1?: number, dim2?: number): Tensor;
   (input: Tensor, options: { src: Tensor; offset?: number; dim1?: number; dim2?: number }): Tensor;
 } = pythonFunction('torch.diagonal_scatter', TORCH['diagonal_scatter']);
-/** `torch.diff`: https://pytorch.org/docs/stable/generated/torch.diff.html */
+/**
+ * `torch.diff`: Computes the n-th forward difference along the given dimension.
+ *
+ * PyTorch: `torch.diff(input, n=1, dim=-1, prepend=None, append=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.diff](https://pytorch.org/docs/stable/generated/torch.diff.html)
+ */
 export const diff: {
   (input: Tensor, options?: { n?: number; dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number, options?: { dim?: number; prepend?: Tensor | null; append?: Tensor | null; out?: Tensor }): Tensor;
@@ -948,17 +2230,42 @@ export const diff: {
   (input: Tensor, n?: number, dim?: number, prepend?: Tensor | null, options?: { append?: Tensor | null; out?: Tensor }): Tensor;
   (input: Tensor, n?: number, dim?: number, prepend?: Tensor | null, append?: Tensor | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.diff', TORCH['diff']);
-/** `torch.digamma`: https://pytorch.org/docs/stable/generated/torch.digamma.html */
+/**
+ * `torch.digamma`: Alias for `torch.special.digamma`.
+ *
+ * PyTorch: `torch.digamma(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.digamma](https://pytorch.org/docs/stable/generated/torch.digamma.html)
+ */
 export const digamma: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.digamma', TORCH['digamma']);
-/** `torch.dist`: https://pytorch.org/docs/stable/generated/torch.dist.html */
+/**
+ * `torch.dist`: Returns the p-norm of (`input` - `other`).
+ *
+ * PyTorch: `torch.dist(input, other, p=2) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.dist](https://pytorch.org/docs/stable/generated/torch.dist.html)
+ */
 export const dist: {
   (input: Tensor, other: Tensor, options?: { p?: Scalar | Tensor }): Tensor;
   (input: Tensor, other: Tensor, p?: Scalar | Tensor): Tensor;
   (input: Tensor, options: { other: Tensor; p?: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.dist', TORCH['dist']);
-/** `torch.div`: https://pytorch.org/docs/stable/generated/torch.div.html */
+/**
+ * `torch.div`: Divides each element of the input `input` by the corresponding element of `other`.
+ *
+ * PyTorch: `torch.div(input, other, *, rounding_mode=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`rounding_mode`, `out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.div](https://pytorch.org/docs/stable/generated/torch.div.html)
+ */
 export const div: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
@@ -967,7 +2274,16 @@ export const div: {
   (input: TensorOrScalar, other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
 } = pythonFunction('torch.div', TORCH['div']);
-/** `torch.divide`: https://pytorch.org/docs/stable/generated/torch.divide.html */
+/**
+ * `torch.divide`: Alias for `torch.div`.
+ *
+ * PyTorch: `torch.divide(input, other, *, rounding_mode=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`rounding_mode`, `out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.divide](https://pytorch.org/docs/stable/generated/torch.divide.html)
+ */
 export const divide: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
@@ -978,33 +2294,76 @@ export const divide: {
   (input: TensorOrScalar, other: Scalar | Tensor, options: { rounding_mode: string | null }): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor; rounding_mode: string | null }): Tensor;
 } = pythonFunction('torch.divide', TORCH['divide']);
-/** `torch.dot`: https://pytorch.org/docs/stable/generated/torch.dot.html */
+/**
+ * `torch.dot`: Computes the dot product of two 1D tensors.
+ *
+ * PyTorch: `torch.dot(input, tensor, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.dot](https://pytorch.org/docs/stable/generated/torch.dot.html)
+ */
 export const dot: {
   (input: Tensor, tensor: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { tensor: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.dot', TORCH['dot']);
-/** `torch.dropout`: https://pytorch.org/docs/stable/generated/torch.dropout.html */
+/**
+ * `torch.dropout`: the ATen operator `aten::dropout`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.dropout(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const dropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.dropout', TORCH['dropout']);
-/** `torch.dropout_`: https://pytorch.org/docs/stable/generated/torch.dropout_.html */
+/**
+ * `torch.dropout_`: In-place form of `torch.dropout`.
+ *
+ * PyTorch: `torch.dropout_(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const dropout_: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.dropout_', TORCH['dropout_']);
-/** `torch.dsplit`: https://pytorch.org/docs/stable/generated/torch.dsplit.html */
+/**
+ * `torch.dsplit`: Splits `input`, a tensor with three or more dimensions, into multiple tensors depthwise
+ * according to `indices_or_sections`.
+ *
+ * PyTorch: `torch.dsplit(input, indices_or_sections) -> List of Tensors`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.dsplit](https://pytorch.org/docs/stable/generated/torch.dsplit.html)
+ */
 export const dsplit: {
   (input: Tensor, sections: number): Tensor[];
   (input: Tensor, options: { sections: number }): Tensor[];
   (input: Tensor, indices: number[]): Tensor[];
   (input: Tensor, options: { indices: number[] }): Tensor[];
 } = pythonFunction('torch.dsplit', TORCH['dsplit']);
-/** `torch.dstack`: https://pytorch.org/docs/stable/generated/torch.dstack.html */
+/**
+ * `torch.dstack`: Stack tensors in sequence depthwise (along third axis).
+ *
+ * PyTorch: `torch.dstack(tensors, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.dstack](https://pytorch.org/docs/stable/generated/torch.dstack.html)
+ */
 export const dstack: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.dstack', TORCH['dstack']);
-/** `torch.embedding`: https://pytorch.org/docs/stable/generated/torch.embedding.html */
+/**
+ * `torch.embedding`: the ATen operator `aten::embedding`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool scale_grad_by_freq=False, bool sparse=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const embedding: {
   (weight: Tensor, indices: Tensor, options?: { padding_idx?: number; scale_grad_by_freq?: boolean; sparse?: boolean }): Tensor;
   (weight: Tensor, indices: Tensor, padding_idx?: number, options?: { scale_grad_by_freq?: boolean; sparse?: boolean }): Tensor;
@@ -1012,7 +2371,13 @@ export const embedding: {
   (weight: Tensor, indices: Tensor, padding_idx?: number, scale_grad_by_freq?: boolean, sparse?: boolean): Tensor;
   (weight: Tensor, options: { indices: Tensor; padding_idx?: number; scale_grad_by_freq?: boolean; sparse?: boolean }): Tensor;
 } = pythonFunction('torch.embedding', TORCH['embedding']);
-/** `torch.embedding_bag`: https://pytorch.org/docs/stable/generated/torch.embedding_bag.html */
+/**
+ * `torch.embedding_bag`: the ATen operator `aten::embedding_bag.padding_idx`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq, int64_t mode, bool sparse, Tensor? per_sample_weights, bool include_last_offset, int64_t? padding_idx)`, `torch.embedding_bag(Tensor weight, Tensor indices, Tensor offsets, bool scale_grad_by_freq=False, int64_t mode=0, bool sparse=False, Tensor? per_sample_weights=None, bool include_last_offset=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const embedding_bag: {
   (weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq: boolean, mode: number, sparse: boolean, per_sample_weights: Tensor | null, include_last_offset: boolean, padding_idx: number | null): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, options: { indices: Tensor; offsets: Tensor; scale_grad_by_freq: boolean; mode: number; sparse: boolean; per_sample_weights: Tensor | null; include_last_offset: boolean; padding_idx: number | null }): [Tensor, Tensor, Tensor, Tensor];
@@ -1024,199 +2389,491 @@ export const embedding_bag: {
   (weight: Tensor, indices: Tensor, offsets: Tensor, scale_grad_by_freq?: boolean, mode?: number, sparse?: boolean, per_sample_weights?: Tensor | null, include_last_offset?: boolean): [Tensor, Tensor, Tensor, Tensor];
   (weight: Tensor, options: { indices: Tensor; offsets: Tensor; scale_grad_by_freq?: boolean; mode?: number; sparse?: boolean; per_sample_weights?: Tensor | null; include_last_offset?: boolean }): [Tensor, Tensor, Tensor, Tensor];
 } = pythonFunction('torch.embedding_bag', TORCH['embedding_bag']);
-/** `torch.embedding_renorm_`: https://pytorch.org/docs/stable/generated/torch.embedding_renorm_.html */
+/**
+ * `torch.embedding_renorm_`: the ATen operator `aten::embedding_renorm_`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.embedding_renorm_(Tensor input, Tensor indices, double max_norm, double norm_type)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const embedding_renorm_: {
   (input: Tensor, indices: Tensor, max_norm: number, norm_type: number): Tensor;
   (input: Tensor, options: { indices: Tensor; max_norm: number; norm_type: number }): Tensor;
 } = pythonFunction('torch.embedding_renorm_', TORCH['embedding_renorm_']);
-/** `torch.empty_permuted`: https://pytorch.org/docs/stable/generated/torch.empty_permuted.html */
+/**
+ * `torch.empty_permuted`: Creates an uninitialized, non-overlapping and dense tensor with the specified `size`,
+ * with `physical_layout` specifying how the dimensions are physically laid out in memory (each logical dimension
+ * is listed from outermost to innermost).
+ *
+ * PyTorch: `torch.empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.empty_permuted](https://pytorch.org/docs/stable/generated/torch.empty_permuted.html)
+ */
 export const empty_permuted: {
   (size: number[], physical_layout: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (size: number[], options: { physical_layout: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.empty_permuted', TORCH['empty_permuted']);
-/** `torch.empty_quantized`: https://pytorch.org/docs/stable/generated/torch.empty_quantized.html */
+/**
+ * `torch.empty_quantized`: the ATen operator `aten::empty_quantized`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.empty_quantized(IntArrayRef size, Tensor qtensor, *, MemoryFormat? memory_format=None, ScalarType? dtype=None, Layout? layout=None, Device? device=None, bool? pin_memory=False, bool? requires_grad=False)`.
+ *
+ * Keyword-only arguments (`memory_format`, `dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ */
 export const empty_quantized: {
   (size: number[], qtensor: Tensor, options?: { memory_format?: MemoryFormat | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (size: number[], options: { qtensor: Tensor; memory_format?: MemoryFormat | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.empty_quantized', TORCH['empty_quantized']);
-/** `torch.empty_strided`: https://pytorch.org/docs/stable/generated/torch.empty_strided.html */
+/**
+ * `torch.empty_strided`: Creates a tensor with the specified `size` and `stride` and filled with undefined data.
+ *
+ * PyTorch: `torch.empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.empty_strided](https://pytorch.org/docs/stable/generated/torch.empty_strided.html)
+ */
 export const empty_strided: {
   (size: number[], stride: number[], options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (size: number[], options: { stride: number[]; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.empty_strided', TORCH['empty_strided']);
-/** `torch.eq`: https://pytorch.org/docs/stable/generated/torch.eq.html */
+/**
+ * `torch.eq`: Computes element-wise equality.
+ *
+ * PyTorch: `torch.eq(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.eq](https://pytorch.org/docs/stable/generated/torch.eq.html)
+ */
 export const eq: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.eq', TORCH['eq']);
-/** `torch.equal`: https://pytorch.org/docs/stable/generated/torch.equal.html */
+/**
+ * `torch.equal`: `True` if two tensors have the same size and elements, `False` otherwise.
+ *
+ * PyTorch: `torch.equal(input, other) -> bool`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.equal](https://pytorch.org/docs/stable/generated/torch.equal.html)
+ */
 export const equal: {
   (input: Tensor, other: Tensor): boolean;
   (input: Tensor, options: { other: Tensor }): boolean;
 } = pythonFunction('torch.equal', TORCH['equal']);
-/** `torch.erf`: https://pytorch.org/docs/stable/generated/torch.erf.html */
+/**
+ * `torch.erf`: Alias for `torch.special.erf`.
+ *
+ * PyTorch: `torch.erf(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.erf](https://pytorch.org/docs/stable/generated/torch.erf.html)
+ */
 export const erf: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.erf', TORCH['erf']);
-/** `torch.erf_`: https://pytorch.org/docs/stable/generated/torch.erf_.html */
+/**
+ * `torch.erf_`: In-place form of `torch.erf`: alias for `torch.special.erf`.
+ *
+ * PyTorch: `torch.erf_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const erf_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.erf_', TORCH['erf_']);
-/** `torch.erfc`: https://pytorch.org/docs/stable/generated/torch.erfc.html */
+/**
+ * `torch.erfc`: Alias for `torch.special.erfc`.
+ *
+ * PyTorch: `torch.erfc(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.erfc](https://pytorch.org/docs/stable/generated/torch.erfc.html)
+ */
 export const erfc: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.erfc', TORCH['erfc']);
-/** `torch.erfc_`: https://pytorch.org/docs/stable/generated/torch.erfc_.html */
+/**
+ * `torch.erfc_`: In-place form of `torch.erfc`: alias for `torch.special.erfc`.
+ *
+ * PyTorch: `torch.erfc_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const erfc_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.erfc_', TORCH['erfc_']);
-/** `torch.erfinv`: https://pytorch.org/docs/stable/generated/torch.erfinv.html */
+/**
+ * `torch.erfinv`: Alias for `torch.special.erfinv`.
+ *
+ * PyTorch: `torch.erfinv(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.erfinv](https://pytorch.org/docs/stable/generated/torch.erfinv.html)
+ */
 export const erfinv: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.erfinv', TORCH['erfinv']);
-/** `torch.exp`: https://pytorch.org/docs/stable/generated/torch.exp.html */
+/**
+ * `torch.exp`: Returns a new tensor with the exponential of the elements of the input tensor `input`.
+ *
+ * PyTorch: `torch.exp(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.exp](https://pytorch.org/docs/stable/generated/torch.exp.html)
+ */
 export const exp: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.exp', TORCH['exp']);
-/** `torch.exp2`: https://pytorch.org/docs/stable/generated/torch.exp2.html */
+/**
+ * `torch.exp2`: Alias for `torch.special.exp2`.
+ *
+ * PyTorch: `torch.exp2(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.exp2](https://pytorch.org/docs/stable/generated/torch.exp2.html)
+ */
 export const exp2: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.exp2', TORCH['exp2']);
-/** `torch.exp2_`: https://pytorch.org/docs/stable/generated/torch.exp2_.html */
+/**
+ * `torch.exp2_`: In-place form of `torch.exp2`: alias for `torch.special.exp2`.
+ *
+ * PyTorch: `torch.exp2_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const exp2_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.exp2_', TORCH['exp2_']);
-/** `torch.exp_`: https://pytorch.org/docs/stable/generated/torch.exp_.html */
+/**
+ * `torch.exp_`: In-place form of `torch.exp`: writes into this tensor the exponential of the elements of the
+ * input tensor `input`.
+ *
+ * PyTorch: `torch.exp_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const exp_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.exp_', TORCH['exp_']);
-/** `torch.expand_copy`: https://pytorch.org/docs/stable/generated/torch.expand_copy.html */
+/**
+ * `torch.expand_copy`: Performs the same operation as `torch.Tensor.expand`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.expand_copy(Tensor input, IntArrayRef size, *, bool implicit=False, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`implicit`, `out`) go in a trailing options object.
+ *
+ * @see [torch.expand_copy](https://pytorch.org/docs/stable/generated/torch.expand_copy.html)
+ */
 export const expand_copy: {
   (input: Tensor, size: number[], options?: { implicit?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { size: number[]; implicit?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.expand_copy', TORCH['expand_copy']);
-/** `torch.expm1`: https://pytorch.org/docs/stable/generated/torch.expm1.html */
+/**
+ * `torch.expm1`: Alias for `torch.special.expm1`.
+ *
+ * PyTorch: `torch.expm1(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.expm1](https://pytorch.org/docs/stable/generated/torch.expm1.html)
+ */
 export const expm1: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.expm1', TORCH['expm1']);
-/** `torch.expm1_`: https://pytorch.org/docs/stable/generated/torch.expm1_.html */
+/**
+ * `torch.expm1_`: In-place form of `torch.expm1`: alias for `torch.special.expm1`.
+ *
+ * PyTorch: `torch.expm1_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const expm1_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.expm1_', TORCH['expm1_']);
-/** `torch.fake_quantize_per_channel_affine`: https://pytorch.org/docs/stable/generated/torch.fake_quantize_per_channel_affine.html */
+/**
+ * `torch.fake_quantize_per_channel_affine`: Returns a new tensor with the data in `input` fake quantized per
+ * channel using `scale`, `zero_point`, `quant_min` and `quant_max`, across the channel specified by `axis`.
+ *
+ * PyTorch: `torch.fake_quantize_per_channel_affine(input, scale, zero_point, axis, quant_min, quant_max) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.fake_quantize_per_channel_affine](https://pytorch.org/docs/stable/generated/torch.fake_quantize_per_channel_affine.html)
+ */
 export const fake_quantize_per_channel_affine: {
   (input: Tensor, scale: Tensor, zero_point: Tensor, axis: number, quant_min: number, quant_max: number): Tensor;
   (input: Tensor, options: { scale: Tensor; zero_point: Tensor; axis: number; quant_min: number; quant_max: number }): Tensor;
 } = pythonFunction('torch.fake_quantize_per_channel_affine', TORCH['fake_quantize_per_channel_affine']);
-/** `torch.fake_quantize_per_tensor_affine`: https://pytorch.org/docs/stable/generated/torch.fake_quantize_per_tensor_affine.html */
+/**
+ * `torch.fake_quantize_per_tensor_affine`: Returns a new tensor with the data in `input` fake quantized using
+ * `scale`, `zero_point`, `quant_min` and `quant_max`.
+ *
+ * PyTorch: `torch.fake_quantize_per_tensor_affine(input, scale, zero_point, quant_min, quant_max) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.fake_quantize_per_tensor_affine](https://pytorch.org/docs/stable/generated/torch.fake_quantize_per_tensor_affine.html)
+ */
 export const fake_quantize_per_tensor_affine: {
   (input: Tensor, scale: Tensor, zero_point: Tensor, quant_min: number, quant_max: number): Tensor;
   (input: Tensor, options: { scale: Tensor; zero_point: Tensor; quant_min: number; quant_max: number }): Tensor;
   (input: Tensor, scale: number, zero_point: number, quant_min: number, quant_max: number): Tensor;
   (input: Tensor, options: { scale: number; zero_point: number; quant_min: number; quant_max: number }): Tensor;
 } = pythonFunction('torch.fake_quantize_per_tensor_affine', TORCH['fake_quantize_per_tensor_affine']);
-/** `torch.fbgemm_linear_fp16_weight`: https://pytorch.org/docs/stable/generated/torch.fbgemm_linear_fp16_weight.html */
+/**
+ * `torch.fbgemm_linear_fp16_weight`: the ATen operator `aten::fbgemm_linear_fp16_weight`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.fbgemm_linear_fp16_weight(Tensor input, Tensor packed_weight, Tensor bias)`, `torch.fbgemm_linear_fp16_weight(Tensor input, Tensor packed_weight, Tensor bias, Tensor output)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_linear_fp16_weight: {
   (input: Tensor, packed_weight: Tensor, bias: Tensor): Tensor;
   (input: Tensor, options: { packed_weight: Tensor; bias: Tensor }): Tensor;
   (input: Tensor, packed_weight: Tensor, bias: Tensor, output: Tensor): Tensor;
   (input: Tensor, options: { packed_weight: Tensor; bias: Tensor; output: Tensor }): Tensor;
 } = pythonFunction('torch.fbgemm_linear_fp16_weight', TORCH['fbgemm_linear_fp16_weight']);
-/** `torch.fbgemm_linear_fp16_weight_fp32_activation`: https://pytorch.org/docs/stable/generated/torch.fbgemm_linear_fp16_weight_fp32_activation.html */
+/**
+ * `torch.fbgemm_linear_fp16_weight_fp32_activation`: the ATen operator
+ * `aten::fbgemm_linear_fp16_weight_fp32_activation`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.fbgemm_linear_fp16_weight_fp32_activation(Tensor input, Tensor packed_weight, Tensor? bias)`, `torch.fbgemm_linear_fp16_weight_fp32_activation(Tensor input, Tensor packed_weight, Tensor? bias, Tensor output)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_linear_fp16_weight_fp32_activation: {
   (input: Tensor, packed_weight: Tensor, bias: Tensor | null): Tensor;
   (input: Tensor, options: { packed_weight: Tensor; bias: Tensor | null }): Tensor;
   (input: Tensor, packed_weight: Tensor, bias: Tensor | null, output: Tensor): Tensor;
   (input: Tensor, options: { packed_weight: Tensor; bias: Tensor | null; output: Tensor }): Tensor;
 } = pythonFunction('torch.fbgemm_linear_fp16_weight_fp32_activation', TORCH['fbgemm_linear_fp16_weight_fp32_activation']);
-/** `torch.fbgemm_linear_int8_weight`: https://pytorch.org/docs/stable/generated/torch.fbgemm_linear_int8_weight.html */
+/**
+ * `torch.fbgemm_linear_int8_weight`: the ATen operator `aten::fbgemm_linear_int8_weight`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.fbgemm_linear_int8_weight(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_linear_int8_weight: {
   (input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: Scalar | Tensor, weight_zero_point: Scalar | Tensor, bias: Tensor): Tensor;
   (input: Tensor, options: { weight: Tensor; packed: Tensor; col_offsets: Tensor; weight_scale: Scalar | Tensor; weight_zero_point: Scalar | Tensor; bias: Tensor }): Tensor;
 } = pythonFunction('torch.fbgemm_linear_int8_weight', TORCH['fbgemm_linear_int8_weight']);
-/** `torch.fbgemm_linear_int8_weight_fp32_activation`: https://pytorch.org/docs/stable/generated/torch.fbgemm_linear_int8_weight_fp32_activation.html */
+/**
+ * `torch.fbgemm_linear_int8_weight_fp32_activation`: the ATen operator
+ * `aten::fbgemm_linear_int8_weight_fp32_activation`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.fbgemm_linear_int8_weight_fp32_activation(Tensor input, Tensor weight, Tensor packed, Tensor col_offsets, Scalar weight_scale, Scalar weight_zero_point, Tensor bias)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_linear_int8_weight_fp32_activation: {
   (input: Tensor, weight: Tensor, packed: Tensor, col_offsets: Tensor, weight_scale: Scalar | Tensor, weight_zero_point: Scalar | Tensor, bias: Tensor): Tensor;
   (input: Tensor, options: { weight: Tensor; packed: Tensor; col_offsets: Tensor; weight_scale: Scalar | Tensor; weight_zero_point: Scalar | Tensor; bias: Tensor }): Tensor;
 } = pythonFunction('torch.fbgemm_linear_int8_weight_fp32_activation', TORCH['fbgemm_linear_int8_weight_fp32_activation']);
-/** `torch.fbgemm_linear_quantize_weight`: https://pytorch.org/docs/stable/generated/torch.fbgemm_linear_quantize_weight.html */
+/**
+ * `torch.fbgemm_linear_quantize_weight`: the ATen operator `aten::fbgemm_linear_quantize_weight`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.fbgemm_linear_quantize_weight(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_linear_quantize_weight: {
   (input: Tensor): [Tensor, Tensor, number, number];
 } = pythonFunction('torch.fbgemm_linear_quantize_weight', TORCH['fbgemm_linear_quantize_weight']);
-/** `torch.fbgemm_pack_gemm_matrix_fp16`: https://pytorch.org/docs/stable/generated/torch.fbgemm_pack_gemm_matrix_fp16.html */
+/**
+ * `torch.fbgemm_pack_gemm_matrix_fp16`: the ATen operator `aten::fbgemm_pack_gemm_matrix_fp16`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.fbgemm_pack_gemm_matrix_fp16(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_pack_gemm_matrix_fp16: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.fbgemm_pack_gemm_matrix_fp16', TORCH['fbgemm_pack_gemm_matrix_fp16']);
-/** `torch.fbgemm_pack_quantized_matrix`: https://pytorch.org/docs/stable/generated/torch.fbgemm_pack_quantized_matrix.html */
+/**
+ * `torch.fbgemm_pack_quantized_matrix`: the ATen operator `aten::fbgemm_pack_quantized_matrix`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.fbgemm_pack_quantized_matrix(Tensor input)`, `torch.fbgemm_pack_quantized_matrix(Tensor input, int64_t K, int64_t N)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fbgemm_pack_quantized_matrix: {
   (input: Tensor): Tensor;
   (input: Tensor, K: number, N: number): Tensor;
   (input: Tensor, options: { K: number; N: number }): Tensor;
 } = pythonFunction('torch.fbgemm_pack_quantized_matrix', TORCH['fbgemm_pack_quantized_matrix']);
-/** `torch.feature_alpha_dropout`: https://pytorch.org/docs/stable/generated/torch.feature_alpha_dropout.html */
+/**
+ * `torch.feature_alpha_dropout`: the ATen operator `aten::feature_alpha_dropout`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.feature_alpha_dropout(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const feature_alpha_dropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.feature_alpha_dropout', TORCH['feature_alpha_dropout']);
-/** `torch.feature_alpha_dropout_`: https://pytorch.org/docs/stable/generated/torch.feature_alpha_dropout_.html */
+/**
+ * `torch.feature_alpha_dropout_`: In-place form of `torch.feature_alpha_dropout`.
+ *
+ * PyTorch: `torch.feature_alpha_dropout_(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const feature_alpha_dropout_: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.feature_alpha_dropout_', TORCH['feature_alpha_dropout_']);
-/** `torch.feature_dropout`: https://pytorch.org/docs/stable/generated/torch.feature_dropout.html */
+/**
+ * `torch.feature_dropout`: the ATen operator `aten::feature_dropout`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.feature_dropout(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const feature_dropout: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.feature_dropout', TORCH['feature_dropout']);
-/** `torch.feature_dropout_`: https://pytorch.org/docs/stable/generated/torch.feature_dropout_.html */
+/**
+ * `torch.feature_dropout_`: In-place form of `torch.feature_dropout`.
+ *
+ * PyTorch: `torch.feature_dropout_(Tensor input, double p, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const feature_dropout_: {
   (input: Tensor, p: number, train: boolean): Tensor;
   (input: Tensor, options: { p: number; train: boolean }): Tensor;
 } = pythonFunction('torch.feature_dropout_', TORCH['feature_dropout_']);
-/** `torch.fill`: https://pytorch.org/docs/stable/generated/torch.fill.html */
+/**
+ * `torch.fill`: the ATen operator `aten::fill.Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.fill(Tensor input, Tensor value)`, `torch.fill(Tensor input, Scalar value)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fill: {
   (input: Tensor, value: Tensor): Tensor;
   (input: Tensor, options: { value: Tensor }): Tensor;
   (input: Tensor, value: Scalar | Tensor): Tensor;
   (input: Tensor, options: { value: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.fill', TORCH['fill']);
-/** `torch.fill_`: https://pytorch.org/docs/stable/generated/torch.fill_.html */
+/**
+ * `torch.fill_`: In-place form of `torch.fill`.
+ *
+ * PyTorch: `torch.fill_(Tensor input, Tensor value)`, `torch.fill_(Tensor input, Scalar value)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fill_: {
   (input: Tensor, value: Tensor): Tensor;
   (input: Tensor, options: { value: Tensor }): Tensor;
   (input: Tensor, value: Scalar | Tensor): Tensor;
   (input: Tensor, options: { value: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.fill_', TORCH['fill_']);
-/** `torch.fix`: https://pytorch.org/docs/stable/generated/torch.fix.html */
+/**
+ * `torch.fix`: Alias for `torch.trunc`.
+ *
+ * PyTorch: `torch.fix(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.fix](https://pytorch.org/docs/stable/generated/torch.fix.html)
+ */
 export const fix: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.fix', TORCH['fix']);
-/** `torch.fix_`: https://pytorch.org/docs/stable/generated/torch.fix_.html */
+/**
+ * `torch.fix_`: In-place form of `torch.fix`: alias for `torch.trunc`.
+ *
+ * PyTorch: `torch.fix_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const fix_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.fix_', TORCH['fix_']);
-/** `torch.flatten`: https://pytorch.org/docs/stable/generated/torch.flatten.html */
+/**
+ * `torch.flatten`: Flattens `input` by reshaping it into a one-dimensional tensor.
+ *
+ * PyTorch: `torch.flatten(input, start_dim=0, end_dim=-1) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.flatten](https://pytorch.org/docs/stable/generated/torch.flatten.html)
+ */
 export const flatten: {
   (input: Tensor, options?: { start_dim?: number; end_dim?: number }): Tensor;
   (input: Tensor, start_dim?: number, options?: { end_dim?: number }): Tensor;
   (input: Tensor, start_dim?: number, end_dim?: number): Tensor;
 } = pythonFunction('torch.flatten', TORCH['flatten']);
-/** `torch.flip`: https://pytorch.org/docs/stable/generated/torch.flip.html */
+/**
+ * `torch.flip`: Reverse the order of an n-D tensor along given axis in dims.
+ *
+ * PyTorch: `torch.flip(input, dims) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.flip](https://pytorch.org/docs/stable/generated/torch.flip.html)
+ */
 export const flip: {
   (input: Tensor, dims: number[]): Tensor;
   (input: Tensor, options: { dims: number[] }): Tensor;
 } = pythonFunction('torch.flip', TORCH['flip']);
-/** `torch.fliplr`: https://pytorch.org/docs/stable/generated/torch.fliplr.html */
+/**
+ * `torch.fliplr`: Flip tensor in the left/right direction, returning a new tensor.
+ *
+ * PyTorch: `torch.fliplr(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.fliplr](https://pytorch.org/docs/stable/generated/torch.fliplr.html)
+ */
 export const fliplr: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.fliplr', TORCH['fliplr']);
-/** `torch.flipud`: https://pytorch.org/docs/stable/generated/torch.flipud.html */
+/**
+ * `torch.flipud`: Flip tensor in the up/down direction, returning a new tensor.
+ *
+ * PyTorch: `torch.flipud(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.flipud](https://pytorch.org/docs/stable/generated/torch.flipud.html)
+ */
 export const flipud: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.flipud', TORCH['flipud']);
-/** `torch.float_power`: https://pytorch.org/docs/stable/generated/torch.float_power.html */
+/**
+ * `torch.float_power`: Raises `input` to the power of `exponent`, elementwise, in double precision.
+ *
+ * PyTorch: `torch.float_power(input, exponent, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.float_power](https://pytorch.org/docs/stable/generated/torch.float_power.html)
+ */
 export const float_power: {
   (input: Tensor, exponent: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { exponent: Tensor; out?: Tensor }): Tensor;
@@ -1225,101 +2882,254 @@ export const float_power: {
   (input: Tensor, exponent: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { exponent: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.float_power', TORCH['float_power']);
-/** `torch.floor`: https://pytorch.org/docs/stable/generated/torch.floor.html */
+/**
+ * `torch.floor`: Returns a new tensor with the floor of the elements of `input`, the largest integer less than
+ * or equal to each element.
+ *
+ * PyTorch: `torch.floor(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.floor](https://pytorch.org/docs/stable/generated/torch.floor.html)
+ */
 export const floor: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.floor', TORCH['floor']);
-/** `torch.floor_`: https://pytorch.org/docs/stable/generated/torch.floor_.html */
+/**
+ * `torch.floor_`: In-place form of `torch.floor`: writes into this tensor the floor of the elements of `input`,
+ * the largest integer less than or equal to each element.
+ *
+ * PyTorch: `torch.floor_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const floor_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.floor_', TORCH['floor_']);
-/** `torch.floor_divide`: https://pytorch.org/docs/stable/generated/torch.floor_divide.html */
+/**
+ * `torch.floor_divide`: Before PyTorch 1.13 `torch.floor_divide` incorrectly performed truncation division.
+ *
+ * PyTorch: `torch.floor_divide(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.floor_divide](https://pytorch.org/docs/stable/generated/torch.floor_divide.html)
+ */
 export const floor_divide: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
   (input: TensorOrScalar, other: Scalar | Tensor): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.floor_divide', TORCH['floor_divide']);
-/** `torch.fmax`: https://pytorch.org/docs/stable/generated/torch.fmax.html */
+/**
+ * `torch.fmax`: Computes the element-wise maximum of `input` and `other`.
+ *
+ * PyTorch: `torch.fmax(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.fmax](https://pytorch.org/docs/stable/generated/torch.fmax.html)
+ */
 export const fmax: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.fmax', TORCH['fmax']);
-/** `torch.fmin`: https://pytorch.org/docs/stable/generated/torch.fmin.html */
+/**
+ * `torch.fmin`: Computes the element-wise minimum of `input` and `other`.
+ *
+ * PyTorch: `torch.fmin(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.fmin](https://pytorch.org/docs/stable/generated/torch.fmin.html)
+ */
 export const fmin: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.fmin', TORCH['fmin']);
-/** `torch.fmod`: https://pytorch.org/docs/stable/generated/torch.fmod.html */
+/**
+ * `torch.fmod`: Applies C++'s [std::fmod](https://en.cppreference.com/w/cpp/numeric/math/fmod) entrywise.
+ *
+ * PyTorch: `torch.fmod(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.fmod](https://pytorch.org/docs/stable/generated/torch.fmod.html)
+ */
 export const fmod: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.fmod', TORCH['fmod']);
-/** `torch.frac`: https://pytorch.org/docs/stable/generated/torch.frac.html */
+/**
+ * `torch.frac`: Computes the fractional portion of each element in `input`.
+ *
+ * PyTorch: `torch.frac(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.frac](https://pytorch.org/docs/stable/generated/torch.frac.html)
+ */
 export const frac: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.frac', TORCH['frac']);
-/** `torch.frac_`: https://pytorch.org/docs/stable/generated/torch.frac_.html */
+/**
+ * `torch.frac_`: In-place form of `torch.frac`: computes the fractional portion of each element in `input`.
+ *
+ * PyTorch: `torch.frac_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const frac_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.frac_', TORCH['frac_']);
-/** `torch.frexp`: https://pytorch.org/docs/stable/generated/torch.frexp.html */
+/**
+ * `torch.frexp`: Decomposes `input` into mantissa and exponent tensors such that `\text{input} = \text{mantissa}
+ * \times 2^{\text{exponent}}`.
+ *
+ * PyTorch: `torch.frexp(input, *, out=None) -> (Tensor mantissa, Tensor exponent)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.frexp](https://pytorch.org/docs/stable/generated/torch.frexp.html)
+ */
 export const frexp: {
-  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { mantissa: Tensor; exponent: Tensor }>;
+  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], MantissaExponentFields>;
 } = pythonFunction('torch.frexp', TORCH['frexp']);
-/** `torch.frobenius_norm`: https://pytorch.org/docs/stable/generated/torch.frobenius_norm.html */
+/**
+ * `torch.frobenius_norm`: the ATen operator `aten::frobenius_norm.dim`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.frobenius_norm(Tensor input, IntArrayRef[1] dim, bool keepdim=False, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const frobenius_norm: {
   (input: Tensor, dim: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number | number[]; keepdim?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.frobenius_norm', TORCH['frobenius_norm']);
-/** `torch.from_file`: https://pytorch.org/docs/stable/generated/torch.from_file.html */
+/**
+ * `torch.from_file`: Creates a CPU tensor with a storage backed by a memory-mapped file.
+ *
+ * PyTorch: `torch.from_file(filename, shared=None, size=0, *, dtype=None, layout=None, device=None, pin_memory=False)`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.from_file](https://pytorch.org/docs/stable/generated/torch.from_file.html)
+ */
 export const from_file: {
   (filename: string, options?: { shared?: boolean | null; size?: number | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (filename: string, shared?: boolean | null, options?: { size?: number | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (filename: string, shared?: boolean | null, size?: number | null, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.from_file', TORCH['from_file']);
-/** `torch.fused_moving_avg_obs_fake_quant`: https://pytorch.org/docs/stable/generated/torch.fused_moving_avg_obs_fake_quant.html */
+/**
+ * `torch.fused_moving_avg_obs_fake_quant`: the ATen operator `aten::fused_moving_avg_obs_fake_quant`, which
+ * PyTorch does not document.
+ *
+ * PyTorch: `torch.fused_moving_avg_obs_fake_quant(Tensor input, Tensor observer_on, Tensor fake_quant_on, Tensor running_min, Tensor running_max, Tensor scale, Tensor zero_point, double averaging_const, int64_t quant_min, int64_t quant_max, int64_t ch_axis, bool per_row_fake_quant=False, bool symmetric_quant=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const fused_moving_avg_obs_fake_quant: {
   (input: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, options?: { per_row_fake_quant?: boolean; symmetric_quant?: boolean }): Tensor;
   (input: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, per_row_fake_quant?: boolean, options?: { symmetric_quant?: boolean }): Tensor;
   (input: Tensor, observer_on: Tensor, fake_quant_on: Tensor, running_min: Tensor, running_max: Tensor, scale: Tensor, zero_point: Tensor, averaging_const: number, quant_min: number, quant_max: number, ch_axis: number, per_row_fake_quant?: boolean, symmetric_quant?: boolean): Tensor;
   (input: Tensor, options: { observer_on: Tensor; fake_quant_on: Tensor; running_min: Tensor; running_max: Tensor; scale: Tensor; zero_point: Tensor; averaging_const: number; quant_min: number; quant_max: number; ch_axis: number; per_row_fake_quant?: boolean; symmetric_quant?: boolean }): Tensor;
 } = pythonFunction('torch.fused_moving_avg_obs_fake_quant', TORCH['fused_moving_avg_obs_fake_quant']);
-/** `torch.gather`: https://pytorch.org/docs/stable/generated/torch.gather.html */
+/**
+ * `torch.gather`: Gathers values along an axis specified by `dim`.
+ *
+ * PyTorch: `torch.gather(input, dim, index, *, sparse_grad=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`sparse_grad`, `out`) go in a trailing options object.
+ *
+ * @see [torch.gather](https://pytorch.org/docs/stable/generated/torch.gather.html)
+ */
 export const gather: {
   (input: Tensor, dim: number, index: Tensor, options?: { sparse_grad?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; sparse_grad?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.gather', TORCH['gather']);
-/** `torch.gcd`: https://pytorch.org/docs/stable/generated/torch.gcd.html */
+/**
+ * `torch.gcd`: Computes the element-wise greatest common divisor (GCD) of `input` and `other`.
+ *
+ * PyTorch: `torch.gcd(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.gcd](https://pytorch.org/docs/stable/generated/torch.gcd.html)
+ */
 export const gcd: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.gcd', TORCH['gcd']);
-/** `torch.gcd_`: https://pytorch.org/docs/stable/generated/torch.gcd_.html */
+/**
+ * `torch.gcd_`: In-place form of `torch.gcd`: computes the element-wise greatest common divisor (GCD) of `input`
+ * and `other`.
+ *
+ * PyTorch: `torch.gcd_(Tensor input, Tensor other)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const gcd_: {
   (input: Tensor, other: Tensor): Tensor;
   (input: Tensor, options: { other: Tensor }): Tensor;
 } = pythonFunction('torch.gcd_', TORCH['gcd_']);
-/** `torch.ge`: https://pytorch.org/docs/stable/generated/torch.ge.html */
+/**
+ * `torch.ge`: Computes `\text{input} \geq \text{other}` element-wise.
+ *
+ * PyTorch: `torch.ge(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.ge](https://pytorch.org/docs/stable/generated/torch.ge.html)
+ */
 export const ge: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.ge', TORCH['ge']);
-/** `torch.geqrf`: https://pytorch.org/docs/stable/generated/torch.geqrf.html */
+/**
+ * `torch.geqrf`: This is a low-level function for calling LAPACK's geqrf directly.
+ *
+ * PyTorch: `torch.geqrf(input, *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.geqrf](https://pytorch.org/docs/stable/generated/torch.geqrf.html)
+ */
 export const geqrf: {
-  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { a: Tensor; tau: Tensor }>;
+  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], ATauFields>;
 } = pythonFunction('torch.geqrf', TORCH['geqrf']);
-/** `torch.ger`: https://pytorch.org/docs/stable/generated/torch.ger.html */
+/**
+ * `torch.ger`: Alias of `torch.outer`.
+ *
+ * PyTorch: `torch.ger(input, vec2, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.ger](https://pytorch.org/docs/stable/generated/torch.ger.html)
+ */
 export const ger: {
   (input: Tensor, vec2: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { vec2: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.ger', TORCH['ger']);
-/** `torch.gradient`: https://pytorch.org/docs/stable/generated/torch.gradient.html */
+/**
+ * `torch.gradient`: Estimates the gradient of a function `g : \mathbb{R}^n \rightarrow \mathbb{R}` in one or
+ * more dimensions using the [second-order accurate central differences
+ * method](https://www.ams.org/journals/mcom/1988-51-184/S0025-5718-1988-0935077-0/S0025-5718-1988-0935077-0.pdf)
+ * and either first or second order estimates at the boundaries.
+ *
+ * PyTorch: `torch.gradient(input, *, spacing=1, dim=None, edge_order=1) -> List of Tensors`.
+ *
+ * Keyword-only arguments (`dim`, `edge_order`, `spacing`) go in a trailing options object.
+ *
+ * @see [torch.gradient](https://pytorch.org/docs/stable/generated/torch.gradient.html)
+ */
 export const gradient: {
   (input: Tensor, options: { dim: number[]; edge_order?: number }): Tensor[];
   (input: Tensor, options: { spacing: Scalar | Tensor; dim: number[]; edge_order?: number }): Tensor[];
@@ -1329,36 +3139,76 @@ export const gradient: {
   (input: Tensor, options: { spacing: Tensor[]; dim?: number | null; edge_order?: number }): Tensor[];
   (input: Tensor, options: { spacing: Tensor[]; dim: number[]; edge_order?: number }): Tensor[];
 } = pythonFunction('torch.gradient', TORCH['gradient']);
-/** `torch.greater`: https://pytorch.org/docs/stable/generated/torch.greater.html */
+/**
+ * `torch.greater`: Alias for `torch.gt`.
+ *
+ * PyTorch: `torch.greater(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.greater](https://pytorch.org/docs/stable/generated/torch.greater.html)
+ */
 export const greater: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.greater', TORCH['greater']);
-/** `torch.greater_equal`: https://pytorch.org/docs/stable/generated/torch.greater_equal.html */
+/**
+ * `torch.greater_equal`: Alias for `torch.ge`.
+ *
+ * PyTorch: `torch.greater_equal(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.greater_equal](https://pytorch.org/docs/stable/generated/torch.greater_equal.html)
+ */
 export const greater_equal: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.greater_equal', TORCH['greater_equal']);
-/** `torch.grid_sampler`: https://pytorch.org/docs/stable/generated/torch.grid_sampler.html */
+/**
+ * `torch.grid_sampler`: the ATen operator `aten::grid_sampler`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.grid_sampler(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const grid_sampler: {
   (input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
   (input: Tensor, options: { grid: Tensor; interpolation_mode: number; padding_mode: number; align_corners: boolean }): Tensor;
 } = pythonFunction('torch.grid_sampler', TORCH['grid_sampler']);
-/** `torch.grid_sampler_2d`: https://pytorch.org/docs/stable/generated/torch.grid_sampler_2d.html */
+/**
+ * `torch.grid_sampler_2d`: the ATen operator `aten::grid_sampler_2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.grid_sampler_2d(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const grid_sampler_2d: {
   (input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
   (input: Tensor, options: { grid: Tensor; interpolation_mode: number; padding_mode: number; align_corners: boolean }): Tensor;
 } = pythonFunction('torch.grid_sampler_2d', TORCH['grid_sampler_2d']);
-/** `torch.grid_sampler_3d`: https://pytorch.org/docs/stable/generated/torch.grid_sampler_3d.html */
+/**
+ * `torch.grid_sampler_3d`: the ATen operator `aten::grid_sampler_3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.grid_sampler_3d(Tensor input, Tensor grid, int64_t interpolation_mode, int64_t padding_mode, bool align_corners)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const grid_sampler_3d: {
   (input: Tensor, grid: Tensor, interpolation_mode: number, padding_mode: number, align_corners: boolean): Tensor;
   (input: Tensor, options: { grid: Tensor; interpolation_mode: number; padding_mode: number; align_corners: boolean }): Tensor;
 } = pythonFunction('torch.grid_sampler_3d', TORCH['grid_sampler_3d']);
-/** `torch.group_norm`: https://pytorch.org/docs/stable/generated/torch.group_norm.html */
+/**
+ * `torch.group_norm`: the ATen operator `aten::group_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.group_norm(Tensor input, int64_t num_groups, Tensor? weight=None, Tensor? bias=None, double eps=1e-05, bool cudnn_enabled=True)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const group_norm: {
   (input: Tensor, num_groups: number, options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnn_enabled?: boolean }): Tensor;
   (input: Tensor, num_groups: number, weight?: Tensor | null, options?: { bias?: Tensor | null; eps?: number; cudnn_enabled?: boolean }): Tensor;
@@ -1367,28 +3217,56 @@ export const group_norm: {
   (input: Tensor, num_groups: number, weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnn_enabled?: boolean): Tensor;
   (input: Tensor, options: { num_groups: number; weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnn_enabled?: boolean }): Tensor;
 } = pythonFunction('torch.group_norm', TORCH['group_norm']);
-/** `torch.gru`: https://pytorch.org/docs/stable/generated/torch.gru.html */
+/**
+ * `torch.gru`: the ATen operator `aten::gru.data`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.gru(Tensor data, Tensor batch_sizes, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional)`, `torch.gru(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const gru: {
   (data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
   (data: Tensor, options: { batch_sizes: Tensor; hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
   (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean; batch_first: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.gru', TORCH['gru']);
-/** `torch.gru_cell`: https://pytorch.org/docs/stable/generated/torch.gru_cell.html */
+/**
+ * `torch.gru_cell`: the ATen operator `aten::gru_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const gru_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, options?: { b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
 } = pythonFunction('torch.gru_cell', TORCH['gru_cell']);
-/** `torch.gt`: https://pytorch.org/docs/stable/generated/torch.gt.html */
+/**
+ * `torch.gt`: Computes `\text{input} > \text{other}` element-wise.
+ *
+ * PyTorch: `torch.gt(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.gt](https://pytorch.org/docs/stable/generated/torch.gt.html)
+ */
 export const gt: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.gt', TORCH['gt']);
-/** `torch.hamming_window`: https://pytorch.org/docs/stable/generated/torch.hamming_window.html */
+/**
+ * `torch.hamming_window`: Hamming window function.
+ *
+ * PyTorch: `torch.hamming_window(window_length, *, dtype=None, layout=None, device=None, pin_memory=False, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.hamming_window](https://pytorch.org/docs/stable/generated/torch.hamming_window.html)
+ */
 export const hamming_window: {
   (window_length: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, periodic: boolean, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
@@ -1398,212 +3276,519 @@ export const hamming_window: {
   (window_length: number, periodic: boolean, alpha: number, beta: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, options: { periodic: boolean; alpha: number; beta: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.hamming_window', TORCH['hamming_window']);
-/** `torch.hann_window`: https://pytorch.org/docs/stable/generated/torch.hann_window.html */
+/**
+ * `torch.hann_window`: Hann window function.
+ *
+ * PyTorch: `torch.hann_window(window_length, periodic=True, *, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.hann_window](https://pytorch.org/docs/stable/generated/torch.hann_window.html)
+ */
 export const hann_window: {
   (window_length: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, periodic: boolean, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, options: { periodic: boolean; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.hann_window', TORCH['hann_window']);
-/** `torch.hardshrink`: https://pytorch.org/docs/stable/generated/torch.hardshrink.html */
+/**
+ * `torch.hardshrink`: Applies the hard shrinkage function element-wise.
+ *
+ * PyTorch: `torch.hardshrink(input, lambd=0.5) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.hardshrink](https://pytorch.org/docs/stable/generated/torch.hardshrink.html)
+ */
 export const hardshrink: {
   (input: Tensor, options?: { lambd?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, lambd?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.hardshrink', TORCH['hardshrink']);
-/** `torch.hash_tensor`: https://pytorch.org/docs/stable/generated/torch.hash_tensor.html */
+/**
+ * `torch.hash_tensor`: Returns a hash of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.hash_tensor(input, *, mode=0) -> Tensor`, `torch.hash_tensor(input, dim, *, keepdim=False, mode=0) -> Tensor`.
+ *
+ * Keyword-only arguments (`keepdim`, `mode`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.hash_tensor](https://pytorch.org/docs/stable/generated/torch.hash_tensor.html)
+ */
 export const hash_tensor: {
   (input: Tensor, options?: { dim?: number | number[]; keepdim?: boolean; mode?: number; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[], options?: { keepdim?: boolean; mode?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.hash_tensor', TORCH['hash_tensor']);
-/** `torch.heaviside`: https://pytorch.org/docs/stable/generated/torch.heaviside.html */
+/**
+ * `torch.heaviside`: Computes the Heaviside step function for each element in `input`.
+ *
+ * PyTorch: `torch.heaviside(input, values, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.heaviside](https://pytorch.org/docs/stable/generated/torch.heaviside.html)
+ */
 export const heaviside: {
   (input: Tensor, values: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { values: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.heaviside', TORCH['heaviside']);
-/** `torch.hinge_embedding_loss`: https://pytorch.org/docs/stable/generated/torch.hinge_embedding_loss.html */
+/**
+ * `torch.hinge_embedding_loss`: the ATen operator `aten::hinge_embedding_loss`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.hinge_embedding_loss(Tensor input, Tensor target, double margin=1.0, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const hinge_embedding_loss: {
   (input: Tensor, target: Tensor, options?: { margin?: number; reduction?: number }): Tensor;
   (input: Tensor, target: Tensor, margin?: number, options?: { reduction?: number }): Tensor;
   (input: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
   (input: Tensor, options: { target: Tensor; margin?: number; reduction?: number }): Tensor;
 } = pythonFunction('torch.hinge_embedding_loss', TORCH['hinge_embedding_loss']);
-/** `torch.histc`: https://pytorch.org/docs/stable/generated/torch.histc.html */
+/**
+ * `torch.histc`: Computes the histogram of a tensor.
+ *
+ * PyTorch: `torch.histc(input, bins=100, min=0, max=0, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.histc](https://pytorch.org/docs/stable/generated/torch.histc.html)
+ */
 export const histc: {
   (input: Tensor, options?: { bins?: number; min?: Scalar | Tensor; max?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, bins?: number, options?: { min?: Scalar | Tensor; max?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, bins?: number, min?: Scalar | Tensor, options?: { max?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, bins?: number, min?: Scalar | Tensor, max?: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.histc', TORCH['histc']);
-/** `torch.histogram`: https://pytorch.org/docs/stable/generated/torch.histogram.html */
+/**
+ * `torch.histogram`: Computes a histogram of the values in a tensor.
+ *
+ * PyTorch: `torch.histogram(input, bins, *, range=None, weight=None, density=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`weight`, `density`, `range`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.histogram](https://pytorch.org/docs/stable/generated/torch.histogram.html)
+ */
 export const histogram: {
-  (input: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  (input: Tensor, options: { bins: Tensor; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  (input: Tensor, options?: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
-  (input: Tensor, bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { hist: Tensor; bin_edges: Tensor }>;
+  (input: Tensor, bins: Tensor, options?: { weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  (input: Tensor, options: { bins: Tensor; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  (input: Tensor, options?: { bins?: number; range?: number[] | null; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
+  (input: Tensor, bins?: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], HistBin_edgesFields>;
 } = pythonFunction('torch.histogram', TORCH['histogram']);
-/** `torch.histogramdd`: https://pytorch.org/docs/stable/generated/torch.histogramdd.html */
+/**
+ * `torch.histogramdd`: Computes a multi-dimensional histogram of the values in a tensor.
+ *
+ * PyTorch: `torch.histogramdd(input, bins, *, range=None, weight=None, density=False, out=None) -> (Tensor, Tensor[])`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.histogramdd](https://pytorch.org/docs/stable/generated/torch.histogramdd.html)
+ */
 export const histogramdd: {
-  (input: Tensor, bins: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number, range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, options: { bins: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number[], options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number[], range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number[], range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: number[], range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, options: { bins: number[]; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: Tensor[], options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: Tensor[], range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
-  (input: Tensor, options: { bins: Tensor[]; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], { hist: Tensor; bin_edges: Tensor[] }>;
+  (input: Tensor, bins: number, options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number, range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number, range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, options: { bins: number; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number[], options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number[], range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number[], range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: number[], range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, options: { bins: number[]; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: Tensor[], options?: { range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: Tensor[], range?: number[] | null, options?: { weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, options?: { density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, bins: Tensor[], range?: number[] | null, weight?: Tensor | null, density?: boolean): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
+  (input: Tensor, options: { bins: Tensor[]; range?: number[] | null; weight?: Tensor | null; density?: boolean }): NamedTuple<[Tensor, Tensor[]], HistBin_edgesFields2>;
 } = pythonFunction('torch.histogramdd', TORCH['histogramdd']);
-/** `torch.hsplit`: https://pytorch.org/docs/stable/generated/torch.hsplit.html */
+/**
+ * `torch.hsplit`: Splits `input`, a tensor with one or more dimensions, into multiple tensors horizontally
+ * according to `indices_or_sections`.
+ *
+ * PyTorch: `torch.hsplit(input, indices_or_sections) -> List of Tensors`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.hsplit](https://pytorch.org/docs/stable/generated/torch.hsplit.html)
+ */
 export const hsplit: {
   (input: Tensor, sections: number): Tensor[];
   (input: Tensor, options: { sections: number }): Tensor[];
   (input: Tensor, indices: number[]): Tensor[];
   (input: Tensor, options: { indices: number[] }): Tensor[];
 } = pythonFunction('torch.hsplit', TORCH['hsplit']);
-/** `torch.hspmm`: https://pytorch.org/docs/stable/generated/torch.hspmm.html */
+/**
+ * `torch.hspmm`: Performs a matrix multiplication of a sparse COO matrix `mat1` and a strided matrix `mat2`.
+ *
+ * PyTorch: `torch.hspmm(mat1, mat2, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.hspmm](https://pytorch.org/docs/stable/generated/torch.hspmm.html)
+ */
 export const hspmm: {
   (mat1: Tensor, mat2: Tensor, options?: { out?: Tensor }): Tensor;
   (mat1: Tensor, options: { mat2: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.hspmm', TORCH['hspmm']);
-/** `torch.hstack`: https://pytorch.org/docs/stable/generated/torch.hstack.html */
+/**
+ * `torch.hstack`: Stack tensors in sequence horizontally (column wise).
+ *
+ * PyTorch: `torch.hstack(tensors, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.hstack](https://pytorch.org/docs/stable/generated/torch.hstack.html)
+ */
 export const hstack: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.hstack', TORCH['hstack']);
-/** `torch.hypot`: https://pytorch.org/docs/stable/generated/torch.hypot.html */
+/**
+ * `torch.hypot`: Given the legs of a right triangle, return its hypotenuse.
+ *
+ * PyTorch: `torch.hypot(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.hypot](https://pytorch.org/docs/stable/generated/torch.hypot.html)
+ */
 export const hypot: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.hypot', TORCH['hypot']);
-/** `torch.i0`: https://pytorch.org/docs/stable/generated/torch.i0.html */
+/**
+ * `torch.i0`: Alias for `torch.special.i0`.
+ *
+ * PyTorch: `torch.i0(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.i0](https://pytorch.org/docs/stable/generated/torch.i0.html)
+ */
 export const i0: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.i0', TORCH['i0']);
-/** `torch.i0_`: https://pytorch.org/docs/stable/generated/torch.i0_.html */
+/**
+ * `torch.i0_`: In-place form of `torch.i0`: alias for `torch.special.i0`.
+ *
+ * PyTorch: `torch.i0_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const i0_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.i0_', TORCH['i0_']);
-/** `torch.igamma`: https://pytorch.org/docs/stable/generated/torch.igamma.html */
+/**
+ * `torch.igamma`: Alias for `torch.special.gammainc`.
+ *
+ * PyTorch: `torch.igamma(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.igamma](https://pytorch.org/docs/stable/generated/torch.igamma.html)
+ */
 export const igamma: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.igamma', TORCH['igamma']);
-/** `torch.igammac`: https://pytorch.org/docs/stable/generated/torch.igammac.html */
+/**
+ * `torch.igammac`: Alias for `torch.special.gammaincc`.
+ *
+ * PyTorch: `torch.igammac(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.igammac](https://pytorch.org/docs/stable/generated/torch.igammac.html)
+ */
 export const igammac: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.igammac', TORCH['igammac']);
-/** `torch.imag`: https://pytorch.org/docs/stable/generated/torch.imag.html */
+/**
+ * `torch.imag`: Returns a new tensor containing imaginary values of the `self` tensor.
+ *
+ * PyTorch: `torch.imag(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.imag](https://pytorch.org/docs/stable/generated/torch.imag.html)
+ */
 export const imag: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.imag', TORCH['imag']);
-/** `torch.index_add`: https://pytorch.org/docs/stable/generated/torch.index_add.html */
+/**
+ * `torch.index_add`: See `Tensor.index_add_` for function description.
+ *
+ * PyTorch: `torch.index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Union[Number, _complex] = 1, out: Optional[Tensor]) -> Tensor # noqa: B950`.
+ *
+ * Keyword-only arguments (`alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.index_add](https://pytorch.org/docs/stable/generated/torch.index_add.html)
+ */
 export const index_add: {
   (input: Tensor, dim: number, index: Tensor, source: Tensor, options?: { alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; source: Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.index_add', TORCH['index_add']);
-/** `torch.index_copy`: https://pytorch.org/docs/stable/generated/torch.index_copy.html */
+/**
+ * `torch.index_copy`: See `Tensor.index_copy_` for function description.
+ *
+ * PyTorch: `torch.index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.index_copy](https://pytorch.org/docs/stable/generated/torch.index_copy.html)
+ */
 export const index_copy: {
   (input: Tensor, dim: number, index: Tensor, source: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; source: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.index_copy', TORCH['index_copy']);
-/** `torch.index_fill`: https://pytorch.org/docs/stable/generated/torch.index_fill.html */
+/**
+ * `torch.index_fill`: the ATen operator `aten::index_fill.int_Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.index_fill(Tensor input, int64_t dim, Tensor index, Tensor value)`, `torch.index_fill(Tensor input, int64_t dim, Tensor index, Scalar value)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const index_fill: {
   (input: Tensor, dim: number, index: Tensor, value: Tensor): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; value: Tensor }): Tensor;
   (input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; value: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.index_fill', TORCH['index_fill']);
-/** `torch.index_put`: https://pytorch.org/docs/stable/generated/torch.index_put.html */
+/**
+ * `torch.index_put`: the ATen operator `aten::index_put`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.index_put(Tensor input, c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const index_put: {
   (input: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
   (input: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
   (input: Tensor, options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
 } = pythonFunction('torch.index_put', TORCH['index_put']);
-/** `torch.index_put_`: https://pytorch.org/docs/stable/generated/torch.index_put_.html */
+/**
+ * `torch.index_put_`: In-place form of `torch.index_put`.
+ *
+ * PyTorch: `torch.index_put_(Tensor input, c10::List<::std::optional<Tensor>> indices, Tensor values, bool accumulate=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const index_put_: {
   (input: Tensor, indices: (Tensor | null)[], values: Tensor, options?: { accumulate?: boolean }): Tensor;
   (input: Tensor, indices: (Tensor | null)[], values: Tensor, accumulate?: boolean): Tensor;
   (input: Tensor, options: { indices: (Tensor | null)[]; values: Tensor; accumulate?: boolean }): Tensor;
 } = pythonFunction('torch.index_put_', TORCH['index_put_']);
-/** `torch.index_reduce`: https://pytorch.org/docs/stable/generated/torch.index_reduce.html */
+/**
+ * `torch.index_reduce`: See `Tensor.index_reduce_` for function description.
+ *
+ * PyTorch: `torch.index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *, include_self: bool = True, out: Optional[Tensor]) -> Tensor # noqa: B950`.
+ *
+ * Keyword-only arguments (`include_self`, `out`) go in a trailing options object.
+ *
+ * @see [torch.index_reduce](https://pytorch.org/docs/stable/generated/torch.index_reduce.html)
+ */
 export const index_reduce: {
   (input: Tensor, dim: number, index: Tensor, source: Tensor, reduce: string, options?: { include_self?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; source: Tensor; reduce: string; include_self?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.index_reduce', TORCH['index_reduce']);
-/** `torch.index_select`: https://pytorch.org/docs/stable/generated/torch.index_select.html */
+/**
+ * `torch.index_select`: Returns a new tensor which indexes the `input` tensor along dimension `dim` using the
+ * entries in `index`.
+ *
+ * PyTorch: `torch.index_select(input, dim, index, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.index_select](https://pytorch.org/docs/stable/generated/torch.index_select.html)
+ */
 export const index_select: {
   (input: Tensor, dim: number, index: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.index_select', TORCH['index_select']);
-/** `torch.indices_copy`: https://pytorch.org/docs/stable/generated/torch.indices_copy.html */
+/**
+ * `torch.indices_copy`: Performs the same operation as `torch.indices`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.indices_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.indices_copy](https://pytorch.org/docs/stable/generated/torch.indices_copy.html)
+ */
 export const indices_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.indices_copy', TORCH['indices_copy']);
-/** `torch.inner`: https://pytorch.org/docs/stable/generated/torch.inner.html */
+/**
+ * `torch.inner`: Computes the dot product for 1D tensors.
+ *
+ * PyTorch: `torch.inner(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.inner](https://pytorch.org/docs/stable/generated/torch.inner.html)
+ */
 export const inner: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.inner', TORCH['inner']);
-/** `torch.instance_norm`: https://pytorch.org/docs/stable/generated/torch.instance_norm.html */
+/**
+ * `torch.instance_norm`: the ATen operator `aten::instance_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.instance_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool use_input_stats, double momentum, double eps, bool cudnn_enabled)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const instance_norm: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, use_input_stats: boolean, momentum: number, eps: number, cudnn_enabled: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; running_mean: Tensor | null; running_var: Tensor | null; use_input_stats: boolean; momentum: number; eps: number; cudnn_enabled: boolean }): Tensor;
 } = pythonFunction('torch.instance_norm', TORCH['instance_norm']);
-/** `torch.int_repr`: https://pytorch.org/docs/stable/generated/torch.int_repr.html */
+/**
+ * `torch.int_repr`: the ATen operator `aten::int_repr`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.int_repr(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const int_repr: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.int_repr', TORCH['int_repr']);
-/** `torch.inverse`: https://pytorch.org/docs/stable/generated/torch.inverse.html */
+/**
+ * `torch.inverse`: Alias for `torch.linalg.inv`.
+ *
+ * PyTorch: `torch.inverse(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.inverse](https://pytorch.org/docs/stable/generated/torch.inverse.html)
+ */
 export const inverse: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.inverse', TORCH['inverse']);
-/** `torch.is_complex`: https://pytorch.org/docs/stable/generated/torch.is_complex.html */
+/**
+ * `torch.is_complex`: Returns True if the data type of `input` is a complex data type i.e., one of
+ * `torch.complex64`, and `torch.complex128`.
+ *
+ * PyTorch: `torch.is_complex(input: Tensor) -> bool`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.is_complex](https://pytorch.org/docs/stable/generated/torch.is_complex.html)
+ */
 export const is_complex: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_complex', TORCH['is_complex']);
-/** `torch.is_conj`: https://pytorch.org/docs/stable/generated/torch.is_conj.html */
+/**
+ * `torch.is_conj`: Returns True if the `input` is a conjugated tensor, i.e. its conjugate bit is set to `True`.
+ *
+ * PyTorch: `torch.is_conj(input) -> (bool)`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.is_conj](https://pytorch.org/docs/stable/generated/torch.is_conj.html)
+ */
 export const is_conj: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_conj', TORCH['is_conj']);
-/** `torch.is_distributed`: https://pytorch.org/docs/stable/generated/torch.is_distributed.html */
+/**
+ * `torch.is_distributed`: the ATen operator `aten::is_distributed`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.is_distributed(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const is_distributed: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_distributed', TORCH['is_distributed']);
-/** `torch.is_floating_point`: https://pytorch.org/docs/stable/generated/torch.is_floating_point.html */
+/**
+ * `torch.is_floating_point`: Returns True if the data type of `input` is a floating point data type i.e., one of
+ * `torch.float64`, `torch.float32`, `torch.float16`, and `torch.bfloat16`.
+ *
+ * PyTorch: `torch.is_floating_point(input: Tensor) -> bool`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.is_floating_point](https://pytorch.org/docs/stable/generated/torch.is_floating_point.html)
+ */
 export const is_floating_point: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_floating_point', TORCH['is_floating_point']);
-/** `torch.is_inference`: https://pytorch.org/docs/stable/generated/torch.is_inference.html */
+/**
+ * `torch.is_inference`: Returns True if `input` is an inference tensor.
+ *
+ * PyTorch: `torch.is_inference(input) -> (bool)`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.is_inference](https://pytorch.org/docs/stable/generated/torch.is_inference.html)
+ */
 export const is_inference: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_inference', TORCH['is_inference']);
-/** `torch.is_neg`: https://pytorch.org/docs/stable/generated/torch.is_neg.html */
+/**
+ * `torch.is_neg`: the ATen operator `aten::is_neg`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.is_neg(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const is_neg: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_neg', TORCH['is_neg']);
-/** `torch.is_nonzero`: https://pytorch.org/docs/stable/generated/torch.is_nonzero.html */
+/**
+ * `torch.is_nonzero`: Returns True if the `input` is a single element tensor which is not equal to zero after
+ * type conversions.
+ *
+ * PyTorch: `torch.is_nonzero(input) -> (bool)`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.is_nonzero](https://pytorch.org/docs/stable/generated/torch.is_nonzero.html)
+ */
 export const is_nonzero: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_nonzero', TORCH['is_nonzero']);
-/** `torch.is_same_size`: https://pytorch.org/docs/stable/generated/torch.is_same_size.html */
+/**
+ * `torch.is_same_size`: the ATen operator `aten::is_same_size`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.is_same_size(Tensor input, Tensor other)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const is_same_size: {
   (input: Tensor, other: Tensor): boolean;
   (input: Tensor, options: { other: Tensor }): boolean;
 } = pythonFunction('torch.is_same_size', TORCH['is_same_size']);
-/** `torch.is_signed`: https://pytorch.org/docs/stable/generated/torch.is_signed.html */
+/**
+ * `torch.is_signed`: the ATen operator `aten::is_signed`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.is_signed(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const is_signed: {
   (input: Tensor): boolean;
 } = pythonFunction('torch.is_signed', TORCH['is_signed']);
-/** `torch.is_vulkan_available`: https://pytorch.org/docs/stable/generated/torch.is_vulkan_available.html */
+/**
+ * `torch.is_vulkan_available`: the ATen operator `aten::is_vulkan_available`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.is_vulkan_available()`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const is_vulkan_available: {
   (): boolean;
 } = pythonFunction('torch.is_vulkan_available', TORCH['is_vulkan_available']);
-/** `torch.isclose`: https://pytorch.org/docs/stable/generated/torch.isclose.html */
+/**
+ * `torch.isclose`: Returns a new tensor with boolean elements representing if each element of `input` is "close"
+ * to the corresponding element of `other`.
+ *
+ * PyTorch: `torch.isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.isclose](https://pytorch.org/docs/stable/generated/torch.isclose.html)
+ */
 export const isclose: {
   (input: Tensor, other: Tensor, options?: { rtol?: number; atol?: number; equal_nan?: boolean }): Tensor;
   (input: Tensor, other: Tensor, rtol?: number, options?: { atol?: number; equal_nan?: boolean }): Tensor;
@@ -1611,11 +3796,27 @@ export const isclose: {
   (input: Tensor, other: Tensor, rtol?: number, atol?: number, equal_nan?: boolean): Tensor;
   (input: Tensor, options: { other: Tensor; rtol?: number; atol?: number; equal_nan?: boolean }): Tensor;
 } = pythonFunction('torch.isclose', TORCH['isclose']);
-/** `torch.isfinite`: https://pytorch.org/docs/stable/generated/torch.isfinite.html */
+/**
+ * `torch.isfinite`: Returns a new tensor with boolean elements representing if each element is `finite` or not.
+ *
+ * PyTorch: `torch.isfinite(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.isfinite](https://pytorch.org/docs/stable/generated/torch.isfinite.html)
+ */
 export const isfinite: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.isfinite', TORCH['isfinite']);
-/** `torch.isin`: https://pytorch.org/docs/stable/generated/torch.isin.html */
+/**
+ * `torch.isin`: Tests if each element of `elements` is in `test_elements`.
+ *
+ * PyTorch: `torch.isin(elements, test_elements, *, assume_unique=False, invert=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`assume_unique`, `invert`, `out`) go in a trailing options object.
+ *
+ * @see [torch.isin](https://pytorch.org/docs/stable/generated/torch.isin.html)
+ */
 export const isin: {
   (elements: Tensor, test_elements: Tensor, options?: { assume_unique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
   (elements: Tensor, options: { test_elements: Tensor; assume_unique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
@@ -1624,27 +3825,77 @@ export const isin: {
   (elements: Tensor, test_element: Scalar | Tensor, options?: { assume_unique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
   (elements: Tensor, options: { test_element: Scalar | Tensor; assume_unique?: boolean; invert?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.isin', TORCH['isin']);
-/** `torch.isinf`: https://pytorch.org/docs/stable/generated/torch.isinf.html */
+/**
+ * `torch.isinf`: Tests if each element of `input` is infinite (positive or negative infinity) or not.
+ *
+ * PyTorch: `torch.isinf(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.isinf](https://pytorch.org/docs/stable/generated/torch.isinf.html)
+ */
 export const isinf: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.isinf', TORCH['isinf']);
-/** `torch.isnan`: https://pytorch.org/docs/stable/generated/torch.isnan.html */
+/**
+ * `torch.isnan`: Returns a new tensor with boolean elements representing if each element of `input` is NaN or
+ * not.
+ *
+ * PyTorch: `torch.isnan(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.isnan](https://pytorch.org/docs/stable/generated/torch.isnan.html)
+ */
 export const isnan: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.isnan', TORCH['isnan']);
-/** `torch.isneginf`: https://pytorch.org/docs/stable/generated/torch.isneginf.html */
+/**
+ * `torch.isneginf`: Tests if each element of `input` is negative infinity or not.
+ *
+ * PyTorch: `torch.isneginf(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.isneginf](https://pytorch.org/docs/stable/generated/torch.isneginf.html)
+ */
 export const isneginf: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.isneginf', TORCH['isneginf']);
-/** `torch.isposinf`: https://pytorch.org/docs/stable/generated/torch.isposinf.html */
+/**
+ * `torch.isposinf`: Tests if each element of `input` is positive infinity or not.
+ *
+ * PyTorch: `torch.isposinf(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.isposinf](https://pytorch.org/docs/stable/generated/torch.isposinf.html)
+ */
 export const isposinf: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.isposinf', TORCH['isposinf']);
-/** `torch.isreal`: https://pytorch.org/docs/stable/generated/torch.isreal.html */
+/**
+ * `torch.isreal`: Returns a new tensor with boolean elements representing if each element of `input` is real-
+ * valued or not.
+ *
+ * PyTorch: `torch.isreal(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.isreal](https://pytorch.org/docs/stable/generated/torch.isreal.html)
+ */
 export const isreal: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.isreal', TORCH['isreal']);
-/** `torch.istft`: https://pytorch.org/docs/stable/generated/torch.istft.html */
+/**
+ * `torch.istft`: Inverse short time Fourier Transform.
+ *
+ * PyTorch: `torch.istft(input, n_fft, hop_length=None, win_length=None, window=None, center=True, normalized=False, onesided=None, length=None, return_complex=False) -> Tensor:`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.istft](https://pytorch.org/docs/stable/generated/torch.istft.html)
+ */
 export const istft: {
   (input: Tensor, n_fft: number, options?: { hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
   (input: Tensor, n_fft: number, hop_length?: number | null, options?: { win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
@@ -1657,7 +3908,16 @@ export const istft: {
   (input: Tensor, n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, center?: boolean, normalized?: boolean, onesided?: boolean | null, length?: number | null, return_complex?: boolean): Tensor;
   (input: Tensor, options: { n_fft: number; hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; normalized?: boolean; onesided?: boolean | null; length?: number | null; return_complex?: boolean }): Tensor;
 } = pythonFunction('torch.istft', TORCH['istft']);
-/** `torch.kaiser_window`: https://pytorch.org/docs/stable/generated/torch.kaiser_window.html */
+/**
+ * `torch.kaiser_window`: Computes the Kaiser window with window length `window_length` and shape parameter
+ * `beta`.
+ *
+ * PyTorch: `torch.kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ *
+ * @see [torch.kaiser_window](https://pytorch.org/docs/stable/generated/torch.kaiser_window.html)
+ */
 export const kaiser_window: {
   (window_length: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, periodic: boolean, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
@@ -1665,25 +3925,56 @@ export const kaiser_window: {
   (window_length: number, periodic: boolean, beta: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (window_length: number, options: { periodic: boolean; beta: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.kaiser_window', TORCH['kaiser_window']);
-/** `torch.kl_div`: https://pytorch.org/docs/stable/generated/torch.kl_div.html */
+/**
+ * `torch.kl_div`: the ATen operator `aten::kl_div`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.kl_div(Tensor input, Tensor target, int64_t reduction=at::Reduction::Mean, *, bool log_target=False)`.
+ *
+ * Keyword-only arguments (`log_target`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const kl_div: {
   (input: Tensor, target: Tensor, options?: { reduction?: number; log_target?: boolean }): Tensor;
   (input: Tensor, target: Tensor, reduction?: number, options?: { log_target?: boolean }): Tensor;
   (input: Tensor, options: { target: Tensor; reduction?: number; log_target?: boolean }): Tensor;
 } = pythonFunction('torch.kl_div', TORCH['kl_div']);
-/** `torch.kron`: https://pytorch.org/docs/stable/generated/torch.kron.html */
+/**
+ * `torch.kron`: Computes the Kronecker product, denoted by `\otimes`, of `input` and `other`.
+ *
+ * PyTorch: `torch.kron(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.kron](https://pytorch.org/docs/stable/generated/torch.kron.html)
+ */
 export const kron: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.kron', TORCH['kron']);
-/** `torch.kthvalue`: https://pytorch.org/docs/stable/generated/torch.kthvalue.html */
+/**
+ * `torch.kthvalue`: Returns a namedtuple `(values, indices)` where `values` is the `k` th smallest element of
+ * each row of the `input` tensor in the given dimension `dim`.
+ *
+ * PyTorch: `torch.kthvalue(input, k, dim=None, keepdim=False, *, out=None) -> (Tensor, LongTensor)`, `torch.kthvalue(values=tensor(4.), indices=tensor(3))`, `torch.kthvalue(values=tensor([[4., 5., 6.]]), indices=tensor([[1, 1, 1]]))`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.kthvalue](https://pytorch.org/docs/stable/generated/torch.kthvalue.html)
+ */
 export const kthvalue: {
   (input: Tensor, k: number, options?: { dim?: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, k: number, dim?: number, options?: { keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, k: number, dim?: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { k: number; dim?: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.kthvalue', TORCH['kthvalue']);
-/** `torch.layer_norm`: https://pytorch.org/docs/stable/generated/torch.layer_norm.html */
+/**
+ * `torch.layer_norm`: the ATen operator `aten::layer_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.layer_norm(Tensor input, IntArrayRef normalized_shape, Tensor? weight=None, Tensor? bias=None, double eps=1e-05, bool cudnn_enable=True)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const layer_norm: {
   (input: Tensor, normalized_shape: number[], options?: { weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnn_enable?: boolean }): Tensor;
   (input: Tensor, normalized_shape: number[], weight?: Tensor | null, options?: { bias?: Tensor | null; eps?: number; cudnn_enable?: boolean }): Tensor;
@@ -1692,145 +3983,373 @@ export const layer_norm: {
   (input: Tensor, normalized_shape: number[], weight?: Tensor | null, bias?: Tensor | null, eps?: number, cudnn_enable?: boolean): Tensor;
   (input: Tensor, options: { normalized_shape: number[]; weight?: Tensor | null; bias?: Tensor | null; eps?: number; cudnn_enable?: boolean }): Tensor;
 } = pythonFunction('torch.layer_norm', TORCH['layer_norm']);
-/** `torch.lcm`: https://pytorch.org/docs/stable/generated/torch.lcm.html */
+/**
+ * `torch.lcm`: Computes the element-wise least common multiple (LCM) of `input` and `other`.
+ *
+ * PyTorch: `torch.lcm(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.lcm](https://pytorch.org/docs/stable/generated/torch.lcm.html)
+ */
 export const lcm: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.lcm', TORCH['lcm']);
-/** `torch.lcm_`: https://pytorch.org/docs/stable/generated/torch.lcm_.html */
+/**
+ * `torch.lcm_`: In-place form of `torch.lcm`: computes the element-wise least common multiple (LCM) of `input`
+ * and `other`.
+ *
+ * PyTorch: `torch.lcm_(Tensor input, Tensor other)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const lcm_: {
   (input: Tensor, other: Tensor): Tensor;
   (input: Tensor, options: { other: Tensor }): Tensor;
 } = pythonFunction('torch.lcm_', TORCH['lcm_']);
-/** `torch.ldexp`: https://pytorch.org/docs/stable/generated/torch.ldexp.html */
+/**
+ * `torch.ldexp`: Multiplies `input` by 2 ^ `other`.
+ *
+ * PyTorch: `torch.ldexp(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.ldexp](https://pytorch.org/docs/stable/generated/torch.ldexp.html)
+ */
 export const ldexp: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.ldexp', TORCH['ldexp']);
-/** `torch.ldexp_`: https://pytorch.org/docs/stable/generated/torch.ldexp_.html */
+/**
+ * `torch.ldexp_`: In-place form of `torch.ldexp`: multiplies `input` by 2 ^ `other`.
+ *
+ * PyTorch: `torch.ldexp_(Tensor input, Tensor other)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const ldexp_: {
   (input: Tensor, other: Tensor): Tensor;
   (input: Tensor, options: { other: Tensor }): Tensor;
 } = pythonFunction('torch.ldexp_', TORCH['ldexp_']);
-/** `torch.le`: https://pytorch.org/docs/stable/generated/torch.le.html */
+/**
+ * `torch.le`: Computes `\text{input} \leq \text{other}` element-wise.
+ *
+ * PyTorch: `torch.le(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.le](https://pytorch.org/docs/stable/generated/torch.le.html)
+ */
 export const le: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.le', TORCH['le']);
-/** `torch.lerp`: https://pytorch.org/docs/stable/generated/torch.lerp.html */
+/**
+ * `torch.lerp`: Does a linear interpolation of two tensors `start` (given by `input`) and `end` based on a
+ * scalar or tensor `weight` and returns the resulting `out` tensor.
+ *
+ * PyTorch: `torch.lerp(input, end, weight, *, out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.lerp](https://pytorch.org/docs/stable/generated/torch.lerp.html)
+ */
 export const lerp: {
   (input: Tensor, end: Tensor, weight: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { end: Tensor; weight: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, end: Tensor, weight: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { end: Tensor; weight: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.lerp', TORCH['lerp']);
-/** `torch.less`: https://pytorch.org/docs/stable/generated/torch.less.html */
+/**
+ * `torch.less`: Alias for `torch.lt`.
+ *
+ * PyTorch: `torch.less(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.less](https://pytorch.org/docs/stable/generated/torch.less.html)
+ */
 export const less: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.less', TORCH['less']);
-/** `torch.less_equal`: https://pytorch.org/docs/stable/generated/torch.less_equal.html */
+/**
+ * `torch.less_equal`: Alias for `torch.le`.
+ *
+ * PyTorch: `torch.less_equal(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.less_equal](https://pytorch.org/docs/stable/generated/torch.less_equal.html)
+ */
 export const less_equal: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.less_equal', TORCH['less_equal']);
-/** `torch.lgamma`: https://pytorch.org/docs/stable/generated/torch.lgamma.html */
+/**
+ * `torch.lgamma`: Computes the natural logarithm of the absolute value of the gamma function on `input`.
+ *
+ * PyTorch: `torch.lgamma(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.lgamma](https://pytorch.org/docs/stable/generated/torch.lgamma.html)
+ */
 export const lgamma: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.lgamma', TORCH['lgamma']);
-/** `torch.log`: https://pytorch.org/docs/stable/generated/torch.log.html */
+/**
+ * `torch.log`: Returns a new tensor with the natural logarithm of the elements of `input`.
+ *
+ * PyTorch: `torch.log(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.log](https://pytorch.org/docs/stable/generated/torch.log.html)
+ */
 export const log: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.log', TORCH['log']);
-/** `torch.log10`: https://pytorch.org/docs/stable/generated/torch.log10.html */
+/**
+ * `torch.log10`: Returns a new tensor with the logarithm to the base 10 of the elements of `input`.
+ *
+ * PyTorch: `torch.log10(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.log10](https://pytorch.org/docs/stable/generated/torch.log10.html)
+ */
 export const log10: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.log10', TORCH['log10']);
-/** `torch.log10_`: https://pytorch.org/docs/stable/generated/torch.log10_.html */
+/**
+ * `torch.log10_`: In-place form of `torch.log10`: writes into this tensor the logarithm to the base 10 of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.log10_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const log10_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.log10_', TORCH['log10_']);
-/** `torch.log1p`: https://pytorch.org/docs/stable/generated/torch.log1p.html */
+/**
+ * `torch.log1p`: Returns a new tensor with the natural logarithm of (1 + `input`).
+ *
+ * PyTorch: `torch.log1p(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.log1p](https://pytorch.org/docs/stable/generated/torch.log1p.html)
+ */
 export const log1p: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.log1p', TORCH['log1p']);
-/** `torch.log1p_`: https://pytorch.org/docs/stable/generated/torch.log1p_.html */
+/**
+ * `torch.log1p_`: In-place form of `torch.log1p`: writes into this tensor the natural logarithm of (1 +
+ * `input`).
+ *
+ * PyTorch: `torch.log1p_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const log1p_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.log1p_', TORCH['log1p_']);
-/** `torch.log2`: https://pytorch.org/docs/stable/generated/torch.log2.html */
+/**
+ * `torch.log2`: Returns a new tensor with the logarithm to the base 2 of the elements of `input`.
+ *
+ * PyTorch: `torch.log2(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.log2](https://pytorch.org/docs/stable/generated/torch.log2.html)
+ */
 export const log2: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.log2', TORCH['log2']);
-/** `torch.log2_`: https://pytorch.org/docs/stable/generated/torch.log2_.html */
+/**
+ * `torch.log2_`: In-place form of `torch.log2`: writes into this tensor the logarithm to the base 2 of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.log2_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const log2_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.log2_', TORCH['log2_']);
-/** `torch.log_`: https://pytorch.org/docs/stable/generated/torch.log_.html */
+/**
+ * `torch.log_`: In-place form of `torch.log`: writes into this tensor the natural logarithm of the elements of
+ * `input`.
+ *
+ * PyTorch: `torch.log_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const log_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.log_', TORCH['log_']);
-/** `torch.log_softmax`: https://pytorch.org/docs/stable/generated/torch.log_softmax.html */
+/**
+ * `torch.log_softmax`: the ATen operator `aten::log_softmax.int`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.log_softmax(Tensor input, int64_t dim, ScalarType? dtype=None, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const log_softmax: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number, dtype?: DTypeLike | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.log_softmax', TORCH['log_softmax']);
-/** `torch.logaddexp`: https://pytorch.org/docs/stable/generated/torch.logaddexp.html */
+/**
+ * `torch.logaddexp`: Logarithm of the sum of exponentiations of the inputs.
+ *
+ * PyTorch: `torch.logaddexp(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logaddexp](https://pytorch.org/docs/stable/generated/torch.logaddexp.html)
+ */
 export const logaddexp: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logaddexp', TORCH['logaddexp']);
-/** `torch.logaddexp2`: https://pytorch.org/docs/stable/generated/torch.logaddexp2.html */
+/**
+ * `torch.logaddexp2`: Logarithm of the sum of exponentiations of the inputs in base-2.
+ *
+ * PyTorch: `torch.logaddexp2(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logaddexp2](https://pytorch.org/docs/stable/generated/torch.logaddexp2.html)
+ */
 export const logaddexp2: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logaddexp2', TORCH['logaddexp2']);
-/** `torch.logcumsumexp`: https://pytorch.org/docs/stable/generated/torch.logcumsumexp.html */
+/**
+ * `torch.logcumsumexp`: Returns the logarithm of the cumulative summation of the exponentiation of elements of
+ * `input` in the dimension `dim`.
+ *
+ * PyTorch: `torch.logcumsumexp(input, dim, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logcumsumexp](https://pytorch.org/docs/stable/generated/torch.logcumsumexp.html)
+ */
 export const logcumsumexp: {
   (input: Tensor, dim: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logcumsumexp', TORCH['logcumsumexp']);
-/** `torch.logdet`: https://pytorch.org/docs/stable/generated/torch.logdet.html */
+/**
+ * `torch.logdet`: Calculates log determinant of a square matrix or batches of square matrices.
+ *
+ * PyTorch: `torch.logdet(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.logdet](https://pytorch.org/docs/stable/generated/torch.logdet.html)
+ */
 export const logdet: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.logdet', TORCH['logdet']);
-/** `torch.logical_and`: https://pytorch.org/docs/stable/generated/torch.logical_and.html */
+/**
+ * `torch.logical_and`: Computes the element-wise logical AND of the given input tensors.
+ *
+ * PyTorch: `torch.logical_and(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logical_and](https://pytorch.org/docs/stable/generated/torch.logical_and.html)
+ */
 export const logical_and: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logical_and', TORCH['logical_and']);
-/** `torch.logical_not`: https://pytorch.org/docs/stable/generated/torch.logical_not.html */
+/**
+ * `torch.logical_not`: Computes the element-wise logical NOT of the given input tensor.
+ *
+ * PyTorch: `torch.logical_not(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logical_not](https://pytorch.org/docs/stable/generated/torch.logical_not.html)
+ */
 export const logical_not: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.logical_not', TORCH['logical_not']);
-/** `torch.logical_or`: https://pytorch.org/docs/stable/generated/torch.logical_or.html */
+/**
+ * `torch.logical_or`: Computes the element-wise logical OR of the given input tensors.
+ *
+ * PyTorch: `torch.logical_or(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logical_or](https://pytorch.org/docs/stable/generated/torch.logical_or.html)
+ */
 export const logical_or: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logical_or', TORCH['logical_or']);
-/** `torch.logical_xor`: https://pytorch.org/docs/stable/generated/torch.logical_xor.html */
+/**
+ * `torch.logical_xor`: Computes the element-wise logical XOR of the given input tensors.
+ *
+ * PyTorch: `torch.logical_xor(input: Tensor, other: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.logical_xor](https://pytorch.org/docs/stable/generated/torch.logical_xor.html)
+ */
 export const logical_xor: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logical_xor', TORCH['logical_xor']);
-/** `torch.logit`: https://pytorch.org/docs/stable/generated/torch.logit.html */
+/**
+ * `torch.logit`: Alias for `torch.special.logit`.
+ *
+ * PyTorch: `torch.logit(input, eps=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.logit](https://pytorch.org/docs/stable/generated/torch.logit.html)
+ */
 export const logit: {
   (input: Tensor, options?: { eps?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, eps?: number | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.logit', TORCH['logit']);
-/** `torch.logit_`: https://pytorch.org/docs/stable/generated/torch.logit_.html */
+/**
+ * `torch.logit_`: In-place form of `torch.logit`: alias for `torch.special.logit`.
+ *
+ * PyTorch: `torch.logit_(Tensor input, double? eps=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const logit_: {
   (input: Tensor, options?: { eps?: number | null }): Tensor;
   (input: Tensor, eps?: number | null): Tensor;
 } = pythonFunction('torch.logit_', TORCH['logit_']);
-/** `torch.logspace`: https://pytorch.org/docs/stable/generated/torch.logspace.html */
+/**
+ * `torch.logspace`: Creates a one-dimensional tensor of size `steps` whose values are evenly spaced from
+ * `{{\text{{base}}}}^{{\text{{start}}}}` to `{{\text{{base}}}}^{{\text{{end}}}}`, inclusive, on a logarithmic
+ * scale with base `base`.
+ *
+ * PyTorch: `torch.logspace(start, end, steps, base=10.0, *,          out=None, dtype=None, layout=torch.strided, device=None, requires_grad=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.logspace](https://pytorch.org/docs/stable/generated/torch.logspace.html)
+ */
 export const logspace: {
   (start: Tensor, end: Tensor, steps: number, options?: { base?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (start: Tensor, end: Tensor, steps: number, base?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
@@ -1845,84 +4364,192 @@ export const logspace: {
   (start: Scalar | Tensor, end: Scalar | Tensor, steps: number, base?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (start: Scalar | Tensor, options: { end: Scalar | Tensor; steps: number; base?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logspace', TORCH['logspace']);
-/** `torch.logsumexp`: https://pytorch.org/docs/stable/generated/torch.logsumexp.html */
+/**
+ * `torch.logsumexp`: Returns the log of summed exponentials of each row of the `input` tensor in the given
+ * dimension `dim`.
+ *
+ * PyTorch: `torch.logsumexp(input, dim, keepdim=False, *, out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.logsumexp](https://pytorch.org/docs/stable/generated/torch.logsumexp.html)
+ */
 export const logsumexp: {
   (input: Tensor, dim: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number | number[]; keepdim?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.logsumexp', TORCH['logsumexp']);
-/** `torch.lstm`: https://pytorch.org/docs/stable/generated/torch.lstm.html */
+/**
+ * `torch.lstm`: the ATen operator `aten::lstm.data`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.lstm(Tensor data, Tensor batch_sizes, TensorList hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional)`, `torch.lstm(Tensor input, TensorList hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const lstm: {
   (data: Tensor, batch_sizes: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor, Tensor];
   (data: Tensor, options: { batch_sizes: Tensor; hx: Tensor[]; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor, Tensor];
   (input: Tensor, hx: Tensor[], params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor[]; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean; batch_first: boolean }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.lstm', TORCH['lstm']);
-/** `torch.lstm_cell`: https://pytorch.org/docs/stable/generated/torch.lstm_cell.html */
+/**
+ * `torch.lstm_cell`: the ATen operator `aten::lstm_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const lstm_cell: {
   (input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, options?: { b_ih?: Tensor | null; b_hh?: Tensor | null }): [Tensor, Tensor];
   (input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, options?: { b_hh?: Tensor | null }): [Tensor, Tensor];
   (input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): [Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor[]; w_ih: Tensor; w_hh: Tensor; b_ih?: Tensor | null; b_hh?: Tensor | null }): [Tensor, Tensor];
 } = pythonFunction('torch.lstm_cell', TORCH['lstm_cell']);
-/** `torch.lt`: https://pytorch.org/docs/stable/generated/torch.lt.html */
+/**
+ * `torch.lt`: Computes `\text{input} < \text{other}` element-wise.
+ *
+ * PyTorch: `torch.lt(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.lt](https://pytorch.org/docs/stable/generated/torch.lt.html)
+ */
 export const lt: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.lt', TORCH['lt']);
-/** `torch.lu_solve`: https://pytorch.org/docs/stable/generated/torch.lu_solve.html */
+/**
+ * `torch.lu_solve`: Returns the LU solve of the linear system `Ax = b` using the partially pivoted LU
+ * factorization of A from `linalg.lu_factor`.
+ *
+ * PyTorch: `torch.lu_solve(b, LU_data, LU_pivots, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.lu_solve](https://pytorch.org/docs/stable/generated/torch.lu_solve.html)
+ */
 export const lu_solve: {
   (input: Tensor, LU_data: Tensor, LU_pivots: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { LU_data: Tensor; LU_pivots: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.lu_solve', TORCH['lu_solve']);
-/** `torch.lu_unpack`: https://pytorch.org/docs/stable/generated/torch.lu_unpack.html */
+/**
+ * `torch.lu_unpack`: Unpacks the LU decomposition returned by `linalg.lu_factor` into the `P, L, U` matrices.
+ *
+ * PyTorch: `torch.lu_unpack(LU_data, LU_pivots, unpack_data=True, unpack_pivots=True, *, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.lu_unpack](https://pytorch.org/docs/stable/generated/torch.lu_unpack.html)
+ */
 export const lu_unpack: {
-  (LU_data: Tensor, LU_pivots: Tensor, options?: { unpack_data?: boolean; unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { P: Tensor; L: Tensor; U: Tensor }>;
-  (LU_data: Tensor, LU_pivots: Tensor, unpack_data?: boolean, options?: { unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { P: Tensor; L: Tensor; U: Tensor }>;
-  (LU_data: Tensor, LU_pivots: Tensor, unpack_data?: boolean, unpack_pivots?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { P: Tensor; L: Tensor; U: Tensor }>;
-  (LU_data: Tensor, options: { LU_pivots: Tensor; unpack_data?: boolean; unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { P: Tensor; L: Tensor; U: Tensor }>;
+  (LU_data: Tensor, LU_pivots: Tensor, options?: { unpack_data?: boolean; unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], PLUFields>;
+  (LU_data: Tensor, LU_pivots: Tensor, unpack_data?: boolean, options?: { unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], PLUFields>;
+  (LU_data: Tensor, LU_pivots: Tensor, unpack_data?: boolean, unpack_pivots?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], PLUFields>;
+  (LU_data: Tensor, options: { LU_pivots: Tensor; unpack_data?: boolean; unpack_pivots?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], PLUFields>;
 } = pythonFunction('torch.lu_unpack', TORCH['lu_unpack']);
-/** `torch.margin_ranking_loss`: https://pytorch.org/docs/stable/generated/torch.margin_ranking_loss.html */
+/**
+ * `torch.margin_ranking_loss`: the ATen operator `aten::margin_ranking_loss`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.margin_ranking_loss(Tensor input1, Tensor input2, Tensor target, double margin=0.0, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const margin_ranking_loss: {
   (input1: Tensor, input2: Tensor, target: Tensor, options?: { margin?: number; reduction?: number }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, options?: { reduction?: number }): Tensor;
   (input1: Tensor, input2: Tensor, target: Tensor, margin?: number, reduction?: number): Tensor;
   (input1: Tensor, options: { input2: Tensor; target: Tensor; margin?: number; reduction?: number }): Tensor;
 } = pythonFunction('torch.margin_ranking_loss', TORCH['margin_ranking_loss']);
-/** `torch.masked_fill`: https://pytorch.org/docs/stable/generated/torch.masked_fill.html */
+/**
+ * `torch.masked_fill`: the ATen operator `aten::masked_fill.Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.masked_fill(Tensor input, Tensor mask, Tensor value)`, `torch.masked_fill(Tensor input, Tensor mask, Scalar value)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const masked_fill: {
   (input: Tensor, mask: Tensor, value: Tensor): Tensor;
   (input: Tensor, options: { mask: Tensor; value: Tensor }): Tensor;
   (input: Tensor, mask: Tensor, value: Scalar | Tensor): Tensor;
   (input: Tensor, options: { mask: Tensor; value: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.masked_fill', TORCH['masked_fill']);
-/** `torch.masked_scatter`: https://pytorch.org/docs/stable/generated/torch.masked_scatter.html */
+/**
+ * `torch.masked_scatter`: the ATen operator `aten::masked_scatter`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.masked_scatter(Tensor input, Tensor mask, Tensor source)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const masked_scatter: {
   (input: Tensor, mask: Tensor, source: Tensor): Tensor;
   (input: Tensor, options: { mask: Tensor; source: Tensor }): Tensor;
 } = pythonFunction('torch.masked_scatter', TORCH['masked_scatter']);
-/** `torch.masked_select`: https://pytorch.org/docs/stable/generated/torch.masked_select.html */
+/**
+ * `torch.masked_select`: Returns a new 1-D tensor which indexes the `input` tensor according to the boolean mask
+ * `mask` which is a `BoolTensor`.
+ *
+ * PyTorch: `torch.masked_select(input, mask, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.masked_select](https://pytorch.org/docs/stable/generated/torch.masked_select.html)
+ */
 export const masked_select: {
   (input: Tensor, mask: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { mask: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.masked_select', TORCH['masked_select']);
-/** `torch.matmul`: https://pytorch.org/docs/stable/generated/torch.matmul.html */
+/**
+ * `torch.matmul`: Matrix product of two tensors.
+ *
+ * PyTorch: `torch.matmul(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.matmul](https://pytorch.org/docs/stable/generated/torch.matmul.html)
+ */
 export const matmul: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.matmul', TORCH['matmul']);
-/** `torch.matrix_exp`: https://pytorch.org/docs/stable/generated/torch.matrix_exp.html */
+/**
+ * `torch.matrix_exp`: Alias for `torch.linalg.matrix_exp`.
+ *
+ * PyTorch: `torch.matrix_exp(A) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.matrix_exp](https://pytorch.org/docs/stable/generated/torch.matrix_exp.html)
+ */
 export const matrix_exp: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.matrix_exp', TORCH['matrix_exp']);
-/** `torch.matrix_power`: https://pytorch.org/docs/stable/generated/torch.matrix_power.html */
+/**
+ * `torch.matrix_power`: Alias for `torch.linalg.matrix_power`.
+ *
+ * PyTorch: `torch.matrix_power(input, n, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.matrix_power](https://pytorch.org/docs/stable/generated/torch.matrix_power.html)
+ */
 export const matrix_power: {
   (input: Tensor, n: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { n: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.matrix_power', TORCH['matrix_power']);
-/** `torch.max`: https://pytorch.org/docs/stable/generated/torch.max.html */
+/**
+ * `torch.max`: Returns the maximum value of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.max(input, *, out=None) -> Tensor`, `torch.max(input, dim, keepdim=False, *, out=None) -> (Tensor, LongTensor)`, `torch.max(values=tensor([0.8475, 1.1949, 1.5717, 1.0036]), indices=tensor([3, 0, 0, 1]))`, `torch.max(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.max](https://pytorch.org/docs/stable/generated/torch.max.html)
+ */
 export const max: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
@@ -1931,7 +4558,13 @@ export const max: {
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.max', TORCH['max']);
-/** `torch.max_pool1d`: https://pytorch.org/docs/stable/generated/torch.max_pool1d.html */
+/**
+ * `torch.max_pool1d`: the ATen operator `aten::max_pool1d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.max_pool1d(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const max_pool1d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -1940,7 +4573,14 @@ export const max_pool1d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.max_pool1d', TORCH['max_pool1d']);
-/** `torch.max_pool1d_with_indices`: https://pytorch.org/docs/stable/generated/torch.max_pool1d_with_indices.html */
+/**
+ * `torch.max_pool1d_with_indices`: the ATen operator `aten::max_pool1d_with_indices`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.max_pool1d_with_indices(Tensor input, IntArrayRef[1] kernel_size, IntArrayRef[1] stride=None, IntArrayRef[1] padding=0, IntArrayRef[1] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const max_pool1d_with_indices: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): [Tensor, Tensor];
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): [Tensor, Tensor];
@@ -1949,7 +4589,13 @@ export const max_pool1d_with_indices: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): [Tensor, Tensor];
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.max_pool1d_with_indices', TORCH['max_pool1d_with_indices']);
-/** `torch.max_pool2d`: https://pytorch.org/docs/stable/generated/torch.max_pool2d.html */
+/**
+ * `torch.max_pool2d`: the ATen operator `aten::max_pool2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const max_pool2d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -1958,7 +4604,13 @@ export const max_pool2d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.max_pool2d', TORCH['max_pool2d']);
-/** `torch.max_pool3d`: https://pytorch.org/docs/stable/generated/torch.max_pool3d.html */
+/**
+ * `torch.max_pool3d`: the ATen operator `aten::max_pool3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const max_pool3d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -1967,26 +4619,61 @@ export const max_pool3d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.max_pool3d', TORCH['max_pool3d']);
-/** `torch.maximum`: https://pytorch.org/docs/stable/generated/torch.maximum.html */
+/**
+ * `torch.maximum`: Computes the element-wise maximum of `input` and `other`.
+ *
+ * PyTorch: `torch.maximum(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.maximum](https://pytorch.org/docs/stable/generated/torch.maximum.html)
+ */
 export const maximum: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.maximum', TORCH['maximum']);
-/** `torch.mean`: https://pytorch.org/docs/stable/generated/torch.mean.html */
+/**
+ * `torch.mean`: Returns the mean value of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.mean(input, *, dtype=None) -> Tensor`, `torch.mean(input, dim, keepdim=False, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.mean](https://pytorch.org/docs/stable/generated/torch.mean.html)
+ */
 export const mean: {
   (input: Tensor, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mean', TORCH['mean']);
-/** `torch.median`: https://pytorch.org/docs/stable/generated/torch.median.html */
+/**
+ * `torch.median`: Returns the median of the values in `input`.
+ *
+ * PyTorch: `torch.median(input) -> Tensor`, `torch.median(input, dim=-1, keepdim=False, *, out=None) -> (Tensor, LongTensor)`, `torch.median(values=tensor([-0.3982,  0.2270,  0.2488,  0.4742]), indices=tensor([1, 4, 4, 3]))`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.median](https://pytorch.org/docs/stable/generated/torch.median.html)
+ */
 export const median: {
   (input: Tensor): Tensor;
   (input: Tensor, dim: number, options?: { keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.median', TORCH['median']);
-/** `torch.min`: https://pytorch.org/docs/stable/generated/torch.min.html */
+/**
+ * `torch.min`: Returns the minimum value of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.min(input, *, out=None) -> Tensor`, `torch.min(input, dim, keepdim=False, *, out=None) -> (Tensor, LongTensor)`, `torch.min(values=tensor([-1.1899, -1.4644,  0.0384, -0.1153]), indices=tensor([2, 0, 1, 0]))`, `torch.min(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.min](https://pytorch.org/docs/stable/generated/torch.min.html)
+ */
 export const min: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
@@ -1995,69 +4682,155 @@ export const min: {
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.min', TORCH['min']);
-/** `torch.minimum`: https://pytorch.org/docs/stable/generated/torch.minimum.html */
+/**
+ * `torch.minimum`: Computes the element-wise minimum of `input` and `other`.
+ *
+ * PyTorch: `torch.minimum(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.minimum](https://pytorch.org/docs/stable/generated/torch.minimum.html)
+ */
 export const minimum: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.minimum', TORCH['minimum']);
-/** `torch.miopen_batch_norm`: https://pytorch.org/docs/stable/generated/torch.miopen_batch_norm.html */
+/**
+ * `torch.miopen_batch_norm`: the ATen operator `aten::miopen_batch_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.miopen_batch_norm(Tensor input, Tensor weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double exponential_average_factor, double epsilon)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_batch_norm: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, exponential_average_factor: number, epsilon: number): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; running_mean: Tensor | null; running_var: Tensor | null; training: boolean; exponential_average_factor: number; epsilon: number }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.miopen_batch_norm', TORCH['miopen_batch_norm']);
-/** `torch.miopen_convolution`: https://pytorch.org/docs/stable/generated/torch.miopen_convolution.html */
+/**
+ * `torch.miopen_convolution`: the ATen operator `aten::miopen_convolution`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.miopen_convolution(Tensor input, Tensor weight, Tensor? bias, IntArrayRef padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_convolution: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; padding: number[]; stride: number[]; dilation: number[]; groups: number; benchmark: boolean; deterministic: boolean }): Tensor;
 } = pythonFunction('torch.miopen_convolution', TORCH['miopen_convolution']);
-/** `torch.miopen_convolution_add_relu`: https://pytorch.org/docs/stable/generated/torch.miopen_convolution_add_relu.html */
+/**
+ * `torch.miopen_convolution_add_relu`: the ATen operator `aten::miopen_convolution_add_relu`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.miopen_convolution_add_relu(Tensor input, Tensor weight, Tensor z, Scalar? alpha, Tensor? bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_convolution_add_relu: {
   (input: Tensor, weight: Tensor, z: Tensor, alpha: Scalar | Tensor | null, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; z: Tensor; alpha: Scalar | Tensor | null; bias: Tensor | null; stride: number[]; padding: number[]; dilation: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.miopen_convolution_add_relu', TORCH['miopen_convolution_add_relu']);
-/** `torch.miopen_convolution_relu`: https://pytorch.org/docs/stable/generated/torch.miopen_convolution_relu.html */
+/**
+ * `torch.miopen_convolution_relu`: the ATen operator `aten::miopen_convolution_relu`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.miopen_convolution_relu(Tensor input, Tensor weight, Tensor? bias, IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_convolution_relu: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, stride: number[], padding: number[], dilation: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; stride: number[]; padding: number[]; dilation: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.miopen_convolution_relu', TORCH['miopen_convolution_relu']);
-/** `torch.miopen_convolution_transpose`: https://pytorch.org/docs/stable/generated/torch.miopen_convolution_transpose.html */
+/**
+ * `torch.miopen_convolution_transpose`: the ATen operator `aten::miopen_convolution_transpose`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.miopen_convolution_transpose(Tensor input, Tensor weight, Tensor? bias, IntArrayRef padding, IntArrayRef output_padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_convolution_transpose: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], output_padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; padding: number[]; output_padding: number[]; stride: number[]; dilation: number[]; groups: number; benchmark: boolean; deterministic: boolean }): Tensor;
 } = pythonFunction('torch.miopen_convolution_transpose', TORCH['miopen_convolution_transpose']);
-/** `torch.miopen_ctc_loss`: https://pytorch.org/docs/stable/generated/torch.miopen_ctc_loss.html */
+/**
+ * `torch.miopen_ctc_loss`: the ATen operator `aten::miopen_ctc_loss`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.miopen_ctc_loss(Tensor log_probs, Tensor targets, IntArrayRef input_lengths, IntArrayRef target_lengths, int64_t blank, bool deterministic, bool zero_infinity)`, `torch.miopen_ctc_loss(Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor target_lengths, int64_t blank, bool deterministic, bool zero_infinity)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_ctc_loss: {
   (log_probs: Tensor, targets: Tensor, input_lengths: number[], target_lengths: number[], blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
   (log_probs: Tensor, options: { targets: Tensor; input_lengths: number[]; target_lengths: number[]; blank: number; deterministic: boolean; zero_infinity: boolean }): [Tensor, Tensor];
   (log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: number, deterministic: boolean, zero_infinity: boolean): [Tensor, Tensor];
   (log_probs: Tensor, options: { targets: Tensor; input_lengths: Tensor; target_lengths: Tensor; blank: number; deterministic: boolean; zero_infinity: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.miopen_ctc_loss', TORCH['miopen_ctc_loss']);
-/** `torch.miopen_depthwise_convolution`: https://pytorch.org/docs/stable/generated/torch.miopen_depthwise_convolution.html */
+/**
+ * `torch.miopen_depthwise_convolution`: the ATen operator `aten::miopen_depthwise_convolution`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.miopen_depthwise_convolution(Tensor input, Tensor weight, Tensor? bias, IntArrayRef padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups, bool benchmark, bool deterministic)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_depthwise_convolution: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number, benchmark: boolean, deterministic: boolean): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; padding: number[]; stride: number[]; dilation: number[]; groups: number; benchmark: boolean; deterministic: boolean }): Tensor;
 } = pythonFunction('torch.miopen_depthwise_convolution', TORCH['miopen_depthwise_convolution']);
-/** `torch.miopen_rnn`: https://pytorch.org/docs/stable/generated/torch.miopen_rnn.html */
+/**
+ * `torch.miopen_rnn`: the ATen operator `aten::miopen_rnn`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.miopen_rnn(Tensor input, TensorList weight, int64_t weight_stride0, Tensor hx, Tensor? cx, int64_t mode, int64_t hidden_size, int64_t num_layers, bool batch_first, double dropout, bool train, bool bidirectional, IntArrayRef batch_sizes, Tensor? dropout_state)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const miopen_rnn: {
   (input: Tensor, weight: Tensor[], weight_stride0: number, hx: Tensor, cx: Tensor | null, mode: number, hidden_size: number, num_layers: number, batch_first: boolean, dropout: number, train: boolean, bidirectional: boolean, batch_sizes: number[], dropout_state: Tensor | null): [Tensor, Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight: Tensor[]; weight_stride0: number; hx: Tensor; cx: Tensor | null; mode: number; hidden_size: number; num_layers: number; batch_first: boolean; dropout: number; train: boolean; bidirectional: boolean; batch_sizes: number[]; dropout_state: Tensor | null }): [Tensor, Tensor, Tensor, Tensor, Tensor];
 } = pythonFunction('torch.miopen_rnn', TORCH['miopen_rnn']);
-/** `torch.mkldnn_adaptive_avg_pool2d`: https://pytorch.org/docs/stable/generated/torch.mkldnn_adaptive_avg_pool2d.html */
+/**
+ * `torch.mkldnn_adaptive_avg_pool2d`: the ATen operator `aten::mkldnn_adaptive_avg_pool2d`, which PyTorch does
+ * not document.
+ *
+ * PyTorch: `torch.mkldnn_adaptive_avg_pool2d(Tensor input, IntArrayRef[2] output_size, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const mkldnn_adaptive_avg_pool2d: {
   (input: Tensor, output_size: number | number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { output_size: number | number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mkldnn_adaptive_avg_pool2d', TORCH['mkldnn_adaptive_avg_pool2d']);
-/** `torch.mkldnn_convolution`: https://pytorch.org/docs/stable/generated/torch.mkldnn_convolution.html */
+/**
+ * `torch.mkldnn_convolution`: the ATen operator `aten::mkldnn_convolution`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.mkldnn_convolution(Tensor input, Tensor weight, Tensor? bias, IntArrayRef padding, IntArrayRef stride, IntArrayRef dilation, SymInt groups)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const mkldnn_convolution: {
   (input: Tensor, weight: Tensor, bias: Tensor | null, padding: number[], stride: number[], dilation: number[], groups: number): Tensor;
   (input: Tensor, options: { weight: Tensor; bias: Tensor | null; padding: number[]; stride: number[]; dilation: number[]; groups: number }): Tensor;
 } = pythonFunction('torch.mkldnn_convolution', TORCH['mkldnn_convolution']);
-/** `torch.mkldnn_linear_backward_weights`: https://pytorch.org/docs/stable/generated/torch.mkldnn_linear_backward_weights.html */
+/**
+ * `torch.mkldnn_linear_backward_weights`: the ATen operator `aten::mkldnn_linear_backward_weights`, which
+ * PyTorch does not document.
+ *
+ * PyTorch: `torch.mkldnn_linear_backward_weights(Tensor grad_output, Tensor input, Tensor weight, bool bias_defined)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const mkldnn_linear_backward_weights: {
   (grad_output: Tensor, input: Tensor, weight: Tensor, bias_defined: boolean): [Tensor, Tensor];
   (grad_output: Tensor, options: { input: Tensor; weight: Tensor; bias_defined: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.mkldnn_linear_backward_weights', TORCH['mkldnn_linear_backward_weights']);
-/** `torch.mkldnn_max_pool2d`: https://pytorch.org/docs/stable/generated/torch.mkldnn_max_pool2d.html */
+/**
+ * `torch.mkldnn_max_pool2d`: the ATen operator `aten::mkldnn_max_pool2d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.mkldnn_max_pool2d(Tensor input, IntArrayRef[2] kernel_size, IntArrayRef[2] stride=None, IntArrayRef[2] padding=0, IntArrayRef[2] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const mkldnn_max_pool2d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -2066,7 +4839,13 @@ export const mkldnn_max_pool2d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.mkldnn_max_pool2d', TORCH['mkldnn_max_pool2d']);
-/** `torch.mkldnn_max_pool3d`: https://pytorch.org/docs/stable/generated/torch.mkldnn_max_pool3d.html */
+/**
+ * `torch.mkldnn_max_pool3d`: the ATen operator `aten::mkldnn_max_pool3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.mkldnn_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const mkldnn_max_pool3d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -2075,98 +4854,240 @@ export const mkldnn_max_pool3d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.mkldnn_max_pool3d', TORCH['mkldnn_max_pool3d']);
-/** `torch.mkldnn_rnn_layer`: https://pytorch.org/docs/stable/generated/torch.mkldnn_rnn_layer.html */
+/**
+ * `torch.mkldnn_rnn_layer`: the ATen operator `aten::mkldnn_rnn_layer`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.mkldnn_rnn_layer(Tensor input, Tensor weight0, Tensor weight1, Tensor weight2, Tensor weight3, Tensor hx_, Tensor cx_, bool reverse, IntArrayRef batch_sizes, int64_t mode, int64_t hidden_size, int64_t num_layers, bool has_biases, bool bidirectional, bool batch_first, bool train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const mkldnn_rnn_layer: {
   (input: Tensor, weight0: Tensor, weight1: Tensor, weight2: Tensor, weight3: Tensor, hx_: Tensor, cx_: Tensor, reverse: boolean, batch_sizes: number[], mode: number, hidden_size: number, num_layers: number, has_biases: boolean, bidirectional: boolean, batch_first: boolean, train: boolean): [Tensor, Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight0: Tensor; weight1: Tensor; weight2: Tensor; weight3: Tensor; hx_: Tensor; cx_: Tensor; reverse: boolean; batch_sizes: number[]; mode: number; hidden_size: number; num_layers: number; has_biases: boolean; bidirectional: boolean; batch_first: boolean; train: boolean }): [Tensor, Tensor, Tensor, Tensor];
 } = pythonFunction('torch.mkldnn_rnn_layer', TORCH['mkldnn_rnn_layer']);
-/** `torch.mm`: https://pytorch.org/docs/stable/generated/torch.mm.html */
+/**
+ * `torch.mm`: Performs a matrix multiplication of the matrices `input` and `mat2`.
+ *
+ * PyTorch: `torch.mm(input, mat2, *, out=None) -> Tensor`, `torch.mm(input, mat2, out_dtype, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.mm](https://pytorch.org/docs/stable/generated/torch.mm.html)
+ */
 export const mm: {
   (input: Tensor, mat2: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { mat2: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, mat2: Tensor, out_dtype: DTypeLike, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { mat2: Tensor; out_dtype: DTypeLike; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mm', TORCH['mm']);
-/** `torch.mode`: https://pytorch.org/docs/stable/generated/torch.mode.html */
+/**
+ * `torch.mode`: Returns a namedtuple `(values, indices)` where `values` is the mode value of each row of the
+ * `input` tensor in the given dimension `dim`, i.e. a value which appears most often in that row, and `indices`
+ * is the index location of each mode value found.
+ *
+ * PyTorch: `torch.mode(input, dim=-1, keepdim=False, *, out=None) -> (Tensor, LongTensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.mode](https://pytorch.org/docs/stable/generated/torch.mode.html)
+ */
 export const mode: {
   (input: Tensor, options?: { dim?: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, options?: { keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.mode', TORCH['mode']);
-/** `torch.moveaxis`: https://pytorch.org/docs/stable/generated/torch.moveaxis.html */
+/**
+ * `torch.moveaxis`: Alias for `torch.movedim`.
+ *
+ * PyTorch: `torch.moveaxis(input, source, destination) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.moveaxis](https://pytorch.org/docs/stable/generated/torch.moveaxis.html)
+ */
 export const moveaxis: {
   (input: Tensor, source: number, destination: number): Tensor;
   (input: Tensor, options: { source: number; destination: number }): Tensor;
   (input: Tensor, source: number[], destination: number[]): Tensor;
   (input: Tensor, options: { source: number[]; destination: number[] }): Tensor;
 } = pythonFunction('torch.moveaxis', TORCH['moveaxis']);
-/** `torch.movedim`: https://pytorch.org/docs/stable/generated/torch.movedim.html */
+/**
+ * `torch.movedim`: Moves the dimension(s) of `input` at the position(s) in `source` to the position(s) in
+ * `destination`.
+ *
+ * PyTorch: `torch.movedim(input, source, destination) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.movedim](https://pytorch.org/docs/stable/generated/torch.movedim.html)
+ */
 export const movedim: {
   (input: Tensor, source: number, destination: number): Tensor;
   (input: Tensor, options: { source: number; destination: number }): Tensor;
   (input: Tensor, source: number[], destination: number[]): Tensor;
   (input: Tensor, options: { source: number[]; destination: number[] }): Tensor;
 } = pythonFunction('torch.movedim', TORCH['movedim']);
-/** `torch.msort`: https://pytorch.org/docs/stable/generated/torch.msort.html */
+/**
+ * `torch.msort`: Sorts the elements of the `input` tensor along its first dimension in ascending order by value.
+ *
+ * PyTorch: `torch.msort(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.msort](https://pytorch.org/docs/stable/generated/torch.msort.html)
+ */
 export const msort: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.msort', TORCH['msort']);
-/** `torch.mul`: https://pytorch.org/docs/stable/generated/torch.mul.html */
+/**
+ * `torch.mul`: Multiplies `input` by `other`.
+ *
+ * PyTorch: `torch.mul(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.mul](https://pytorch.org/docs/stable/generated/torch.mul.html)
+ */
 export const mul: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mul', TORCH['mul']);
-/** `torch.multinomial`: https://pytorch.org/docs/stable/generated/torch.multinomial.html */
+/**
+ * `torch.multinomial`: Returns a tensor where each row contains `num_samples` indices sampled from the
+ * multinomial (a stricter definition would be multivariate, refer to
+ * `torch.distributions.multinomial.Multinomial` for more details) probability distribution located in the
+ * corresponding row of tensor `input`.
+ *
+ * PyTorch: `torch.multinomial(input, num_samples, replacement=False, *, generator=None, out=None) -> LongTensor`.
+ *
+ * Keyword-only arguments (`generator`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ *
+ * @see [torch.multinomial](https://pytorch.org/docs/stable/generated/torch.multinomial.html)
+ */
 export const multinomial: {
   (input: Tensor, num_samples: number, options?: { replacement?: boolean; generator?: null | null; out?: Tensor }): Tensor;
   (input: Tensor, num_samples: number, replacement?: boolean, options?: { generator?: null | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { num_samples: number; replacement?: boolean; generator?: null | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.multinomial', TORCH['multinomial']);
-/** `torch.multiply`: https://pytorch.org/docs/stable/generated/torch.multiply.html */
+/**
+ * `torch.multiply`: Alias for `torch.mul`.
+ *
+ * PyTorch: `torch.multiply(input, other, *, out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.multiply](https://pytorch.org/docs/stable/generated/torch.multiply.html)
+ */
 export const multiply: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
   (input: TensorOrScalar, other: Scalar | Tensor): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.multiply', TORCH['multiply']);
-/** `torch.mv`: https://pytorch.org/docs/stable/generated/torch.mv.html */
+/**
+ * `torch.mv`: Performs a matrix-vector product of the matrix `input` and the vector `vec`.
+ *
+ * PyTorch: `torch.mv(input, vec, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.mv](https://pytorch.org/docs/stable/generated/torch.mv.html)
+ */
 export const mv: {
   (input: Tensor, vec: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { vec: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mv', TORCH['mv']);
-/** `torch.mvlgamma`: https://pytorch.org/docs/stable/generated/torch.mvlgamma.html */
+/**
+ * `torch.mvlgamma`: Alias for `torch.special.multigammaln`.
+ *
+ * PyTorch: `torch.mvlgamma(input, p, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.mvlgamma](https://pytorch.org/docs/stable/generated/torch.mvlgamma.html)
+ */
 export const mvlgamma: {
   (input: Tensor, p: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { p: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.mvlgamma', TORCH['mvlgamma']);
-/** `torch.nan_to_num`: https://pytorch.org/docs/stable/generated/torch.nan_to_num.html */
+/**
+ * `torch.nan_to_num`: Replaces :literal:`NaN`, positive infinity, and negative infinity values in `input` with
+ * the values specified by `nan`, `posinf`, and `neginf`, respectively.
+ *
+ * PyTorch: `torch.nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nan_to_num](https://pytorch.org/docs/stable/generated/torch.nan_to_num.html)
+ */
 export const nan_to_num: {
   (input: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, nan?: number | null, options?: { posinf?: number | null; neginf?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, nan?: number | null, posinf?: number | null, options?: { neginf?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.nan_to_num', TORCH['nan_to_num']);
-/** `torch.nan_to_num_`: https://pytorch.org/docs/stable/generated/torch.nan_to_num_.html */
+/**
+ * `torch.nan_to_num_`: In-place form of `torch.nan_to_num`: replaces :literal:`NaN`, positive infinity, and
+ * negative infinity values in `input` with the values specified by `nan`, `posinf`, and `neginf`, respectively.
+ *
+ * PyTorch: `torch.nan_to_num_(Tensor input, double? nan=None, double? posinf=None, double? neginf=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const nan_to_num_: {
   (input: Tensor, options?: { nan?: number | null; posinf?: number | null; neginf?: number | null }): Tensor;
   (input: Tensor, nan?: number | null, options?: { posinf?: number | null; neginf?: number | null }): Tensor;
   (input: Tensor, nan?: number | null, posinf?: number | null, options?: { neginf?: number | null }): Tensor;
   (input: Tensor, nan?: number | null, posinf?: number | null, neginf?: number | null): Tensor;
 } = pythonFunction('torch.nan_to_num_', TORCH['nan_to_num_']);
-/** `torch.nanmean`: https://pytorch.org/docs/stable/generated/torch.nanmean.html */
+/**
+ * `torch.nanmean`: Computes the mean of all `non-NaN` elements along the specified dimensions.
+ *
+ * PyTorch: `torch.nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nanmean](https://pytorch.org/docs/stable/generated/torch.nanmean.html)
+ */
 export const nanmean: {
   (input: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nanmean', TORCH['nanmean']);
-/** `torch.nanmedian`: https://pytorch.org/docs/stable/generated/torch.nanmedian.html */
+/**
+ * `torch.nanmedian`: Returns the median of the values in `input`, ignoring `NaN` values.
+ *
+ * PyTorch: `torch.nanmedian(input) -> Tensor`, `torch.nanmedian(input, dim=-1, keepdim=False, *, out=None) -> (Tensor, LongTensor)`, `torch.nanmedian(values=tensor([2., 1., 1.]), indices=tensor([0, 1, 0]))`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nanmedian](https://pytorch.org/docs/stable/generated/torch.nanmedian.html)
+ */
 export const nanmedian: {
   (input: Tensor): Tensor;
   (input: Tensor, dim: number, options?: { keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim: number, keepdim?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { dim: number; keepdim?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.nanmedian', TORCH['nanmedian']);
-/** `torch.nanquantile`: https://pytorch.org/docs/stable/generated/torch.nanquantile.html */
+/**
+ * `torch.nanquantile`: This is a variant of `torch.quantile` that "ignores" `NaN` values, computing the
+ * quantiles `q` as if `NaN` values in `input` did not exist.
+ *
+ * PyTorch: `torch.nanquantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`interpolation`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nanquantile](https://pytorch.org/docs/stable/generated/torch.nanquantile.html)
+ */
 export const nanquantile: {
   (input: Tensor, q: Tensor, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
   (input: Tensor, q: Tensor, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
@@ -2177,102 +5098,238 @@ export const nanquantile: {
   (input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string; out?: Tensor }): Tensor;
   (input: Tensor, options: { q: number; dim?: number | null; keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nanquantile', TORCH['nanquantile']);
-/** `torch.nansum`: https://pytorch.org/docs/stable/generated/torch.nansum.html */
+/**
+ * `torch.nansum`: Returns the sum of all elements, treating Not a Numbers (NaNs) as zero.
+ *
+ * PyTorch: `torch.nansum(input, *, dtype=None) -> Tensor`, `torch.nansum(input, dim, keepdim=False, *, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.nansum](https://pytorch.org/docs/stable/generated/torch.nansum.html)
+ */
 export const nansum: {
   (input: Tensor, options?: { dim?: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nansum', TORCH['nansum']);
-/** `torch.narrow`: https://pytorch.org/docs/stable/generated/torch.narrow.html */
+/**
+ * `torch.narrow`: Returns a new tensor that is a narrowed version of `input` tensor.
+ *
+ * PyTorch: `torch.narrow(input, dim, start, length) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.narrow](https://pytorch.org/docs/stable/generated/torch.narrow.html)
+ */
 export const narrow: {
   (input: Tensor, dim: number, start: Tensor, length: number): Tensor;
   (input: Tensor, options: { dim: number; start: Tensor; length: number }): Tensor;
   (input: Tensor, dim: number, start: number, length: number): Tensor;
   (input: Tensor, options: { dim: number; start: number; length: number }): Tensor;
 } = pythonFunction('torch.narrow', TORCH['narrow']);
-/** `torch.narrow_copy`: https://pytorch.org/docs/stable/generated/torch.narrow_copy.html */
+/**
+ * `torch.narrow_copy`: Same as `Tensor.narrow` except this returns a copy rather than shared storage.
+ *
+ * PyTorch: `torch.narrow_copy(input, dim, start, length, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.narrow_copy](https://pytorch.org/docs/stable/generated/torch.narrow_copy.html)
+ */
 export const narrow_copy: {
   (input: Tensor, dim: number, start: number, length: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; start: number; length: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.narrow_copy', TORCH['narrow_copy']);
-/** `torch.native_batch_norm`: https://pytorch.org/docs/stable/generated/torch.native_batch_norm.html */
+/**
+ * `torch.native_batch_norm`: the ATen operator `aten::native_batch_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.native_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, Tensor? running_var, bool training, double momentum, double eps, *, TensorList[3] out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const native_batch_norm: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, running_mean: Tensor | null, running_var: Tensor | null, training: boolean, momentum: number, eps: number, options?: { out?: Tensor[] }): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; running_mean: Tensor | null; running_var: Tensor | null; training: boolean; momentum: number; eps: number; out?: Tensor[] }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.native_batch_norm', TORCH['native_batch_norm']);
-/** `torch.native_channel_shuffle`: https://pytorch.org/docs/stable/generated/torch.native_channel_shuffle.html */
+/**
+ * `torch.native_channel_shuffle`: Native kernel level implementation of the `channel_shuffle`.
+ *
+ * PyTorch: `torch.native_channel_shuffle(input, groups) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.native_channel_shuffle](https://pytorch.org/docs/stable/generated/torch.native_channel_shuffle.html)
+ */
 export const native_channel_shuffle: {
   (input: Tensor, groups: number): Tensor;
   (input: Tensor, options: { groups: number }): Tensor;
 } = pythonFunction('torch.native_channel_shuffle', TORCH['native_channel_shuffle']);
-/** `torch.native_dropout`: https://pytorch.org/docs/stable/generated/torch.native_dropout.html */
+/**
+ * `torch.native_dropout`: the ATen operator `aten::native_dropout`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.native_dropout(Tensor input, double p, bool? train)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const native_dropout: {
   (input: Tensor, p: number, train: boolean | null): [Tensor, Tensor];
   (input: Tensor, options: { p: number; train: boolean | null }): [Tensor, Tensor];
 } = pythonFunction('torch.native_dropout', TORCH['native_dropout']);
-/** `torch.native_group_norm`: https://pytorch.org/docs/stable/generated/torch.native_group_norm.html */
+/**
+ * `torch.native_group_norm`: the ATen operator `aten::native_group_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.native_group_norm(Tensor input, Tensor? weight, Tensor? bias, SymInt N, SymInt C, SymInt HxW, int64_t group, double eps)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const native_group_norm: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, N: number, C: number, HxW: number, group: number, eps: number): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; N: number; C: number; HxW: number; group: number; eps: number }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.native_group_norm', TORCH['native_group_norm']);
-/** `torch.native_layer_norm`: https://pytorch.org/docs/stable/generated/torch.native_layer_norm.html */
+/**
+ * `torch.native_layer_norm`: the ATen operator `aten::native_layer_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.native_layer_norm(Tensor input, IntArrayRef normalized_shape, Tensor? weight, Tensor? bias, double eps)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const native_layer_norm: {
   (input: Tensor, normalized_shape: number[], weight: Tensor | null, bias: Tensor | null, eps: number): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { normalized_shape: number[]; weight: Tensor | null; bias: Tensor | null; eps: number }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.native_layer_norm', TORCH['native_layer_norm']);
-/** `torch.native_norm`: https://pytorch.org/docs/stable/generated/torch.native_norm.html */
+/**
+ * `torch.native_norm`: the ATen operator `aten::native_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.native_norm(Tensor input, Scalar p=2)`, `torch.native_norm(Tensor input, Scalar? p, IntArrayRef[1] dim, bool keepdim, ScalarType? dtype)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const native_norm: {
   (input: Tensor, options?: { p?: Scalar | Tensor }): Tensor;
   (input: Tensor, p?: Scalar | Tensor): Tensor;
   (input: Tensor, p: Scalar | Tensor | null, dim: number | number[], keepdim: boolean, dtype: DTypeLike | null): Tensor;
   (input: Tensor, options: { p: Scalar | Tensor | null; dim: number | number[]; keepdim: boolean; dtype: DTypeLike | null }): Tensor;
 } = pythonFunction('torch.native_norm', TORCH['native_norm']);
-/** `torch.ne`: https://pytorch.org/docs/stable/generated/torch.ne.html */
+/**
+ * `torch.ne`: Computes `\text{input} \neq \text{other}` element-wise.
+ *
+ * PyTorch: `torch.ne(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.ne](https://pytorch.org/docs/stable/generated/torch.ne.html)
+ */
 export const ne: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.ne', TORCH['ne']);
-/** `torch.neg`: https://pytorch.org/docs/stable/generated/torch.neg.html */
+/**
+ * `torch.neg`: Returns a new tensor with the negative of the elements of `input`.
+ *
+ * PyTorch: `torch.neg(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.neg](https://pytorch.org/docs/stable/generated/torch.neg.html)
+ */
 export const neg: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.neg', TORCH['neg']);
-/** `torch.neg_`: https://pytorch.org/docs/stable/generated/torch.neg_.html */
+/**
+ * `torch.neg_`: In-place form of `torch.neg`: writes into this tensor the negative of the elements of `input`.
+ *
+ * PyTorch: `torch.neg_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const neg_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.neg_', TORCH['neg_']);
-/** `torch.negative`: https://pytorch.org/docs/stable/generated/torch.negative.html */
+/**
+ * `torch.negative`: Alias for `torch.neg`.
+ *
+ * PyTorch: `torch.negative(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.negative](https://pytorch.org/docs/stable/generated/torch.negative.html)
+ */
 export const negative: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.negative', TORCH['negative']);
-/** `torch.negative_`: https://pytorch.org/docs/stable/generated/torch.negative_.html */
+/**
+ * `torch.negative_`: In-place form of `torch.negative`: alias for `torch.neg`.
+ *
+ * PyTorch: `torch.negative_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const negative_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.negative_', TORCH['negative_']);
-/** `torch.nextafter`: https://pytorch.org/docs/stable/generated/torch.nextafter.html */
+/**
+ * `torch.nextafter`: Return the next floating-point value after `input` towards `other`, elementwise.
+ *
+ * PyTorch: `torch.nextafter(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.nextafter](https://pytorch.org/docs/stable/generated/torch.nextafter.html)
+ */
 export const nextafter: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nextafter', TORCH['nextafter']);
-/** `torch.nonzero_static`: https://pytorch.org/docs/stable/generated/torch.nonzero_static.html */
+/**
+ * `torch.nonzero_static`: Returns a 2-D tensor where each row is the index for a non-zero value.
+ *
+ * PyTorch: `torch.nonzero_static(input, *, size, fill_value=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`size`, `fill_value`, `out`) go in a trailing options object.
+ *
+ * @see [torch.nonzero_static](https://pytorch.org/docs/stable/generated/torch.nonzero_static.html)
+ */
 export const nonzero_static: {
   (input: Tensor, options: { size: number; fill_value?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.nonzero_static', TORCH['nonzero_static']);
-/** `torch.norm_except_dim`: https://pytorch.org/docs/stable/generated/torch.norm_except_dim.html */
+/**
+ * `torch.norm_except_dim`: the ATen operator `aten::norm_except_dim`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.norm_except_dim(Tensor v, int64_t pow=2, int64_t dim=0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const norm_except_dim: {
   (v: Tensor, options?: { pow?: number; dim?: number }): Tensor;
   (v: Tensor, pow?: number, options?: { dim?: number }): Tensor;
   (v: Tensor, pow?: number, dim?: number): Tensor;
 } = pythonFunction('torch.norm_except_dim', TORCH['norm_except_dim']);
-/** `torch.not_equal`: https://pytorch.org/docs/stable/generated/torch.not_equal.html */
+/**
+ * `torch.not_equal`: Alias for `torch.ne`.
+ *
+ * PyTorch: `torch.not_equal(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.not_equal](https://pytorch.org/docs/stable/generated/torch.not_equal.html)
+ */
 export const not_equal: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.not_equal', TORCH['not_equal']);
-/** `torch.nuclear_norm`: https://pytorch.org/docs/stable/generated/torch.nuclear_norm.html */
+/**
+ * `torch.nuclear_norm`: the ATen operator `aten::nuclear_norm.dim`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.nuclear_norm(Tensor input, IntArrayRef[2] dim, bool keepdim=False, *, Tensor out=None)`, `torch.nuclear_norm(Tensor input, bool keepdim=False, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const nuclear_norm: {
   (input: Tensor, dim: number | number[], options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[], keepdim?: boolean, options?: { out?: Tensor }): Tensor;
@@ -2280,24 +5337,58 @@ export const nuclear_norm: {
   (input: Tensor, options?: { keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, keepdim?: boolean, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.nuclear_norm', TORCH['nuclear_norm']);
-/** `torch.orgqr`: https://pytorch.org/docs/stable/generated/torch.orgqr.html */
+/**
+ * `torch.orgqr`: Alias for `torch.linalg.householder_product`.
+ *
+ * PyTorch: `torch.orgqr(input, tau) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.orgqr](https://pytorch.org/docs/stable/generated/torch.orgqr.html)
+ */
 export const orgqr: {
   (input: Tensor, input2: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { input2: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.orgqr', TORCH['orgqr']);
-/** `torch.ormqr`: https://pytorch.org/docs/stable/generated/torch.ormqr.html */
+/**
+ * `torch.ormqr`: Computes the matrix-matrix multiplication of a product of Householder matrices with a general
+ * matrix.
+ *
+ * PyTorch: `torch.ormqr(input, tau, other, left=True, transpose=False, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.ormqr](https://pytorch.org/docs/stable/generated/torch.ormqr.html)
+ */
 export const ormqr: {
   (input: Tensor, input2: Tensor, input3: Tensor, options?: { left?: boolean; transpose?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, input2: Tensor, input3: Tensor, left?: boolean, options?: { transpose?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, input2: Tensor, input3: Tensor, left?: boolean, transpose?: boolean, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { input2: Tensor; input3: Tensor; left?: boolean; transpose?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.ormqr', TORCH['ormqr']);
-/** `torch.outer`: https://pytorch.org/docs/stable/generated/torch.outer.html */
+/**
+ * `torch.outer`: Outer product of `input` and `vec2`.
+ *
+ * PyTorch: `torch.outer(input, vec2, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.outer](https://pytorch.org/docs/stable/generated/torch.outer.html)
+ */
 export const outer: {
   (input: Tensor, vec2: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { vec2: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.outer', TORCH['outer']);
-/** `torch.pairwise_distance`: https://pytorch.org/docs/stable/generated/torch.pairwise_distance.html */
+/**
+ * `torch.pairwise_distance`: See `torch.nn.PairwiseDistance` for details.
+ *
+ * PyTorch: `torch.pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.pairwise_distance](https://pytorch.org/docs/stable/generated/torch.pairwise_distance.html)
+ */
 export const pairwise_distance: {
   (x1: Tensor, x2: Tensor, options?: { p?: number; eps?: number; keepdim?: boolean }): Tensor;
   (x1: Tensor, x2: Tensor, p?: number, options?: { eps?: number; keepdim?: boolean }): Tensor;
@@ -2305,61 +5396,162 @@ export const pairwise_distance: {
   (x1: Tensor, x2: Tensor, p?: number, eps?: number, keepdim?: boolean): Tensor;
   (x1: Tensor, options: { x2: Tensor; p?: number; eps?: number; keepdim?: boolean }): Tensor;
 } = pythonFunction('torch.pairwise_distance', TORCH['pairwise_distance']);
-/** `torch.pdist`: https://pytorch.org/docs/stable/generated/torch.pdist.html */
+/**
+ * `torch.pdist`: Computes the p-norm distance between every pair of row vectors in the input.
+ *
+ * PyTorch: `torch.pdist(input, p=2) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.pdist](https://pytorch.org/docs/stable/generated/torch.pdist.html)
+ */
 export const pdist: {
   (input: Tensor, options?: { p?: number }): Tensor;
   (input: Tensor, p?: number): Tensor;
 } = pythonFunction('torch.pdist', TORCH['pdist']);
-/** `torch.permute`: https://pytorch.org/docs/stable/generated/torch.permute.html */
+/**
+ * `torch.permute`: Returns a view of the original tensor `input` with its dimensions permuted.
+ *
+ * PyTorch: `torch.permute(input, dims) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.permute](https://pytorch.org/docs/stable/generated/torch.permute.html)
+ */
 export const permute: {
   (input: Tensor, dims: number[]): Tensor;
   (input: Tensor, options: { dims: number[] }): Tensor;
 } = pythonFunction('torch.permute', TORCH['permute']);
-/** `torch.permute_copy`: https://pytorch.org/docs/stable/generated/torch.permute_copy.html */
+/**
+ * `torch.permute_copy`: Performs the same operation as `torch.permute`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.permute_copy(Tensor input, IntArrayRef dims, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.permute_copy](https://pytorch.org/docs/stable/generated/torch.permute_copy.html)
+ */
 export const permute_copy: {
   (input: Tensor, dims: number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dims: number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch.permute_copy', TORCH['permute_copy']);
-/** `torch.pinverse`: https://pytorch.org/docs/stable/generated/torch.pinverse.html */
+/**
+ * `torch.pinverse`: Alias for `torch.linalg.pinv`.
+ *
+ * PyTorch: `torch.pinverse(input, rcond=1e-15) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.pinverse](https://pytorch.org/docs/stable/generated/torch.pinverse.html)
+ */
 export const pinverse: {
   (input: Tensor, options?: { rcond?: number }): Tensor;
   (input: Tensor, rcond?: number): Tensor;
 } = pythonFunction('torch.pinverse', TORCH['pinverse']);
-/** `torch.pixel_shuffle`: https://pytorch.org/docs/stable/generated/torch.pixel_shuffle.html */
+/**
+ * `torch.pixel_shuffle`: Rearranges elements in a tensor of shape `(*, C \times r^2, H, W)` to a tensor of shape
+ * `(*, C, H \times r, W \times r)`, where r is the `upscale_factor`.
+ *
+ * PyTorch: `torch.pixel_shuffle(input, upscale_factor) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.pixel_shuffle](https://pytorch.org/docs/stable/generated/torch.pixel_shuffle.html)
+ */
 export const pixel_shuffle: {
   (input: Tensor, upscale_factor: number): Tensor;
   (input: Tensor, options: { upscale_factor: number }): Tensor;
 } = pythonFunction('torch.pixel_shuffle', TORCH['pixel_shuffle']);
-/** `torch.pixel_unshuffle`: https://pytorch.org/docs/stable/generated/torch.pixel_unshuffle.html */
+/**
+ * `torch.pixel_unshuffle`: Reverses the `torch.nn.PixelShuffle` operation by rearranging elements in a tensor of
+ * shape `(*, C, H \times r, W \times r)` to a tensor of shape `(*, C \times r^2, H, W)`, where r is the
+ * `downscale_factor`.
+ *
+ * PyTorch: `torch.pixel_unshuffle(input, downscale_factor) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.pixel_unshuffle](https://pytorch.org/docs/stable/generated/torch.pixel_unshuffle.html)
+ */
 export const pixel_unshuffle: {
   (input: Tensor, downscale_factor: number): Tensor;
   (input: Tensor, options: { downscale_factor: number }): Tensor;
 } = pythonFunction('torch.pixel_unshuffle', TORCH['pixel_unshuffle']);
-/** `torch.poisson`: https://pytorch.org/docs/stable/generated/torch.poisson.html */
+/**
+ * `torch.poisson`: Returns a tensor of the same size as `input` with each element sampled from a Poisson
+ * distribution with rate parameter given by the corresponding element in `input` i.e..
+ *
+ * PyTorch: `torch.poisson(input, generator=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ *
+ * @see [torch.poisson](https://pytorch.org/docs/stable/generated/torch.poisson.html)
+ */
 export const poisson: {
   (input: Tensor, options?: { generator?: null | null }): Tensor;
   (input: Tensor, generator?: null | null): Tensor;
 } = pythonFunction('torch.poisson', TORCH['poisson']);
-/** `torch.poisson_nll_loss`: https://pytorch.org/docs/stable/generated/torch.poisson_nll_loss.html */
+/**
+ * `torch.poisson_nll_loss`: the ATen operator `aten::poisson_nll_loss`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.poisson_nll_loss(Tensor input, Tensor target, bool log_input, bool full, double eps, int64_t reduction)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const poisson_nll_loss: {
   (input: Tensor, target: Tensor, log_input: boolean, full: boolean, eps: number, reduction: number): Tensor;
   (input: Tensor, options: { target: Tensor; log_input: boolean; full: boolean; eps: number; reduction: number }): Tensor;
 } = pythonFunction('torch.poisson_nll_loss', TORCH['poisson_nll_loss']);
-/** `torch.polar`: https://pytorch.org/docs/stable/generated/torch.polar.html */
+/**
+ * `torch.polar`: Constructs a complex tensor whose elements are Cartesian coordinates corresponding to the polar
+ * coordinates with absolute value `abs` and angle `angle`.
+ *
+ * PyTorch: `torch.polar(abs, angle, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.polar](https://pytorch.org/docs/stable/generated/torch.polar.html)
+ */
 export const polar: {
   (abs: Tensor, angle: Tensor, options?: { out?: Tensor }): Tensor;
   (abs: Tensor, options: { angle: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.polar', TORCH['polar']);
-/** `torch.polygamma`: https://pytorch.org/docs/stable/generated/torch.polygamma.html */
+/**
+ * `torch.polygamma`: Alias for `torch.special.polygamma`.
+ *
+ * PyTorch: `torch.polygamma(n, input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.polygamma](https://pytorch.org/docs/stable/generated/torch.polygamma.html)
+ */
 export const polygamma: {
   (n: number, input: Tensor, options?: { out?: Tensor }): Tensor;
   (n: number, options: { input: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.polygamma', TORCH['polygamma']);
-/** `torch.positive`: https://pytorch.org/docs/stable/generated/torch.positive.html */
+/**
+ * `torch.positive`: Returns `input`.
+ *
+ * PyTorch: `torch.positive(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.positive](https://pytorch.org/docs/stable/generated/torch.positive.html)
+ */
 export const positive: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.positive', TORCH['positive']);
-/** `torch.pow`: https://pytorch.org/docs/stable/generated/torch.pow.html */
+/**
+ * `torch.pow`: Takes the power of each element in `input` with `exponent` and returns a tensor with the result.
+ *
+ * PyTorch: `torch.pow(input, exponent, *, out=None) -> Tensor`, `torch.pow(self, exponent, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.pow](https://pytorch.org/docs/stable/generated/torch.pow.html)
+ */
 export const pow: {
   (input: Tensor, exponent: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { exponent: Tensor; out?: Tensor }): Tensor;
@@ -2368,55 +5560,139 @@ export const pow: {
   (input: Tensor, exponent: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { exponent: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.pow', TORCH['pow']);
-/** `torch.prelu`: https://pytorch.org/docs/stable/generated/torch.prelu.html */
+/**
+ * `torch.prelu`: Applies element-wise the function `\text{PReLU}(x) = \max(0,x) + \text{weight} * \min(0,x)`
+ * where weight is a learnable parameter.
+ *
+ * PyTorch: `torch.prelu(input, weight) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.prelu](https://pytorch.org/docs/stable/generated/torch.prelu.html)
+ */
 export const prelu: {
   (input: Tensor, weight: Tensor): Tensor;
   (input: Tensor, options: { weight: Tensor }): Tensor;
 } = pythonFunction('torch.prelu', TORCH['prelu']);
-/** `torch.prod`: https://pytorch.org/docs/stable/generated/torch.prod.html */
+/**
+ * `torch.prod`: Returns the product of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.prod(input: Tensor, *, dtype: Optional[_dtype]) -> Tensor`, `torch.prod(input, dim, keepdim=False, *, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.prod](https://pytorch.org/docs/stable/generated/torch.prod.html)
+ */
 export const prod: {
   (input: Tensor, options?: { dtype?: DTypeLike | null }): Tensor;
   (input: Tensor, dim: number, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.prod', TORCH['prod']);
-/** `torch.promote_types`: https://pytorch.org/docs/stable/generated/torch.promote_types.html */
+/**
+ * `torch.promote_types`: Returns the `torch.dtype` with the smallest size and scalar kind that is not smaller
+ * nor of lower kind than either `type1` or `type2`.
+ *
+ * PyTorch: `torch.promote_types(type1, type2) -> dtype`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.promote_types](https://pytorch.org/docs/stable/generated/torch.promote_types.html)
+ */
 export const promote_types: {
   (type1: DTypeLike, type2: DTypeLike): DType;
   (type1: DTypeLike, options: { type2: DTypeLike }): DType;
 } = pythonFunction('torch.promote_types', TORCH['promote_types']);
-/** `torch.put`: https://pytorch.org/docs/stable/generated/torch.put.html */
+/**
+ * `torch.put`: the ATen operator `aten::put`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.put(Tensor input, Tensor index, Tensor source, bool accumulate=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const put: {
   (input: Tensor, index: Tensor, source: Tensor, options?: { accumulate?: boolean }): Tensor;
   (input: Tensor, index: Tensor, source: Tensor, accumulate?: boolean): Tensor;
   (input: Tensor, options: { index: Tensor; source: Tensor; accumulate?: boolean }): Tensor;
 } = pythonFunction('torch.put', TORCH['put']);
-/** `torch.q_per_channel_axis`: https://pytorch.org/docs/stable/generated/torch.q_per_channel_axis.html */
+/**
+ * `torch.q_per_channel_axis`: the ATen operator `aten::q_per_channel_axis`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.q_per_channel_axis(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const q_per_channel_axis: {
   (input: Tensor): number;
 } = pythonFunction('torch.q_per_channel_axis', TORCH['q_per_channel_axis']);
-/** `torch.q_per_channel_scales`: https://pytorch.org/docs/stable/generated/torch.q_per_channel_scales.html */
+/**
+ * `torch.q_per_channel_scales`: the ATen operator `aten::q_per_channel_scales`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.q_per_channel_scales(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const q_per_channel_scales: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.q_per_channel_scales', TORCH['q_per_channel_scales']);
-/** `torch.q_per_channel_zero_points`: https://pytorch.org/docs/stable/generated/torch.q_per_channel_zero_points.html */
+/**
+ * `torch.q_per_channel_zero_points`: the ATen operator `aten::q_per_channel_zero_points`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.q_per_channel_zero_points(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const q_per_channel_zero_points: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.q_per_channel_zero_points', TORCH['q_per_channel_zero_points']);
-/** `torch.q_scale`: https://pytorch.org/docs/stable/generated/torch.q_scale.html */
+/**
+ * `torch.q_scale`: the ATen operator `aten::q_scale`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.q_scale(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const q_scale: {
   (input: Tensor): number;
 } = pythonFunction('torch.q_scale', TORCH['q_scale']);
-/** `torch.q_zero_point`: https://pytorch.org/docs/stable/generated/torch.q_zero_point.html */
+/**
+ * `torch.q_zero_point`: the ATen operator `aten::q_zero_point`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.q_zero_point(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const q_zero_point: {
   (input: Tensor): number;
 } = pythonFunction('torch.q_zero_point', TORCH['q_zero_point']);
-/** `torch.qr`: https://pytorch.org/docs/stable/generated/torch.qr.html */
+/**
+ * `torch.qr`: Computes the QR decomposition of a matrix or a batch of matrices `input`, and returns a namedtuple
+ * (Q, R) of tensors such that `\text{input} = Q R` with `Q` being an orthogonal matrix or batch of orthogonal
+ * matrices and `R` being an upper triangular matrix or batch of upper triangular matrices.
+ *
+ * PyTorch: `torch.qr(input: Tensor, some: bool = True, *, out: Union[Tensor, Tuple[Tensor, ...], List[Tensor], None]) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.qr](https://pytorch.org/docs/stable/generated/torch.qr.html)
+ */
 export const qr: {
-  (input: Tensor, options?: { some?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
-  (input: Tensor, some?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { Q: Tensor; R: Tensor }>;
+  (input: Tensor, options?: { some?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], QRFields>;
+  (input: Tensor, some?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], QRFields>;
 } = pythonFunction('torch.qr', TORCH['qr']);
-/** `torch.quantile`: https://pytorch.org/docs/stable/generated/torch.quantile.html */
+/**
+ * `torch.quantile`: Computes the q-th quantiles of each row of the `input` tensor along the dimension `dim`.
+ *
+ * PyTorch: `torch.quantile(input, q, dim=None, keepdim=False, *, interpolation='linear', out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`interpolation`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.quantile](https://pytorch.org/docs/stable/generated/torch.quantile.html)
+ */
 export const quantile: {
   (input: Tensor, q: Tensor, options?: { dim?: number | null; keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
   (input: Tensor, q: Tensor, dim?: number | null, options?: { keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
@@ -2427,12 +5703,29 @@ export const quantile: {
   (input: Tensor, q: number, dim?: number | null, keepdim?: boolean, options?: { interpolation?: string; out?: Tensor }): Tensor;
   (input: Tensor, options: { q: number; dim?: number | null; keepdim?: boolean; interpolation?: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch.quantile', TORCH['quantile']);
-/** `torch.quantize_per_channel`: https://pytorch.org/docs/stable/generated/torch.quantize_per_channel.html */
+/**
+ * `torch.quantize_per_channel`: Converts a float tensor to a per-channel quantized tensor with given scales and
+ * zero points.
+ *
+ * PyTorch: `torch.quantize_per_channel(input, scales, zero_points, axis, dtype) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.quantize_per_channel](https://pytorch.org/docs/stable/generated/torch.quantize_per_channel.html)
+ */
 export const quantize_per_channel: {
   (input: Tensor, scales: Tensor, zero_points: Tensor, axis: number, dtype: DTypeLike): Tensor;
   (input: Tensor, options: { scales: Tensor; zero_points: Tensor; axis: number; dtype: DTypeLike }): Tensor;
 } = pythonFunction('torch.quantize_per_channel', TORCH['quantize_per_channel']);
-/** `torch.quantize_per_tensor`: https://pytorch.org/docs/stable/generated/torch.quantize_per_tensor.html */
+/**
+ * `torch.quantize_per_tensor`: Converts a float tensor to a quantized tensor with given scale and zero point.
+ *
+ * PyTorch: `torch.quantize_per_tensor(input, scale, zero_point, dtype) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.quantize_per_tensor](https://pytorch.org/docs/stable/generated/torch.quantize_per_tensor.html)
+ */
 export const quantize_per_tensor: {
   (input: Tensor, scale: Tensor, zero_point: Tensor, dtype: DTypeLike): Tensor;
   (input: Tensor, options: { scale: Tensor; zero_point: Tensor; dtype: DTypeLike }): Tensor;
@@ -2441,27 +5734,65 @@ export const quantize_per_tensor: {
   (tensors: Tensor[], scales: Tensor, zero_points: Tensor, dtype: DTypeLike): Tensor[];
   (tensors: Tensor[], options: { scales: Tensor; zero_points: Tensor; dtype: DTypeLike }): Tensor[];
 } = pythonFunction('torch.quantize_per_tensor', TORCH['quantize_per_tensor']);
-/** `torch.quantize_per_tensor_dynamic`: https://pytorch.org/docs/stable/generated/torch.quantize_per_tensor_dynamic.html */
+/**
+ * `torch.quantize_per_tensor_dynamic`: Converts a float tensor to a quantized tensor with scale and zero_point
+ * calculated dynamically based on the input.
+ *
+ * PyTorch: `torch.quantize_per_tensor_dynamic(input, dtype, reduce_range) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.quantize_per_tensor_dynamic](https://pytorch.org/docs/stable/generated/torch.quantize_per_tensor_dynamic.html)
+ */
 export const quantize_per_tensor_dynamic: {
   (input: Tensor, dtype: DTypeLike, reduce_range: boolean): Tensor;
   (input: Tensor, options: { dtype: DTypeLike; reduce_range: boolean }): Tensor;
 } = pythonFunction('torch.quantize_per_tensor_dynamic', TORCH['quantize_per_tensor_dynamic']);
-/** `torch.quantized_batch_norm`: https://pytorch.org/docs/stable/generated/torch.quantized_batch_norm.html */
+/**
+ * `torch.quantized_batch_norm`: Applies batch normalization on a 4D (NCHW) quantized tensor.
+ *
+ * PyTorch: `torch.quantized_batch_norm(input, weight=None, bias=None, mean, var, eps, output_scale, output_zero_point) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.quantized_batch_norm](https://pytorch.org/docs/stable/generated/torch.quantized_batch_norm.html)
+ */
 export const quantized_batch_norm: {
   (input: Tensor, weight: Tensor | null, bias: Tensor | null, mean: Tensor, var_: Tensor, eps: number, output_scale: number, output_zero_point: number): Tensor;
   (input: Tensor, options: { weight: Tensor | null; bias: Tensor | null; mean: Tensor; var_: Tensor; eps: number; output_scale: number; output_zero_point: number }): Tensor;
 } = pythonFunction('torch.quantized_batch_norm', TORCH['quantized_batch_norm']);
-/** `torch.quantized_gru_cell`: https://pytorch.org/docs/stable/generated/torch.quantized_gru_cell.html */
+/**
+ * `torch.quantized_gru_cell`: the ATen operator `aten::quantized_gru_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.quantized_gru_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const quantized_gru_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: Scalar | Tensor, scale_hh: Scalar | Tensor, zero_point_ih: Scalar | Tensor, zero_point_hh: Scalar | Tensor): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih: Tensor; b_hh: Tensor; packed_ih: Tensor; packed_hh: Tensor; col_offsets_ih: Tensor; col_offsets_hh: Tensor; scale_ih: Scalar | Tensor; scale_hh: Scalar | Tensor; zero_point_ih: Scalar | Tensor; zero_point_hh: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.quantized_gru_cell', TORCH['quantized_gru_cell']);
-/** `torch.quantized_lstm_cell`: https://pytorch.org/docs/stable/generated/torch.quantized_lstm_cell.html */
+/**
+ * `torch.quantized_lstm_cell`: the ATen operator `aten::quantized_lstm_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.quantized_lstm_cell(Tensor input, TensorList hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const quantized_lstm_cell: {
   (input: Tensor, hx: Tensor[], w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: Scalar | Tensor, scale_hh: Scalar | Tensor, zero_point_ih: Scalar | Tensor, zero_point_hh: Scalar | Tensor): [Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor[]; w_ih: Tensor; w_hh: Tensor; b_ih: Tensor; b_hh: Tensor; packed_ih: Tensor; packed_hh: Tensor; col_offsets_ih: Tensor; col_offsets_hh: Tensor; scale_ih: Scalar | Tensor; scale_hh: Scalar | Tensor; zero_point_ih: Scalar | Tensor; zero_point_hh: Scalar | Tensor }): [Tensor, Tensor];
 } = pythonFunction('torch.quantized_lstm_cell', TORCH['quantized_lstm_cell']);
-/** `torch.quantized_max_pool1d`: https://pytorch.org/docs/stable/generated/torch.quantized_max_pool1d.html */
+/**
+ * `torch.quantized_max_pool1d`: Applies a 1D max pooling over an input quantized tensor composed of several
+ * input planes.
+ *
+ * PyTorch: `torch.quantized_max_pool1d(input, kernel_size, stride=[], padding=0, dilation=1, ceil_mode=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.quantized_max_pool1d](https://pytorch.org/docs/stable/generated/torch.quantized_max_pool1d.html)
+ */
 export const quantized_max_pool1d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -2470,7 +5801,16 @@ export const quantized_max_pool1d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.quantized_max_pool1d', TORCH['quantized_max_pool1d']);
-/** `torch.quantized_max_pool2d`: https://pytorch.org/docs/stable/generated/torch.quantized_max_pool2d.html */
+/**
+ * `torch.quantized_max_pool2d`: Applies a 2D max pooling over an input quantized tensor composed of several
+ * input planes.
+ *
+ * PyTorch: `torch.quantized_max_pool2d(input, kernel_size, stride=[], padding=0, dilation=1, ceil_mode=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.quantized_max_pool2d](https://pytorch.org/docs/stable/generated/torch.quantized_max_pool2d.html)
+ */
 export const quantized_max_pool2d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -2479,7 +5819,13 @@ export const quantized_max_pool2d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.quantized_max_pool2d', TORCH['quantized_max_pool2d']);
-/** `torch.quantized_max_pool3d`: https://pytorch.org/docs/stable/generated/torch.quantized_max_pool3d.html */
+/**
+ * `torch.quantized_max_pool3d`: the ATen operator `aten::quantized_max_pool3d`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.quantized_max_pool3d(Tensor input, IntArrayRef[3] kernel_size, IntArrayRef[3] stride=None, IntArrayRef[3] padding=0, IntArrayRef[3] dilation=1, bool ceil_mode=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const quantized_max_pool3d: {
   (input: Tensor, kernel_size: number | number[], options?: { stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], options?: { padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
@@ -2488,54 +5834,147 @@ export const quantized_max_pool3d: {
   (input: Tensor, kernel_size: number | number[], stride?: number | number[], padding?: number | number[], dilation?: number | number[], ceil_mode?: boolean): Tensor;
   (input: Tensor, options: { kernel_size: number | number[]; stride?: number | number[]; padding?: number | number[]; dilation?: number | number[]; ceil_mode?: boolean }): Tensor;
 } = pythonFunction('torch.quantized_max_pool3d', TORCH['quantized_max_pool3d']);
-/** `torch.quantized_rnn_relu_cell`: https://pytorch.org/docs/stable/generated/torch.quantized_rnn_relu_cell.html */
+/**
+ * `torch.quantized_rnn_relu_cell`: the ATen operator `aten::quantized_rnn_relu_cell`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.quantized_rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const quantized_rnn_relu_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: Scalar | Tensor, scale_hh: Scalar | Tensor, zero_point_ih: Scalar | Tensor, zero_point_hh: Scalar | Tensor): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih: Tensor; b_hh: Tensor; packed_ih: Tensor; packed_hh: Tensor; col_offsets_ih: Tensor; col_offsets_hh: Tensor; scale_ih: Scalar | Tensor; scale_hh: Scalar | Tensor; zero_point_ih: Scalar | Tensor; zero_point_hh: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.quantized_rnn_relu_cell', TORCH['quantized_rnn_relu_cell']);
-/** `torch.quantized_rnn_tanh_cell`: https://pytorch.org/docs/stable/generated/torch.quantized_rnn_tanh_cell.html */
+/**
+ * `torch.quantized_rnn_tanh_cell`: the ATen operator `aten::quantized_rnn_tanh_cell`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.quantized_rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor b_ih, Tensor b_hh, Tensor packed_ih, Tensor packed_hh, Tensor col_offsets_ih, Tensor col_offsets_hh, Scalar scale_ih, Scalar scale_hh, Scalar zero_point_ih, Scalar zero_point_hh)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const quantized_rnn_tanh_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor, b_hh: Tensor, packed_ih: Tensor, packed_hh: Tensor, col_offsets_ih: Tensor, col_offsets_hh: Tensor, scale_ih: Scalar | Tensor, scale_hh: Scalar | Tensor, zero_point_ih: Scalar | Tensor, zero_point_hh: Scalar | Tensor): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih: Tensor; b_hh: Tensor; packed_ih: Tensor; packed_hh: Tensor; col_offsets_ih: Tensor; col_offsets_hh: Tensor; scale_ih: Scalar | Tensor; scale_hh: Scalar | Tensor; zero_point_ih: Scalar | Tensor; zero_point_hh: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.quantized_rnn_tanh_cell', TORCH['quantized_rnn_tanh_cell']);
-/** `torch.rad2deg`: https://pytorch.org/docs/stable/generated/torch.rad2deg.html */
+/**
+ * `torch.rad2deg`: Returns a new tensor with each of the elements of `input` converted from angles in radians to
+ * degrees.
+ *
+ * PyTorch: `torch.rad2deg(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.rad2deg](https://pytorch.org/docs/stable/generated/torch.rad2deg.html)
+ */
 export const rad2deg: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.rad2deg', TORCH['rad2deg']);
-/** `torch.rad2deg_`: https://pytorch.org/docs/stable/generated/torch.rad2deg_.html */
+/**
+ * `torch.rad2deg_`: In-place form of `torch.rad2deg`: writes into this tensor each of the elements of `input`
+ * converted from angles in radians to degrees.
+ *
+ * PyTorch: `torch.rad2deg_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const rad2deg_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.rad2deg_', TORCH['rad2deg_']);
-/** `torch.randperm`: https://pytorch.org/docs/stable/generated/torch.randperm.html */
+/**
+ * `torch.randperm`: Returns a random permutation of integers from `0` to `n - 1`.
+ *
+ * PyTorch: `torch.randperm(n, *, generator=None, out=None, dtype=torch.int64,layout=torch.strided, device=None, requires_grad=False, pin_memory=False) -> Tensor`.
+ *
+ * Keyword-only arguments (`generator`, `dtype`, `layout`, `device`, `pin_memory`, `requires_grad`, `out`) go in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ *
+ * @see [torch.randperm](https://pytorch.org/docs/stable/generated/torch.randperm.html)
+ */
 export const randperm: {
   (n: number, options: { generator: null | null; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
   (n: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.randperm', TORCH['randperm']);
-/** `torch.ravel`: https://pytorch.org/docs/stable/generated/torch.ravel.html */
+/**
+ * `torch.ravel`: Return a contiguous flattened tensor.
+ *
+ * PyTorch: `torch.ravel(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.ravel](https://pytorch.org/docs/stable/generated/torch.ravel.html)
+ */
 export const ravel: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.ravel', TORCH['ravel']);
-/** `torch.real`: https://pytorch.org/docs/stable/generated/torch.real.html */
+/**
+ * `torch.real`: Returns a new tensor containing real values of the `self` tensor.
+ *
+ * PyTorch: `torch.real(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.real](https://pytorch.org/docs/stable/generated/torch.real.html)
+ */
 export const real: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.real', TORCH['real']);
-/** `torch.reciprocal`: https://pytorch.org/docs/stable/generated/torch.reciprocal.html */
+/**
+ * `torch.reciprocal`: Returns a new tensor with the reciprocal of the elements of `input`.
+ *
+ * PyTorch: `torch.reciprocal(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.reciprocal](https://pytorch.org/docs/stable/generated/torch.reciprocal.html)
+ */
 export const reciprocal: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.reciprocal', TORCH['reciprocal']);
-/** `torch.reciprocal_`: https://pytorch.org/docs/stable/generated/torch.reciprocal_.html */
+/**
+ * `torch.reciprocal_`: In-place form of `torch.reciprocal`: writes into this tensor the reciprocal of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.reciprocal_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const reciprocal_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.reciprocal_', TORCH['reciprocal_']);
-/** `torch.relu`: https://pytorch.org/docs/stable/generated/torch.relu.html */
+/**
+ * `torch.relu`: the ATen operator `aten::relu`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.relu(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const relu: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.relu', TORCH['relu']);
-/** `torch.relu_`: https://pytorch.org/docs/stable/generated/torch.relu_.html */
+/**
+ * `torch.relu_`: In-place form of `torch.relu`.
+ *
+ * PyTorch: `torch.relu_(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.relu_](https://pytorch.org/docs/stable/generated/torch.relu_.html)
+ */
 export const relu_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.relu_', TORCH['relu_']);
-/** `torch.remainder`: https://pytorch.org/docs/stable/generated/torch.remainder.html */
+/**
+ * `torch.remainder`: Computes [Python's modulus
+ * operation](https://docs.python.org/3/reference/expressions.html#binary-arithmetic-operations) entrywise.
+ *
+ * PyTorch: `torch.remainder(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.remainder](https://pytorch.org/docs/stable/generated/torch.remainder.html)
+ */
 export const remainder: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -2544,12 +5983,30 @@ export const remainder: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.remainder', TORCH['remainder']);
-/** `torch.renorm`: https://pytorch.org/docs/stable/generated/torch.renorm.html */
+/**
+ * `torch.renorm`: Returns a tensor where each sub-tensor of `input` along dimension `dim` is normalized such
+ * that the `p`-norm of the sub-tensor is lower than the value `maxnorm`.
+ *
+ * PyTorch: `torch.renorm(input, p, dim, maxnorm, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.renorm](https://pytorch.org/docs/stable/generated/torch.renorm.html)
+ */
 export const renorm: {
   (input: Tensor, p: Scalar | Tensor, dim: number, maxnorm: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { p: Scalar | Tensor; dim: number; maxnorm: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.renorm', TORCH['renorm']);
-/** `torch.repeat_interleave`: https://pytorch.org/docs/stable/generated/torch.repeat_interleave.html */
+/**
+ * `torch.repeat_interleave`: Repeat elements of a tensor.
+ *
+ * PyTorch: `torch.repeat_interleave(input, repeats, dim=None, *, output_size=None) -> Tensor`, `torch.repeat_interleave(repeats, *) -> Tensor`.
+ *
+ * Keyword-only arguments (`output_size`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.repeat_interleave](https://pytorch.org/docs/stable/generated/torch.repeat_interleave.html)
+ */
 export const repeat_interleave: {
   (input: Tensor, repeats: Tensor, options?: { dim?: number | null; output_size?: number | null }): Tensor;
   (input: Tensor, repeats: Tensor, dim?: number | null, options?: { output_size?: number | null }): Tensor;
@@ -2559,30 +6016,78 @@ export const repeat_interleave: {
   (input: Tensor, repeats: number, dim?: number | null, options?: { output_size?: number | null }): Tensor;
   (input: Tensor, options: { repeats: number; dim?: number | null; output_size?: number | null }): Tensor;
 } = pythonFunction('torch.repeat_interleave', TORCH['repeat_interleave']);
-/** `torch.reshape`: https://pytorch.org/docs/stable/generated/torch.reshape.html */
+/**
+ * `torch.reshape`: Returns a tensor with the same data and number of elements as `input`, but with the specified
+ * shape.
+ *
+ * PyTorch: `torch.reshape(input, shape) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.reshape](https://pytorch.org/docs/stable/generated/torch.reshape.html)
+ */
 export const reshape: {
   (input: Tensor, shape: number[]): Tensor;
   (input: Tensor, options: { shape: number[] }): Tensor;
 } = pythonFunction('torch.reshape', TORCH['reshape']);
-/** `torch.resize_as_`: https://pytorch.org/docs/stable/generated/torch.resize_as_.html */
+/**
+ * `torch.resize_as_`: the ATen operator `aten::resize_as_`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.resize_as_(Tensor input, Tensor the_template, *, MemoryFormat? memory_format=None)`.
+ *
+ * Keyword-only arguments (`memory_format`) go in a trailing options object.
+ */
 export const resize_as_: {
   (input: Tensor, the_template: Tensor, options?: { memory_format?: MemoryFormat | null }): Tensor;
   (input: Tensor, options: { the_template: Tensor; memory_format?: MemoryFormat | null }): Tensor;
 } = pythonFunction('torch.resize_as_', TORCH['resize_as_']);
-/** `torch.resize_as_sparse_`: https://pytorch.org/docs/stable/generated/torch.resize_as_sparse_.html */
+/**
+ * `torch.resize_as_sparse_`: the ATen operator `aten::resize_as_sparse_`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.resize_as_sparse_(Tensor input, Tensor the_template)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const resize_as_sparse_: {
   (input: Tensor, the_template: Tensor): Tensor;
   (input: Tensor, options: { the_template: Tensor }): Tensor;
 } = pythonFunction('torch.resize_as_sparse_', TORCH['resize_as_sparse_']);
-/** `torch.resolve_conj`: https://pytorch.org/docs/stable/generated/torch.resolve_conj.html */
+/**
+ * `torch.resolve_conj`: Returns a new tensor with materialized conjugation if `input`'s conjugate bit is set to
+ * `True`, else returns `input`.
+ *
+ * PyTorch: `torch.resolve_conj(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.resolve_conj](https://pytorch.org/docs/stable/generated/torch.resolve_conj.html)
+ */
 export const resolve_conj: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.resolve_conj', TORCH['resolve_conj']);
-/** `torch.resolve_neg`: https://pytorch.org/docs/stable/generated/torch.resolve_neg.html */
+/**
+ * `torch.resolve_neg`: Returns a new tensor with materialized negation if `input`'s negative bit is set to
+ * `True`, else returns `input`.
+ *
+ * PyTorch: `torch.resolve_neg(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.resolve_neg](https://pytorch.org/docs/stable/generated/torch.resolve_neg.html)
+ */
 export const resolve_neg: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.resolve_neg', TORCH['resolve_neg']);
-/** `torch.result_type`: https://pytorch.org/docs/stable/generated/torch.result_type.html */
+/**
+ * `torch.result_type`: Returns the `torch.dtype` that would result from performing an arithmetic operation on
+ * the provided input tensors.
+ *
+ * PyTorch: `torch.result_type(tensor1, tensor2) -> dtype`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.result_type](https://pytorch.org/docs/stable/generated/torch.result_type.html)
+ */
 export const result_type: {
   (tensor: Tensor, other: Tensor): DType;
   (tensor: Tensor, options: { other: Tensor }): DType;
@@ -2593,72 +6098,153 @@ export const result_type: {
   (scalar1: Scalar | Tensor, scalar2: Scalar | Tensor): DType;
   (scalar1: Scalar | Tensor, options: { scalar2: Scalar | Tensor }): DType;
 } = pythonFunction('torch.result_type', TORCH['result_type']);
-/** `torch.rms_norm`: https://pytorch.org/docs/stable/generated/torch.rms_norm.html */
+/**
+ * `torch.rms_norm`: the ATen operator `aten::rms_norm`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rms_norm(Tensor input, IntArrayRef normalized_shape, Tensor? weight=None, double? eps=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const rms_norm: {
   (input: Tensor, normalized_shape: number[], options?: { weight?: Tensor | null; eps?: number | null }): Tensor;
   (input: Tensor, normalized_shape: number[], weight?: Tensor | null, options?: { eps?: number | null }): Tensor;
   (input: Tensor, normalized_shape: number[], weight?: Tensor | null, eps?: number | null): Tensor;
   (input: Tensor, options: { normalized_shape: number[]; weight?: Tensor | null; eps?: number | null }): Tensor;
 } = pythonFunction('torch.rms_norm', TORCH['rms_norm']);
-/** `torch.rnn_relu`: https://pytorch.org/docs/stable/generated/torch.rnn_relu.html */
+/**
+ * `torch.rnn_relu`: the ATen operator `aten::rnn_relu.data`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rnn_relu(Tensor data, Tensor batch_sizes, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional)`, `torch.rnn_relu(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const rnn_relu: {
   (data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
   (data: Tensor, options: { batch_sizes: Tensor; hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
   (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean; batch_first: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.rnn_relu', TORCH['rnn_relu']);
-/** `torch.rnn_relu_cell`: https://pytorch.org/docs/stable/generated/torch.rnn_relu_cell.html */
+/**
+ * `torch.rnn_relu_cell`: the ATen operator `aten::rnn_relu_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rnn_relu_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const rnn_relu_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, options?: { b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
 } = pythonFunction('torch.rnn_relu_cell', TORCH['rnn_relu_cell']);
-/** `torch.rnn_tanh`: https://pytorch.org/docs/stable/generated/torch.rnn_tanh.html */
+/**
+ * `torch.rnn_tanh`: the ATen operator `aten::rnn_tanh.data`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rnn_tanh(Tensor data, Tensor batch_sizes, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional)`, `torch.rnn_tanh(Tensor input, Tensor hx, TensorList params, bool has_biases, int64_t num_layers, double dropout, bool train, bool bidirectional, bool batch_first)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const rnn_tanh: {
   (data: Tensor, batch_sizes: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean): [Tensor, Tensor];
   (data: Tensor, options: { batch_sizes: Tensor; hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean }): [Tensor, Tensor];
   (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number, dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean): [Tensor, Tensor];
   (input: Tensor, options: { hx: Tensor; params: Tensor[]; has_biases: boolean; num_layers: number; dropout: number; train: boolean; bidirectional: boolean; batch_first: boolean }): [Tensor, Tensor];
 } = pythonFunction('torch.rnn_tanh', TORCH['rnn_tanh']);
-/** `torch.rnn_tanh_cell`: https://pytorch.org/docs/stable/generated/torch.rnn_tanh_cell.html */
+/**
+ * `torch.rnn_tanh_cell`: the ATen operator `aten::rnn_tanh_cell`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rnn_tanh_cell(Tensor input, Tensor hx, Tensor w_ih, Tensor w_hh, Tensor? b_ih=None, Tensor? b_hh=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const rnn_tanh_cell: {
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, options?: { b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, options?: { b_hh?: Tensor | null }): Tensor;
   (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih?: Tensor | null, b_hh?: Tensor | null): Tensor;
   (input: Tensor, options: { hx: Tensor; w_ih: Tensor; w_hh: Tensor; b_ih?: Tensor | null; b_hh?: Tensor | null }): Tensor;
 } = pythonFunction('torch.rnn_tanh_cell', TORCH['rnn_tanh_cell']);
-/** `torch.roll`: https://pytorch.org/docs/stable/generated/torch.roll.html */
+/**
+ * `torch.roll`: Roll the tensor `input` along the given dimension(s).
+ *
+ * PyTorch: `torch.roll(input, shifts, dims=None) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.roll](https://pytorch.org/docs/stable/generated/torch.roll.html)
+ */
 export const roll: {
   (input: Tensor, shifts: number | number[], options?: { dims?: number | number[] }): Tensor;
   (input: Tensor, shifts: number | number[], dims?: number | number[]): Tensor;
   (input: Tensor, options: { shifts: number | number[]; dims?: number | number[] }): Tensor;
 } = pythonFunction('torch.roll', TORCH['roll']);
-/** `torch.rot90`: https://pytorch.org/docs/stable/generated/torch.rot90.html */
+/**
+ * `torch.rot90`: Rotate an n-D tensor by 90 degrees in the plane specified by dims axis.
+ *
+ * PyTorch: `torch.rot90(input, k=1, dims=(0, 1)) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.rot90](https://pytorch.org/docs/stable/generated/torch.rot90.html)
+ */
 export const rot90: {
   (input: Tensor, options?: { k?: number; dims?: number[] }): Tensor;
   (input: Tensor, k?: number, options?: { dims?: number[] }): Tensor;
   (input: Tensor, k?: number, dims?: number[]): Tensor;
 } = pythonFunction('torch.rot90', TORCH['rot90']);
-/** `torch.round`: https://pytorch.org/docs/stable/generated/torch.round.html */
+/**
+ * `torch.round`: Rounds elements of `input` to the nearest integer.
+ *
+ * PyTorch: `torch.round(input, *, decimals=0, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`decimals`, `out`) go in a trailing options object.
+ *
+ * @see [torch.round](https://pytorch.org/docs/stable/generated/torch.round.html)
+ */
 export const round: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { decimals: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.round', TORCH['round']);
-/** `torch.round_`: https://pytorch.org/docs/stable/generated/torch.round_.html */
+/**
+ * `torch.round_`: In-place form of `torch.round`: rounds elements of `input` to the nearest integer.
+ *
+ * PyTorch: `torch.round_(Tensor input)`, `torch.round_(Tensor input, *, int64_t decimals)`.
+ *
+ * Keyword-only arguments (`decimals`) go in a trailing options object.
+ */
 export const round_: {
   (input: Tensor): Tensor;
   (input: Tensor, options: { decimals: number }): Tensor;
 } = pythonFunction('torch.round_', TORCH['round_']);
-/** `torch.row_indices_copy`: https://pytorch.org/docs/stable/generated/torch.row_indices_copy.html */
+/**
+ * `torch.row_indices_copy`: the ATen operator `aten::row_indices_copy`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.row_indices_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const row_indices_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.row_indices_copy', TORCH['row_indices_copy']);
-/** `torch.row_stack`: https://pytorch.org/docs/stable/generated/torch.row_stack.html */
+/**
+ * `torch.row_stack`: Alias of `torch.vstack`.
+ *
+ * PyTorch: `torch.row_stack(tensors, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.row_stack](https://pytorch.org/docs/stable/generated/torch.row_stack.html)
+ */
 export const row_stack: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.row_stack', TORCH['row_stack']);
-/** `torch.rrelu`: https://pytorch.org/docs/stable/generated/torch.rrelu.html */
+/**
+ * `torch.rrelu`: the ATen operator `aten::rrelu`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rrelu(Tensor input, Scalar lower=0.125, Scalar upper=0.3333333333333333, bool training=False, Generator? generator=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ */
 export const rrelu: {
   (input: Tensor, options?: { lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
   (input: Tensor, lower?: Scalar | Tensor, options?: { upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
@@ -2666,7 +6252,16 @@ export const rrelu: {
   (input: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, options?: { generator?: null | null }): Tensor;
   (input: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, generator?: null | null): Tensor;
 } = pythonFunction('torch.rrelu', TORCH['rrelu']);
-/** `torch.rrelu_`: https://pytorch.org/docs/stable/generated/torch.rrelu_.html */
+/**
+ * `torch.rrelu_`: In-place form of `torch.rrelu`.
+ *
+ * PyTorch: `torch.rrelu_(input, lower=1./8, upper=1./3, training=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ * `generator` takes only `null` (the default generator); seed with `torch.manual_seed`.
+ *
+ * @see [torch.rrelu_](https://pytorch.org/docs/stable/generated/torch.rrelu_.html)
+ */
 export const rrelu_: {
   (input: Tensor, options?: { lower?: Scalar | Tensor; upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
   (input: Tensor, lower?: Scalar | Tensor, options?: { upper?: Scalar | Tensor; training?: boolean; generator?: null | null }): Tensor;
@@ -2674,15 +6269,37 @@ export const rrelu_: {
   (input: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, options?: { generator?: null | null }): Tensor;
   (input: Tensor, lower?: Scalar | Tensor, upper?: Scalar | Tensor, training?: boolean, generator?: null | null): Tensor;
 } = pythonFunction('torch.rrelu_', TORCH['rrelu_']);
-/** `torch.rsqrt`: https://pytorch.org/docs/stable/generated/torch.rsqrt.html */
+/**
+ * `torch.rsqrt`: Returns a new tensor with the reciprocal of the square-root of each of the elements of `input`.
+ *
+ * PyTorch: `torch.rsqrt(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.rsqrt](https://pytorch.org/docs/stable/generated/torch.rsqrt.html)
+ */
 export const rsqrt: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.rsqrt', TORCH['rsqrt']);
-/** `torch.rsqrt_`: https://pytorch.org/docs/stable/generated/torch.rsqrt_.html */
+/**
+ * `torch.rsqrt_`: In-place form of `torch.rsqrt`: writes into this tensor the reciprocal of the square-root of
+ * each of the elements of `input`.
+ *
+ * PyTorch: `torch.rsqrt_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const rsqrt_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.rsqrt_', TORCH['rsqrt_']);
-/** `torch.rsub`: https://pytorch.org/docs/stable/generated/torch.rsub.html */
+/**
+ * `torch.rsub`: the ATen operator `aten::rsub.Tensor`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.rsub(Tensor input, Tensor other, *, Scalar alpha=1)`, `torch.rsub(Tensor input, Scalar other, Scalar alpha=1)`.
+ *
+ * Keyword-only arguments (`alpha`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ */
 export const rsub: {
   (input: Tensor, other: Tensor, options?: { alpha?: Scalar | Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; alpha?: Scalar | Tensor }): Tensor;
@@ -2690,7 +6307,15 @@ export const rsub: {
   (input: Tensor, other: Scalar | Tensor, alpha?: Scalar | Tensor): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.rsub', TORCH['rsub']);
-/** `torch.scatter`: https://pytorch.org/docs/stable/generated/torch.scatter.html */
+/**
+ * `torch.scatter`: Out-of-place version of `torch.Tensor.scatter_`.
+ *
+ * PyTorch: `torch.scatter(input, dim, index, src) -> Tensor`.
+ *
+ * Keyword-only arguments (`reduce`, `out`) go in a trailing options object.
+ *
+ * @see [torch.scatter](https://pytorch.org/docs/stable/generated/torch.scatter.html)
+ */
 export const scatter: {
   (input: Tensor, dim: number, index: Tensor, src: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
@@ -2701,96 +6326,262 @@ export const scatter: {
   (input: Tensor, dim: number, index: Tensor, value: Scalar | Tensor, options: { reduce: string; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; value: Scalar | Tensor; reduce: string; out?: Tensor }): Tensor;
 } = pythonFunction('torch.scatter', TORCH['scatter']);
-/** `torch.scatter_add`: https://pytorch.org/docs/stable/generated/torch.scatter_add.html */
+/**
+ * `torch.scatter_add`: Out-of-place version of `torch.Tensor.scatter_add_`.
+ *
+ * PyTorch: `torch.scatter_add(input, dim, index, src) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.scatter_add](https://pytorch.org/docs/stable/generated/torch.scatter_add.html)
+ */
 export const scatter_add: {
   (input: Tensor, dim: number, index: Tensor, src: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.scatter_add', TORCH['scatter_add']);
-/** `torch.scatter_reduce`: https://pytorch.org/docs/stable/generated/torch.scatter_reduce.html */
+/**
+ * `torch.scatter_reduce`: Out-of-place version of `torch.Tensor.scatter_reduce_`.
+ *
+ * PyTorch: `torch.scatter_reduce(input, dim, index, src, reduce, *, include_self=True) -> Tensor`.
+ *
+ * Keyword-only arguments (`include_self`, `out`) go in a trailing options object.
+ *
+ * @see [torch.scatter_reduce](https://pytorch.org/docs/stable/generated/torch.scatter_reduce.html)
+ */
 export const scatter_reduce: {
   (input: Tensor, dim: number, index: Tensor, src: Tensor, reduce: string, options?: { include_self?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: Tensor; src: Tensor; reduce: string; include_self?: boolean; out?: Tensor }): Tensor;
 } = pythonFunction('torch.scatter_reduce', TORCH['scatter_reduce']);
-/** `torch.searchsorted`: https://pytorch.org/docs/stable/generated/torch.searchsorted.html */
+/**
+ * `torch.searchsorted`: Find the indices from the *innermost* dimension of `sorted_sequence` such that, if the
+ * corresponding values in `values` were inserted before the indices, when sorted, the order of the corresponding
+ * *innermost* dimension within `sorted_sequence` would be preserved.
+ *
+ * PyTorch: `torch.searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, out=None, sorter=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out_int32`, `right`, `side`, `sorter`, `out`) go in a trailing options object.
+ *
+ * @see [torch.searchsorted](https://pytorch.org/docs/stable/generated/torch.searchsorted.html)
+ */
 export const searchsorted: {
   (sorted_sequence: Tensor, input: Tensor, options?: { out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
   (sorted_sequence: Tensor, options: { input: Tensor; out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
   (sorted_sequence: Tensor, input: Scalar | Tensor, options?: { out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
   (sorted_sequence: Tensor, options: { input: Scalar | Tensor; out_int32?: boolean; right?: boolean; side?: string | null; sorter?: Tensor | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.searchsorted', TORCH['searchsorted']);
-/** `torch.segment_reduce`: https://pytorch.org/docs/stable/generated/torch.segment_reduce.html */
+/**
+ * `torch.segment_reduce`: Perform a segment reduction operation on the input tensor along the specified axis.
+ *
+ * PyTorch: `torch.segment_reduce(data: Tensor, reduce: str, *, lengths: Tensor | None = None, indices: Tensor | None = None, offsets: Tensor | None = None, axis: _int = 0, unsafe: _bool = False, initial: Number | _complex | None = None) -> Tensor # noqa: B950`.
+ *
+ * Keyword-only arguments (`lengths`, `indices`, `offsets`, `axis`, `unsafe`, `initial`) go in a trailing options object.
+ *
+ * @see [torch.segment_reduce](https://pytorch.org/docs/stable/generated/torch.segment_reduce.html)
+ */
 export const segment_reduce: {
   (data: Tensor, reduce: string, options?: { lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: Scalar | Tensor | null }): Tensor;
   (data: Tensor, options: { reduce: string; lengths?: Tensor | null; indices?: Tensor | null; offsets?: Tensor | null; axis?: number; unsafe?: boolean; initial?: Scalar | Tensor | null }): Tensor;
 } = pythonFunction('torch.segment_reduce', TORCH['segment_reduce']);
-/** `torch.select`: https://pytorch.org/docs/stable/generated/torch.select.html */
+/**
+ * `torch.select`: Slices the `input` tensor along the selected dimension at the given index.
+ *
+ * PyTorch: `torch.select(input, dim, index) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.select](https://pytorch.org/docs/stable/generated/torch.select.html)
+ */
 export const select: {
   (input: Tensor, dim: number, index: number): Tensor;
   (input: Tensor, options: { dim: number; index: number }): Tensor;
 } = pythonFunction('torch.select', TORCH['select']);
-/** `torch.select_copy`: https://pytorch.org/docs/stable/generated/torch.select_copy.html */
+/**
+ * `torch.select_copy`: Performs the same operation as `torch.select`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.select_copy(Tensor input, int64_t dim, SymInt index, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.select_copy](https://pytorch.org/docs/stable/generated/torch.select_copy.html)
+ */
 export const select_copy: {
   (input: Tensor, dim: number, index: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; index: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.select_copy', TORCH['select_copy']);
-/** `torch.select_scatter`: https://pytorch.org/docs/stable/generated/torch.select_scatter.html */
+/**
+ * `torch.select_scatter`: Embeds the values of the `src` tensor into `input` at the given index.
+ *
+ * PyTorch: `torch.select_scatter(input, src, dim, index) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.select_scatter](https://pytorch.org/docs/stable/generated/torch.select_scatter.html)
+ */
 export const select_scatter: {
   (input: Tensor, src: Tensor, dim: number, index: number): Tensor;
   (input: Tensor, options: { src: Tensor; dim: number; index: number }): Tensor;
 } = pythonFunction('torch.select_scatter', TORCH['select_scatter']);
-/** `torch.selu`: https://pytorch.org/docs/stable/generated/torch.selu.html */
+/**
+ * `torch.selu`: the ATen operator `aten::selu`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.selu(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const selu: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.selu', TORCH['selu']);
-/** `torch.selu_`: https://pytorch.org/docs/stable/generated/torch.selu_.html */
+/**
+ * `torch.selu_`: In-place form of `torch.selu`.
+ *
+ * PyTorch: `torch.selu_(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.selu_](https://pytorch.org/docs/stable/generated/torch.selu_.html)
+ */
 export const selu_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.selu_', TORCH['selu_']);
-/** `torch.sgn`: https://pytorch.org/docs/stable/generated/torch.sgn.html */
+/**
+ * `torch.sgn`: This function is an extension of torch.sign() to complex tensors.
+ *
+ * PyTorch: `torch.sgn(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sgn](https://pytorch.org/docs/stable/generated/torch.sgn.html)
+ */
 export const sgn: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sgn', TORCH['sgn']);
-/** `torch.sigmoid`: https://pytorch.org/docs/stable/generated/torch.sigmoid.html */
+/**
+ * `torch.sigmoid`: Alias for `torch.special.expit`.
+ *
+ * PyTorch: `torch.sigmoid(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sigmoid](https://pytorch.org/docs/stable/generated/torch.sigmoid.html)
+ */
 export const sigmoid: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sigmoid', TORCH['sigmoid']);
-/** `torch.sigmoid_`: https://pytorch.org/docs/stable/generated/torch.sigmoid_.html */
+/**
+ * `torch.sigmoid_`: In-place form of `torch.sigmoid`: alias for `torch.special.expit`.
+ *
+ * PyTorch: `torch.sigmoid_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const sigmoid_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.sigmoid_', TORCH['sigmoid_']);
-/** `torch.sign`: https://pytorch.org/docs/stable/generated/torch.sign.html */
+/**
+ * `torch.sign`: Returns a new tensor with the signs of the elements of `input`.
+ *
+ * PyTorch: `torch.sign(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sign](https://pytorch.org/docs/stable/generated/torch.sign.html)
+ */
 export const sign: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sign', TORCH['sign']);
-/** `torch.signbit`: https://pytorch.org/docs/stable/generated/torch.signbit.html */
+/**
+ * `torch.signbit`: Tests if each element of `input` has its sign bit set or not.
+ *
+ * PyTorch: `torch.signbit(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.signbit](https://pytorch.org/docs/stable/generated/torch.signbit.html)
+ */
 export const signbit: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.signbit', TORCH['signbit']);
-/** `torch.sin`: https://pytorch.org/docs/stable/generated/torch.sin.html */
+/**
+ * `torch.sin`: Returns a new tensor with the sine of the elements in the `input` tensor, where each value in
+ * this input tensor is in radians.
+ *
+ * PyTorch: `torch.sin(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sin](https://pytorch.org/docs/stable/generated/torch.sin.html)
+ */
 export const sin: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sin', TORCH['sin']);
-/** `torch.sin_`: https://pytorch.org/docs/stable/generated/torch.sin_.html */
+/**
+ * `torch.sin_`: In-place form of `torch.sin`: writes into this tensor the sine of the elements in the `input`
+ * tensor, where each value in this input tensor is in radians.
+ *
+ * PyTorch: `torch.sin_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const sin_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.sin_', TORCH['sin_']);
-/** `torch.sinc`: https://pytorch.org/docs/stable/generated/torch.sinc.html */
+/**
+ * `torch.sinc`: Alias for `torch.special.sinc`.
+ *
+ * PyTorch: `torch.sinc(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sinc](https://pytorch.org/docs/stable/generated/torch.sinc.html)
+ */
 export const sinc: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sinc', TORCH['sinc']);
-/** `torch.sinc_`: https://pytorch.org/docs/stable/generated/torch.sinc_.html */
+/**
+ * `torch.sinc_`: In-place form of `torch.sinc`: alias for `torch.special.sinc`.
+ *
+ * PyTorch: `torch.sinc_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const sinc_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.sinc_', TORCH['sinc_']);
-/** `torch.sinh`: https://pytorch.org/docs/stable/generated/torch.sinh.html */
+/**
+ * `torch.sinh`: Returns a new tensor with the hyperbolic sine of the elements of `input`.
+ *
+ * PyTorch: `torch.sinh(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sinh](https://pytorch.org/docs/stable/generated/torch.sinh.html)
+ */
 export const sinh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sinh', TORCH['sinh']);
-/** `torch.sinh_`: https://pytorch.org/docs/stable/generated/torch.sinh_.html */
+/**
+ * `torch.sinh_`: In-place form of `torch.sinh`: writes into this tensor the hyperbolic sine of the elements of
+ * `input`.
+ *
+ * PyTorch: `torch.sinh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const sinh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.sinh_', TORCH['sinh_']);
-/** `torch.slice_copy`: https://pytorch.org/docs/stable/generated/torch.slice_copy.html */
+/**
+ * `torch.slice_copy`: Performs the same operation as `torch.slice`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.slice_copy(Tensor input, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.slice_copy](https://pytorch.org/docs/stable/generated/torch.slice_copy.html)
+ */
 export const slice_copy: {
   (input: Tensor, options?: { dim?: number; start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number, options?: { start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
@@ -2798,7 +6589,13 @@ export const slice_copy: {
   (input: Tensor, dim?: number, start?: number | null, end?: number | null, options?: { step?: number; out?: Tensor }): Tensor;
   (input: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.slice_copy', TORCH['slice_copy']);
-/** `torch.slice_inverse`: https://pytorch.org/docs/stable/generated/torch.slice_inverse.html */
+/**
+ * `torch.slice_inverse`: the ATen operator `aten::slice_inverse`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.slice_inverse(Tensor input, Tensor src, int64_t dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const slice_inverse: {
   (input: Tensor, src: Tensor, options?: { dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
   (input: Tensor, src: Tensor, dim?: number, options?: { start?: number | null; end?: number | null; step?: number }): Tensor;
@@ -2807,7 +6604,16 @@ export const slice_inverse: {
   (input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number): Tensor;
   (input: Tensor, options: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number }): Tensor;
 } = pythonFunction('torch.slice_inverse', TORCH['slice_inverse']);
-/** `torch.slice_scatter`: https://pytorch.org/docs/stable/generated/torch.slice_scatter.html */
+/**
+ * `torch.slice_scatter`: Embeds the values of the `src` tensor into `input` at the given dimension.
+ *
+ * PyTorch: `torch.slice_scatter(input, src, dim=0, start=None, end=None, step=1) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.slice_scatter](https://pytorch.org/docs/stable/generated/torch.slice_scatter.html)
+ */
 export const slice_scatter: {
   (input: Tensor, src: Tensor, options?: { dim?: number; start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
   (input: Tensor, src: Tensor, dim?: number, options?: { start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
@@ -2816,63 +6622,161 @@ export const slice_scatter: {
   (input: Tensor, src: Tensor, dim?: number, start?: number | null, end?: number | null, step?: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { src: Tensor; dim?: number; start?: number | null; end?: number | null; step?: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.slice_scatter', TORCH['slice_scatter']);
-/** `torch.slogdet`: https://pytorch.org/docs/stable/generated/torch.slogdet.html */
+/**
+ * `torch.slogdet`: Alias for `torch.linalg.slogdet`.
+ *
+ * PyTorch: `torch.slogdet(input) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.slogdet](https://pytorch.org/docs/stable/generated/torch.slogdet.html)
+ */
 export const slogdet: {
-  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { sign: Tensor; logabsdet: Tensor }>;
+  (input: Tensor, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SignLogabsdetFields>;
 } = pythonFunction('torch.slogdet', TORCH['slogdet']);
-/** `torch.smm`: https://pytorch.org/docs/stable/generated/torch.smm.html */
+/**
+ * `torch.smm`: Performs a matrix multiplication of the sparse matrix `input` with the dense matrix `mat`.
+ *
+ * PyTorch: `torch.smm(input, mat) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.smm](https://pytorch.org/docs/stable/generated/torch.smm.html)
+ */
 export const smm: {
   (input: Tensor, mat2: Tensor): Tensor;
   (input: Tensor, options: { mat2: Tensor }): Tensor;
 } = pythonFunction('torch.smm', TORCH['smm']);
-/** `torch.softmax`: https://pytorch.org/docs/stable/generated/torch.softmax.html */
+/**
+ * `torch.softmax`: Alias for `torch.nn.functional.softmax`.
+ *
+ * PyTorch: `torch.softmax(input, dim, *, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.softmax](https://pytorch.org/docs/stable/generated/torch.softmax.html)
+ */
 export const softmax: {
   (input: Tensor, dim: number, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number, dtype?: DTypeLike | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.softmax', TORCH['softmax']);
-/** `torch.sort`: https://pytorch.org/docs/stable/generated/torch.sort.html */
+/**
+ * `torch.sort`: Sorts the elements of the `input` tensor along a given dimension in ascending order by value.
+ *
+ * PyTorch: `torch.sort(input, dim=-1, descending=False, *, stable=False, out=None) -> (Tensor, LongTensor)`.
+ *
+ * Keyword-only arguments (`stable`, `dim`, `descending`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.sort](https://pytorch.org/docs/stable/generated/torch.sort.html)
+ */
 export const sort: {
   (input: Tensor, options: { stable: boolean | null; dim?: number; descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options?: { dim?: number; descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, options?: { descending?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, dim?: number, descending?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.sort', TORCH['sort']);
-/** `torch.split_copy`: https://pytorch.org/docs/stable/generated/torch.split_copy.html */
+/**
+ * `torch.split_copy`: Performs the same operation as `torch.split`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.split_copy(Tensor input, SymInt split_size, int64_t dim=0, *, TensorList out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.split_copy](https://pytorch.org/docs/stable/generated/torch.split_copy.html)
+ */
 export const split_copy: {
   (input: Tensor, split_size: number, options?: { dim?: number; out?: Tensor[] }): Tensor[];
   (input: Tensor, split_size: number, dim?: number, options?: { out?: Tensor[] }): Tensor[];
   (input: Tensor, options: { split_size: number; dim?: number; out?: Tensor[] }): Tensor[];
 } = pythonFunction('torch.split_copy', TORCH['split_copy']);
-/** `torch.split_with_sizes`: https://pytorch.org/docs/stable/generated/torch.split_with_sizes.html */
+/**
+ * `torch.split_with_sizes`: the ATen operator `aten::split_with_sizes`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.split_with_sizes(Tensor input, IntArrayRef split_sizes, int64_t dim=0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const split_with_sizes: {
   (input: Tensor, split_sizes: number[], options?: { dim?: number }): Tensor[];
   (input: Tensor, split_sizes: number[], dim?: number): Tensor[];
   (input: Tensor, options: { split_sizes: number[]; dim?: number }): Tensor[];
 } = pythonFunction('torch.split_with_sizes', TORCH['split_with_sizes']);
-/** `torch.split_with_sizes_copy`: https://pytorch.org/docs/stable/generated/torch.split_with_sizes_copy.html */
+/**
+ * `torch.split_with_sizes_copy`: Performs the same operation as `torch.split_with_sizes`, but all output tensors
+ * are freshly created instead of aliasing the input.
+ *
+ * PyTorch: `torch.split_with_sizes_copy(Tensor input, IntArrayRef split_sizes, int64_t dim=0, *, TensorList out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.split_with_sizes_copy](https://pytorch.org/docs/stable/generated/torch.split_with_sizes_copy.html)
+ */
 export const split_with_sizes_copy: {
   (input: Tensor, split_sizes: number[], options?: { dim?: number; out?: Tensor[] }): Tensor[];
   (input: Tensor, split_sizes: number[], dim?: number, options?: { out?: Tensor[] }): Tensor[];
   (input: Tensor, options: { split_sizes: number[]; dim?: number; out?: Tensor[] }): Tensor[];
 } = pythonFunction('torch.split_with_sizes_copy', TORCH['split_with_sizes_copy']);
-/** `torch.sqrt`: https://pytorch.org/docs/stable/generated/torch.sqrt.html */
+/**
+ * `torch.sqrt`: Returns a new tensor with the square-root of the elements of `input`.
+ *
+ * PyTorch: `torch.sqrt(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.sqrt](https://pytorch.org/docs/stable/generated/torch.sqrt.html)
+ */
 export const sqrt: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.sqrt', TORCH['sqrt']);
-/** `torch.sqrt_`: https://pytorch.org/docs/stable/generated/torch.sqrt_.html */
+/**
+ * `torch.sqrt_`: In-place form of `torch.sqrt`: writes into this tensor the square-root of the elements of
+ * `input`.
+ *
+ * PyTorch: `torch.sqrt_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const sqrt_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.sqrt_', TORCH['sqrt_']);
-/** `torch.square`: https://pytorch.org/docs/stable/generated/torch.square.html */
+/**
+ * `torch.square`: Returns a new tensor with the square of the elements of `input`.
+ *
+ * PyTorch: `torch.square(input: Tensor, *, out: Optional[Tensor]) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.square](https://pytorch.org/docs/stable/generated/torch.square.html)
+ */
 export const square: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.square', TORCH['square']);
-/** `torch.square_`: https://pytorch.org/docs/stable/generated/torch.square_.html */
+/**
+ * `torch.square_`: In-place form of `torch.square`: writes into this tensor the square of the elements of
+ * `input`.
+ *
+ * PyTorch: `torch.square_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const square_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.square_', TORCH['square_']);
-/** `torch.squeeze`: https://pytorch.org/docs/stable/generated/torch.squeeze.html */
+/**
+ * `torch.squeeze`: Returns a tensor with all specified dimensions of `input` of size `1` removed.
+ *
+ * PyTorch: `torch.squeeze(input: Tensor, dim: Optional[Union[int, List[int]]]) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.squeeze](https://pytorch.org/docs/stable/generated/torch.squeeze.html)
+ */
 export const squeeze: {
   (input: Tensor): Tensor;
   (input: Tensor, dim: number): Tensor;
@@ -2880,7 +6784,16 @@ export const squeeze: {
   (input: Tensor, dim: number[]): Tensor;
   (input: Tensor, options: { dim: number[] }): Tensor;
 } = pythonFunction('torch.squeeze', TORCH['squeeze']);
-/** `torch.squeeze_copy`: https://pytorch.org/docs/stable/generated/torch.squeeze_copy.html */
+/**
+ * `torch.squeeze_copy`: Performs the same operation as `torch.squeeze`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.squeeze_copy(Tensor input, *, Tensor out=None)`, `torch.squeeze_copy(Tensor input, int64_t dim, *, Tensor out=None)`, `torch.squeeze_copy(Tensor input, IntArrayRef dim, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.squeeze_copy](https://pytorch.org/docs/stable/generated/torch.squeeze_copy.html)
+ */
 export const squeeze_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, dim: number, options?: { out?: Tensor }): Tensor;
@@ -2888,12 +6801,30 @@ export const squeeze_copy: {
   (input: Tensor, dim: number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number[]; out?: Tensor }): Tensor;
 } = pythonFunction('torch.squeeze_copy', TORCH['squeeze_copy']);
-/** `torch.sspaddmm`: https://pytorch.org/docs/stable/generated/torch.sspaddmm.html */
+/**
+ * `torch.sspaddmm`: Matrix multiplies a sparse tensor `mat1` with a dense tensor `mat2`, then adds the sparse
+ * tensor `input` to the result.
+ *
+ * PyTorch: `torch.sspaddmm(input, mat1, mat2, *, beta=1, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`beta`, `alpha`, `out`) go in a trailing options object.
+ *
+ * @see [torch.sspaddmm](https://pytorch.org/docs/stable/generated/torch.sspaddmm.html)
+ */
 export const sspaddmm: {
   (input: Tensor, mat1: Tensor, mat2: Tensor, options?: { beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: Tensor, options: { mat1: Tensor; mat2: Tensor; beta?: Scalar | Tensor; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.sspaddmm', TORCH['sspaddmm']);
-/** `torch.std`: https://pytorch.org/docs/stable/generated/torch.std.html */
+/**
+ * `torch.std`: Calculates the standard deviation over the dimensions specified by `dim`.
+ *
+ * PyTorch: `torch.std(input, dim=None, *, correction=1, keepdim=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`correction`, `keepdim`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.std](https://pytorch.org/docs/stable/generated/torch.std.html)
+ */
 export const std: {
   (input: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[] | null, unbiased?: boolean, options?: { keepdim?: boolean; out?: Tensor }): Tensor;
@@ -2904,7 +6835,16 @@ export const std: {
   (input: Tensor, options?: { unbiased?: boolean }): Tensor;
   (input: Tensor, unbiased?: boolean): Tensor;
 } = pythonFunction('torch.std', TORCH['std']);
-/** `torch.std_mean`: https://pytorch.org/docs/stable/generated/torch.std_mean.html */
+/**
+ * `torch.std_mean`: Calculates the standard deviation and mean over the dimensions specified by `dim`.
+ *
+ * PyTorch: `torch.std_mean(input, dim=None, *, correction=1, keepdim=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`correction`, `keepdim`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.std_mean](https://pytorch.org/docs/stable/generated/torch.std_mean.html)
+ */
 export const std_mean: {
   (input: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
   (input: Tensor, dim: number | number[] | null, unbiased?: boolean, options?: { keepdim?: boolean }): [Tensor, Tensor];
@@ -2915,7 +6855,15 @@ export const std_mean: {
   (input: Tensor, options?: { unbiased?: boolean }): [Tensor, Tensor];
   (input: Tensor, unbiased?: boolean): [Tensor, Tensor];
 } = pythonFunction('torch.std_mean', TORCH['std_mean']);
-/** `torch.stft`: https://pytorch.org/docs/stable/generated/torch.stft.html */
+/**
+ * `torch.stft`: Short-time Fourier transform (STFT).
+ *
+ * PyTorch: `torch.stft(Tensor input, int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool center=True, c10::string_view pad_mode="reflect", bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)`, `torch.stft(Tensor input, int64_t n_fft, int64_t? hop_length=None, int64_t? win_length=None, Tensor? window=None, bool normalized=False, bool? onesided=None, bool? return_complex=None, bool? align_to_window=None)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.stft](https://pytorch.org/docs/stable/generated/torch.stft.html)
+ */
 export const stft: {
   (input: Tensor, n_fft: number, options?: { hop_length?: number | null; win_length?: number | null; window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
   (input: Tensor, n_fft: number, hop_length?: number | null, options?: { win_length?: number | null; window?: Tensor | null; center?: boolean; pad_mode?: string; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
@@ -2938,12 +6886,31 @@ export const stft: {
   (input: Tensor, n_fft: number, hop_length?: number | null, win_length?: number | null, window?: Tensor | null, normalized?: boolean, onesided?: boolean | null, return_complex?: boolean | null, align_to_window?: boolean | null): Tensor;
   (input: Tensor, options: { n_fft: number; hop_length?: number | null; win_length?: number | null; window?: Tensor | null; normalized?: boolean; onesided?: boolean | null; return_complex?: boolean | null; align_to_window?: boolean | null }): Tensor;
 } = pythonFunction('torch.stft', TORCH['stft']);
-/** `torch.sub`: https://pytorch.org/docs/stable/generated/torch.sub.html */
+/**
+ * `torch.sub`: Subtracts `other`, scaled by `alpha`, from `input`.
+ *
+ * PyTorch: `torch.sub(input, other, *, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`alpha`, `out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.sub](https://pytorch.org/docs/stable/generated/torch.sub.html)
+ */
 export const sub: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.sub', TORCH['sub']);
-/** `torch.subtract`: https://pytorch.org/docs/stable/generated/torch.subtract.html */
+/**
+ * `torch.subtract`: Alias for `torch.sub`.
+ *
+ * PyTorch: `torch.subtract(input, other, *, alpha=1, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`alpha`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.subtract](https://pytorch.org/docs/stable/generated/torch.subtract.html)
+ */
 export const subtract: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; alpha?: Scalar | Tensor; out?: Tensor }): Tensor;
@@ -2951,73 +6918,195 @@ export const subtract: {
   (input: TensorOrScalar, other: Scalar | Tensor, alpha?: Scalar | Tensor): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor; alpha?: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.subtract', TORCH['subtract']);
-/** `torch.sum`: https://pytorch.org/docs/stable/generated/torch.sum.html */
+/**
+ * `torch.sum`: Returns the sum of all elements in the `input` tensor.
+ *
+ * PyTorch: `torch.sum(input, *, dtype=None) -> Tensor`, `torch.sum(input, dim, keepdim=False, *, dtype=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.sum](https://pytorch.org/docs/stable/generated/torch.sum.html)
+ */
 export const sum: {
   (input: Tensor, options?: { dtype?: DTypeLike | null }): Tensor;
   (input: Tensor, dim: number | number[] | null, options?: { keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[] | null, keepdim?: boolean, options?: { dtype?: DTypeLike | null; out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number | number[] | null; keepdim?: boolean; dtype?: DTypeLike | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.sum', TORCH['sum']);
-/** `torch.svd`: https://pytorch.org/docs/stable/generated/torch.svd.html */
+/**
+ * `torch.svd`: Computes the singular value decomposition of either a matrix or batch of matrices `input`.
+ *
+ * PyTorch: `torch.svd(input, some=True, compute_uv=True, *, out=None) -> (Tensor, Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.svd](https://pytorch.org/docs/stable/generated/torch.svd.html)
+ */
 export const svd: {
-  (input: Tensor, options?: { some?: boolean; compute_uv?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
-  (input: Tensor, some?: boolean, options?: { compute_uv?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
-  (input: Tensor, some?: boolean, compute_uv?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], { U: Tensor; S: Tensor; V: Tensor }>;
+  (input: Tensor, options?: { some?: boolean; compute_uv?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
+  (input: Tensor, some?: boolean, options?: { compute_uv?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
+  (input: Tensor, some?: boolean, compute_uv?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor, Tensor], USVFields>;
 } = pythonFunction('torch.svd', TORCH['svd']);
-/** `torch.swapaxes`: https://pytorch.org/docs/stable/generated/torch.swapaxes.html */
+/**
+ * `torch.swapaxes`: Alias for `torch.transpose`.
+ *
+ * PyTorch: `torch.swapaxes(input, axis0, axis1) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.swapaxes](https://pytorch.org/docs/stable/generated/torch.swapaxes.html)
+ */
 export const swapaxes: {
   (input: Tensor, axis0: number, axis1: number): Tensor;
   (input: Tensor, options: { axis0: number; axis1: number }): Tensor;
 } = pythonFunction('torch.swapaxes', TORCH['swapaxes']);
-/** `torch.swapdims`: https://pytorch.org/docs/stable/generated/torch.swapdims.html */
+/**
+ * `torch.swapdims`: Alias for `torch.transpose`.
+ *
+ * PyTorch: `torch.swapdims(input, dim0, dim1) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.swapdims](https://pytorch.org/docs/stable/generated/torch.swapdims.html)
+ */
 export const swapdims: {
   (input: Tensor, dim0: number, dim1: number): Tensor;
   (input: Tensor, options: { dim0: number; dim1: number }): Tensor;
 } = pythonFunction('torch.swapdims', TORCH['swapdims']);
-/** `torch.sym_constrain_range`: https://pytorch.org/docs/stable/generated/torch.sym_constrain_range.html */
+/**
+ * `torch.sym_constrain_range`: the ATen operator `aten::sym_constrain_range`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.sym_constrain_range(Scalar size, *, int64_t? min=None, int64_t? max=None)`.
+ *
+ * Keyword-only arguments (`min`, `max`) go in a trailing options object.
+ */
 export const sym_constrain_range: {
   (size: Scalar | Tensor, options?: { min?: number | null; max?: number | null }): void;
 } = pythonFunction('torch.sym_constrain_range', TORCH['sym_constrain_range']);
-/** `torch.sym_constrain_range_for_size`: https://pytorch.org/docs/stable/generated/torch.sym_constrain_range_for_size.html */
+/**
+ * `torch.sym_constrain_range_for_size`: the ATen operator `aten::sym_constrain_range_for_size`, which PyTorch
+ * does not document.
+ *
+ * PyTorch: `torch.sym_constrain_range_for_size(Scalar size, *, int64_t? min=None, int64_t? max=None)`.
+ *
+ * Keyword-only arguments (`min`, `max`) go in a trailing options object.
+ */
 export const sym_constrain_range_for_size: {
   (size: Scalar | Tensor, options?: { min?: number | null; max?: number | null }): void;
 } = pythonFunction('torch.sym_constrain_range_for_size', TORCH['sym_constrain_range_for_size']);
-/** `torch.t`: https://pytorch.org/docs/stable/generated/torch.t.html */
+/**
+ * `torch.t`: Expects `input` to be \<= 2-D tensor and transposes dimensions 0 and 1.
+ *
+ * PyTorch: `torch.t(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.t](https://pytorch.org/docs/stable/generated/torch.t.html)
+ */
 export const t: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.t', TORCH['t']);
-/** `torch.t_copy`: https://pytorch.org/docs/stable/generated/torch.t_copy.html */
+/**
+ * `torch.t_copy`: Performs the same operation as `torch.t`, but all output tensors are freshly created instead
+ * of aliasing the input.
+ *
+ * PyTorch: `torch.t_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.t_copy](https://pytorch.org/docs/stable/generated/torch.t_copy.html)
+ */
 export const t_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.t_copy', TORCH['t_copy']);
-/** `torch.take`: https://pytorch.org/docs/stable/generated/torch.take.html */
+/**
+ * `torch.take`: Returns a new tensor with the elements of `input` at the given indices.
+ *
+ * PyTorch: `torch.take(input, index) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.take](https://pytorch.org/docs/stable/generated/torch.take.html)
+ */
 export const take: {
   (input: Tensor, index: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { index: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.take', TORCH['take']);
-/** `torch.take_along_dim`: https://pytorch.org/docs/stable/generated/torch.take_along_dim.html */
+/**
+ * `torch.take_along_dim`: Selects values from `input` at the 1-dimensional indices from `indices` along the
+ * given `dim`.
+ *
+ * PyTorch: `torch.take_along_dim(input, indices, dim=None, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.take_along_dim](https://pytorch.org/docs/stable/generated/torch.take_along_dim.html)
+ */
 export const take_along_dim: {
   (input: Tensor, indices: Tensor, options?: { dim?: number | null; out?: Tensor }): Tensor;
   (input: Tensor, indices: Tensor, dim?: number | null, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { indices: Tensor; dim?: number | null; out?: Tensor }): Tensor;
 } = pythonFunction('torch.take_along_dim', TORCH['take_along_dim']);
-/** `torch.tan`: https://pytorch.org/docs/stable/generated/torch.tan.html */
+/**
+ * `torch.tan`: Returns a new tensor with the tangent of the elements in the `input` tensor, where each value in
+ * this input tensor is in radians.
+ *
+ * PyTorch: `torch.tan(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.tan](https://pytorch.org/docs/stable/generated/torch.tan.html)
+ */
 export const tan: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.tan', TORCH['tan']);
-/** `torch.tan_`: https://pytorch.org/docs/stable/generated/torch.tan_.html */
+/**
+ * `torch.tan_`: In-place form of `torch.tan`: writes into this tensor the tangent of the elements in the `input`
+ * tensor, where each value in this input tensor is in radians.
+ *
+ * PyTorch: `torch.tan_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const tan_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.tan_', TORCH['tan_']);
-/** `torch.tanh`: https://pytorch.org/docs/stable/generated/torch.tanh.html */
+/**
+ * `torch.tanh`: Returns a new tensor with the hyperbolic tangent of the elements of `input`.
+ *
+ * PyTorch: `torch.tanh(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.tanh](https://pytorch.org/docs/stable/generated/torch.tanh.html)
+ */
 export const tanh: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.tanh', TORCH['tanh']);
-/** `torch.tanh_`: https://pytorch.org/docs/stable/generated/torch.tanh_.html */
+/**
+ * `torch.tanh_`: In-place form of `torch.tanh`: writes into this tensor the hyperbolic tangent of the elements
+ * of `input`.
+ *
+ * PyTorch: `torch.tanh_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const tanh_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.tanh_', TORCH['tanh_']);
-/** `torch.tensor_split`: https://pytorch.org/docs/stable/generated/torch.tensor_split.html */
+/**
+ * `torch.tensor_split`: Splits a tensor into multiple sub-tensors, all of which are views of `input`, along
+ * dimension `dim` according to the indices or number of sections specified by `indices_or_sections`.
+ *
+ * PyTorch: `torch.tensor_split(input, indices_or_sections, dim=0) -> List of Tensors`, `torch.tensor_split(input, sections, dim=0) -> List of Tensors`, `torch.tensor_split(input, indices, dim=0) -> List of Tensors`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.tensor_split](https://pytorch.org/docs/stable/generated/torch.tensor_split.html)
+ */
 export const tensor_split: {
   (input: Tensor, indices: number[], options?: { dim?: number }): Tensor[];
   (input: Tensor, indices: number[], dim?: number): Tensor[];
@@ -3029,22 +7118,53 @@ export const tensor_split: {
   (input: Tensor, sections: number, dim?: number): Tensor[];
   (input: Tensor, options: { sections: number; dim?: number }): Tensor[];
 } = pythonFunction('torch.tensor_split', TORCH['tensor_split']);
-/** `torch.threshold`: https://pytorch.org/docs/stable/generated/torch.threshold.html */
+/**
+ * `torch.threshold`: the ATen operator `aten::threshold`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.threshold(Tensor input, Scalar threshold, Scalar value, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ */
 export const threshold: {
   (input: Tensor, threshold: Scalar | Tensor, value: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { threshold: Scalar | Tensor; value: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.threshold', TORCH['threshold']);
-/** `torch.threshold_`: https://pytorch.org/docs/stable/generated/torch.threshold_.html */
+/**
+ * `torch.threshold_`: In-place form of `torch.threshold`.
+ *
+ * PyTorch: `torch.threshold_(input, threshold, value) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.threshold_](https://pytorch.org/docs/stable/generated/torch.threshold_.html)
+ */
 export const threshold_: {
   (input: Tensor, threshold: Scalar | Tensor, value: Scalar | Tensor): Tensor;
   (input: Tensor, options: { threshold: Scalar | Tensor; value: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.threshold_', TORCH['threshold_']);
-/** `torch.tile`: https://pytorch.org/docs/stable/generated/torch.tile.html */
+/**
+ * `torch.tile`: Constructs a tensor by repeating the elements of `input`.
+ *
+ * PyTorch: `torch.tile(input, dims) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.tile](https://pytorch.org/docs/stable/generated/torch.tile.html)
+ */
 export const tile: {
   (input: Tensor, dims: number[]): Tensor;
   (input: Tensor, options: { dims: number[] }): Tensor;
 } = pythonFunction('torch.tile', TORCH['tile']);
-/** `torch.topk`: https://pytorch.org/docs/stable/generated/torch.topk.html */
+/**
+ * `torch.topk`: Returns the `k` largest elements of the given `input` tensor along a given dimension.
+ *
+ * PyTorch: `torch.topk(input, k, dim=None, largest=True, sorted=True, *, out=None) -> (Tensor, LongTensor)`, `torch.topk(values=tensor([5., 4., 3.]), indices=tensor([4, 3, 2]))`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.topk](https://pytorch.org/docs/stable/generated/torch.topk.html)
+ */
 export const topk: {
   (input: Tensor, k: number, options?: { dim?: number; largest?: boolean; sorted?: boolean; out?: Tensor[] }): ValuesIndices;
   (input: Tensor, k: number, dim?: number, options?: { largest?: boolean; sorted?: boolean; out?: Tensor[] }): ValuesIndices;
@@ -3052,52 +7172,131 @@ export const topk: {
   (input: Tensor, k: number, dim?: number, largest?: boolean, sorted?: boolean, options?: { out?: Tensor[] }): ValuesIndices;
   (input: Tensor, options: { k: number; dim?: number; largest?: boolean; sorted?: boolean; out?: Tensor[] }): ValuesIndices;
 } = pythonFunction('torch.topk', TORCH['topk']);
-/** `torch.trace`: https://pytorch.org/docs/stable/generated/torch.trace.html */
+/**
+ * `torch.trace`: Returns the sum of the elements of the diagonal of the input 2-D matrix.
+ *
+ * PyTorch: `torch.trace(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.trace](https://pytorch.org/docs/stable/generated/torch.trace.html)
+ */
 export const trace: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.trace', TORCH['trace']);
-/** `torch.transpose`: https://pytorch.org/docs/stable/generated/torch.transpose.html */
+/**
+ * `torch.transpose`: Returns a tensor that is a transposed version of `input`.
+ *
+ * PyTorch: `torch.transpose(input, dim0, dim1) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.transpose](https://pytorch.org/docs/stable/generated/torch.transpose.html)
+ */
 export const transpose: {
   (input: Tensor, dim0: number, dim1: number): Tensor;
   (input: Tensor, options: { dim0: number; dim1: number }): Tensor;
 } = pythonFunction('torch.transpose', TORCH['transpose']);
-/** `torch.transpose_copy`: https://pytorch.org/docs/stable/generated/torch.transpose_copy.html */
+/**
+ * `torch.transpose_copy`: Performs the same operation as `torch.transpose`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.transpose_copy(Tensor input, int64_t dim0, int64_t dim1, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.transpose_copy](https://pytorch.org/docs/stable/generated/torch.transpose_copy.html)
+ */
 export const transpose_copy: {
   (input: Tensor, dim0: number, dim1: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim0: number; dim1: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.transpose_copy', TORCH['transpose_copy']);
-/** `torch.trapezoid`: https://pytorch.org/docs/stable/generated/torch.trapezoid.html */
+/**
+ * `torch.trapezoid`: Computes the [trapezoidal rule](https://en.wikipedia.org/wiki/Trapezoidal_rule) along
+ * `dim`.
+ *
+ * PyTorch: `torch.trapezoid(y, x=None, *, dx=None, dim=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`dim`, `dx`) go in a trailing options object.
+ *
+ * @see [torch.trapezoid](https://pytorch.org/docs/stable/generated/torch.trapezoid.html)
+ */
 export const trapezoid: {
   (y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
   (y: Tensor, options: { x: Tensor; dim?: number }): Tensor;
   (y: Tensor, options?: { dx?: Scalar | Tensor; dim?: number }): Tensor;
 } = pythonFunction('torch.trapezoid', TORCH['trapezoid']);
-/** `torch.trapz`: https://pytorch.org/docs/stable/generated/torch.trapz.html */
+/**
+ * `torch.trapz`: Alias for `torch.trapezoid`.
+ *
+ * PyTorch: `torch.trapz(y, x=None, *, dim=-1) -> Tensor`.
+ *
+ * Keyword-only arguments (`dx`, `dim`) go in a trailing options object.
+ *
+ * @see [torch.trapz](https://pytorch.org/docs/stable/generated/torch.trapz.html)
+ */
 export const trapz: {
   (y: Tensor, options?: { dx?: number; dim?: number }): Tensor;
   (y: Tensor, x: Tensor, options?: { dim?: number }): Tensor;
   (y: Tensor, options: { x: Tensor; dim?: number }): Tensor;
 } = pythonFunction('torch.trapz', TORCH['trapz']);
-/** `torch.triangular_solve`: https://pytorch.org/docs/stable/generated/torch.triangular_solve.html */
+/**
+ * `torch.triangular_solve`: Solves a system of equations with a square upper or lower triangular invertible
+ * matrix `A` and multiple right-hand sides `b`.
+ *
+ * PyTorch: `torch.triangular_solve(b, A, upper=True, transpose=False, unitriangular=False, *, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.triangular_solve](https://pytorch.org/docs/stable/generated/torch.triangular_solve.html)
+ */
 export const triangular_solve: {
-  (input: Tensor, A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  (input: Tensor, A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  (input: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  (input: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
-  (input: Tensor, options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], { solution: Tensor; cloned_coefficient: Tensor }>;
+  (input: Tensor, A: Tensor, options?: { upper?: boolean; transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  (input: Tensor, A: Tensor, upper?: boolean, options?: { transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  (input: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, options?: { unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  (input: Tensor, A: Tensor, upper?: boolean, transpose?: boolean, unitriangular?: boolean, options?: { out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
+  (input: Tensor, options: { A: Tensor; upper?: boolean; transpose?: boolean; unitriangular?: boolean; out?: Tensor[] }): NamedTuple<[Tensor, Tensor], SolutionCloned_coefficientFields>;
 } = pythonFunction('torch.triangular_solve', TORCH['triangular_solve']);
-/** `torch.tril`: https://pytorch.org/docs/stable/generated/torch.tril.html */
+/**
+ * `torch.tril`: Returns the lower triangular part of the matrix (2-D tensor) or batch of matrices `input`, the
+ * other elements of the result tensor `out` are set to 0.
+ *
+ * PyTorch: `torch.tril(input, diagonal=0, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.tril](https://pytorch.org/docs/stable/generated/torch.tril.html)
+ */
 export const tril: {
   (input: Tensor, options?: { diagonal?: number; out?: Tensor }): Tensor;
   (input: Tensor, diagonal?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.tril', TORCH['tril']);
-/** `torch.tril_indices`: https://pytorch.org/docs/stable/generated/torch.tril_indices.html */
+/**
+ * `torch.tril_indices`: Returns the indices of the lower triangular part of a `row`-by- `col` matrix in a 2-by-N
+ * Tensor, where the first row contains row coordinates of all indices and the second row contains column
+ * coordinates.
+ *
+ * PyTorch: `torch.tril_indices(row, col, offset=0, *, dtype=torch.long, device='cpu', layout=torch.strided) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.tril_indices](https://pytorch.org/docs/stable/generated/torch.tril_indices.html)
+ */
 export const tril_indices: {
   (row: number, col: number, options?: { offset?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (row: number, col: number, offset?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (row: number, options: { col: number; offset?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.tril_indices', TORCH['tril_indices']);
-/** `torch.triplet_margin_loss`: https://pytorch.org/docs/stable/generated/torch.triplet_margin_loss.html */
+/**
+ * `torch.triplet_margin_loss`: the ATen operator `aten::triplet_margin_loss`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.triplet_margin_loss(Tensor anchor, Tensor positive, Tensor negative, double margin=1.0, double p=2, double eps=1e-06, bool swap=False, int64_t reduction=at::Reduction::Mean)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const triplet_margin_loss: {
   (anchor: Tensor, positive: Tensor, negative: Tensor, options?: { margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: number }): Tensor;
   (anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, options?: { p?: number; eps?: number; swap?: boolean; reduction?: number }): Tensor;
@@ -3107,53 +7306,139 @@ export const triplet_margin_loss: {
   (anchor: Tensor, positive: Tensor, negative: Tensor, margin?: number, p?: number, eps?: number, swap?: boolean, reduction?: number): Tensor;
   (anchor: Tensor, options: { positive: Tensor; negative: Tensor; margin?: number; p?: number; eps?: number; swap?: boolean; reduction?: number }): Tensor;
 } = pythonFunction('torch.triplet_margin_loss', TORCH['triplet_margin_loss']);
-/** `torch.triu`: https://pytorch.org/docs/stable/generated/torch.triu.html */
+/**
+ * `torch.triu`: Returns the upper triangular part of a matrix (2-D tensor) or batch of matrices `input`, the
+ * other elements of the result tensor `out` are set to 0.
+ *
+ * PyTorch: `torch.triu(input, diagonal=0, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.triu](https://pytorch.org/docs/stable/generated/torch.triu.html)
+ */
 export const triu: {
   (input: Tensor, options?: { diagonal?: number; out?: Tensor }): Tensor;
   (input: Tensor, diagonal?: number, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.triu', TORCH['triu']);
-/** `torch.triu_indices`: https://pytorch.org/docs/stable/generated/torch.triu_indices.html */
+/**
+ * `torch.triu_indices`: Returns the indices of the upper triangular part of a `row` by `col` matrix in a 2-by-N
+ * Tensor, where the first row contains row coordinates of all indices and the second row contains column
+ * coordinates.
+ *
+ * PyTorch: `torch.triu_indices(row, col, offset=0, *, dtype=torch.long, device='cpu', layout=torch.strided) -> Tensor`.
+ *
+ * Keyword-only arguments (`dtype`, `layout`, `device`, `pin_memory`, `requires_grad`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.triu_indices](https://pytorch.org/docs/stable/generated/torch.triu_indices.html)
+ */
 export const triu_indices: {
   (row: number, col: number, options?: { offset?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (row: number, col: number, offset?: number, options?: { dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
   (row: number, options: { col: number; offset?: number; dtype?: DTypeLike | null; layout?: Layout | null; device?: DeviceLike | null; pin_memory?: boolean | null; requires_grad?: boolean | null }): Tensor;
 } = pythonFunction('torch.triu_indices', TORCH['triu_indices']);
-/** `torch.true_divide`: https://pytorch.org/docs/stable/generated/torch.true_divide.html */
+/**
+ * `torch.true_divide`: Alias for `torch.div` with `rounding_mode=None`.
+ *
+ * PyTorch: `torch.true_divide(dividend, divisor, *, out) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * A plain number is accepted where a Tensor is expected, as in PyTorch.
+ *
+ * @see [torch.true_divide](https://pytorch.org/docs/stable/generated/torch.true_divide.html)
+ */
 export const true_divide: {
   (input: TensorOrScalar, other: TensorOrScalar, options?: { out?: Tensor }): Tensor;
   (input: TensorOrScalar, options: { other: TensorOrScalar; out?: Tensor }): Tensor;
   (input: TensorOrScalar, other: Scalar | Tensor): Tensor;
   (input: TensorOrScalar, options: { other: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.true_divide', TORCH['true_divide']);
-/** `torch.trunc`: https://pytorch.org/docs/stable/generated/torch.trunc.html */
+/**
+ * `torch.trunc`: Returns a new tensor with the truncated integer values of the elements of `input`.
+ *
+ * PyTorch: `torch.trunc(input, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.trunc](https://pytorch.org/docs/stable/generated/torch.trunc.html)
+ */
 export const trunc: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.trunc', TORCH['trunc']);
-/** `torch.trunc_`: https://pytorch.org/docs/stable/generated/torch.trunc_.html */
+/**
+ * `torch.trunc_`: In-place form of `torch.trunc`: writes into this tensor the truncated integer values of the
+ * elements of `input`.
+ *
+ * PyTorch: `torch.trunc_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const trunc_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.trunc_', TORCH['trunc_']);
-/** `torch.unbind`: https://pytorch.org/docs/stable/generated/torch.unbind.html */
+/**
+ * `torch.unbind`: Removes a tensor dimension.
+ *
+ * PyTorch: `torch.unbind(input, dim=0) -> seq`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.unbind](https://pytorch.org/docs/stable/generated/torch.unbind.html)
+ */
 export const unbind: {
   (input: Tensor, options?: { dim?: number }): Tensor[];
   (input: Tensor, dim?: number): Tensor[];
 } = pythonFunction('torch.unbind', TORCH['unbind']);
-/** `torch.unbind_copy`: https://pytorch.org/docs/stable/generated/torch.unbind_copy.html */
+/**
+ * `torch.unbind_copy`: Performs the same operation as `torch.unbind`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.unbind_copy(Tensor input, int64_t dim=0, *, TensorList out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.unbind_copy](https://pytorch.org/docs/stable/generated/torch.unbind_copy.html)
+ */
 export const unbind_copy: {
   (input: Tensor, options?: { dim?: number; out?: Tensor[] }): Tensor[];
   (input: Tensor, dim?: number, options?: { out?: Tensor[] }): Tensor[];
 } = pythonFunction('torch.unbind_copy', TORCH['unbind_copy']);
-/** `torch.unflatten`: https://pytorch.org/docs/stable/generated/torch.unflatten.html */
+/**
+ * `torch.unflatten`: Expands a dimension of the input tensor over multiple dimensions.
+ *
+ * PyTorch: `torch.unflatten(input, dim, sizes) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.unflatten](https://pytorch.org/docs/stable/generated/torch.unflatten.html)
+ */
 export const unflatten: {
   (input: Tensor, dim: number, sizes: number[]): Tensor;
   (input: Tensor, options: { dim: number; sizes: number[] }): Tensor;
 } = pythonFunction('torch.unflatten', TORCH['unflatten']);
-/** `torch.unfold_copy`: https://pytorch.org/docs/stable/generated/torch.unfold_copy.html */
+/**
+ * `torch.unfold_copy`: Performs the same operation as `torch.unfold`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.unfold_copy(Tensor input, int64_t dimension, int64_t size, int64_t step, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.unfold_copy](https://pytorch.org/docs/stable/generated/torch.unfold_copy.html)
+ */
 export const unfold_copy: {
   (input: Tensor, dimension: number, size: number, step: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dimension: number; size: number; step: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.unfold_copy', TORCH['unfold_copy']);
-/** `torch.unique_dim`: https://pytorch.org/docs/stable/generated/torch.unique_dim.html */
+/**
+ * `torch.unique_dim`: the ATen operator `aten::unique_dim`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.unique_dim(Tensor input, int64_t dim, bool sorted=True, bool return_inverse=False, bool return_counts=False)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const unique_dim: {
   (input: Tensor, dim: number, options?: { sorted?: boolean; return_inverse?: boolean; return_counts?: boolean }): [Tensor, Tensor, Tensor];
   (input: Tensor, dim: number, sorted?: boolean, options?: { return_inverse?: boolean; return_counts?: boolean }): [Tensor, Tensor, Tensor];
@@ -3161,45 +7446,114 @@ export const unique_dim: {
   (input: Tensor, dim: number, sorted?: boolean, return_inverse?: boolean, return_counts?: boolean): [Tensor, Tensor, Tensor];
   (input: Tensor, options: { dim: number; sorted?: boolean; return_inverse?: boolean; return_counts?: boolean }): [Tensor, Tensor, Tensor];
 } = pythonFunction('torch.unique_dim', TORCH['unique_dim']);
-/** `torch.unsafe_chunk`: https://pytorch.org/docs/stable/generated/torch.unsafe_chunk.html */
+/**
+ * `torch.unsafe_chunk`: Works like `torch.chunk` but without enforcing the autograd restrictions on inplace
+ * modification of the outputs.
+ *
+ * PyTorch: `torch.unsafe_chunk(input, chunks, dim=0) -> List of Tensors`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.unsafe_chunk](https://pytorch.org/docs/stable/generated/torch.unsafe_chunk.html)
+ */
 export const unsafe_chunk: {
   (input: Tensor, chunks: number, options?: { dim?: number }): Tensor[];
   (input: Tensor, chunks: number, dim?: number): Tensor[];
   (input: Tensor, options: { chunks: number; dim?: number }): Tensor[];
 } = pythonFunction('torch.unsafe_chunk', TORCH['unsafe_chunk']);
-/** `torch.unsafe_split`: https://pytorch.org/docs/stable/generated/torch.unsafe_split.html */
+/**
+ * `torch.unsafe_split`: Works like `torch.split` but without enforcing the autograd restrictions on inplace
+ * modification of the outputs.
+ *
+ * PyTorch: `torch.unsafe_split(tensor, split_size_or_sections, dim=0) -> List of Tensors`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.unsafe_split](https://pytorch.org/docs/stable/generated/torch.unsafe_split.html)
+ */
 export const unsafe_split: {
   (input: Tensor, split_size: number, options?: { dim?: number }): Tensor[];
   (input: Tensor, split_size: number, dim?: number): Tensor[];
   (input: Tensor, options: { split_size: number; dim?: number }): Tensor[];
 } = pythonFunction('torch.unsafe_split', TORCH['unsafe_split']);
-/** `torch.unsafe_split_with_sizes`: https://pytorch.org/docs/stable/generated/torch.unsafe_split_with_sizes.html */
+/**
+ * `torch.unsafe_split_with_sizes`: the ATen operator `aten::unsafe_split_with_sizes`, which PyTorch does not
+ * document.
+ *
+ * PyTorch: `torch.unsafe_split_with_sizes(Tensor input, IntArrayRef split_sizes, int64_t dim=0)`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ */
 export const unsafe_split_with_sizes: {
   (input: Tensor, split_sizes: number[], options?: { dim?: number }): Tensor[];
   (input: Tensor, split_sizes: number[], dim?: number): Tensor[];
   (input: Tensor, options: { split_sizes: number[]; dim?: number }): Tensor[];
 } = pythonFunction('torch.unsafe_split_with_sizes', TORCH['unsafe_split_with_sizes']);
-/** `torch.unsqueeze`: https://pytorch.org/docs/stable/generated/torch.unsqueeze.html */
+/**
+ * `torch.unsqueeze`: Returns a new tensor with a dimension of size one inserted at the specified position.
+ *
+ * PyTorch: `torch.unsqueeze(input, dim) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.unsqueeze](https://pytorch.org/docs/stable/generated/torch.unsqueeze.html)
+ */
 export const unsqueeze: {
   (input: Tensor, dim: number): Tensor;
   (input: Tensor, options: { dim: number }): Tensor;
 } = pythonFunction('torch.unsqueeze', TORCH['unsqueeze']);
-/** `torch.unsqueeze_copy`: https://pytorch.org/docs/stable/generated/torch.unsqueeze_copy.html */
+/**
+ * `torch.unsqueeze_copy`: Performs the same operation as `torch.unsqueeze`, but all output tensors are freshly
+ * created instead of aliasing the input.
+ *
+ * PyTorch: `torch.unsqueeze_copy(Tensor input, int64_t dim, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.unsqueeze_copy](https://pytorch.org/docs/stable/generated/torch.unsqueeze_copy.html)
+ */
 export const unsqueeze_copy: {
   (input: Tensor, dim: number, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dim: number; out?: Tensor }): Tensor;
 } = pythonFunction('torch.unsqueeze_copy', TORCH['unsqueeze_copy']);
-/** `torch.values_copy`: https://pytorch.org/docs/stable/generated/torch.values_copy.html */
+/**
+ * `torch.values_copy`: Performs the same operation as `torch.values`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.values_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.values_copy](https://pytorch.org/docs/stable/generated/torch.values_copy.html)
+ */
 export const values_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.values_copy', TORCH['values_copy']);
-/** `torch.vander`: https://pytorch.org/docs/stable/generated/torch.vander.html */
+/**
+ * `torch.vander`: Generates a Vandermonde matrix.
+ *
+ * PyTorch: `torch.vander(x, N=None, increasing=False) -> Tensor`.
+ *
+ * Optional arguments may be given positionally or by name in a trailing options object.
+ *
+ * @see [torch.vander](https://pytorch.org/docs/stable/generated/torch.vander.html)
+ */
 export const vander: {
   (x: Tensor, options?: { N?: number | null; increasing?: boolean }): Tensor;
   (x: Tensor, N?: number | null, options?: { increasing?: boolean }): Tensor;
   (x: Tensor, N?: number | null, increasing?: boolean): Tensor;
 } = pythonFunction('torch.vander', TORCH['vander']);
-/** `torch.var`: https://pytorch.org/docs/stable/generated/torch.var.html */
+/**
+ * `torch.var`: Calculates the variance over the dimensions specified by `dim`.
+ *
+ * PyTorch: `torch.var(input, dim=None, *, correction=1, keepdim=False, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`correction`, `keepdim`, `out`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ * Exported as `var_`, since `var` is a reserved word in JavaScript.
+ *
+ * @see [torch.var](https://pytorch.org/docs/stable/generated/torch.var.html)
+ */
 export const var_: {
   (input: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean; out?: Tensor }): Tensor;
   (input: Tensor, dim: number | number[] | null, unbiased?: boolean, options?: { keepdim?: boolean; out?: Tensor }): Tensor;
@@ -3210,7 +7564,16 @@ export const var_: {
   (input: Tensor, options?: { unbiased?: boolean }): Tensor;
   (input: Tensor, unbiased?: boolean): Tensor;
 } = pythonFunction('torch.var', TORCH['var']);
-/** `torch.var_mean`: https://pytorch.org/docs/stable/generated/torch.var_mean.html */
+/**
+ * `torch.var_mean`: Calculates the variance and mean over the dimensions specified by `dim`.
+ *
+ * PyTorch: `torch.var_mean(input, dim=None, *, correction=1, keepdim=False, out=None) -> (Tensor, Tensor)`.
+ *
+ * Keyword-only arguments (`correction`, `keepdim`) go in a trailing options object.
+ * Optional arguments may be given positionally or by name in that object.
+ *
+ * @see [torch.var_mean](https://pytorch.org/docs/stable/generated/torch.var_mean.html)
+ */
 export const var_mean: {
   (input: Tensor, dim: number | number[] | null, options?: { unbiased?: boolean; keepdim?: boolean }): [Tensor, Tensor];
   (input: Tensor, dim: number | number[] | null, unbiased?: boolean, options?: { keepdim?: boolean }): [Tensor, Tensor];
@@ -3221,46 +7584,122 @@ export const var_mean: {
   (input: Tensor, options?: { unbiased?: boolean }): [Tensor, Tensor];
   (input: Tensor, unbiased?: boolean): [Tensor, Tensor];
 } = pythonFunction('torch.var_mean', TORCH['var_mean']);
-/** `torch.vdot`: https://pytorch.org/docs/stable/generated/torch.vdot.html */
+/**
+ * `torch.vdot`: Computes the dot product of two 1D vectors along a dimension.
+ *
+ * PyTorch: `torch.vdot(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.vdot](https://pytorch.org/docs/stable/generated/torch.vdot.html)
+ */
 export const vdot: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.vdot', TORCH['vdot']);
-/** `torch.view_as_complex`: https://pytorch.org/docs/stable/generated/torch.view_as_complex.html */
+/**
+ * `torch.view_as_complex`: Returns a view of `input` as a complex tensor.
+ *
+ * PyTorch: `torch.view_as_complex(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.view_as_complex](https://pytorch.org/docs/stable/generated/torch.view_as_complex.html)
+ */
 export const view_as_complex: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.view_as_complex', TORCH['view_as_complex']);
-/** `torch.view_as_complex_copy`: https://pytorch.org/docs/stable/generated/torch.view_as_complex_copy.html */
+/**
+ * `torch.view_as_complex_copy`: Performs the same operation as `torch.view_as_complex`, but all output tensors
+ * are freshly created instead of aliasing the input.
+ *
+ * PyTorch: `torch.view_as_complex_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.view_as_complex_copy](https://pytorch.org/docs/stable/generated/torch.view_as_complex_copy.html)
+ */
 export const view_as_complex_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.view_as_complex_copy', TORCH['view_as_complex_copy']);
-/** `torch.view_as_real`: https://pytorch.org/docs/stable/generated/torch.view_as_real.html */
+/**
+ * `torch.view_as_real`: Returns a view of `input` as a real tensor.
+ *
+ * PyTorch: `torch.view_as_real(input) -> Tensor`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.view_as_real](https://pytorch.org/docs/stable/generated/torch.view_as_real.html)
+ */
 export const view_as_real: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.view_as_real', TORCH['view_as_real']);
-/** `torch.view_as_real_copy`: https://pytorch.org/docs/stable/generated/torch.view_as_real_copy.html */
+/**
+ * `torch.view_as_real_copy`: Performs the same operation as `torch.view_as_real`, but all output tensors are
+ * freshly created instead of aliasing the input.
+ *
+ * PyTorch: `torch.view_as_real_copy(Tensor input, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.view_as_real_copy](https://pytorch.org/docs/stable/generated/torch.view_as_real_copy.html)
+ */
 export const view_as_real_copy: {
   (input: Tensor, options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.view_as_real_copy', TORCH['view_as_real_copy']);
-/** `torch.view_copy`: https://pytorch.org/docs/stable/generated/torch.view_copy.html */
+/**
+ * `torch.view_copy`: Performs the same operation as `torch.view`, but all output tensors are freshly created
+ * instead of aliasing the input.
+ *
+ * PyTorch: `torch.view_copy(Tensor input, IntArrayRef size, *, Tensor out=None)`, `torch.view_copy(Tensor input, ScalarType dtype, *, Tensor out=None)`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.view_copy](https://pytorch.org/docs/stable/generated/torch.view_copy.html)
+ */
 export const view_copy: {
   (input: Tensor, size: number[], options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { size: number[]; out?: Tensor }): Tensor;
   (input: Tensor, dtype: DTypeLike, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { dtype: DTypeLike; out?: Tensor }): Tensor;
 } = pythonFunction('torch.view_copy', TORCH['view_copy']);
-/** `torch.vsplit`: https://pytorch.org/docs/stable/generated/torch.vsplit.html */
+/**
+ * `torch.vsplit`: Splits `input`, a tensor with two or more dimensions, into multiple tensors vertically
+ * according to `indices_or_sections`.
+ *
+ * PyTorch: `torch.vsplit(input, indices_or_sections) -> List of Tensors`.
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.vsplit](https://pytorch.org/docs/stable/generated/torch.vsplit.html)
+ */
 export const vsplit: {
   (input: Tensor, sections: number): Tensor[];
   (input: Tensor, options: { sections: number }): Tensor[];
   (input: Tensor, indices: number[]): Tensor[];
   (input: Tensor, options: { indices: number[] }): Tensor[];
 } = pythonFunction('torch.vsplit', TORCH['vsplit']);
-/** `torch.vstack`: https://pytorch.org/docs/stable/generated/torch.vstack.html */
+/**
+ * `torch.vstack`: Stack tensors in sequence vertically (row wise).
+ *
+ * PyTorch: `torch.vstack(tensors, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.vstack](https://pytorch.org/docs/stable/generated/torch.vstack.html)
+ */
 export const vstack: {
   (tensors: Tensor[], options?: { out?: Tensor }): Tensor;
 } = pythonFunction('torch.vstack', TORCH['vstack']);
-/** `torch.where`: https://pytorch.org/docs/stable/generated/torch.where.html */
+/**
+ * `torch.where`: Return a tensor of elements selected from either `input` or `other`, depending on `condition`.
+ *
+ * PyTorch: `torch.where(condition, input, other, *, out=None) -> Tensor`, `torch.where(condition) -> tuple of LongTensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.where](https://pytorch.org/docs/stable/generated/torch.where.html)
+ */
 export const where: {
   (condition: Tensor): Tensor[];
   (condition: Tensor, input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
@@ -3272,7 +7711,15 @@ export const where: {
   (condition: Tensor, input: Scalar | Tensor, other: Scalar | Tensor): Tensor;
   (condition: Tensor, options: { input: Scalar | Tensor; other: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.where', TORCH['where']);
-/** `torch.xlogy`: https://pytorch.org/docs/stable/generated/torch.xlogy.html */
+/**
+ * `torch.xlogy`: Alias for `torch.special.xlogy`.
+ *
+ * PyTorch: `torch.xlogy(input, other, *, out=None) -> Tensor`.
+ *
+ * Keyword-only arguments (`out`) go in a trailing options object.
+ *
+ * @see [torch.xlogy](https://pytorch.org/docs/stable/generated/torch.xlogy.html)
+ */
 export const xlogy: {
   (input: Tensor, other: Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Tensor; out?: Tensor }): Tensor;
@@ -3281,14 +7728,110 @@ export const xlogy: {
   (input: Tensor, other: Scalar | Tensor, options?: { out?: Tensor }): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor; out?: Tensor }): Tensor;
 } = pythonFunction('torch.xlogy', TORCH['xlogy']);
-/** `torch.xlogy_`: https://pytorch.org/docs/stable/generated/torch.xlogy_.html */
+/**
+ * `torch.xlogy_`: In-place form of `torch.xlogy`: alias for `torch.special.xlogy`.
+ *
+ * PyTorch: `torch.xlogy_(Tensor input, Tensor other)`, `torch.xlogy_(Tensor input, Scalar other)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const xlogy_: {
   (input: Tensor, other: Tensor): Tensor;
   (input: Tensor, options: { other: Tensor }): Tensor;
   (input: Tensor, other: Scalar | Tensor): Tensor;
   (input: Tensor, options: { other: Scalar | Tensor }): Tensor;
 } = pythonFunction('torch.xlogy_', TORCH['xlogy_']);
-/** `torch.zero_`: https://pytorch.org/docs/stable/generated/torch.zero_.html */
+/**
+ * `torch.zero_`: the ATen operator `aten::zero_`, which PyTorch does not document.
+ *
+ * PyTorch: `torch.zero_(Tensor input)`.
+ *
+ * Takes the same arguments as in Python.
+ */
 export const zero_: {
   (input: Tensor): Tensor;
 } = pythonFunction('torch.zero_', TORCH['zero_']);
+
+/** The names of the results `min`, `max`. */
+interface MinMaxFields {
+  /** Result 0 of the tuple, by name. */
+  min: Tensor;
+  /** Result 1 of the tuple, by name. */
+  max: Tensor;
+}
+
+/** The names of the results `mantissa`, `exponent`. */
+interface MantissaExponentFields {
+  /** Result 0 of the tuple, by name. */
+  mantissa: Tensor;
+  /** Result 1 of the tuple, by name. */
+  exponent: Tensor;
+}
+
+/** The names of the results `a`, `tau`. */
+interface ATauFields {
+  /** Result 0 of the tuple, by name. */
+  a: Tensor;
+  /** Result 1 of the tuple, by name. */
+  tau: Tensor;
+}
+
+/** The names of the results `hist`, `bin_edges`. */
+interface HistBin_edgesFields {
+  /** Result 0 of the tuple, by name. */
+  hist: Tensor;
+  /** Result 1 of the tuple, by name. */
+  bin_edges: Tensor;
+}
+
+/** The names of the results `hist`, `bin_edges`. */
+interface HistBin_edgesFields2 {
+  /** Result 0 of the tuple, by name. */
+  hist: Tensor;
+  /** Result 1 of the tuple, by name. */
+  bin_edges: Tensor[];
+}
+
+/** The names of the results `P`, `L`, `U`. */
+interface PLUFields {
+  /** Result 0 of the tuple, by name. */
+  P: Tensor;
+  /** Result 1 of the tuple, by name. */
+  L: Tensor;
+  /** Result 2 of the tuple, by name. */
+  U: Tensor;
+}
+
+/** The names of the results `Q`, `R`. */
+interface QRFields {
+  /** Result 0 of the tuple, by name. */
+  Q: Tensor;
+  /** Result 1 of the tuple, by name. */
+  R: Tensor;
+}
+
+/** The names of the results `sign`, `logabsdet`. */
+interface SignLogabsdetFields {
+  /** Result 0 of the tuple, by name. */
+  sign: Tensor;
+  /** Result 1 of the tuple, by name. */
+  logabsdet: Tensor;
+}
+
+/** The names of the results `U`, `S`, `V`. */
+interface USVFields {
+  /** Result 0 of the tuple, by name. */
+  U: Tensor;
+  /** Result 1 of the tuple, by name. */
+  S: Tensor;
+  /** Result 2 of the tuple, by name. */
+  V: Tensor;
+}
+
+/** The names of the results `solution`, `cloned_coefficient`. */
+interface SolutionCloned_coefficientFields {
+  /** Result 0 of the tuple, by name. */
+  solution: Tensor;
+  /** Result 1 of the tuple, by name. */
+  cloned_coefficient: Tensor;
+}

@@ -12,7 +12,13 @@ import { ScriptModule, save } from './script_module';
 
 export { ScriptModule, save };
 
-/** torch.jit.load(path, { map_location }): a ScriptModule; bad files raise LibTorch's message as a TorchError. */
+/**
+ * `torch.jit.load(path, { map_location })`: opens what PyTorch's torch.jit.save writes (scripted or
+ * traced) as a {@link ScriptModule}; `map_location` is a device to move tensors to (null keeps where
+ * they were saved). A missing or bad file throws a TorchError naming it. Differs from PyTorch: a path
+ * only, no file objects or `_extra_files`.
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.load.html
+ */
 export function load(path: string, options: { map_location?: DeviceLike | null } = {}): ScriptModule {
   if (typeof path !== 'string') throw new TypeError('torch.jit.load expects a file path (a string)');
   // LibTorch's own message for a missing file names an internal reader; ours names the file.
@@ -28,12 +34,14 @@ export function load(path: string, options: { map_location?: DeviceLike | null }
   }
 }
 
+/** The keyword arguments of {@link trace}. */
 export interface TraceOptions {
-  /** as PyTorch's strict: refuse mutable containers (lists, dicts) as outputs (default true) */
+  /** As PyTorch's `strict`: refuse mutable containers (lists, dicts) as outputs (default true). */
   strict?: boolean;
 }
 
 // The module as native/jit.cc rebuilds it for the tracer: same tensors, same names.
+/** The module as native/jit.cc rebuilds it for the tracer: same tensors, same names. */
 interface ModuleSpec {
   name: string;
   training: boolean;
@@ -60,11 +68,15 @@ function handlesOf(out: unknown, what: string): number | unknown[] {
 }
 
 /**
- * torch.jit.trace(module, example_inputs): runs module.forward once on the example inputs (a
- * Tensor or an array of them) under LibTorch's tracer and returns a ScriptModule whose forward
- * is the recorded graph, with the module's parameters and buffers as its attributes (by the
- * same names, so state_dict keys match). Control flow that depends on values is recorded for
- * these inputs only, as in PyTorch.
+ * `torch.jit.trace(module, example_inputs, { strict = true })`: runs `module.forward` once on the
+ * example inputs (a Tensor or an array of them) under LibTorch's tracer and returns a ScriptModule whose
+ * forward is the recorded graph, with the module's parameters and buffers as its attributes (by the same
+ * names, so state_dict keys match). Control flow that depends on values is recorded for these inputs
+ * only, as in PyTorch. The result can be saved and opened by PyTorch's torch.jit.load.
+ *
+ * Differs from PyTorch: modules only (not functions); forward must return tensors or arrays of them;
+ * no `check_trace` or `example_kwarg_inputs`.
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.trace.html
  */
 export function trace(module: Module, example_inputs: Tensor | Tensor[], options: TraceOptions = {}): ScriptModule {
   if (!(module instanceof Module)) throw new TypeError('torch.jit.trace expects an nn.Module (functions are not supported yet)');
@@ -74,7 +86,11 @@ export function trace(module: Module, example_inputs: Tensor | Tensor[], options
   return new ScriptModule(native.jit.trace(specOf(module), forward, inputs.map((t) => t.h), options.strict ?? true));
 }
 
-/** torch.jit.freeze(m, { preserved_attrs, optimize_numerics }): constants folded in; m must be in eval mode. */
+/**
+ * `torch.jit.freeze(m, { preserved_attrs = [], optimize_numerics = true })`: a copy with parameters and
+ * attributes folded in as constants; `m` must be in eval mode (a TorchError otherwise).
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.freeze.html
+ */
 export function freeze(m: ScriptModule, options: { preserved_attrs?: string[]; optimize_numerics?: boolean } = {}): ScriptModule {
   if (!(m instanceof ScriptModule)) throw new TypeError("Freezing expects a ScriptModule as input. Please use torch.jit.trace (or load a scripted module) to get one from your 'nn.Module'.");
   if (m.training) throw new TorchError('Freezing is currently only implemented for modules in eval mode. Please call .eval() on your module before freezing.');
@@ -82,9 +98,10 @@ export function freeze(m: ScriptModule, options: { preserved_attrs?: string[]; o
 }
 
 /**
- * torch.jit.optimize_for_inference(m, other_methods): freezes m (after putting it in eval mode,
- * as PyTorch does) unless it is frozen already, then runs LibTorch's inference passes
- * (conv-batchnorm folding, oneDNN layouts where available...).
+ * `torch.jit.optimize_for_inference(m, other_methods = [])`: freezes `m` (after putting it in eval mode,
+ * as PyTorch does) unless it is frozen already, then runs LibTorch's inference passes (conv-batchnorm
+ * folding, oneDNN layouts where available...).
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.optimize_for_inference.html
  */
 export function optimize_for_inference(m: ScriptModule, other_methods: string[] = []): ScriptModule {
   if (!(m instanceof ScriptModule)) throw new TypeError('optimize_for_inference expects a ScriptModule (torch.jit.trace or torch.jit.load gives one)');

@@ -10,9 +10,21 @@ import { Device, DeviceLike } from '../device';
 import { resolveTarget, syncFolder, tempPathFor } from '../serialization/save';
 import { fromNative, toNative } from './values';
 
-/** The native module: an opaque value that only lib/jit hands to native.jit. */
+/**
+ * The native module: an opaque value that only lib/jit hands to native.jit.
+ * @internal
+ */
 export type NativeModule = object;
 
+/**
+ * A TorchScript module, as PyTorch's `torch.jit.ScriptModule`: what `torch.jit.load` and `torch.jit.trace`
+ * return. Call `forward(...)` (or `forward_async`) and other methods with `run_method(name, ...)`;
+ * attributes that are not methods here read through, as `m.conv1` does in PyTorch.
+ *
+ * Differs from PyTorch: methods other than forward are called with `run_method('encode', x)` rather
+ * than `m.encode(x)`; TorchScript dicts come back as plain objects or Maps, tuples and lists as arrays.
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.ScriptModule.html
+ */
 export class ScriptModule {
   /** @internal */
   readonly _c: NativeModule;
@@ -34,10 +46,15 @@ export class ScriptModule {
     return (native.jit.typeName(this._c) as string).split('.').pop()!;
   }
 
+  /** Whether the module is in training mode. */
   get training(): boolean {
     return native.jit.isTraining(this._c);
   }
 
+  /**
+   * Runs forward synchronously; tensors, numbers, strings, arrays and objects convert to the schema's
+   * TorchScript types, and a trailing plain object gives keyword arguments (see run_method).
+   */
   forward(...args: unknown[]): any {
     return this.run_method('forward', ...args);
   }
@@ -61,6 +78,7 @@ export class ScriptModule {
     return fromNative(native.jit.runMethod(this._c, name, positional.map(toNative), kwargs && toNative(kwargs)));
   }
 
+  /** Calls a method by name on a libuv worker thread, as forward_async does for forward. */
   async run_method_async(name: string, ...args: unknown[]): Promise<any> {
     const caller = new Error();
     const [positional, kwargs] = splitKwargs(this, name, args);
@@ -73,15 +91,22 @@ export class ScriptModule {
   }
 
   /** The names and schemas of the methods (forward and every @torch.jit.export). */
-  methods(): { name: string; schema: string }[] {
+  methods(): {
+    /** The method's name. */
+    name: string;
+    /** Its TorchScript schema, e.g. `forward(__torch__.Net self, Tensor x) -> Tensor`. */
+    schema: string;
+  }[] {
     return native.jit.methods(this._c);
   }
 
+  /** An attribute's value (a submodule comes back as a ScriptModule); a TorchError if there is none. */
   getattr(name: string): any {
     const v = fromNative(native.jit.getAttr(this._c, name));
     return isModuleMark(v) ? new ScriptModule(v.__module) : v;
   }
 
+  /** Whether the module has an attribute of that name. */
   hasattr(name: string): boolean {
     return native.jit.hasAttr(this._c, name);
   }
@@ -91,26 +116,35 @@ export class ScriptModule {
     native.jit.setAttr(this._c, name, toNative(value));
   }
 
+  /**
+   * The parameters as [dotted name, tensor] pairs, names prefixed with `prefix`; submodules' too with
+   * recurse.
+   */
   *named_parameters(prefix = '', recurse = true): IterableIterator<[string, Tensor]> {
     for (const [k, h] of native.jit.named(this._c, 'parameters', recurse) as [string, number][]) yield [prefix ? `${prefix}.${k}` : k, wrap(h)];
   }
 
+  /** The parameters (with recurse, the submodules' too). */
   parameters(recurse = true): Tensor[] {
     return [...this.named_parameters('', recurse)].map(([, p]) => p);
   }
 
+  /** The buffers as [dotted name, tensor] pairs, names prefixed with `prefix`; submodules' too with recurse. */
   *named_buffers(prefix = '', recurse = true): IterableIterator<[string, Tensor]> {
     for (const [k, h] of native.jit.named(this._c, 'buffers', recurse) as [string, number][]) yield [prefix ? `${prefix}.${k}` : k, wrap(h)];
   }
 
+  /** The buffers (with recurse, the submodules' too). */
   buffers(recurse = true): Tensor[] {
     return [...this.named_buffers('', recurse)].map(([, b]) => b);
   }
 
+  /** The direct submodules as [name, module] pairs. */
   *named_children(): IterableIterator<[string, ScriptModule]> {
     for (const [k, c] of native.jit.named(this._c, 'children', false) as [string, NativeModule][]) yield [k, new ScriptModule(c)];
   }
 
+  /** The direct submodules. */
   *children(): IterableIterator<ScriptModule> {
     for (const [, c] of this.named_children()) yield c;
   }
@@ -123,11 +157,13 @@ export class ScriptModule {
     return out;
   }
 
+  /** Sets training mode on this module and its submodules; returns the module. */
   train(mode = true): this {
     native.jit.train(this._c, mode);
     return this;
   }
 
+  /** Sets evaluation mode (train(false)); returns the module. */
   eval(): this {
     return this.train(false);
   }
@@ -151,10 +187,12 @@ export class ScriptModule {
     return this;
   }
 
+  /** Moves parameters and buffers to the CPU, in place. */
   cpu(): this {
     return this.to('cpu');
   }
 
+  /** Moves parameters and buffers to a CUDA device (the current one by default), in place. */
   cuda(device?: number): this {
     return this.to(device === undefined ? 'cuda' : `cuda:${device}`);
   }
@@ -164,6 +202,7 @@ export class ScriptModule {
     return native.jit.graph(this._c, 'forward');
   }
 
+  /** The TorchScript graph of a method, as text. */
   graph_for_method(name: string): string {
     return native.jit.graph(this._c, name);
   }
@@ -212,7 +251,12 @@ function paramTypes(schema: string): string[] {
   });
 }
 
-/** torch.jit.save(m, path): atomic, like torch.save. */
+/**
+ * `torch.jit.save(m, path)`: writes the module in the format PyTorch's torch.jit.load opens, atomically
+ * (a failed save keeps the old file). Differs from PyTorch: a path only, no file objects or
+ * `_extra_files`.
+ * @see https://pytorch.org/docs/stable/generated/torch.jit.save.html
+ */
 export function save(m: ScriptModule, path: string): void {
   if (!(m instanceof ScriptModule)) throw new TypeError('torch.jit.save expects a ScriptModule (torch.jit.load or torch.jit.trace gives one)');
   const target = resolveTarget(path);

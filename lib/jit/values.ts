@@ -3,7 +3,10 @@
 // TorchScript int is a number too.
 import { Tensor, wrap } from '../tensor';
 
-/** Replaces every Tensor in an argument (arrays, tuples as arrays, dicts as objects) with its handle. */
+/**
+ * Replaces every Tensor in an argument (arrays, tuples as arrays, dicts as objects) with its handle.
+ * @internal
+ */
 export function toNative(v: unknown): unknown {
   if (v instanceof Tensor) return v.h;
   if (Array.isArray(v)) return v.map(toNative);
@@ -12,7 +15,11 @@ export function toNative(v: unknown): unknown {
   return v;
 }
 
-/** Wraps every tensor of a result: Tensor, number, boolean, string, null, arrays (lists, tuples), objects and Maps (dicts). */
+/**
+ * Wraps every tensor of a result: Tensor, number, boolean, string, null, arrays (lists, tuples), objects
+ * and Maps (dicts).
+ * @internal
+ */
 export function fromNative(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(fromNative);
   if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, fromNative(x)]));

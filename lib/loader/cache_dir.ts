@@ -3,6 +3,10 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/**
+ * torchnode's cache folder: TORCHNODE_CACHE, else the platform's per-user cache folder.
+ * @internal
+ */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.TORCHNODE_CACHE) return path.resolve(env.TORCHNODE_CACHE);
   if (process.platform === 'win32') return path.join(env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local'), 'torchnode');
@@ -10,7 +14,10 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'torchnode');
 }
 
-/** The folder one LibTorch download is unpacked into: <cache>/libtorch-<version>-<flavour>/libtorch. */
+/**
+ * The folder one LibTorch download is unpacked into: <cache>/libtorch-<version>-<flavour>/libtorch.
+ * @internal
+ */
 export function cachedLibTorchDir(version: string, flavour: string, env: NodeJS.ProcessEnv = process.env): string {
   return path.join(cacheRoot(env), `libtorch-${version}-${flavour}`, 'libtorch');
 }

@@ -16,6 +16,10 @@ import * as path from 'node:path';
 import { cacheRoot } from './cache_dir';
 import { describeFound, describeLibTorch, libraryFile, type LibTorchInstall } from './libtorch_install';
 
+/**
+ * The loader's search for LibTorch: what it found and everywhere it looked.
+ * @internal
+ */
 export interface Search {
   /** usable installs, in preference order */
   found: LibTorchInstall[];
@@ -74,6 +78,7 @@ function cachedInstalls(env: NodeJS.ProcessEnv): string[] {
 /**
  * Searches in the order above. `enough` ends the search early once an install it accepts is
  * found (the loader: one with a prebuild), so the costly places are looked at only when needed.
+ * @internal
  */
 export function findLibTorch(env: NodeJS.ProcessEnv = process.env, enough: (t: LibTorchInstall) => boolean = () => false): Search {
   const search: Search = { found: [], searched: [], explicitError: null };

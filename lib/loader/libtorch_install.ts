@@ -5,6 +5,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * A LibTorch folder as read from its files: version, flavour, C++ ABI and libraries.
+ * @internal
+ */
 export interface LibTorchInstall {
   /** the folder holding LibTorch's libraries */
   libDir: string;
@@ -38,7 +42,10 @@ function readText(file: string): string | null {
   }
 }
 
-/** The file for one LibTorch library in dir: the plain name, else the highest versioned one (Debian: libc10.so.1.13). */
+/**
+ * The file for one LibTorch library in dir: the plain name, else the highest versioned one (Debian: libc10.so.1.13).
+ * @internal
+ */
 export function libraryFile(dir: string, name: string): string | null {
   const plain = path.join(dir, LIB_PREFIX + name + LIB_SUFFIX);
   if (fs.existsSync(plain)) return fs.realpathSync(plain);
@@ -93,7 +100,10 @@ function cxx11AbiOf(c10: string): boolean | null {
   }
 }
 
-/** "LibTorch 2.13.0+cpu", "LibTorch 1.13.0 (cpu)": the flavour when the version does not carry it. */
+/**
+ * "LibTorch 2.13.0+cpu", "LibTorch 1.13.0 (cpu)": the flavour when the version does not carry it.
+ * @internal
+ */
 export function describeFound(f: LibTorchInstall): string {
   const notes = [f.version.includes('+') ? '' : f.flavour, f.cxx11Abi === false ? 'pre-C++11 ABI' : ''].filter(Boolean);
   return `LibTorch ${f.version}${notes.length ? ` (${notes.join(', ')})` : ''}`;
@@ -102,6 +112,7 @@ export function describeFound(f: LibTorchInstall): string {
 /**
  * Describes the LibTorch whose prefix is given (a folder with lib/, a Python torch package, or a
  * folder holding the libraries themselves), or returns why it is not one.
+ * @internal
  */
 export function describeLibTorch(prefix: string, source: string, explicit: boolean, libDir?: string): LibTorchInstall | string {
   if (!fs.existsSync(prefix)) return `${prefix} does not exist`;

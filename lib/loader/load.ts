@@ -15,11 +15,19 @@ import type { LibTorchInstall } from './libtorch_install';
 import { prebuildFile, prebuildFolders, prebuildTag, type PrebuildFolder } from './prebuilds';
 import { loadFailure, noLibTorch, noPrebuild, explicitUnusable } from './remedies';
 
+/**
+ * Which addon file the loader will load, and why.
+ * @internal
+ */
 export type LoadPlan =
   | { kind: 'TORCHNODE_ADDON'; file: string }
   | { kind: 'build from source'; file: string }
   | { kind: 'prebuild'; file: string; preload: string; libtorch: LibTorchInstall; tag: string };
 
+/**
+ * The loader's plan, or the problem that prevents one.
+ * @internal
+ */
 export interface Plan {
   plan: LoadPlan | null;
   /** why there is no plan: the message the loader throws */
@@ -28,10 +36,18 @@ export interface Plan {
   prebuilds: { folders: PrebuildFolder[]; looked: string[] };
 }
 
+/**
+ * The addon a build from source leaves: build/Release/torchnode.node.
+ * @internal
+ */
 export function localBuild(root: string): string {
   return path.join(root, 'build', 'Release', 'torchnode.node');
 }
 
+/**
+ * Chooses the addon to load: TORCHNODE_ADDON, a build from source, or a prebuild for the LibTorch found.
+ * @internal
+ */
 export function planLoad(root: string, env: NodeJS.ProcessEnv = process.env): Plan {
   const prebuilds = { folders: [] as PrebuildFolder[], looked: [] as string[] };
   if (env.TORCHNODE_ADDON) return { plan: { kind: 'TORCHNODE_ADDON', file: path.resolve(env.TORCHNODE_ADDON) }, problem: null, search: null, prebuilds };
@@ -63,6 +79,10 @@ function dlopenNow(file: string): unknown {
   return module.exports;
 }
 
+/**
+ * Loads the addon the plan names; throws an Error saying what to do when it cannot.
+ * @internal
+ */
 export function loadNative<T>(root: string, env: NodeJS.ProcessEnv = process.env): { binding: T; plan: LoadPlan } {
   const { plan, problem } = planLoad(root, env);
   if (!plan) throw new Error(problem!);

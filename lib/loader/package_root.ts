@@ -3,6 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
+/**
+ * The folder holding package.json, found by walking up from `from`.
+ * @internal
+ */
 export function packageRoot(from: string = __dirname): string {
   let dir = from;
   while (!fs.existsSync(path.join(dir, 'package.json'))) {

@@ -8,7 +8,10 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type { LibTorchInstall } from './libtorch_install';
 
-/** The platform package's name without the scope: linux-x64-gnu, darwin-arm64, win32-x64-msvc. */
+/**
+ * The platform package's name without the scope: linux-x64-gnu, darwin-arm64, win32-x64-msvc.
+ * @internal
+ */
 export function platformPackage(): string {
   if (process.platform === 'linux') {
     const glibc = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header?.glibcVersionRuntime;
@@ -18,11 +21,18 @@ export function platformPackage(): string {
   return `${process.platform}-${process.arch}`;
 }
 
-/** The tag of the addon built for a LibTorch: libtorch-2.13-cpu (-precxx11 for the old libstdc++ ABI). */
+/**
+ * The tag of the addon built for a LibTorch: libtorch-2.13-cpu (-precxx11 for the old libstdc++ ABI).
+ * @internal
+ */
 export function prebuildTag(t: Pick<LibTorchInstall, 'majorMinor' | 'flavour' | 'cxx11Abi'>): string {
   return `libtorch-${t.majorMinor}-${t.flavour}${t.cxx11Abi === false ? '-precxx11' : ''}`;
 }
 
+/**
+ * A folder of prebuilt addons and the tags they were built for.
+ * @internal
+ */
 export interface PrebuildFolder {
   dir: string;
   /** the tags of the addons in it */
@@ -33,6 +43,7 @@ export interface PrebuildFolder {
 /**
  * The folders that may hold prebuilds for this platform: the installed platform package, and in
  * a source checkout the package folder scripts/prebuild.ts writes to (npm/<platform>/).
+ * @internal
  */
 export function prebuildFolders(packageRoot: string): { folders: PrebuildFolder[]; looked: string[] } {
   const name = platformPackage();
@@ -61,6 +72,10 @@ export function prebuildFolders(packageRoot: string): { folders: PrebuildFolder[
   return { folders, looked };
 }
 
+/**
+ * The addon file for a tag in a prebuild folder.
+ * @internal
+ */
 export function prebuildFile(folder: PrebuildFolder, tag: string): string {
   return path.join(folder.dir, `torchnode.${tag}.node`);
 }

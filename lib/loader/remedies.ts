@@ -14,7 +14,10 @@ type Prebuilds = { folders: PrebuildFolder[]; looked: string[] };
 const REBUILD = 'npm rebuild torchnode --build-from-source --foreground-scripts';
 const REBUILD_NEEDS = 'needs CMake 3.18+, a C++17 compiler and make; it builds against the LibTorch found as above';
 
-/** What install.js recorded when it could not make the addon (scripts/install.js writes it). */
+/**
+ * What install.js recorded when it could not make the addon (scripts/install.js writes it).
+ * @internal
+ */
 export const INSTALL_RECORD = 'install-record.json';
 
 function installRecord(root: string): string[] {
@@ -38,7 +41,10 @@ function message(root: string, what: string[], details: string[], solutions: str
   ].join('\n');
 }
 
-/** How to get a LibTorch on this platform. */
+/**
+ * How to get a LibTorch on this platform.
+ * @internal
+ */
 export function getLibTorchSolutions(): string[] {
   const solutions = [`Download pytorch.org's LibTorch into ${cacheRoot()}: \`npx torchnode install-libtorch\` (add --flavor cu126 or cu130 for CUDA).`];
   if (process.platform === 'linux') solutions.unshift('Debian 12 / Ubuntu: `sudo apt-get install libtorch-dev libopenblas0-pthread` (LibTorch 1.13).');
@@ -60,6 +66,10 @@ function noPlatformPackage(prebuilds: Prebuilds): string[] {
   ];
 }
 
+/**
+ * The message for an explicitly named LibTorch that cannot be used.
+ * @internal
+ */
 export function explicitUnusable(search: Search, root: string): string {
   return message(root, [`The LibTorch you named is not usable: ${search.explicitError}.`], [], [
     'Point TORCHNODE_LIBTORCH (or LIBTORCH) at a folder that holds lib/ with LibTorch\'s libraries (an unpacked LibTorch zip, or a Python torch package folder), or TORCHNODE_PYTHON at a python that has torch.',
@@ -67,6 +77,10 @@ export function explicitUnusable(search: Search, root: string): string {
   ]);
 }
 
+/**
+ * The message when no LibTorch was found, with what to run about it.
+ * @internal
+ */
 export function noLibTorch(search: Search, prebuilds: Prebuilds, root: string): string {
   return message(root, ['No LibTorch was found. Searched:'], search.searched, [
     ...getLibTorchSolutions(),
@@ -84,6 +98,10 @@ function downloadsWithPrebuilds(prebuilds: Prebuilds): string[] {
     .map((b) => `\`npx torchnode install-libtorch --version ${b.version} --flavor ${b.flavour}\``);
 }
 
+/**
+ * The message when no prebuild matches the LibTorch found, with what to run about it.
+ * @internal
+ */
 export function noPrebuild(search: Search, prebuilds: Prebuilds, root: string): string {
   const found = search.found.map((f) => `${describeFound(f)} from ${f.source}`);
   const fitting = downloadsWithPrebuilds(prebuilds);
@@ -103,6 +121,10 @@ function missingLibrarySolutions(reason: string): string[] {
   return ['Install the library named above, or use a complete LibTorch (pytorch.org\'s "shared-with-deps" zip: `npx torchnode install-libtorch`).'];
 }
 
+/**
+ * The message when loading the addon failed, with what to run about it.
+ * @internal
+ */
 export function loadFailure(plan: LoadPlan, reason: string, root: string): string {
   if (plan.kind === 'TORCHNODE_ADDON')
     return message(root, [`TORCHNODE_ADDON names ${plan.file}, which did not load:`], [reason], ['Point TORCHNODE_ADDON at a built torchnode.node, or unset it.']);

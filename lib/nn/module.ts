@@ -8,10 +8,14 @@ import { Device, DeviceLike } from '../device';
 import { no_grad } from '../autograd';
 import { Parameter } from './parameter';
 
+/** A module's state_dict: parameters and persistent buffers by dotted name ('conv1.weight'). */
 export type StateDict = Record<string, Tensor>;
 
+/** What load_state_dict returns (PyTorch's NamedTuple `_IncompatibleKeys`). */
 export interface LoadResult {
+  /** Keys the module has and the state_dict lacked (only when strict is false). */
   missing_keys: string[];
+  /** Keys the state_dict has and the module lacks (only when strict is false). */
   unexpected_keys: string[];
 }
 
@@ -19,17 +23,47 @@ export interface LoadResult {
 export const BUFFERS = Symbol('buffers');
 const NON_PERSISTENT = Symbol('nonPersistent');
 
-export class Module {
+/**
+ * Base class for all neural-network modules (PyTorch's nn.Module).
+ *
+ * Differences from PyTorch: a module is called with `m.forward(x)` (JS objects are not
+ * callable); submodules and parameters are found from the object's own fields rather than
+ * registered by `__setattr__`; hooks, `named_*` `remove_duplicate` and `get_submodule` are absent.
+ *
+ * @see [torch.nn.Module](https://pytorch.org/docs/stable/generated/torch.nn.Module.html)
+ */
+export class Module<In extends unknown[] = unknown[], Out = unknown> {
+  /** Training mode (true) or evaluation mode (false); set with train() / eval(). */
   training = true;
   private readonly [BUFFERS] = new Map<string, Tensor | null>();
   private readonly [NON_PERSISTENT] = new Set<string>();
 
-  forward(..._args: any[]): any {
+  /**
+   * The computation; every subclass defines its own, with its own signature.
+   *
+   * Typing: this is a method (not a property) taking `unknown[]` and returning `unknown`.
+   * TypeScript compares method parameters bivariantly, so a subclass may declare any forward
+   * (`forward(x: Tensor): Tensor`, `forward(src: Tensor, has_mask = true)`) without TS2416,
+   * while a call on a concrete module type gets that module's own signature. On a value typed
+   * only as `Module`, forward takes anything and returns `unknown`, which the caller narrows.
+   * (`any` here would switch checking off for every caller; `never[]` would make a plain
+   * `Module`'s forward uncallable, e.g. inside Sequential.)
+   *
+   * A variable that holds "some module mapping a tensor to a tensor" can say so with the type
+   * parameters: `let model: nn.Module<[Tensor], Tensor> = new Net()` (any module whose forward
+   * fits is assignable), and then `model.forward(x)` is a Tensor.
+   *
+   * Caveat: a subclass of a *built-in* module is compared with that module's forward, so its
+   * override must stay compatible with it (parameter types related one way or the other).
+   */
+  forward(...args: In): Out {
+    void args;
     throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function`);
   }
 
   // ---- registration -------------------------------------------------------------------------
 
+  /** Adds a parameter (or null) as attribute `name`; same as assigning a field. */
   register_parameter(name: string, param: Parameter | null): void {
     checkName(name, this);
     if (param !== null && !(param instanceof Parameter)) {
@@ -38,12 +72,14 @@ export class Module {
     (this as any)[name] = param;
   }
 
+  /** Adds a submodule (or null) as attribute `name`; same as assigning a field. */
   register_module(name: string, module: Module | null): void {
     checkName(name, this);
     if (module !== null && !(module instanceof Module)) throw new TypeError(`${describe(module)} is not a Module subclass`);
     (this as any)[name] = module;
   }
 
+  /** PyTorch's alias of register_module. */
   add_module(name: string, module: Module | null): void {
     this.register_module(name, module);
   }
@@ -76,10 +112,12 @@ export class Module {
     }
   }
 
+  /** Own registered buffers in registration order (null ones skipped). */
   protected *_ownBuffers(): IterableIterator<[string, Tensor]> {
     for (const [k, v] of this[BUFFERS]) if (v) yield [k, v];
   }
 
+  /** The direct submodules with their attribute names, in definition order. */
   *named_children(): IterableIterator<[string, Module]> {
     for (const key of Object.keys(this)) {
       const v = (this as any)[key];
@@ -87,10 +125,12 @@ export class Module {
     }
   }
 
+  /** The direct submodules, in definition order. */
   *children(): IterableIterator<Module> {
     for (const [, m] of this.named_children()) yield m;
   }
 
+  /** This module and every submodule, depth first, with dotted names ('' for this one); each once. */
   *named_modules(memo = new Set<Module>(), prefix = ''): IterableIterator<[string, Module]> {
     if (memo.has(this)) return;
     memo.add(this);
@@ -98,10 +138,12 @@ export class Module {
     for (const [name, m] of this.named_children()) yield* m.named_modules(memo, prefix ? `${prefix}.${name}` : name);
   }
 
+  /** This module and every submodule, depth first, each once. */
   *modules(): IterableIterator<Module> {
     for (const [, m] of this.named_modules()) yield m;
   }
 
+  /** The parameters with dotted names ('fc1.weight'), each once; recurse false: this module's own only. */
   *named_parameters(prefix = '', recurse = true): IterableIterator<[string, Parameter]> {
     const seen = new Set<Tensor>();
     const mods: Iterable<[string, Module]> = recurse ? this.named_modules(new Set(), prefix) : [[prefix, this]];
@@ -119,27 +161,32 @@ export class Module {
     return [...this.named_parameters('', recurse)].map(([, p]) => p);
   }
 
+  /** The buffers with dotted names ('bn.running_mean'). */
   *named_buffers(prefix = '', recurse = true): IterableIterator<[string, Tensor]> {
     const mods: Iterable<[string, Module]> = recurse ? this.named_modules(new Set(), prefix) : [[prefix, this]];
     for (const [mp, m] of mods) for (const [k, b] of m._ownBuffers()) yield [mp ? `${mp}.${k}` : k, b];
   }
 
+  /** The buffers, as an array. */
   buffers(recurse = true): Tensor[] {
     return [...this.named_buffers('', recurse)].map(([, b]) => b);
   }
 
   // ---- modes and gradients ------------------------------------------------------------------
 
+  /** Sets training mode (true) or evaluation mode (false) on this module and every submodule. */
   train(mode = true): this {
     if (typeof mode !== 'boolean') throw new TypeError('training mode is expected to be boolean');
     for (const m of this.modules()) m.training = mode;
     return this;
   }
 
+  /** train(false): evaluation mode (dropout off, batch norm uses its running statistics). */
   eval(): this {
     return this.train(false);
   }
 
+  /** Clears the parameters' gradients: to null (the default, as in PyTorch 2.x) or to zeros. */
   zero_grad(set_to_none = true): void {
     for (const p of this.parameters()) {
       const g = p.grad;
@@ -150,6 +197,7 @@ export class Module {
     }
   }
 
+  /** Sets requires_grad on every parameter. */
   requires_grad_(requires_grad = true): this {
     for (const p of this.parameters()) p.requires_grad_(requires_grad);
     return this;
@@ -175,7 +223,7 @@ export class Module {
         try {
           dtype = toDType(a);
         } catch {
-          device = a;
+          device = new Device(a);
         }
       } else if (a && typeof a === 'object') {
         if (a.device !== undefined) device = a.device;
@@ -190,22 +238,27 @@ export class Module {
     return this._apply(convert);
   }
 
+  /** to('cuda') or to('cuda:<device>'). */
   cuda(device?: number): this {
     return this.to(device === undefined ? 'cuda' : `cuda:${device}`);
   }
 
+  /** to('cpu'). */
   cpu(): this {
     return this.to('cpu');
   }
 
+  /** Casts floating-point parameters and buffers to float32. */
   float(): this {
     return this._apply((t) => (t.is_floating_point() ? t.float() : t.clone()));
   }
 
+  /** Casts floating-point parameters and buffers to float64. */
   double(): this {
     return this._apply((t) => (t.is_floating_point() ? t.double() : t.clone()));
   }
 
+  /** Casts floating-point parameters and buffers to float16. */
   half(): this {
     return this._apply((t) => (t.is_floating_point() ? t.half() : t.clone()));
   }
@@ -238,7 +291,11 @@ export class Module {
 
   // ---- state --------------------------------------------------------------------------------
 
-  /** Parameters and persistent buffers by dotted name, as detached tensors sharing storage. */
+  /**
+   * Parameters and persistent buffers by dotted name, as detached tensors sharing storage
+   * (keep_vars: the Parameters themselves). A plain object, where PyTorch returns an OrderedDict.
+   * https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.state_dict
+   */
   state_dict(options: { prefix?: string; keep_vars?: boolean } = {}): StateDict {
     const out: StateDict = {};
     const visit = (m: Module, prefix: string) => {
@@ -256,10 +313,19 @@ export class Module {
    * Copies values from a state_dict (a plain object or a Map, e.g. from torch.load) into this
    * module's parameters and buffers. strict (default) raises on missing or unexpected keys,
    * with PyTorch's message; shape mismatches always raise.
+   * https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.load_state_dict
+   *
+   * Takes `unknown` on purpose: its usual argument is `torch.load(path)`, whose type is
+   * `unknown`, and every entry is checked here at run time (a non-object, or a value that is not
+   * a Tensor, is an error naming it), so `model.load_state_dict(torch.load('net.pt'))` needs no
+   * cast. `assign` is not supported.
    */
-  load_state_dict(state_dict: StateDict | Map<string, Tensor>, options: { strict?: boolean } = {}): LoadResult {
+  load_state_dict(state_dict: StateDict | ReadonlyMap<string, Tensor> | unknown, options: { strict?: boolean } = {}): LoadResult {
     const strict = options.strict ?? true;
-    const entries = state_dict instanceof Map ? state_dict : new Map(Object.entries(state_dict));
+    if (state_dict === null || typeof state_dict !== 'object' || Array.isArray(state_dict) || state_dict instanceof Tensor) {
+      throw new TypeError(`Expected state_dict to be dict-like (an object or a Map of tensors), got ${describe(state_dict)}.`);
+    }
+    const entries: ReadonlyMap<string, unknown> = state_dict instanceof Map ? state_dict : new Map(Object.entries(state_dict));
     const own = this.state_dict({ keep_vars: true });
     const missing = Object.keys(own).filter((k) => !entries.has(k));
     const unexpected = [...entries.keys()].filter((k) => !(k in own));
@@ -298,10 +364,12 @@ export class Module {
     return '';
   }
 
+  /** The name the repr starts with: the class name. */
   _get_name(): string {
     return this.constructor.name;
   }
 
+  /** PyTorch's module repr: the class name, extra_repr() and the children, indented. */
   toString(): string {
     const extra = this.extra_repr();
     const extraLines = extra ? extra.split('\n') : [];
@@ -315,6 +383,7 @@ export class Module {
     return `${main})`;
   }
 
+  /** What console.log shows: the repr. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }

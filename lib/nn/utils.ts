@@ -29,14 +29,23 @@ function parseNormType(norm_type: number | string): number {
   return n;
 }
 
+/** The keyword arguments of `clip_grad_norm_`, as in PyTorch. */
 export interface ClipGradNormOptions {
+  /** The p of the norm (default 2); `'inf'` or `Infinity` for the max norm. */
   norm_type?: number | 'inf';
+  /** Throw if the total norm is NaN or infinite, instead of scaling by it (default false). */
   error_if_nonfinite?: boolean;
 }
 
 /**
- * clip_grad_norm_(parameters, max_norm, { norm_type = 2, error_if_nonfinite = false }): scales the
- * gradients in place so that their joint norm is at most max_norm; returns that norm before clipping.
+ * Scales the gradients of `parameters` in place so that their joint norm is at most `max_norm`;
+ * returns that norm before clipping.
+ *
+ * `clip_grad_norm_(parameters, max_norm, { norm_type, error_if_nonfinite })`, PyTorch's keyword
+ * arguments in the options object (or `norm_type` as a number, positionally). `parameters` is a Tensor,
+ * an array or any iterable of them, e.g. `model.parameters()`.
+ *
+ * @see [torch.nn.utils.clip_grad_norm_](https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_norm_.html)
  */
 export function clip_grad_norm_(parameters: TensorOrTensors, max_norm: number, options: ClipGradNormOptions | number = {}): Tensor {
   const opts = typeof options === 'number' ? { norm_type: options } : options;
@@ -78,7 +87,11 @@ function pyFloatStr(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : String(x);
 }
 
-/** clip_grad_value_(parameters, clip_value): clamps every gradient element to [-clip_value, clip_value] in place. */
+/**
+ * Clamps every gradient element of `parameters` to [-clip_value, clip_value] in place.
+ *
+ * @see [torch.nn.utils.clip_grad_value_](https://pytorch.org/docs/stable/generated/torch.nn.utils.clip_grad_value_.html)
+ */
 export function clip_grad_value_(parameters: TensorOrTensors, clip_value: number): void {
   const params = asList(parameters, 'clip_grad_value_');
   const v = Number(clip_value);

@@ -8,19 +8,41 @@ import { Optimizer, ParamsInput, optionsOf, checkNonNegative, checkNumber, pyNum
 import { initVersionedStep, bumpVersionedStep, useForeach } from './step_count';
 import * as fe from './foreach';
 
+/** Adadelta's keyword arguments, as the trailing options object of `new Adadelta(params, ...)`. */
 export interface AdadeltaOptions {
+  /** Scales the delta before it is applied (default 1.0). */
   lr?: number;
+  /** The running averages' decay (default 0.9). */
   rho?: number;
+  /** Added to the denominator for stability (default 1e-6). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
 const NAMES = ['lr', 'rho', 'eps', 'weight_decay', 'foreach', 'maximize'] as const;
 
-/** new Adadelta(params, { lr = 1.0, rho = 0.9, eps = 1e-6, weight_decay = 0, foreach = null, maximize = false }) */
+/**
+ * Adadelta: an adaptive learning-rate method from running averages of squared gradients and updates. The
+ * step count is a number on PyTorch 1.13 and a 0-dim tensor on 2.x, as in each version's state_dict.
+ *
+ * `new Adadelta(params, { lr, rho, eps, weight_decay, foreach, maximize })`, or the options positionally
+ * in PyTorch's order (`new Adadelta(params, lr, ...)`). `params` is an iterable of tensors or of param
+ * groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.Adadelta.html
+ */
 export class Adadelta extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | AdadeltaOptions)[]) {
     const o = optionsOf('Adadelta', args, NAMES);
     const d = {

@@ -9,20 +9,43 @@ import { Optimizer, ParamsInput, optionsOf, checkNonNegative, newStepTensor, ste
 import { useForeach } from './step_count';
 import { adagradForeach } from './adagrad_foreach';
 
+/** Adagrad's keyword arguments, as the trailing options object of `new Adagrad(params, ...)`. */
 export interface AdagradOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Learning-rate decay per step (default 0). */
   lr_decay?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /** The starting value of the sum of squared gradients (default 0). */
   initial_accumulator_value?: number;
+  /** Added to the denominator for stability (default 1e-10). */
   eps?: number;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
 const NAMES = ['lr', 'lr_decay', 'weight_decay', 'initial_accumulator_value', 'eps', 'foreach', 'maximize'] as const;
 
-/** new Adagrad(params, { lr = 1e-2, lr_decay = 0, weight_decay = 0, initial_accumulator_value = 0, eps = 1e-10, maximize = false }) */
+/**
+ * Adagrad: per-element learning rates scaled by the running sum of squared gradients. The state (a 0-dim
+ * step tensor and the sum) is created for every parameter at construction, as in PyTorch.
+ *
+ * `new Adagrad(params, { lr, lr_decay, weight_decay, initial_accumulator_value, eps, foreach, maximize
+ * })`, or the options positionally in PyTorch's order (`new Adagrad(params, lr, ...)`). `params` is an
+ * iterable of tensors or of param groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.Adagrad.html
+ */
 export class Adagrad extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | AdagradOptions)[]) {
     const o = optionsOf('Adagrad', args, NAMES);
     const d = {

@@ -6,6 +6,10 @@ import { Tensor } from '../tensor';
 import { ParamGroup, stepValue } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * Adagrad's step with the _foreach_ kernels, as PyTorch's _multi_tensor_adagrad.
+ * @internal
+ */
 export function adagradForeach(params: Tensor[], grads0: Tensor[], state_sums: Tensor[], steps: Tensor[], group: ParamGroup): void {
   const { lr, weight_decay, lr_decay, eps, maximize } = group;
   let grads = maximize ? fe.neg(grads0) : grads0;

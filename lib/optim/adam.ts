@@ -4,19 +4,62 @@
 import { Tensor } from '../tensor';
 import { keep } from '../memory';
 import { zeros_like } from '../creation';
-import { Optimizer, ParamsInput, ParamGroup, optionsOf, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
+import { Optimizer, ParamsInput, ParamGroupBase, optionsOf, newStepTensor, stepValue, adamFamilyDefaults } from './optimizer';
+import type { PyArgs } from '../args';
 import { useForeach } from './step_count';
 import * as fe from './foreach';
 
+/** Adam's and AdamW's keyword arguments (PyTorch's; AdamW's weight_decay defaults to 1e-2). */
 export interface AdamOptions {
+  /** Learning rate (default 1e-3). */
   lr?: number;
+  /** Coefficients of the running averages of the gradient and its square (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for numerical stability (default 1e-8). */
   eps?: number;
+  /** Adam: L2 penalty (default 0); AdamW: decoupled weight decay (default 1e-2). */
   weight_decay?: number;
+  /** The AMSGrad variant (default false). */
   amsgrad?: boolean;
+  /** Maximise the objective instead of minimising it (default false). */
   maximize?: boolean;
+  /** true: PyTorch's _multi_tensor_adam over the _foreach_ kernels; null (default): PyTorch's choice. */
   foreach?: boolean | null;
 }
+
+/** An Adam or AdamW parameter group: its parameters and every option, filled in from the defaults. */
+export type AdamParamGroup = ParamGroupBase & {
+  /** Coefficients of the running averages of the gradient and its square. */
+  betas: [number, number];
+  /** Added to the denominator for numerical stability. */
+  eps: number;
+  /** Adam: L2 penalty; AdamW: decoupled weight decay. */
+  weight_decay: number;
+  /** Whether the AMSGrad variant is used. */
+  amsgrad: boolean;
+  /** Whether the objective is maximised. */
+  maximize: boolean;
+  /** The foreach choice: true, false, or null for PyTorch's default. */
+  foreach: boolean | null;
+};
+
+/**
+ * One parameter's Adam state, made on its first step: the step count (a 0-dim tensor, as in
+ * PyTorch; a number in state dicts from before PyTorch 1.12), and the moment estimates.
+ */
+export type AdamState = {
+  /** Steps taken: a 0-dim float tensor (a number only in old loaded state dicts, converted on load). */
+  step?: Tensor | number;
+  /** Running average of the gradient (first moment). */
+  exp_avg?: Tensor;
+  /** Running average of the squared gradient (second moment). */
+  exp_avg_sq?: Tensor;
+  /** Running maximum of exp_avg_sq (only with amsgrad). */
+  max_exp_avg_sq?: Tensor;
+};
+
+/** Adam's arguments after params: lr, betas, eps, weight_decay, amsgrad positionally (PyTorch's order), then options. */
+export type AdamArgs = PyArgs<[lr: number, betas: [number, number], eps: number, weight_decay: number, amsgrad: boolean], AdamOptions>;
 
 const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad', 'maximize', 'foreach'] as const;
 
@@ -26,16 +69,17 @@ function adamDefaults(name: string, args: unknown[], weightDecayDefault: number)
 }
 
 /** Shared by Adam and AdamW: lazy state, the moment updates and the bias-corrected step. */
-abstract class AdamBase extends Optimizer {
-  /** Applies weight decay for one parameter; returns the gradient the moments should see. */
-  protected abstract decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor;
-  /** AdamW's weight decay shrinks the parameters instead of adding to the gradients. */
+abstract class AdamBase extends Optimizer<AdamParamGroup, AdamState> {
+  /** @internal Applies weight decay for one parameter; returns the gradient the moments should see. */
+  protected abstract decay(param: Tensor, grad: Tensor, group: AdamParamGroup): Tensor;
+  /** @internal AdamW's weight decay shrinks the parameters instead of adding to the gradients. */
   protected abstract readonly decoupled: boolean;
 
+  /** One Adam update of every parameter with a gradient; closure, if given, recomputes the loss (returned). */
   step(closure?: () => Tensor | number): Tensor | number | undefined {
     return this.runStep(closure, () => {
       for (const group of this.param_groups) {
-        const [beta1, beta2] = group.betas as [number, number];
+        const [beta1, beta2] = group.betas;
         const { lr, eps, amsgrad, maximize } = group;
         if (useForeach(group)) {
           this.foreachStep(group);
@@ -52,22 +96,22 @@ abstract class AdamBase extends Optimizer {
             if (amsgrad) state.max_exp_avg_sq = keep(zeros_like(param));
           }
           const grad0 = maximize ? g.neg() : g;
-          const exp_avg: Tensor = state.exp_avg;
-          const exp_avg_sq: Tensor = state.exp_avg_sq;
+          const exp_avg = state.exp_avg!;
+          const exp_avg_sq = state.exp_avg_sq!;
           (state.step as Tensor).add_(1);
           const grad = this.decay(param, grad0, group);
 
           exp_avg.mul_(beta1).add_(grad, { alpha: 1 - beta1 });
           exp_avg_sq.mul_(beta2).addcmul_(grad, grad, { value: 1 - beta2 });
 
-          const step = stepValue(state.step);
+          const step = stepValue(state.step!);
           const bias_correction1 = 1 - beta1 ** step;
           const bias_correction2 = 1 - beta2 ** step;
           const step_size = lr / bias_correction1;
           const bias_correction2_sqrt = Math.sqrt(bias_correction2);
           let denom: Tensor;
           if (amsgrad) {
-            const max_exp_avg_sq: Tensor = state.max_exp_avg_sq;
+            const max_exp_avg_sq = state.max_exp_avg_sq!;
             // torch.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
             max_exp_avg_sq.maximum_(exp_avg_sq);
             denom = max_exp_avg_sq.sqrt().div(bias_correction2_sqrt).add_(eps);
@@ -84,8 +128,8 @@ abstract class AdamBase extends Optimizer {
    * _multi_tensor_adam / _multi_tensor_adamw: PyTorch 1.13's (mul_ then add_ for the first
    * moment) or 2.x's (_foreach_lerp_), as the running LibTorch's PyTorch does it.
    */
-  private foreachStep(group: ParamGroup): void {
-    const [beta1, beta2] = group.betas as [number, number];
+  private foreachStep(group: AdamParamGroup): void {
+    const [beta1, beta2] = group.betas;
     const { lr, eps, amsgrad, maximize, weight_decay } = group;
     const params = group.params.filter((p) => p.grad !== null);
     if (params.length === 0) return;
@@ -143,26 +187,64 @@ abstract class AdamBase extends Optimizer {
   }
 }
 
-/** new Adam(params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false }) */
+/**
+ * The Adam algorithm: adaptive moment estimation (PyTorch's torch.optim.Adam).
+ *
+ * new Adam(params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, amsgrad = false, maximize = false, foreach = null }).
+ * As in PyTorch, maximize and foreach are keyword-only; capturable, differentiable and fused are not supported.
+ *
+ * @see [torch.optim.Adam](https://pytorch.org/docs/stable/generated/torch.optim.Adam.html)
+ */
 export class Adam extends AdamBase {
-  constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
+  /**
+   * Creates the optimizer over params, with the given defaults for every group.
+   *
+   * @param params The parameters to optimise: an iterable of Parameters, or of parameter groups
+   *   (`{ params, ...options }`) whose options override the defaults for that group.
+   * @param args PyTorch's keyword arguments lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0,
+   *   amsgrad=false positionally in PyTorch's order, then an options object (which alone may carry
+   *   maximize=false and foreach=null). Throws RangeError for a negative lr, eps or weight_decay, or a
+   *   beta outside [0, 1).
+   */
+  constructor(params: ParamsInput, ...args: AdamArgs) {
     super(params, adamDefaults('Adam', args, 0));
   }
+  /** @internal */
   protected readonly decoupled = false;
   // L2 penalty folded into the gradient.
-  protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
+  /** @internal */
+  protected decay(param: Tensor, grad: Tensor, group: AdamParamGroup): Tensor {
     return group.weight_decay !== 0 ? grad.add(param, { alpha: group.weight_decay }) : grad;
   }
 }
 
-/** new AdamW(params, { lr = 1e-3, betas, eps = 1e-8, weight_decay = 1e-2, amsgrad = false, maximize = false }) */
+/**
+ * Adam with decoupled weight decay (PyTorch's torch.optim.AdamW).
+ *
+ * new AdamW(params, { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 1e-2, amsgrad = false, maximize = false, foreach = null }).
+ * As in PyTorch, maximize and foreach are keyword-only; capturable, differentiable and fused are not supported.
+ *
+ * @see [torch.optim.AdamW](https://pytorch.org/docs/stable/generated/torch.optim.AdamW.html)
+ */
 export class AdamW extends AdamBase {
-  constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamOptions)[]) {
+  /**
+   * Creates the optimizer over params, with the given defaults for every group.
+   *
+   * @param params The parameters to optimise: an iterable of Parameters, or of parameter groups
+   *   (`{ params, ...options }`) whose options override the defaults for that group.
+   * @param args PyTorch's keyword arguments lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=1e-2,
+   *   amsgrad=false positionally in PyTorch's order, then an options object (which alone may carry
+   *   maximize=false and foreach=null). Throws RangeError for a negative lr, eps or weight_decay, or a
+   *   beta outside [0, 1).
+   */
+  constructor(params: ParamsInput, ...args: AdamArgs) {
     super(params, adamDefaults('AdamW', args, 1e-2));
   }
+  /** @internal */
   protected readonly decoupled = true;
   // Decoupled weight decay: shrink the parameter, leave the gradient alone.
-  protected decay(param: Tensor, grad: Tensor, group: ParamGroup): Tensor {
+  /** @internal */
+  protected decay(param: Tensor, grad: Tensor, group: AdamParamGroup): Tensor {
     param.mul_(1 - group.lr * group.weight_decay);
     return grad;
   }

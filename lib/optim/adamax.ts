@@ -9,19 +9,40 @@ import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { adamaxForeach } from './adamax_foreach';
 
+/** Adamax's keyword arguments, as the trailing options object of `new Adamax(params, ...)`. */
 export interface AdamaxOptions {
+  /** Learning rate (default 2e-3). */
   lr?: number;
+  /** Decay rates of the first moment and of the infinity norm (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
 const NAMES = ['lr', 'betas', 'eps', 'weight_decay', 'foreach', 'maximize'] as const;
 
-/** new Adamax(params, { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0, maximize = false }) */
+/**
+ * Adamax: Adam with the infinity norm in place of the second moment.
+ *
+ * `new Adamax(params, { lr, betas, eps, weight_decay, foreach, maximize })`, or the options positionally
+ * in PyTorch's order (`new Adamax(params, lr, ...)`). `params` is an iterable of tensors or of param
+ * groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.Adamax.html
+ */
 export class Adamax extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | AdamaxOptions)[]) {
     const o = optionsOf('Adamax', args, NAMES);
     super(params, { ...adamFamilyDefaults(o, 2e-3), foreach: o.foreach ?? null, maximize: o.maximize ?? false });

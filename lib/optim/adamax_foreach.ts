@@ -6,6 +6,10 @@ import { Tensor } from '../tensor';
 import { ParamGroup, stepValue } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * Adamax's step with the _foreach_ kernels, as PyTorch's _multi_tensor_adamax.
+ * @internal
+ */
 export function adamaxForeach(params: Tensor[], grads0: Tensor[], exp_avgs: Tensor[], exp_infs: Tensor[], steps: Tensor[], group: ParamGroup): void {
   const [beta1, beta2] = group.betas as [number, number];
   const { lr, eps, weight_decay, maximize } = group;

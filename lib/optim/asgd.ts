@@ -8,13 +8,24 @@ import { useForeach } from './step_count';
 import { asgdForeach } from './asgd_foreach';
 import { Optimizer, ParamsInput, OptimizerState, optionsOf, checkNonNegative, checkNumber, newStepTensor, stepValue } from './optimizer';
 
+/** ASGD's keyword arguments, as the trailing options object of `new ASGD(params, ...)`. */
 export interface ASGDOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Decay term (default 1e-4). */
   lambd?: number;
+  /** Power for the eta update (default 0.75). */
   alpha?: number;
+  /** The step at which averaging starts (default 1e6). */
   t0?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -24,8 +35,20 @@ function scalarState(v: number): Tensor {
   return keep(scalar_tensor(v, { dtype: get_default_dtype() }));
 }
 
-/** new ASGD(params, { lr = 1e-2, lambd = 1e-4, alpha = 0.75, t0 = 1e6, weight_decay = 0, maximize = false }) */
+/**
+ * ASGD: averaged stochastic gradient descent; the averaged parameters are kept in the state as `ax`.
+ * Non-numeric lambd, alpha or t0 throw at construction (PyTorch fails only at step()).
+ *
+ * `new ASGD(params, { lr, lambd, alpha, t0, weight_decay, foreach, maximize })`, or the options
+ * positionally in PyTorch's order (`new ASGD(params, lr, ...)`). `params` is an iterable of tensors or of
+ * param groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.ASGD.html
+ */
 export class ASGD extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | ASGDOptions)[]) {
     const o = optionsOf('ASGD', args, NAMES);
     const d = {

@@ -8,6 +8,10 @@ import { get_default_dtype } from '../dtype';
 import { ParamGroup, stepValue } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * ASGD's per-parameter lists for the foreach step.
+ * @internal
+ */
 export interface ASGDLists {
   params: Tensor[];
   grads: Tensor[];
@@ -22,6 +26,10 @@ function pyTensor(x: number): Tensor {
   return scalar_tensor(x, { dtype: get_default_dtype() });
 }
 
+/**
+ * ASGD's step with the _foreach_ kernels, as PyTorch's _multi_tensor_asgd.
+ * @internal
+ */
 export function asgdForeach(l: ASGDLists, group: ParamGroup): void {
   const { lr, lambd, alpha, t0, weight_decay, maximize } = group;
   const { params, axs, mus, etas, steps } = l;

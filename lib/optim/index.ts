@@ -1,10 +1,13 @@
 // torch.optim: the optimizers and, as a namespace, torch.optim.lr_scheduler.
 export { Optimizer, required } from './optimizer';
 export type { ParamGroup, ParamsInput, OptimizerState, OptimizerStateDict } from './optimizer';
+export type { ParamGroupBase, SavedParamGroup } from './optimizer';
 export { SGD } from './sgd';
 export type { SGDOptions } from './sgd';
+export type { SGDParamGroup, SGDState, SGDArgs } from './sgd';
 export { Adam, AdamW } from './adam';
 export type { AdamOptions } from './adam';
+export type { AdamParamGroup, AdamState, AdamArgs } from './adam';
 export { RMSprop } from './rmsprop';
 export type { RMSpropOptions } from './rmsprop';
 export { Adagrad } from './adagrad';

@@ -11,13 +11,21 @@ import { Optimizer, ParamsInput, optionsOf, checkNonNegative, OptimizerState } f
 import { strongWolfe, S, py, ten } from './lbfgs_line_search';
 import { isPytorch2 } from '../pytorch_version';
 
+/** LBFGS's keyword arguments, as the trailing options object of `new LBFGS(params, ...)`. */
 export interface LBFGSOptions {
+  /** Learning rate (default 1). */
   lr?: number;
+  /** Maximal iterations per step() (default 20). */
   max_iter?: number;
+  /** Maximal function evaluations per step() (default max_iter * 5 / 4). */
   max_eval?: number | null;
+  /** Stop when the gradient's largest absolute element is at most this (default 1e-7). */
   tolerance_grad?: number;
+  /** Stop when the change of the function value or of the parameters is at most this (default 1e-9). */
   tolerance_change?: number;
+  /** How many updates are remembered (default 100). */
   history_size?: number;
+  /** 'strong_wolfe' or null (default: a fixed step of lr). */
   line_search_fn?: 'strong_wolfe' | null;
 }
 
@@ -27,13 +35,23 @@ const NAMES = ['lr', 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change
 const f32 = Math.fround;
 
 /**
- * new LBFGS(params, { lr = 1, max_iter = 20, max_eval = max_iter * 5 / 4, tolerance_grad = 1e-7,
- * tolerance_change = 1e-9, history_size = 100, line_search_fn = null }); step(closure) is required.
+ * L-BFGS, a quasi-Newton method. As in PyTorch it takes a single param group (add_param_group throws a
+ * RangeError), and step() needs a closure that clears the gradients, computes the loss, calls backward()
+ * and returns the loss.
+ *
+ * `new LBFGS(params, { lr, max_iter, max_eval, tolerance_grad, tolerance_change, history_size,
+ * line_search_fn })`, or the options positionally in PyTorch's order (`new LBFGS(params, lr, ...)`).
+ * `params` is an iterable of tensors or of param groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.LBFGS.html
  */
 export class LBFGS extends Optimizer {
   private _params: Tensor[];
   private _numel_cache: number | null = null;
 
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | string | null | LBFGSOptions)[]) {
     const o = optionsOf('LBFGS', args, NAMES);
     const lr = 'lr' in o ? o.lr : 1;
@@ -49,6 +67,7 @@ export class LBFGS extends Optimizer {
     this._params = this.param_groups[0].params;
   }
 
+  /** Throws a RangeError once a group exists: LBFGS, as in PyTorch, supports a single param group. */
   add_param_group(param_group: Record<string, unknown>): void {
     if (this.param_groups.length >= 1) throw new RangeError("LBFGS doesn't support per-parameter options (parameter groups)");
     super.add_param_group(param_group);

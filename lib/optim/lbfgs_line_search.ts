@@ -5,13 +5,24 @@
 // to float first. `S` tracks which a value is, so the branches decide as PyTorch's do.
 import { Tensor } from '../tensor';
 
-/** A scalar as PyTorch's line search holds it: a Python float, or a 0-dim float32 tensor (t). */
+/**
+ * A scalar as PyTorch's line search holds it: a Python float, or a 0-dim float32 tensor (t).
+ * @internal
+ */
 export interface S {
   v: number;
   t: boolean;
 }
 const f32 = Math.fround;
+/**
+ * A Python float in the line search.
+ * @internal
+ */
 export const py = (v: number): S => ({ v, t: false });
+/**
+ * A float32 tensor value in the line search.
+ * @internal
+ */
 export const ten = (v: number): S => ({ v: f32(v), t: true });
 
 function bin(a: S | number, b: S | number, op: (x: number, y: number) => number): S {
@@ -37,7 +48,10 @@ const ge = (a: S | number, b: S | number): boolean => !lt(a, b);
 const min2 = (a: S, b: S): S => (lt(b, a) ? b : a);
 const max2 = (a: S, b: S): S => (gt(b, a) ? b : a);
 
-/** Minimizer of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds. */
+/**
+ * Minimizer of the cubic through (x1, f1, g1), (x2, f2, g2), clamped to bounds.
+ * @internal
+ */
 export function cubicInterpolate(x1: S, f1: S, g1: S, x2: S, f2: S, g2: S, bounds?: [S, S]): S {
   const [xmin_bound, xmax_bound] = bounds ?? (le(x1, x2) ? [x1, x2] : [x2, x1]);
   const d1 = sub(add(g1, g2), div(mul(3, sub(f1, f2)), sub(x1, x2)));
@@ -52,7 +66,10 @@ export function cubicInterpolate(x1: S, f1: S, g1: S, x2: S, f2: S, g2: S, bound
   return div(add(xmin_bound, xmax_bound), 2.0);
 }
 
-/** Evaluates the loss and flat gradient at x + t * d (and puts the parameters back). */
+/**
+ * Evaluates the loss and flat gradient at x + t * d (and puts the parameters back).
+ * @internal
+ */
 export type DirectionalObjective = (x: Tensor[], t: number, d: Tensor) => [number, Tensor];
 
 function dot(a: Tensor, b: Tensor): S {
@@ -62,6 +79,7 @@ function dot(a: Tensor, b: Tensor): S {
 /**
  * Returns [loss, flat_grad, t, evaluations]; runs inside the caller's tidy scope, which owns
  * every tensor made here.
+ * @internal
  */
 export function strongWolfe(obj_func: DirectionalObjective, x: Tensor[], t0: S, d: Tensor, f: number, g0: Tensor,
   gtdValue: number, c1 = 1e-4, c2 = 0.9, tolerance_change = 1e-9, max_ls = 25): [number, Tensor, S, number] {

@@ -13,6 +13,11 @@ const EPOCH_DEPRECATION_WARNING =
   'unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.';
 
 const warned = new Set<string>();
+/**
+ * Emits a process warning (category UserWarning) the first time a message is seen, as Python's
+ * default warning filter does for a repeated warning.
+ * @internal
+ */
 export function warnOnce(message: string): void {
   if (warned.has(message)) return;
   warned.add(message);
@@ -31,23 +36,44 @@ function checkOptimizer(optimizer: unknown): void {
 }
 
 /**
- * The base of the epoch-based schedulers (_LRScheduler). Subclasses set their own fields, then
- * call _initialize(), which performs PyTorch's initial step (last_epoch -1 -> 0).
+ * The base of the epoch-based schedulers, PyTorch's `torch.optim.lr_scheduler._LRScheduler`
+ * (`LRScheduler` in PyTorch 2.x). Subclasses set their own fields, then call `_initialize()`, which
+ * performs PyTorch's initial step (last_epoch -1 -> 0) and so sets the first lr on the optimizer.
+ *
+ * Which PyTorch version is followed (1.13 or 2.x, where they differ) is decided by the LibTorch
+ * torchnode runs on.
+ *
+ * @see https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate
  */
 export abstract class _LRScheduler {
+  /** The optimizer whose param groups' `lr` this scheduler writes. */
   optimizer: Optimizer;
+  /** Each param group's `initial_lr` when the schedule started. */
   base_lrs: number[] = [];
+  /** The index of the last epoch (or step) taken; -1 before the initial step. */
   last_epoch = -1;
+  /** Whether each lr update is printed to the console (PyTorch's `verbose`). */
   verbose = false;
+  /** How many times step() was called, the initial step included (PyTorch's `_step_count`). */
   _step_count = 0;
+  /**
+   * True while step() computes the lrs, so that get_lr() outside step() can warn.
+   * @internal
+   */
   _get_lr_called_within_step = false;
+  /** The lrs the last step set; read them with get_last_lr(). */
   _last_lr: number[] = [];
 
+  /** Checks that `optimizer` is an Optimizer (a TypeError otherwise) and keeps it. */
   constructor(optimizer: Optimizer) {
     checkOptimizer(optimizer);
     this.optimizer = optimizer;
   }
 
+  /**
+   * Records `initial_lr` in every param group (or, resuming with last_epoch != -1, requires it),
+   * sets base_lrs, last_epoch and verbose, and takes the initial step. Subclasses call it last.
+   */
   protected _initialize(last_epoch: number, verbose: boolean): void {
     const groups = this.optimizer.param_groups;
     if (last_epoch === -1) {
@@ -65,7 +91,11 @@ export abstract class _LRScheduler {
     this._initial_step();
   }
 
-  /** PyTorch's _initial_step(): resets the step counts and takes the first step (SequentialLR restarts its schedulers so). */
+  /**
+   * PyTorch's `_initial_step()`: resets the optimizer's and this scheduler's step counts and takes the
+   * first step (SequentialLR restarts its schedulers so).
+   * @internal
+   */
   _initial_step(): void {
     this.optimizer._step_count = 0;
     this._step_count = 0;
@@ -73,8 +103,9 @@ export abstract class _LRScheduler {
   }
 
   /**
-   * PyTorch 2.x's _update_lr(epoch): jumps to `epoch` (closed form where there is one) without
+   * PyTorch 2.x's `_update_lr(epoch)`: jumps to `epoch` (the closed form where there is one) without
    * the deprecation warning or a step count; SequentialLR uses it at a milestone.
+   * @internal
    */
   _update_lr(epoch: number): void {
     this._get_lr_called_within_step = true;
@@ -91,27 +122,42 @@ export abstract class _LRScheduler {
     this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
   }
 
-  /** The lrs for this.last_epoch, computed from the groups' current lrs (the chainable form). */
+  /**
+   * The lrs for `last_epoch`, computed from the groups' current lrs (PyTorch's chainable form).
+   * Outside step() it warns once and suggests get_last_lr(), as PyTorch does.
+   */
   abstract get_lr(): number[];
 
-  /** The lrs as a function of last_epoch alone, used by step(epoch); null where PyTorch has none. */
+  /**
+   * The lrs as a function of `last_epoch` alone, used by step(epoch); null where PyTorch has no
+   * closed form (then get_lr() is used).
+   */
   protected _get_closed_form_lr(): number[] | null {
     return null;
   }
 
-  /** The learning rates the last step() set, one per param group. */
+  /**
+   * The learning rates the last step set, one per param group.
+   * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
+   */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
-  /** Warns as PyTorch does when get_lr() is read outside step(). */
+  /** Warns once, as PyTorch does, when get_lr() is called outside step(). */
   protected checkGetLrCall(): void {
     if (!this._get_lr_called_within_step) {
       warnOnce('To get the last learning rate computed by the scheduler, please use `get_last_lr()`.');
     }
   }
 
-  /** Advances one epoch (or, deprecated, jumps to `epoch`) and writes the new lrs to the optimizer. */
+  /**
+   * Advances one epoch and writes the new lrs to the optimizer's param groups. Call it after
+   * `optimizer.step()` (the other order warns, as in PyTorch).
+   *
+   * Passing `epoch` is deprecated in PyTorch and warns here too: it jumps to that epoch using the
+   * closed form where the scheduler has one.
+   */
   step(epoch?: number): void {
     if (this._step_count === 1 && this.optimizer._step_count < 1) {
       warnOnce('Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call ' +
@@ -141,6 +187,10 @@ export abstract class _LRScheduler {
     this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
   }
 
+  /**
+   * Prints `Adjusting learning rate of group <group> to <lr>.` (with the epoch when given) when
+   * `is_verbose` is true, in PyTorch's format.
+   */
   print_lr(is_verbose: boolean, group: number, lr: number, epoch?: number): void {
     if (!is_verbose) return;
     if (epoch === undefined || epoch === null) console.log(`Adjusting learning rate of group ${group} to ${sci4(lr)}.`);
@@ -151,8 +201,9 @@ export abstract class _LRScheduler {
   }
 
   /**
-   * Every field but the optimizer (and functions), as PyTorch's state_dict(). PyTorch 2.x has no
-   * `verbose` field and records `_is_initial` (false once the initial step is done).
+   * The scheduler's state as a plain object: every field but the optimizer (and functions), as
+   * PyTorch's `state_dict()`. On PyTorch 2.x there is no `verbose` field and `_is_initial` is recorded
+   * (false once the initial step is done), so the dict matches the running LibTorch's PyTorch.
    */
   state_dict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
@@ -164,16 +215,22 @@ export abstract class _LRScheduler {
     return out;
   }
 
+  /** Restores fields from a dict made by state_dict() (values are deep-copied). */
   load_state_dict(state_dict: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(state_dict)) (this as Record<string, unknown>)[k] = structuredClone(v);
   }
 
+  /** The optimizer's param groups. */
   protected groups(): ParamGroup[] {
     return this.optimizer.param_groups;
   }
 }
 
-/** Python-style arguments: positional in the given order, or a trailing options object. */
+/**
+ * Python-style arguments: positional in the given order, or a trailing options object; returns
+ * them by name.
+ * @internal
+ */
 export function argsOf(name: string, args: unknown[], names: readonly string[]): Record<string, any> {
   const values = mergeArgs(name, args, names);
   const out: Record<string, any> = {};
@@ -183,16 +240,39 @@ export function argsOf(name: string, args: unknown[], names: readonly string[]):
   return out;
 }
 
+/** The trailing options every epoch-based scheduler takes (PyTorch's keyword arguments). */
 export interface EpochOptions {
+  /**
+   * The index of the last epoch when resuming a schedule; -1 (the default) starts afresh. Resuming
+   * requires `initial_lr` in every param group.
+   */
   last_epoch?: number;
+  /**
+   * Print each lr update to the console (default false), in PyTorch 1.13's format. PyTorch 2.x
+   * deprecated and then removed this argument; torchnode still honours it.
+   */
   verbose?: boolean;
 }
 
+/** A function from the epoch index to a multiplicative factor of the initial lr. */
 export type LrLambda = (epoch: number) => number;
 
-/** new LambdaLR(optimizer, lr_lambda | lr_lambdas[]): lr = initial_lr * lr_lambda(epoch). */
+/**
+ * `new LambdaLR(optimizer, lr_lambda, last_epoch?, verbose?)` or with `{ last_epoch, verbose }`:
+ * each group's lr is `initial_lr * lr_lambda(epoch)`; pass one function or one per param group.
+ *
+ * Differs from PyTorch: state_dict() stores `null` for every lambda (functions are not state; PyTorch
+ * pickles callable objects' `__dict__`, which JS functions have no equivalent of).
+ *
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LambdaLR.html
+ */
 export class LambdaLR extends _LRScheduler {
+  /** One factor function per param group. */
   lr_lambdas: LrLambda[];
+  /**
+   * Builds the scheduler and takes the initial step; a RangeError if the number of functions is not the
+   * number of param groups.
+   */
   constructor(optimizer: Optimizer, lr_lambda: LrLambda | LrLambda[], ...args: (number | boolean | EpochOptions)[]) {
     super(optimizer);
     const a = argsOf('LambdaLR', args, ['last_epoch', 'verbose']);
@@ -211,7 +291,7 @@ export class LambdaLR extends _LRScheduler {
     return this.base_lrs.map((base_lr, i) => base_lr * this.lr_lambdas[i](this.last_epoch));
   }
 
-  /** Functions are not state: their slots hold null, as PyTorch's do for plain functions. */
+  /** The state as in the base class, with a `null` slot per lr_lambda: functions are not state. */
   state_dict(): Record<string, unknown> {
     const out = super.state_dict();
     delete out.lr_lambdas;
@@ -219,16 +299,25 @@ export class LambdaLR extends _LRScheduler {
     return out;
   }
 
+  /** Restores the state, ignoring the `lr_lambdas` slots (the functions passed to the constructor stay). */
   load_state_dict(state_dict: Record<string, unknown>): void {
     const { lr_lambdas: _ignored, ...rest } = state_dict;
     super.load_state_dict(rest);
   }
 }
 
-/** new StepLR(optimizer, step_size, { gamma = 0.1 }): lr *= gamma every step_size epochs. */
+/**
+ * `new StepLR(optimizer, step_size, gamma?, last_epoch?, verbose?)`, or
+ * `new StepLR(optimizer, step_size, { gamma = 0.1, last_epoch, verbose })`: multiplies the lr by
+ * `gamma` every `step_size` epochs.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.StepLR.html
+ */
 export class StepLR extends _LRScheduler {
+  /** Epochs between two decays. */
   step_size: number;
+  /** The multiplicative decay factor. */
   gamma: number;
+  /** Builds the scheduler and takes the initial step. */
   constructor(optimizer: Optimizer, step_size: number, ...args: (number | boolean | EpochOptions & { gamma?: number })[]) {
     super(optimizer);
     const a = argsOf('StepLR', args, ['gamma', 'last_epoch', 'verbose']);
@@ -248,11 +337,18 @@ export class StepLR extends _LRScheduler {
   }
 }
 
-/** new MultiStepLR(optimizer, milestones, { gamma = 0.1 }): lr *= gamma at each milestone (repeats count). */
+/**
+ * `new MultiStepLR(optimizer, milestones, gamma?, last_epoch?, verbose?)`, or with
+ * `{ gamma = 0.1, last_epoch, verbose }`: multiplies the lr by `gamma` at each milestone epoch
+ * (a milestone given twice decays twice).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.MultiStepLR.html
+ */
 export class MultiStepLR extends _LRScheduler {
-  /** milestone -> how many times it was given (Python's Counter). */
+  /** Milestone epoch -> how many times it was given (Python's `Counter`). */
   milestones: Record<number, number>;
+  /** The multiplicative decay factor. */
   gamma: number;
+  /** Builds the scheduler and takes the initial step. */
   constructor(optimizer: Optimizer, milestones: number[], ...args: (number | boolean | EpochOptions & { gamma?: number })[]) {
     super(optimizer);
     const a = argsOf('MultiStepLR', args, ['gamma', 'last_epoch', 'verbose']);
@@ -277,9 +373,15 @@ export class MultiStepLR extends _LRScheduler {
   }
 }
 
-/** new ExponentialLR(optimizer, gamma): lr *= gamma every epoch. */
+/**
+ * `new ExponentialLR(optimizer, gamma, last_epoch?, verbose?)` or with `{ last_epoch, verbose }`:
+ * multiplies the lr by `gamma` every epoch.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ExponentialLR.html
+ */
 export class ExponentialLR extends _LRScheduler {
+  /** The multiplicative decay factor per epoch. */
   gamma: number;
+  /** Builds the scheduler and takes the initial step. */
   constructor(optimizer: Optimizer, gamma: number, ...args: (number | boolean | EpochOptions)[]) {
     super(optimizer);
     const a = argsOf('ExponentialLR', args, ['last_epoch', 'verbose']);
@@ -299,12 +401,18 @@ export class ExponentialLR extends _LRScheduler {
 }
 
 /**
- * new CosineAnnealingLR(optimizer, T_max, { eta_min = 0 }): cosine from initial_lr down to eta_min
- * over T_max epochs and back up, in PyTorch's recursive form (which also follows outside lr changes).
+ * `new CosineAnnealingLR(optimizer, T_max, eta_min?, last_epoch?, verbose?)`, or with
+ * `{ eta_min = 0, last_epoch, verbose }`: the lr follows a cosine from initial_lr down to `eta_min`
+ * over `T_max` epochs and back up, in PyTorch's recursive form (which also follows lr changes made
+ * outside the scheduler), so the sequence equals PyTorch's.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingLR.html
  */
 export class CosineAnnealingLR extends _LRScheduler {
+  /** Half the cosine period, in epochs. */
   T_max: number;
+  /** The minimum lr. */
   eta_min: number;
+  /** Builds the scheduler and takes the initial step. */
   constructor(optimizer: Optimizer, T_max: number, ...args: (number | boolean | EpochOptions & { eta_min?: number })[]) {
     super(optimizer);
     const a = argsOf('CosineAnnealingLR', args, ['eta_min', 'last_epoch', 'verbose']);
@@ -333,20 +441,33 @@ export class CosineAnnealingLR extends _LRScheduler {
   }
 }
 
+/** OneCycleLR's keyword arguments. Give `total_steps`, or `epochs` and `steps_per_epoch`. */
 export interface OneCycleLROptions extends EpochOptions {
+  /** The number of steps in the cycle (a positive integer). */
   total_steps?: number | null;
+  /** With `steps_per_epoch`, sets total_steps = epochs * steps_per_epoch. */
   epochs?: number | null;
+  /** Steps per epoch; see `epochs`. */
   steps_per_epoch?: number | null;
+  /** The fraction of the cycle spent raising the lr (default 0.3). */
   pct_start?: number;
+  /** How to anneal: 'cos' (default) or 'linear'. */
   anneal_strategy?: 'cos' | 'linear';
+  /** Cycle momentum (or Adam's beta1) inversely to the lr (default true). */
   cycle_momentum?: boolean;
+  /** The lower momentum bound, one number or one per group (default 0.85). */
   base_momentum?: number | number[];
+  /** The upper momentum bound, one number or one per group (default 0.95). */
   max_momentum?: number | number[];
+  /** initial_lr = max_lr / div_factor (default 25). */
   div_factor?: number;
+  /** min_lr = initial_lr / final_div_factor (default 1e4). */
   final_div_factor?: number;
+  /** Use a third phase that anneals to min_lr after returning to initial_lr (default false). */
   three_phase?: boolean;
 }
 
+/** One phase of the 1cycle schedule: where it ends and which group fields it moves between. */
 interface Phase {
   end_step: number;
   start_lr: string;
@@ -356,18 +477,35 @@ interface Phase {
 }
 
 /**
- * new OneCycleLR(optimizer, max_lr, { total_steps | epochs + steps_per_epoch, pct_start = 0.3,
+ * `new OneCycleLR(optimizer, max_lr, { total_steps | epochs + steps_per_epoch, pct_start = 0.3,
  * anneal_strategy = 'cos', cycle_momentum = true, base_momentum = 0.85, max_momentum = 0.95,
- * div_factor = 25, final_div_factor = 1e4, three_phase = false }): the 1cycle policy; momentum
- * (or Adam's beta1) moves opposite to the lr.
+ * div_factor = 25, final_div_factor = 1e4, three_phase = false, last_epoch, verbose })`: the 1cycle
+ * policy, stepped once per batch; momentum (or Adam's beta1) moves opposite to the lr. The options may
+ * also come positionally in PyTorch's order.
+ *
+ * Stepping more than `total_steps` times throws a RangeError, as PyTorch raises ValueError.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.OneCycleLR.html
  */
 export class OneCycleLR extends _LRScheduler {
+  /** The number of steps in the cycle. */
   total_steps: number;
+  /**
+   * The phases of the cycle (two, or three with `three_phase`).
+   * @internal
+   */
   _schedule_phases: Phase[];
+  /** The annealing function, 'cos' or 'linear'. */
   anneal_strategy: 'cos' | 'linear';
+  /** Whether momentum is cycled. */
   cycle_momentum: boolean;
+  /** True when the optimizer has `betas` (Adam-like): beta1 is cycled instead of momentum. */
   use_beta1 = false;
 
+  /**
+   * Builds the scheduler: writes initial_lr, max_lr and min_lr (and the momentum bounds) into every
+   * param group, then takes the initial step. RangeErrors for missing or invalid step counts, a bad
+   * pct_start or anneal_strategy, or cycle_momentum on an optimizer without momentum.
+   */
   constructor(optimizer: Optimizer, max_lr: number | number[], ...args: OneCycleLROptions[]) {
     super(optimizer);
     const a = argsOf('OneCycleLR', args, ['total_steps', 'epochs', 'steps_per_epoch', 'pct_start', 'anneal_strategy',
@@ -476,6 +614,10 @@ export class OneCycleLR extends _LRScheduler {
   }
 }
 
+/**
+ * One value per param group: an array is checked for length, a number repeated.
+ * @internal
+ */
 export function formatParam(name: string, optimizer: Optimizer, param: number | number[]): number[] {
   const n = optimizer.param_groups.length;
   if (Array.isArray(param)) {
@@ -485,45 +627,83 @@ export function formatParam(name: string, optimizer: Optimizer, param: number | 
   return new Array<number>(n).fill(param);
 }
 
-/** Python's % (the result takes the divisor's sign). */
+/**
+ * Python's `%` (the result takes the divisor's sign).
+ * @internal
+ */
 export function pyMod(a: number, b: number): number {
   return ((a % b) + b) % b;
 }
 
+/** ReduceLROnPlateau's keyword arguments. */
 export interface ReduceLROnPlateauOptions {
+  /** 'min' (default): reduce when the metric stops decreasing; 'max': when it stops increasing. */
   mode?: 'min' | 'max';
+  /** new_lr = lr * factor; must be < 1 (default 0.1). */
   factor?: number;
+  /** Bad epochs tolerated before reducing (default 10). */
   patience?: number;
+  /** The least change that counts as an improvement (default 1e-4). */
   threshold?: number;
+  /** 'rel' (default): the threshold is relative to the best value; 'abs': absolute. */
   threshold_mode?: 'rel' | 'abs';
+  /** Epochs to wait after a reduction before counting bad epochs again (default 0). */
   cooldown?: number;
+  /** The lower bound of the lr, one number or one per group (default 0). */
   min_lr?: number | number[];
+  /** A reduction smaller than eps is skipped (default 1e-8). */
   eps?: number;
+  /** Print each reduction (default false). */
   verbose?: boolean;
 }
 
 /**
- * new ReduceLROnPlateau(optimizer, { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4,
- * threshold_mode = 'rel', cooldown = 0, min_lr = 0, eps = 1e-8 }); step(metric) after each epoch.
+ * `new ReduceLROnPlateau(optimizer, { mode = 'min', factor = 0.1, patience = 10, threshold = 1e-4,
+ * threshold_mode = 'rel', cooldown = 0, min_lr = 0, eps = 1e-8, verbose = false })` (the options may
+ * also come positionally in PyTorch's order): reduces the lr by `factor` when a metric has stopped
+ * improving for `patience` epochs. Call `step(metric)` after each epoch.
+ *
+ * Unlike the epoch-based schedulers it does not extend _LRScheduler, as in PyTorch 1.13.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ReduceLROnPlateau.html
  */
 export class ReduceLROnPlateau {
+  /** The factor the lr is multiplied by at a reduction. */
   factor: number;
+  /** The optimizer whose param groups' `lr` this scheduler reduces. */
   optimizer: Optimizer;
+  /** The lower bound of each param group's lr. */
   min_lrs: number[];
+  /** Bad epochs tolerated before a reduction. */
   patience: number;
+  /** Whether each reduction is printed. */
   verbose: boolean;
+  /** Epochs to wait after a reduction before bad epochs count again. */
   cooldown: number;
+  /** Epochs of cooldown left. */
   cooldown_counter = 0;
+  /** 'min' or 'max': whether a lower or a higher metric is better. */
   mode: 'min' | 'max';
+  /** The least change that counts as an improvement. */
   threshold: number;
+  /** Whether `threshold` is relative ('rel') or absolute ('abs'). */
   threshold_mode: 'rel' | 'abs';
+  /** The best metric seen so far. */
   best = Infinity;
+  /** Consecutive epochs without improvement. */
   num_bad_epochs = 0;
+  /** The worst possible metric for `mode` (Infinity for 'min', -Infinity for 'max'). */
   mode_worse = Infinity;
+  /** Reductions smaller than this are skipped. */
   eps: number;
+  /** The index of the last epoch stepped. */
   last_epoch = 0;
+  /** The lrs after the last step; read them with get_last_lr(). */
   _last_lr: number[] = [];
 
+  /**
+   * Checks the options (RangeError for factor >= 1, an unknown mode or threshold_mode, or a wrong
+   * number of min_lrs) and starts with no best value.
+   */
   constructor(optimizer: Optimizer, ...args: (string | number | boolean | number[] | ReduceLROnPlateauOptions)[]) {
     const a = argsOf('ReduceLROnPlateau', args, ['mode', 'factor', 'patience', 'threshold', 'threshold_mode', 'cooldown',
       'min_lr', 'eps', 'verbose']);
@@ -557,7 +737,10 @@ export class ReduceLROnPlateau {
     this.num_bad_epochs = 0;
   }
 
-  /** Records one epoch's metric (a number or a one-element tensor); reduces the lr after patience bad epochs. */
+  /**
+   * Records one epoch's metric (a number or a one-element tensor) and reduces the lr after more than
+   * `patience` bad epochs. Passing `epoch` is deprecated, as in PyTorch, and warns.
+   */
   step(metrics: number | Tensor, epoch?: number): void {
     const current = metrics instanceof Tensor ? Number(metrics.item()) : Number(metrics);
     if (epoch === undefined || epoch === null) epoch = this.last_epoch + 1;
@@ -595,10 +778,12 @@ export class ReduceLROnPlateau {
     });
   }
 
+  /** Whether the scheduler is in its cooldown after a reduction. */
   get in_cooldown(): boolean {
     return this.cooldown_counter > 0;
   }
 
+  /** Whether metric `a` improves on `best` under mode, threshold and threshold_mode. */
   is_better(a: number, best: number): boolean {
     if (this.mode === 'min' && this.threshold_mode === 'rel') return a < best * (1 - this.threshold);
     if (this.mode === 'min' && this.threshold_mode === 'abs') return a < best - this.threshold;
@@ -615,16 +800,19 @@ export class ReduceLROnPlateau {
     this.threshold_mode = threshold_mode;
   }
 
+  /** The learning rates after the last step, one per param group. */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
+  /** Every field but the optimizer, as a plain object (PyTorch's `state_dict()`). */
   state_dict(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(this)) if (k !== 'optimizer') out[k] = structuredClone(v);
     return out;
   }
 
+  /** Restores the fields from a dict made by state_dict(). */
   load_state_dict(state_dict: Record<string, unknown>): void {
     for (const [k, v] of Object.entries(state_dict)) (this as Record<string, unknown>)[k] = structuredClone(v);
     this._init_is_better(this.mode, this.threshold, this.threshold_mode);

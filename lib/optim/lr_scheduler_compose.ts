@@ -26,19 +26,32 @@ function checkSchedulers(kind: string, schedulers: unknown, optimizer: Optimizer
   });
 }
 
+/** What ChainedScheduler needs of a scheduler. */
 type Stepper = { step(): void; get_last_lr(): number[]; last_epoch: number; state_dict(): Record<string, unknown>; load_state_dict(s: Record<string, unknown>): void };
 
 /**
- * new SequentialLR(optimizer, schedulers, milestones): schedulers[i] runs from milestones[i - 1]
- * on; at a milestone the next one restarts from epoch 0.
+ * `new SequentialLR(optimizer, schedulers, milestones, last_epoch?, verbose?)` (or
+ * `{ last_epoch, verbose }`; verbose is accepted and ignored): `schedulers[i]` runs from
+ * `milestones[i - 1]` on; at a milestone the next scheduler restarts from epoch 0. The schedulers
+ * must share `optimizer` and cannot include ReduceLROnPlateau.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.SequentialLR.html
  */
 export class SequentialLR {
+  /** The optimizer all the schedulers drive. */
   optimizer: Optimizer;
+  /** The schedulers, in order. */
   _schedulers: _LRScheduler[];
+  /** The epochs at which the next scheduler takes over. */
   _milestones: number[];
+  /** The index of the last epoch stepped. */
   last_epoch: number;
+  /** The lrs after the last step; read them with get_last_lr(). */
   _last_lr: number[];
 
+  /**
+   * Checks the schedulers (TypeError/RangeError as PyTorch's ValueError/TypeError), undoes the initial
+   * step each took when it was made, and restarts the first.
+   */
   constructor(optimizer: Optimizer, schedulers: _LRScheduler[], milestones: number[], ...args: (number | boolean | EpochOptions)[]) {
     const a = argsOf('SequentialLR', args, ['last_epoch', 'verbose']);
     checkSchedulers('SequentialLR', schedulers, optimizer);
@@ -58,6 +71,7 @@ export class SequentialLR {
     this._last_lr = schedulers[idx].get_last_lr();
   }
 
+  /** Advances one epoch, stepping the scheduler that is active at the new epoch. */
   step(): void {
     this.last_epoch += 1;
     const idx = bisectRight(this._milestones, this.last_epoch);
@@ -72,25 +86,36 @@ export class SequentialLR {
     this._last_lr = scheduler.get_last_lr();
   }
 
+  /** The learning rates the last step set, one per param group. */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
+  /** The state as a plain object, with each scheduler's state_dict() under `_schedulers`. */
   state_dict(): Record<string, unknown> {
     return composedStateDict(this);
   }
 
+  /** Restores the state and each scheduler's from a dict made by state_dict(). */
   load_state_dict(state_dict: Record<string, unknown>): void {
     loadComposed(this, state_dict);
   }
 }
 
-/** new ChainedScheduler(schedulers): every step() steps each scheduler in turn (their factors multiply). */
+/**
+ * `new ChainedScheduler(schedulers, optimizer?)`: every step() steps each scheduler in turn, so their
+ * factors multiply. The optimizer defaults to the first scheduler's (PyTorch 2.x's optional argument).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ChainedScheduler.html
+ */
 export class ChainedScheduler {
+  /** The optimizer all the schedulers drive. */
   optimizer: Optimizer;
+  /** The chained schedulers. */
   _schedulers: Stepper[];
+  /** The lrs after the last step; read them with get_last_lr(). */
   _last_lr: number[];
 
+  /** Checks the schedulers (they must share one optimizer and cannot include ReduceLROnPlateau). */
   constructor(schedulers: Stepper[], optimizer?: Optimizer) {
     if (!Array.isArray(schedulers)) throw new TypeError('ChainedScheduler expects a list of schedulers');
     const opt = optimizer ?? (schedulers[0] as { optimizer?: Optimizer } | undefined)?.optimizer;
@@ -100,19 +125,23 @@ export class ChainedScheduler {
     this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
   }
 
+  /** Steps every scheduler once, in order. */
   step(): void {
     for (const s of this._schedulers) s.step();
     this._last_lr = this.optimizer.param_groups.map((g) => g.lr);
   }
 
+  /** The learning rates after the last step, one per param group. */
   get_last_lr(): number[] {
     return this._last_lr;
   }
 
+  /** The state as a plain object, with each scheduler's state_dict() under `_schedulers`. */
   state_dict(): Record<string, unknown> {
     return composedStateDict(this);
   }
 
+  /** Restores the state and each scheduler's from a dict made by state_dict(). */
   load_state_dict(state_dict: Record<string, unknown>): void {
     loadComposed(this, state_dict);
   }

@@ -5,38 +5,72 @@ import { Optimizer, typename } from './optimizer';
 import { _LRScheduler, argsOf, EpochOptions, formatParam } from './lr_scheduler';
 import { isPytorch2 } from '../pytorch_version';
 
+/** CyclicLR's built-in amplitude policies. */
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
+/** CyclicLR's keyword arguments. */
 export interface CyclicLROptions extends EpochOptions {
+  /** Steps in the increasing half of a cycle (default 2000). */
   step_size_up?: number;
+  /** Steps in the decreasing half (default: step_size_up). */
   step_size_down?: number | null;
+  /**
+   * 'triangular' (default), 'triangular2' (amplitude halves each cycle) or 'exp_range' (scaled by gamma ** iterations); ignored when scale_fn is given.
+   */
   mode?: CyclicMode;
+  /** The base of 'exp_range' scaling (default 1). */
   gamma?: number;
+  /** A custom amplitude scale of the cycle (or iteration) number; overrides mode. */
   scale_fn?: ((x: number) => number) | null;
+  /** Whether scale_fn takes the cycle number ('cycle', default) or the iteration ('iterations'). */
   scale_mode?: 'cycle' | 'iterations';
+  /** Cycle momentum inversely to the lr (default true). */
   cycle_momentum?: boolean;
+  /** The lower momentum bound, one number or one per group (default 0.8). */
   base_momentum?: number | number[];
+  /** The upper momentum bound, one number or one per group (default 0.9). */
   max_momentum?: number | number[];
 }
 
 /**
- * new CyclicLR(optimizer, base_lr, max_lr, { step_size_up = 2000, step_size_down = step_size_up,
+ * `new CyclicLR(optimizer, base_lr, max_lr, { step_size_up = 2000, step_size_down = step_size_up,
  * mode = 'triangular', gamma = 1, scale_fn, scale_mode = 'cycle', cycle_momentum = true,
- * base_momentum = 0.8, max_momentum = 0.9 }): the lr cycles between base_lr and max_lr (stepped per batch).
+ * base_momentum = 0.8, max_momentum = 0.9, last_epoch, verbose })` (options may also come
+ * positionally): the lr cycles between base_lr and max_lr; step it after every batch.
+ *
+ * Where PyTorch 1.13 and 2.x differ, the running LibTorch's version decides: on 2.x, Adam-like
+ * optimizers (with `betas`) get beta1 cycled and a cycle starts from max_momentum; on 1.13, only an
+ * optimizer with `momentum` may cycle momentum, starting from base_momentum. Differs from PyTorch:
+ * state_dict() stores `null` for a custom scale_fn.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CyclicLR.html
  */
 export class CyclicLR extends _LRScheduler {
+  /** The upper lr bound of each param group. */
   max_lrs: number[];
+  /** Steps in one cycle (step_size_up + step_size_down). */
   total_size: number;
+  /** The fraction of a cycle spent increasing. */
   step_ratio: number;
+  /** The amplitude policy name. */
   mode: string;
+  /** The base of 'exp_range' scaling. */
   gamma: number;
+  /** Whether the scale takes the cycle number or the iteration. */
   scale_mode: 'cycle' | 'iterations';
+  /** Whether momentum is cycled. */
   cycle_momentum: boolean;
+  /** True when beta1 of an Adam-like optimizer is cycled instead of momentum (PyTorch 2.x only). */
   use_beta1 = false;
+  /** The lower momentum bound of each param group. */
   base_momentums: number[] = [];
+  /** The upper momentum bound of each param group. */
   max_momentums: number[] = [];
   private _scale_fn_custom: ((x: number) => number) | null;
 
+  /**
+   * Builds the scheduler, sets each group's lr to base_lr (and momentum) and takes the initial step.
+   * RangeError for an unknown mode without scale_fn or cycle_momentum without momentum support.
+   */
   constructor(optimizer: Optimizer, base_lr: number | number[], max_lr: number | number[],
     ...args: (number | string | boolean | null | CyclicLROptions)[]) {
     if (!(optimizer instanceof Optimizer)) throw new TypeError(`${typename(optimizer)} is not an Optimizer`);
@@ -93,7 +127,7 @@ export class CyclicLR extends _LRScheduler {
     this.base_lrs = base_lrs;
   }
 
-  /** The amplitude scale of cycle (or iteration) x: the custom scale_fn, or the mode's. */
+  /** The amplitude scale of cycle (or iteration) `x`: the custom scale_fn, or the mode's. */
   scale_fn(x: number): number {
     if (this._scale_fn_custom !== null) return this._scale_fn_custom(x);
     if (this.mode === 'triangular') return 1.0;
@@ -119,35 +153,50 @@ export class CyclicLR extends _LRScheduler {
     return lrs;
   }
 
-  /** A custom scale_fn is not state: its slot holds null, as PyTorch's for a plain function. */
+  /** The state as in the base class; a custom scale_fn is not state, so its slot holds null. */
   state_dict(): Record<string, unknown> {
     const out = super.state_dict();
     out._scale_fn_custom = null;
     return out;
   }
 
+  /** Restores the state, keeping the scale_fn passed to the constructor. */
   load_state_dict(state_dict: Record<string, unknown>): void {
     const { _scale_fn_custom: _ignored, ...rest } = state_dict;
     super.load_state_dict(rest);
   }
 }
 
+/** CosineAnnealingWarmRestarts' keyword arguments. */
 export interface CosineAnnealingWarmRestartsOptions extends EpochOptions {
+  /** The factor T_i grows by after a restart (an integer >= 1, default 1). */
   T_mult?: number;
+  /** The minimum lr (default 0). */
   eta_min?: number;
 }
 
 /**
- * new CosineAnnealingWarmRestarts(optimizer, T_0, { T_mult = 1, eta_min = 0 }): cosine annealing
- * restarted every T_i epochs (T_i grows by T_mult); step(epoch) takes fractional epochs.
+ * `new CosineAnnealingWarmRestarts(optimizer, T_0, T_mult?, eta_min?, last_epoch?, verbose?)`, or with
+ * `{ T_mult = 1, eta_min = 0, last_epoch, verbose }`: cosine annealing (SGDR) restarted every T_i
+ * epochs, T_i growing by T_mult; step(epoch) accepts fractional epochs, e.g. per batch.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.CosineAnnealingWarmRestarts.html
  */
 export class CosineAnnealingWarmRestarts extends _LRScheduler {
+  /** Epochs until the first restart. */
   T_0: number;
+  /** Epochs in the current cycle. */
   T_i: number;
+  /** The factor T_i grows by after each restart. */
   T_mult: number;
+  /** The minimum lr. */
   eta_min: number;
+  /** Epochs since the last restart (fractional when stepped with fractional epochs). */
   T_cur: number;
 
+  /**
+   * Builds the scheduler and takes the initial step; RangeError for a T_0 or T_mult that is not a
+   * positive integer or a non-numeric eta_min.
+   */
   constructor(optimizer: Optimizer, T_0: number, ...args: (number | boolean | CosineAnnealingWarmRestartsOptions)[]) {
     super(optimizer);
     const a = argsOf('CosineAnnealingWarmRestarts', args, ['T_mult', 'eta_min', 'last_epoch', 'verbose']);
@@ -172,7 +221,10 @@ export class CosineAnnealingWarmRestarts extends _LRScheduler {
     return this.base_lrs.map((b) => this.eta_min + (b - this.eta_min) * (1 + Math.cos(Math.PI * this.T_cur / this.T_i)) / 2);
   }
 
-  /** Advances one epoch, or (as PyTorch allows here without deprecation) jumps to a possibly fractional epoch. */
+  /**
+   * Advances one epoch, or (as PyTorch allows here without a deprecation warning) jumps to a possibly
+   * fractional epoch; a RangeError for a negative epoch.
+   */
   step(epoch?: number): void {
     if ((epoch === undefined || epoch === null) && this.last_epoch < 0) epoch = 0;
     if (epoch === undefined || epoch === null) {

@@ -4,15 +4,26 @@ import { Optimizer } from './optimizer';
 import { _LRScheduler, argsOf, EpochOptions } from './lr_scheduler';
 import { isPytorch2 } from '../pytorch_version';
 
+/** ConstantLR's keyword arguments. */
 export interface ConstantLROptions extends EpochOptions {
+  /** The factor applied until total_iters (0 to 1, default 1/3). */
   factor?: number;
+  /** Epochs the factor applies for (default 5). */
   total_iters?: number;
 }
 
-/** new ConstantLR(optimizer, { factor = 1/3, total_iters = 5 }): lr * factor until total_iters, then lr. */
+/**
+ * `new ConstantLR(optimizer, factor?, total_iters?, last_epoch?, verbose?)`, or with
+ * `{ factor = 1/3, total_iters = 5, last_epoch, verbose }`: the lr is multiplied by `factor` until
+ * epoch `total_iters`, then restored.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.ConstantLR.html
+ */
 export class ConstantLR extends _LRScheduler {
+  /** The constant factor. */
   factor: number;
+  /** The epoch at which the factor stops applying. */
   total_iters: number;
+  /** Builds the scheduler and takes the initial step; a RangeError for a factor outside [0, 1]. */
   constructor(optimizer: Optimizer, ...args: (number | boolean | ConstantLROptions)[]) {
     super(optimizer);
     const a = argsOf('ConstantLR', args, ['factor', 'total_iters', 'last_epoch', 'verbose']);
@@ -36,17 +47,33 @@ export class ConstantLR extends _LRScheduler {
   }
 }
 
+/** LinearLR's keyword arguments. */
 export interface LinearLROptions extends EpochOptions {
+  /** The factor at the first epoch (default 1/3; in (0, 1] on PyTorch 2.x, [0, 1] on 1.13). */
   start_factor?: number;
+  /** The factor reached at total_iters (0 to 1, default 1). */
   end_factor?: number;
+  /** Epochs of the ramp (default 5). */
   total_iters?: number;
 }
 
-/** new LinearLR(optimizer, { start_factor = 1/3, end_factor = 1, total_iters = 5 }): lr ramps linearly between the factors. */
+/**
+ * `new LinearLR(optimizer, start_factor?, end_factor?, total_iters?, last_epoch?, verbose?)`, or with
+ * `{ start_factor = 1/3, end_factor = 1, total_iters = 5, last_epoch, verbose }`: the lr factor ramps
+ * linearly from start_factor to end_factor over total_iters epochs.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.LinearLR.html
+ */
 export class LinearLR extends _LRScheduler {
+  /** The factor at the first epoch. */
   start_factor: number;
+  /** The factor reached at total_iters. */
   end_factor: number;
+  /** Epochs of the ramp. */
   total_iters: number;
+  /**
+   * Builds the scheduler and takes the initial step; RangeErrors for factors out of range (PyTorch
+   * 2.x also refuses start_factor 0).
+   */
   constructor(optimizer: Optimizer, ...args: (number | boolean | LinearLROptions)[]) {
     super(optimizer);
     const a = argsOf('LinearLR', args, ['start_factor', 'end_factor', 'total_iters', 'last_epoch', 'verbose']);
@@ -81,15 +108,26 @@ export class LinearLR extends _LRScheduler {
   }
 }
 
+/** PolynomialLR's keyword arguments. */
 export interface PolynomialLROptions extends EpochOptions {
+  /** Epochs of decay (default 5). */
   total_iters?: number;
+  /** The polynomial's power (default 1). */
   power?: number;
 }
 
-/** new PolynomialLR(optimizer, { total_iters = 5, power = 1 }): lr decays as (1 - t / total_iters) ** power. */
+/**
+ * `new PolynomialLR(optimizer, total_iters?, power?, last_epoch?, verbose?)`, or with
+ * `{ total_iters = 5, power = 1, last_epoch, verbose }`: the lr decays as
+ * `(1 - t / total_iters) ** power` and stays at 0 after total_iters.
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.lr_scheduler.PolynomialLR.html
+ */
 export class PolynomialLR extends _LRScheduler {
+  /** Epochs of decay. */
   total_iters: number;
+  /** The polynomial's power. */
   power: number;
+  /** Builds the scheduler and takes the initial step. */
   constructor(optimizer: Optimizer, ...args: (number | boolean | PolynomialLROptions)[]) {
     super(optimizer);
     const a = argsOf('PolynomialLR', args, ['total_iters', 'power', 'last_epoch', 'verbose']);

@@ -12,16 +12,26 @@ import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { nadamForeach } from './nadam_foreach';
 
+/** NAdam's keyword arguments, as the trailing options object of `new NAdam(params, ...)`. */
 export interface NAdamOptions {
+  /** Learning rate (default 2e-3). */
   lr?: number;
+  /** Decay rates of the first and second moments (default [0.9, 0.999]). */
   betas?: [number, number];
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /** Momentum decay (default 4e-3). */
   momentum_decay?: number;
-  /** PyTorch 2.x only */
+  /** AdamW-style decoupled weight decay (default false). PyTorch 2.x only. */
   decoupled_weight_decay?: boolean;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
-  /** PyTorch 2.x only */
+  /** Maximize the objective instead of minimizing it (default false). PyTorch 2.x only. */
   maximize?: boolean;
 }
 
@@ -30,10 +40,19 @@ const NAMES = isPytorch2
   : ['lr', 'betas', 'eps', 'weight_decay', 'momentum_decay', 'foreach'] as const;
 
 /**
- * new NAdam(params, { lr = 2e-3, betas = [0.9, 0.999], eps = 1e-8, weight_decay = 0,
- * momentum_decay = 4e-3, decoupled_weight_decay = false, maximize = false }) (the last two on 2.x).
+ * NAdam: Adam with Nesterov momentum. `decoupled_weight_decay` and `maximize` exist only on PyTorch 2.x,
+ * as in each version's NAdam; on 1.13 they are refused.
+ *
+ * `new NAdam(params, { lr, betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, foreach,
+ * maximize })`, or the options positionally in PyTorch's order (`new NAdam(params, lr, ...)`). `params` is
+ * an iterable of tensors or of param groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.NAdam.html
  */
 export class NAdam extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | NAdamOptions)[]) {
     const o = optionsOf('NAdam', args, NAMES);
     const d: Record<string, unknown> = { ...adamFamilyDefaults(o, 2e-3), momentum_decay: 'momentum_decay' in o ? o.momentum_decay : 4e-3 };

@@ -6,6 +6,10 @@ import { Tensor } from '../tensor';
 import { ParamGroup, stepValue } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * NAdam's per-parameter lists for the foreach step.
+ * @internal
+ */
 export interface NAdamLists {
   params: Tensor[];
   grads: Tensor[];
@@ -15,6 +19,10 @@ export interface NAdamLists {
   steps: Tensor[];
 }
 
+/**
+ * NAdam's step with the _foreach_ kernels, as PyTorch's _multi_tensor_nadam.
+ * @internal
+ */
 export function nadamForeach(l: NAdamLists, group: ParamGroup): void {
   const [beta1, beta2] = group.betas as [number, number];
   const { lr, eps, weight_decay, momentum_decay } = group;

@@ -15,28 +15,68 @@ import { get_default_dtype } from '../dtype';
 /** Marks an option without a default (SGD's lr in PyTorch 1.13): each group must give it. */
 export const required: unique symbol = Symbol('required');
 
-export interface ParamGroup {
+/**
+ * What every parameter group has: its parameters (Parameters are Tensors) and learning rate.
+ * Each typed optimizer extends it with its options (SGDParamGroup, AdamParamGroup...).
+ */
+export interface ParamGroupBase {
+  /** The group's parameters, in the order given. */
   params: Tensor[];
+  /** The learning rate; LR schedulers change it between steps. */
   lr: number;
+}
+
+/**
+ * A parameter group whose option fields are not spelled out: what the optimizers that do not
+ * (yet) declare their own group type use. The index signature is loose so that their step code
+ * can do arithmetic on `group.momentum`; SGD, Adam and AdamW have exact types instead.
+ */
+export interface ParamGroup extends ParamGroupBase {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the comment above
   [option: string]: any;
 }
 
 /** What an optimizer takes: Tensors, or groups { params, ...options } overriding the defaults. */
-export type ParamsInput = Iterable<Tensor> | Iterable<{ params: Tensor | Iterable<Tensor>; [option: string]: unknown }>;
+export type ParamsInput = Iterable<Tensor> | Iterable<{
+  /** The group's parameters: one Tensor or an iterable of them. */
+  params: Tensor | Iterable<Tensor>;
+  [option: string]: unknown;
+}>;
 
+/**
+ * One parameter's state (momentum buffers, moments, step counts) for the optimizers without an
+ * exact state type; loose for the same reason as {@link ParamGroup}.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see the comment above
 export type OptimizerState = Record<string, any>;
 
 /** A group's parameters with gradients, for a foreach step (Optimizer.foreachBatch). */
-export interface ForeachBatch {
+export interface ForeachBatch<S extends object = OptimizerState> {
+  /** The group's parameters that have a gradient. */
   params: Tensor[];
+  /** Their gradients. */
   grads: Tensor[];
-  states: OptimizerState[];
-  list(key: string): Tensor[];
+  /** Their states. */
+  states: S[];
+  /** One state entry (a Tensor) across the parameters. */
+  list(key: keyof S & string): Tensor[];
 }
 
-export interface OptimizerStateDict {
-  state: Record<number, OptimizerState>;
-  param_groups: Record<string, any>[];
+/** A parameter group as state_dict() stores it: the options, and the parameters as indices. */
+export type SavedParamGroup<G extends ParamGroupBase = ParamGroup> = Omit<G, 'params'> & {
+  /** Indices into the optimizer's parameters, numbered across all groups in order. */
+  params: number[];
+};
+
+/**
+ * Optimizer.state_dict(): PyTorch's structure, `{ state: { 0: {...} }, param_groups: [{ ...,
+ * params: [0, 1] }] }`, with the live state tensors (as PyTorch's, which load_state_dict copies).
+ */
+export interface OptimizerStateDict<G extends ParamGroupBase = ParamGroup, S extends object = OptimizerState> {
+  /** Each parameter's state, by its index. */
+  state: Record<number, S>;
+  /** The groups' options, with parameter indices. */
+  param_groups: SavedParamGroup<G>[];
 }
 
 /** torch.typename(): how PyTorch names a value's type in its errors. */
@@ -71,13 +111,25 @@ function copyOption(v: unknown): unknown {
   return Array.isArray(v) ? v.slice() : v;
 }
 
-export abstract class Optimizer {
+/**
+ * torch.optim.Optimizer: https://pytorch.org/docs/stable/optim.html#torch.optim.Optimizer
+ *
+ * Generic over its parameter group type `G` and its per-parameter state type `S`, so that
+ * `sgd.param_groups[0].momentum` is a number and `adam.state_dict()` is typed. Differences from
+ * PyTorch: `state` is a Map keyed by the parameter Tensor; hooks, `register_*_hook`,
+ * `differentiable`, `capturable` and `fused` are absent.
+ */
+export abstract class Optimizer<G extends ParamGroupBase = ParamGroup, S extends object = OptimizerState> {
+  /** The options each new group starts from (PyTorch's `defaults`). */
   defaults: Record<string, unknown>;
-  state = new Map<Tensor, OptimizerState>();
-  param_groups: ParamGroup[] = [];
+  /** Each parameter's state, created on its first step. */
+  state = new Map<Tensor, S>();
+  /** The parameter groups, with every option filled in. */
+  param_groups: G[] = [];
   /** Counts step() calls; LR schedulers read it to warn about calling order, as in PyTorch. */
   _step_count = 0;
 
+  /** params: Tensors or groups; defaults: the subclass's options (a group's own options override them). */
   constructor(params: ParamsInput, defaults: Record<string, unknown>) {
     this.defaults = defaults;
     if (params instanceof Tensor) {
@@ -106,7 +158,7 @@ export abstract class Optimizer {
       if (!(p instanceof Tensor)) throw new TypeError(`optimizer can only optimize Tensors, but one of the params is ${typename(p)}`);
       if (!p.is_leaf) throw new RangeError("can't optimize a non-leaf Tensor");
     }
-    const group: ParamGroup = { ...param_group, params: list as Tensor[] } as ParamGroup;
+    const group = { ...param_group, params: list as Tensor[] } as Record<string, unknown> & ParamGroupBase;
     for (const [name, def] of Object.entries(this.defaults)) {
       if (def === required && !(name in param_group)) {
         throw new RangeError(`parameter group didn't specify a value of required optimization parameter ${name}`);
@@ -122,7 +174,7 @@ export abstract class Optimizer {
     }
     const existing = new Set(this.param_groups.flatMap((g) => g.params));
     if (group.params.some((p) => existing.has(p))) throw new RangeError('some parameters appear in more than one parameter group');
-    this.param_groups.push(group);
+    this.param_groups.push(group as unknown as G);
   }
 
   /** Clears the gradients: to null (the default, as in PyTorch 2.x), or to zeros in place. */
@@ -164,7 +216,7 @@ export abstract class Optimizer {
    * and states (stateFor makes one on first use), and `list(key)`, one state entry across them;
    * null when no parameter has a gradient.
    */
-  protected foreachBatch(group: ParamGroup, stateFor: (p: Tensor) => OptimizerState): ForeachBatch | null {
+  protected foreachBatch(group: G, stateFor: (p: Tensor) => S): ForeachBatch<S> | null {
     const params = group.params.filter((p) => p.grad !== null);
     if (params.length === 0) return null;
     const states = params.map(stateFor);
@@ -172,10 +224,10 @@ export abstract class Optimizer {
   }
 
   /** The parameter's state object, created empty on first use (Python's defaultdict(dict)). */
-  protected stateOf(p: Tensor): OptimizerState {
+  protected stateOf(p: Tensor): S {
     let s = this.state.get(p);
     if (s === undefined) {
-      s = {};
+      s = {} as S;
       this.state.set(p, s);
     }
     return s;
@@ -185,17 +237,17 @@ export abstract class Optimizer {
    * { state, param_groups }: parameters are numbered in group order; state holds the live state
    * tensors (as PyTorch's does; load_state_dict copies them).
    */
-  state_dict(): OptimizerStateDict {
+  state_dict(): OptimizerStateDict<G, S> {
     const index = new Map<Tensor, number>();
     let next = 0;
     const param_groups = this.param_groups.map((group) => {
-      const packed: Record<string, any> = {};
+      const packed: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(group)) if (k !== 'params') packed[k] = copyOption(v);
       for (const p of group.params) if (!index.has(p)) index.set(p, next++);
       packed.params = group.params.map((p) => index.get(p)!);
-      return packed;
+      return packed as SavedParamGroup<G>;
     });
-    const state: Record<number, OptimizerState> = {};
+    const state: Record<number, S> = {};
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i !== undefined) state[i] = { ...s };
@@ -203,9 +255,16 @@ export abstract class Optimizer {
     return { state, param_groups };
   }
 
-  /** Loads a state_dict() (this optimizer's or a PyTorch-structured one); tensors are copied. */
-  load_state_dict(state_dict: OptimizerStateDict): void {
-    const saved = state_dict.param_groups;
+  /**
+   * Loads a state_dict() (this optimizer's or a PyTorch-structured one); tensors are copied.
+   * Takes `unknown` too, so `torch.load`'s result needs no cast: its structure is checked here.
+   */
+  load_state_dict(state_dict: OptimizerStateDict<G, S> | unknown): void {
+    if (state_dict === null || typeof state_dict !== 'object') {
+      throw new TypeError(`optimizer state_dict must be an object with state and param_groups, got ${typename(state_dict)}`);
+    }
+    const sd = state_dict as { state?: Record<string, unknown>; param_groups?: unknown };
+    const saved = sd.param_groups as ({ params: number[] } & Record<string, unknown>)[];
     if (!Array.isArray(saved) || saved.length !== this.param_groups.length) {
       throw new RangeError('loaded state dict has a different number of parameter groups');
     }
@@ -215,18 +274,18 @@ export abstract class Optimizer {
     const idMap = new Map<string, Tensor>();
     saved.forEach((g, gi) => g.params.forEach((id: number, i: number) => idMap.set(String(id), this.param_groups[gi].params[i])));
 
-    const state = new Map<Tensor, OptimizerState>();
+    const state = new Map<Tensor, S>();
     tidy(() => no_grad(() => {
-      for (const [key, value] of Object.entries(state_dict.state ?? {})) {
+      for (const [key, value] of Object.entries(sd.state ?? {})) {
         const param = idMap.get(String(key));
         if (param === undefined) continue; // PyTorch keeps such entries under their key; they never apply to a parameter
-        state.set(param, castState(param, value));
+        state.set(param, castState(param, value as Record<string, unknown>) as S);
       }
     }));
     this.param_groups = this.param_groups.map((group, i) => {
-      const restored: ParamGroup = { ...saved[i], params: group.params } as ParamGroup;
+      const restored: Record<string, unknown> = { ...saved[i], params: group.params };
       for (const [k, v] of Object.entries(restored)) if (k !== 'params') restored[k] = copyOption(v);
-      return restored;
+      return restored as unknown as G;
     });
     this.state = state;
     tidy(() => no_grad(() => this._setstate()));
@@ -234,22 +293,24 @@ export abstract class Optimizer {
 
   /** Fills options older state dicts lack and converts legacy state (Python's __setstate__). */
   protected _setstate(): void {
-    for (const group of this.param_groups) {
+    for (const group of this.param_groups as unknown as Record<string, unknown>[]) {
       for (const [k, v] of Object.entries(this.defaults)) if (!(k in group) && v !== required) group[k] = copyOption(v);
     }
   }
 
+  /** PyTorch's repr: the class name, then each group's options sorted by name. */
   toString(): string {
     let s = `${this.constructor.name} (`;
     this.param_groups.forEach((group, i) => {
       s += `\nParameter Group ${i}\n`;
       for (const key of Object.keys(group).sort()) {
-        if (key !== 'params') s += `    ${key}: ${pyValue(group[key])}\n`;
+        if (key !== 'params') s += `    ${key}: ${pyValue((group as unknown as Record<string, unknown>)[key])}\n`;
       }
     });
     return `${s})`;
   }
 
+  /** What console.log shows: the repr. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
@@ -260,8 +321,8 @@ function isGroupObject(x: unknown): x is Record<string, unknown> {
 }
 
 /** A deep copy of one parameter's state: tensors copied (floating ones to the param's dtype and device, except 'step'). */
-function castState(param: Tensor, value: OptimizerState): OptimizerState {
-  const out: OptimizerState = {};
+function castState(param: Tensor, value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     if (v instanceof Tensor) {
       let t = v.clone();

@@ -7,6 +7,10 @@ import { ones_like } from '../creation';
 import { ParamGroup, stepValue } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * RAdam's step with the _foreach_ kernels, as PyTorch's _multi_tensor_radam.
+ * @internal
+ */
 export function radamForeach(params: Tensor[], grads0: Tensor[], exp_avgs: Tensor[], exp_avg_sqs: Tensor[], steps: Tensor[], group: ParamGroup): void {
   const [beta1, beta2] = group.betas as [number, number];
   const { lr, eps, weight_decay } = group;

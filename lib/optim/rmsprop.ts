@@ -9,21 +9,44 @@ import { isPytorch2 } from '../pytorch_version';
 import { useForeach } from './step_count';
 import { rmspropForeach } from './rmsprop_foreach';
 
+/** RMSprop's keyword arguments, as the trailing options object of `new RMSprop(params, ...)`. */
 export interface RMSpropOptions {
+  /** Learning rate (default 1e-2). */
   lr?: number;
+  /** Smoothing constant of the running average (default 0.99). */
   alpha?: number;
+  /** Added to the denominator for stability (default 1e-8). */
   eps?: number;
+  /** L2 penalty added to the gradient (default 0). */
   weight_decay?: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Normalize by an estimate of the gradient's variance (default false). */
   centered?: boolean;
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
 const NAMES = ['lr', 'alpha', 'eps', 'weight_decay', 'momentum', 'centered', 'foreach', 'maximize'] as const;
 
-/** new RMSprop(params, { lr = 1e-2, alpha = 0.99, eps = 1e-8, weight_decay = 0, momentum = 0, centered = false, maximize = false }) */
+/**
+ * RMSprop: divides the gradient by a running root mean square of recent gradients.
+ *
+ * `new RMSprop(params, { lr, alpha, eps, weight_decay, momentum, centered, foreach, maximize })`, or the
+ * options positionally in PyTorch's order (`new RMSprop(params, lr, ...)`). `params` is an iterable of
+ * tensors or of param groups (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.RMSprop.html
+ */
 export class RMSprop extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | RMSpropOptions)[]) {
     const o = optionsOf('RMSprop', args, NAMES);
     const d = {

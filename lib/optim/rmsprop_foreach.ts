@@ -5,6 +5,10 @@ import { Tensor } from '../tensor';
 import { ParamGroup } from './optimizer';
 import * as fe from './foreach';
 
+/**
+ * RMSprop's per-parameter lists for the foreach step.
+ * @internal
+ */
 export interface RMSpropLists {
   params: Tensor[];
   grads: Tensor[];
@@ -15,6 +19,10 @@ export interface RMSpropLists {
   steps: Tensor[];
 }
 
+/**
+ * RMSprop's step with the _foreach_ kernels, as PyTorch's _multi_tensor_rmsprop.
+ * @internal
+ */
 export function rmspropForeach(l: RMSpropLists, group: ParamGroup): void {
   const { lr, alpha, eps, weight_decay, momentum, centered, maximize } = group;
   const { params, square_avgs } = l;

@@ -9,11 +9,20 @@ import { initVersionedStep, bumpVersionedStep, useForeach } from './step_count';
 import { rpropForeach } from './rprop_foreach';
 import { isPytorch2 } from '../pytorch_version';
 
+/** Rprop's keyword arguments, as the trailing options object of `new Rprop(params, ...)`. */
 export interface RpropOptions {
+  /** The initial step size (default 1e-2). */
   lr?: number;
+  /** The [decrease, increase] factors of the step size (default [0.5, 1.2]). */
   etas?: [number, number];
+  /** The [minimum, maximum] step size (default [1e-6, 50]). */
   step_sizes?: [number, number];
+  /**
+   * Use the multi-tensor (`_foreach_`) kernels: true forces them, false the per-parameter loop; null
+   * (default) picks as PyTorch does: never on 1.13, on 2.x only when every parameter is on CUDA.
+   */
   foreach?: boolean | null;
+  /** Maximize the objective instead of minimizing it (default false). */
   maximize?: boolean;
 }
 
@@ -25,8 +34,20 @@ function checkPair(v: unknown, what: string): asserts v is [number, number] {
   }
 }
 
-/** new Rprop(params, { lr = 1e-2, etas = [0.5, 1.2], step_sizes = [1e-6, 50], maximize = false }) */
+/**
+ * Rprop: resilient backpropagation, which adapts per-element step sizes from the signs of successive
+ * gradients. The step count is a number on PyTorch 1.13 and a 0-dim tensor on 2.x.
+ *
+ * `new Rprop(params, { lr, etas, step_sizes, foreach, maximize })`, or the options positionally in
+ * PyTorch's order (`new Rprop(params, lr, ...)`). `params` is an iterable of tensors or of param groups
+ * (objects with `params` and per-group options).
+ * @see https://pytorch.org/docs/stable/generated/torch.optim.Rprop.html
+ */
 export class Rprop extends Optimizer {
+  /**
+   * Checks the options (a RangeError or TypeError for an invalid value, as PyTorch's ValueError) and builds
+   * the param groups.
+   */
   constructor(params: ParamsInput, ...args: (number | boolean | number[] | RpropOptions)[]) {
     const o = optionsOf('Rprop', args, NAMES);
     const d = {

@@ -15,6 +15,10 @@ function signsToFactors(signs: Tensor[], etaminus: number, etaplus: number): voi
   }
 }
 
+/**
+ * Rprop's step with the _foreach_ kernels, as PyTorch's _multi_tensor_rprop.
+ * @internal
+ */
 export function rpropForeach(params: Tensor[], grads0: Tensor[], prevs: Tensor[], step_sizes: Tensor[], steps: Tensor[], group: ParamGroup): void {
   const [etaminus, etaplus] = group.etas as [number, number];
   const [step_size_min, step_size_max] = group.step_sizes as [number, number];

@@ -5,6 +5,10 @@ import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { resolveTarget, syncFolder, tempPathFor } from '../serialization/save';
 
+/**
+ * Writes a file atomically: to a temporary file in the same folder, then fsync and rename over the target.
+ * @internal
+ */
 export class AtomicFile {
   private readonly target: string;
   private readonly temp: string;

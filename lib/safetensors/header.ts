@@ -10,11 +10,19 @@ import { DType } from '../dtype';
 import { HeaderError, JsonNumber, JsonValue, parseJson } from './json';
 import { dtypeOfName, UNSUPPORTED, SUPPORTED_NAMES } from './dtypes';
 
+/**
+ * The error a malformed header raises (re-exported from json.ts).
+ * @internal
+ */
 export { HeaderError };
 
 /** The Rust crate's MAX_HEADER_SIZE. */
 export const MAX_HEADER_SIZE = 100_000_000;
 
+/**
+ * One tensor of a header: its name, dtype, shape and byte range in the data.
+ * @internal
+ */
 export interface TensorEntry {
   name: string;
   dtype: DType;
@@ -26,6 +34,10 @@ export interface TensorEntry {
   end: number;
 }
 
+/**
+ * A checked safetensors header: the tensors in data order, the metadata, where the data starts.
+ * @internal
+ */
 export interface Header {
   /** Byte length of the JSON header (N). */
   length: number;
@@ -36,7 +48,10 @@ export interface Header {
   tensors: TensorEntry[];
 }
 
-/** The header length from the first 8 bytes, checked against the limit and the file size. */
+/**
+ * The header length from the first 8 bytes, checked against the limit and the file size.
+ * @internal
+ */
 export function headerLength(first8: Uint8Array, fileSize: number): number {
   if (fileSize < 8) throw new HeaderError(`the file has ${fileSize} bytes, fewer than the 8-byte header length it must start with`);
   const n = Buffer.from(first8.buffer, first8.byteOffset, 8).readBigUInt64LE(0);
@@ -50,7 +65,10 @@ export function headerLength(first8: Uint8Array, fileSize: number): number {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Parses and checks the header bytes; dataLength is what the file holds after them. */
+/**
+ * Parses and checks the header bytes; dataLength is what the file holds after them.
+ * @internal
+ */
 export function parseHeader(bytes: Uint8Array, dataLength: number): Header {
   let text: string;
   try {
@@ -155,6 +173,10 @@ function q(name: string): string {
   return s.length > 80 ? `${s.slice(0, 77)}..."` : s;
 }
 
+/**
+ * A short description of a JSON value, for error messages.
+ * @internal
+ */
 export function describeJson(v: JsonValue): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return String(v);

@@ -4,9 +4,16 @@
 // so an integer field can insist on an integer literal as serde's usize does). Linear in the
 // input; nesting is capped, so no input recurses deeply.
 
-/** A malformed header; the loader adds `safetensors: <path>:`. */
+/**
+ * A malformed header; the loader adds `safetensors: <path>:`.
+ * @internal
+ */
 export class HeaderError extends Error {}
 
+/**
+ * A JSON number kept as its text, so the header check can judge it as the Rust crate does.
+ * @internal
+ */
 export class JsonNumber {
   constructor(readonly text: string) {}
   /** The value when the text is a non-negative integer literal a JS number holds exactly, else undefined. */
@@ -17,6 +24,10 @@ export class JsonNumber {
   }
 }
 
+/**
+ * A parsed JSON value: objects as Maps (keys in order, duplicates detectable), numbers as JsonNumber.
+ * @internal
+ */
 export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | Map<string, JsonValue>;
 
 /** A valid header is three levels deep (object, tensor entry, shape); anything this deep is not one. */
@@ -24,6 +35,10 @@ const MAX_DEPTH = 64;
 
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
+/**
+ * Parses the header's JSON strictly (as serde_json does), keeping objects' key order.
+ * @internal
+ */
 export function parseJson(text: string): JsonValue {
   let i = 0;
   const n = text.length;

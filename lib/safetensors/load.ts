@@ -5,6 +5,7 @@ import { Device, DeviceLike } from '../device';
 import { Header, HeaderError } from './header';
 import { Scratch, headerOfBytes, largest, readHeader, stError, tensorFromBytes, tensorFromFile } from './read';
 
+/** The options of {@link load_file}, {@link load} and {@link safe_open} (Python's keyword arguments). */
 export interface LoadFileOptions {
   /** Where the tensors go ('cpu' by default), as Python's device= argument. */
   device?: DeviceLike;
@@ -18,6 +19,7 @@ export interface LoadFileOptions {
  * the load needs the tensors' memory and no more (on Windows, or with an addon that predates
  * this, through one reused buffer: plus the largest tensor's size). A missing or unreadable file throws the fs error unchanged; anything wrong with
  * the file is a TorchError starting `safetensors: <path>:`.
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.load_file
  */
 export function load_file(path: string, options: LoadFileOptions = {}): Record<string, Tensor> {
   const device = deviceOf(options.device);
@@ -39,6 +41,7 @@ export function load_file(path: string, options: LoadFileOptions = {}): Record<s
 /**
  * Loads the tensors of a safetensors file held in memory (Python's `safetensors.torch.load(data)`),
  * each copied once out of buf. Errors are TorchErrors starting `safetensors: <bytes>:`.
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.load
  */
 export function load(buf: Uint8Array, options: LoadFileOptions = {}): Record<string, Tensor> {
   if (!(buf instanceof Uint8Array)) throw new TypeError(`safetensors.load: expected a Uint8Array (or Buffer), got ${typeof buf}`);
@@ -61,6 +64,7 @@ export function load(buf: Uint8Array, options: LoadFileOptions = {}): Record<str
  * the header is read and checked now, and each tensor only when `get_tensor` asks for it. The
  * file stays open until `close()` (or `using f = safe_open(...)`); one that is dropped is closed
  * by the garbage collector.
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.safe_open
  */
 export function safe_open(path: string, framework?: string | LoadFileOptions, options?: LoadFileOptions): SafeOpen {
   if (typeof framework === 'object' && framework !== null) {
@@ -81,12 +85,21 @@ const closer = new FinalizationRegistry<number>((fd) => {
   }
 });
 
+/**
+ * A safetensors file opened lazily by {@link safe_open}: the header is checked, tensors are read on
+ * demand. Close it with `close()` or `using`.
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.safe_open
+ */
 export class SafeOpen {
   private fd: number | null;
   private readonly header: Header;
   private readonly byName = new Map<string, Header['tensors'][number]>();
 
-  /** @internal */
+  /**
+   * Made by safe_open.
+   * @param path The file's path.
+   * @internal
+   */
   constructor(readonly path: string, private readonly device: Device) {
     const fd = fs.openSync(path, 'r');
     try {
@@ -116,7 +129,12 @@ export class SafeOpen {
   }
 
   /** A tensor's dtype and shape without reading it. */
-  info(name: string): { dtype: Tensor['dtype']; shape: number[] } {
+  info(name: string): {
+    /** The tensor's dtype. */
+    dtype: Tensor['dtype'];
+    /** The tensor's shape. */
+    shape: number[];
+  } {
     const e = this.entry(name);
     return { dtype: e.dtype, shape: [...e.shape] };
   }
@@ -132,6 +150,7 @@ export class SafeOpen {
     }
   }
 
+  /** Closes the file; later get_tensor calls throw. Closing twice is harmless. */
   close(): void {
     if (this.fd === null) return;
     closer.unregister(this);
@@ -140,6 +159,7 @@ export class SafeOpen {
     fs.closeSync(fd);
   }
 
+  /** Closes the file, for `using f = safe_open(...)`. */
   [Symbol.dispose](): void {
     this.close();
   }

@@ -16,6 +16,7 @@ const READ_CHUNK = 1 << 30;
  * `safetensors: <where>: <reason>`, the failure as a TorchError (the original as its cause). An
  * error of the file system itself (reading a folder, EIO) is not the file's fault and is thrown
  * as it is, as a failure to open the file is.
+ * @internal
  */
 export function stError(where: string, e: unknown): Error {
   if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') return e;
@@ -27,6 +28,10 @@ export function stError(where: string, e: unknown): Error {
   return out;
 }
 
+/**
+ * Reads exactly into.length bytes at position, or throws a HeaderError at end of file.
+ * @internal
+ */
 export function readFully(fd: number, into: Uint8Array, position: number): void {
   let done = 0;
   while (done < into.length) {
@@ -36,7 +41,10 @@ export function readFully(fd: number, into: Uint8Array, position: number): void 
   }
 }
 
-/** Reads and checks the header of the open file fd. */
+/**
+ * Reads and checks the header of the open file fd.
+ * @internal
+ */
 export function readHeader(fd: number): Header {
   const size = fs.fstatSync(fd).size;
   const first8 = new Uint8Array(8);
@@ -47,13 +55,19 @@ export function readHeader(fd: number): Header {
   return parseHeader(bytes, size - 8 - n);
 }
 
-/** Parses and checks the header at the start of an in-memory file. */
+/**
+ * Parses and checks the header at the start of an in-memory file.
+ * @internal
+ */
 export function headerOfBytes(buf: Uint8Array): Header {
   const n = headerLength(buf.subarray(0, 8), buf.length);
   return parseHeader(buf.subarray(8, 8 + n), buf.length - 8 - n);
 }
 
-/** A tensor over bytes already in memory (copied once into the tensor's storage). */
+/**
+ * A tensor over bytes already in memory (copied once into the tensor's storage).
+ * @internal
+ */
 export function tensorFromBytes(e: TensorEntry, bytes: Uint8Array, device: Device): Tensor {
   let t: Tensor;
   try {
@@ -65,10 +79,16 @@ export function tensorFromBytes(e: TensorEntry, bytes: Uint8Array, device: Devic
   return toDevice(t, device, e);
 }
 
-/** Whether tensors are read with the addon's pread (tests turn it off to run the JS path). */
+/**
+ * Whether tensors are read with the addon's pread (tests turn it off to run the JS path).
+ * @internal
+ */
 export const nativeRead = { enabled: typeof native.readTensor === 'function' };
 
-/** A reusable JS buffer for the fallback path, allocated only if that path runs. */
+/**
+ * A reusable JS buffer for the fallback path, allocated only if that path runs.
+ * @internal
+ */
 export class Scratch {
   private buf = new Uint8Array(0);
   constructor(private readonly size: number) {}
@@ -78,7 +98,10 @@ export class Scratch {
   }
 }
 
-/** Reads one tensor from fd: straight into its storage, or through scratch. */
+/**
+ * Reads one tensor from fd: straight into its storage, or through scratch.
+ * @internal
+ */
 export function tensorFromFile(fd: number, header: Header, e: TensorEntry, scratch: Scratch, device: Device): Tensor {
   const position = header.dataStart + e.begin;
   if (!nativeRead.enabled) {
@@ -110,7 +133,10 @@ function toDevice(t: Tensor, device: Device, e: TensorEntry): Tensor {
   }
 }
 
-/** The largest tensor's byte count: the one scratch buffer a whole-file load needs. */
+/**
+ * The largest tensor's byte count: the one scratch buffer a whole-file load needs.
+ * @internal
+ */
 export function largest(tensors: TensorEntry[]): number {
   return tensors.reduce((m, e) => Math.max(m, e.end - e.begin), 0);
 }

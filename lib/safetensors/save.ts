@@ -11,6 +11,7 @@ import { AtomicFile } from './atomic';
 import { nameOfDtype, SUPPORTED_NAMES } from './dtypes';
 import { MAX_HEADER_SIZE } from './header';
 
+/** Tensors by name, as an object or a Map, for {@link save_file} and {@link save}. */
 export type TensorDict = Record<string, Tensor> | Map<string, Tensor>;
 
 /** Bytes copied out of a tensor per write: the scratch memory a save needs, whatever the tensor sizes. */
@@ -36,6 +37,7 @@ interface Planned {
  * Atomic, as torch.save is: the file is written to `.<name>.<pid>.<random>.tmp` in the same
  * folder, flushed to disk and renamed over path, so a save that fails or is interrupted leaves
  * the previous file as it was.
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.save_file
  */
 export function save_file(tensors: TensorDict, path: string, metadata?: Record<string, string> | null): void {
   const { header, plan } = prepare('save_file', tensors, metadata);
@@ -57,7 +59,10 @@ export function save_file(tensors: TensorDict, path: string, metadata?: Record<s
   }
 }
 
-/** The safetensors file as bytes (Python's `safetensors.torch.save(tensors, metadata)`). */
+/**
+ * The safetensors file as bytes (Python's `safetensors.torch.save(tensors, metadata)`).
+ * @see https://huggingface.co/docs/safetensors/api/torch#safetensors.torch.save
+ */
 export function save(tensors: TensorDict, metadata?: Record<string, string> | null): Uint8Array {
   const { header, plan, dataLength } = prepare('save', tensors, metadata);
   const out = new Uint8Array(header.length + dataLength);

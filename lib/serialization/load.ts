@@ -31,6 +31,13 @@ const SUPPORTED = 'only tensors, numpy arrays, dicts, lists, tuples, sets, numbe
 const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19]);
 
 /**
+ * torch.load: https://pytorch.org/docs/stable/generated/torch.load.html
+ *
+ * Returns `unknown`: what a file holds is only known at run time, so narrow it before use
+ * (`if (obj instanceof torch.Tensor)`, or a check that a state_dict is an object of Tensors
+ * before `model.load_state_dict(obj as Record<string, torch.Tensor>)`). Differs from PyTorch:
+ * map_location takes no callable; a file path only (no file-like objects).
+ *
  * Loads an object saved with torch.save (Python's or torchnode's). Dicts with string keys
  * become plain objects (a state_dict is ready for module.load_state_dict), dicts with other
  * keys become Maps, tuples and lists become arrays, Python ints and floats become numbers
@@ -56,7 +63,7 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  * file (the fs error, unchanged) is a TorchError whose message starts with
  * `torch.load: <path>`.
  */
-export function load(path: string, options: LoadOptions = {}): any {
+export function load(path: string, options: LoadOptions = {}): unknown {
   if (typeof path !== 'string') throw new TypeError(`torch.load: expected a file path (string), got ${typeof path}`);
   const opts = resolveLoadOptions(options);
   let zip: ZipReader;

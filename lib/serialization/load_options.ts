@@ -6,6 +6,11 @@ import { PickleError } from './pickle';
 /** The encodings Python's unpickler accepts for Python 2 strings, as torch.load passes them on. */
 export type PickleEncoding = 'utf-8' | 'utf8' | 'latin1' | 'latin-1' | 'ascii' | 'bytes';
 
+/**
+ * `torch.load`'s keyword arguments that mean something without a Python pickle module, checked up
+ * front so a typo or a wrong type fails before the file is read (a TypeError for an unknown key).
+ * @see https://pytorch.org/docs/stable/generated/torch.load.html
+ */
 export interface LoadOptions {
   /**
    * Where the tensors go. A device ('cpu', 'cuda:0' or a Device) takes every tensor there,
@@ -43,6 +48,10 @@ export interface LoadOptions {
   max_bytes?: number;
 }
 
+/**
+ * torch.load's options after checking, in the form the loader uses.
+ * @internal
+ */
 export interface ResolvedLoadOptions {
   /** The device for a storage saved at `location` ('cpu', 'cuda:0'...). */
   deviceFor(location: string): Device;
@@ -54,6 +63,10 @@ export interface ResolvedLoadOptions {
 
 const KNOWN = new Set(['map_location', 'weights_only', 'mmap', 'encoding', 'max_bytes']);
 
+/**
+ * Checks torch.load's options (TypeError/RangeError for unknown keys or wrong types) and resolves them.
+ * @internal
+ */
 export function resolveLoadOptions(options: unknown): ResolvedLoadOptions {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
@@ -140,5 +153,8 @@ function resolveEncoding(e: unknown): (b: Uint8Array) => string | Uint8Array {
   }
 }
 
-/** A Python 2 string the chosen encoding cannot decode; load() reports it with the path. */
+/**
+ * A Python 2 string the chosen encoding cannot decode; load() reports it with the path.
+ * @internal
+ */
 export class EncodingError extends PickleError {}

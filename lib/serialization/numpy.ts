@@ -22,7 +22,10 @@ const SUPPORTED_DTYPES = {
 /** The numpy.ndarray class, only ever passed to _reconstruct. */
 class NdarrayClass {}
 
-/** A numpy.dtype: filled in by its BUILD (byte order, fields), as numpy's __setstate__ does. */
+/**
+ * A numpy.dtype: filled in by its BUILD (byte order, fields), as numpy's __setstate__ does.
+ * @internal
+ */
 export class NumpyDType {
   byteorder = '=';
   fields: string[] | null = null;
@@ -67,7 +70,10 @@ const TORCH_DTYPES = new Map<string, DType>([
   ['u1', uint8], ['b1', bool], ['c8', complex64], ['c16', complex128],
 ]);
 
-/** What _reconstruct makes; its BUILD turns it into a tensor (kept here, so memo references see it). */
+/**
+ * What _reconstruct makes; its BUILD turns it into a tensor (kept here, so memo references see it).
+ * @internal
+ */
 export class NumpyArray {
   tensor: Tensor | undefined;
   get value(): Tensor {
@@ -198,7 +204,10 @@ const reconstruct: PyCallable = {
 const dtype: PyCallable = { qualname: 'numpy.dtype', call: ([spec]) => parseDTypeSpec(spec), build: buildDType };
 const scalarGlobal: PyCallable = { qualname: 'numpy.core.multiarray.scalar', call: scalar };
 
-/** The numpy globals torchnode rebuilds, by qualified name (numpy 1.x and 2.x module names). */
+/**
+ * The numpy globals torchnode rebuilds, by qualified name (numpy 1.x and 2.x module names).
+ * @internal
+ */
 export const numpyGlobals: Record<string, unknown> = {
   'numpy.core.multiarray._reconstruct': reconstruct,
   'numpy._core.multiarray._reconstruct': reconstruct,

@@ -4,10 +4,16 @@
 // (dicts are Maps, tuples and lists are arrays); torch-specific meaning lives in index.ts,
 // which supplies the globals and the persistent-id (storage) handler.
 
-/** A malformed pickle or one that needs something unsupported; load() adds the path. */
+/**
+ * A malformed pickle or one that needs something unsupported; load() adds the path.
+ * @internal
+ */
 export class PickleError extends Error {}
 
-/** What a GLOBAL opcode resolved to: something REDUCE can call, or a plain value (a dtype...). */
+/**
+ * What a GLOBAL opcode resolved to: something REDUCE can call, or a plain value (a dtype...).
+ * @internal
+ */
 export interface PyCallable {
   readonly qualname: string;
   call(args: unknown[]): unknown;
@@ -15,6 +21,10 @@ export interface PyCallable {
   build?(obj: unknown, state: unknown): unknown;
 }
 
+/**
+ * What unpickle() asks its caller for: globals, persistent ids, and limits.
+ * @internal
+ */
 export interface UnpickleHooks {
   findGlobal(module: string, name: string): unknown;
   persistentLoad(pid: unknown): unknown;
@@ -35,6 +45,10 @@ export interface UnpickleHooks {
 
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * Runs the pickle program in data (no code execution: only the globals hooks allow).
+ * @internal
+ */
 export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   let pos = 0;
@@ -362,6 +376,10 @@ export function unpickle(data: Uint8Array, hooks: UnpickleHooks): unknown {
   }
 }
 
+/**
+ * Whether a value is a callable that unpickle can call (a PyCallable).
+ * @internal
+ */
 export function isCallable(v: unknown): v is PyCallable {
   return v !== null && typeof v === 'object' && typeof (v as PyCallable).call === 'function' && typeof (v as PyCallable).qualname === 'string';
 }
@@ -381,6 +399,7 @@ const REFUSED_WHY: Record<string, string> = {
  * LONG1/LONG4 payload: little-endian two's complement. Safe integers become numbers. Decoded
  * through one hexadecimal string, which V8 parses in linear time (shifting a BigInt byte by byte
  * is quadratic: a 256 KiB integer took over a minute).
+ * @internal
  */
 export function decodeLong(b: Uint8Array): number | bigint {
   if (b.length === 0) return 0;
@@ -390,7 +409,10 @@ export function decodeLong(b: Uint8Array): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
-/** As Python 3.11's default sys.get_int_max_str_digits(): decimal parsing is quadratic beyond it. */
+/**
+ * As Python 3.11's default sys.get_int_max_str_digits(): decimal parsing is quadratic beyond it.
+ * @internal
+ */
 export const MAX_INT_DIGITS = 4300;
 
 function parseIntText(s: string): number | bigint {
@@ -402,6 +424,10 @@ function parseIntText(s: string): number | bigint {
   return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
+/**
+ * A Python-style description of an unpickled value's type, for error messages.
+ * @internal
+ */
 export function describePy(v: unknown): string {
   if (v === null) return 'None';
   if (Array.isArray(v)) return 'list/tuple';
@@ -412,7 +438,10 @@ export function describePy(v: unknown): string {
 
 // ---- writing ------------------------------------------------------------------------------------
 
-/** Appends pickle opcodes (protocol 2) to a growing buffer. */
+/**
+ * Appends pickle opcodes (protocol 2) to a growing buffer.
+ * @internal
+ */
 export class PickleWriter {
   private buf = Buffer.alloc(1024);
   private len = 0;
@@ -547,7 +576,10 @@ export class PickleWriter {
   }
 }
 
-/** Minimal little-endian two's complement, as Python's encode_long writes for LONG1. */
+/**
+ * Minimal little-endian two's complement, as Python's encode_long writes for LONG1.
+ * @internal
+ */
 export function encodeLong(v: bigint): Uint8Array {
   if (v === 0n) return new Uint8Array(0);
   const out: number[] = [];

@@ -26,6 +26,10 @@ const BATCH = 1000; // items per SETITEMS/APPENDS, as Python's pickler batches t
  * `.<name>.<pid>.<random>.tmp`, flushed to disk (fsync) and renamed over path, so a save that
  * fails or is interrupted leaves the previous file as it was. A failed save removes its
  * temporary file; a killed process cannot, and leaves it behind (safe to delete).
+ * Differs from PyTorch: `path` is a file path only (no file objects or `pickle_module`,
+ * `pickle_protocol`, `_use_new_zipfile_serialization`), and views of one storage are saved as
+ * separate storages, so they load back not sharing memory.
+ * @see https://pytorch.org/docs/stable/generated/torch.save.html
  */
 export function save(obj: unknown, path: string): void {
   saveWithOptions(obj, path);
@@ -59,7 +63,10 @@ export function saveWithOptions(obj: unknown, path: string, zip64Threshold?: num
   syncFolder(nodePath.dirname(target));
 }
 
-/** Writes through a symlink, as opening the path for writing would. */
+/**
+ * Writes through a symlink, as opening the path for writing would.
+ * @internal
+ */
 export function resolveTarget(path: string): string {
   try {
     return fs.realpathSync(path);
@@ -68,7 +75,10 @@ export function resolveTarget(path: string): string {
   }
 }
 
-/** `.<name>.<pid>.<random>.tmp` next to target: same filesystem (so rename is atomic), recognisable, hidden. */
+/**
+ * `.<name>.<pid>.<random>.tmp` next to target: same filesystem (so rename is atomic), recognisable, hidden.
+ * @internal
+ */
 export function tempPathFor(target: string): string {
   return nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
 }
@@ -84,7 +94,10 @@ function copyMode(target: string, zip: ZipWriter): void {
   zip.chmod(mode);
 }
 
-/** Makes the rename itself durable; not every platform or filesystem allows fsync on a folder. */
+/**
+ * Makes the rename itself durable; not every platform or filesystem allows fsync on a folder.
+ * @internal
+ */
 export function syncFolder(dir: string): void {
   let fd: number | undefined;
   try {
@@ -314,7 +327,7 @@ class Pickler {
     p.reduce();
     p.mark();
     this.plainTensor(ops.aten._indices(t), false, where);
-    this.plainTensor(ops.aten._values(t).detach(), false, where);
+    this.plainTensor(ops.aten._values<Tensor>(t).detach(), false, where);
     p.global('torch', 'Size');
     this.intTuple(t.shape);
     p.tuple1();
@@ -361,6 +374,7 @@ function tensorBytes(t: Tensor): Uint8Array {
  * Calls fn with the tensor's elements as a flat contiguous uint8 CPU tensor (its raw
  * little-endian bytes; a tensor already contiguous on the CPU is viewed in place), then frees
  * every temporary. torch.save and safetensors' save_file write through it.
+ * @internal
  */
 export function withByteView<T>(t: Tensor, fn: (flat: Tensor) => T): T {
   const temps: Tensor[] = [];

@@ -10,8 +10,16 @@ const PAIRS: [string, DType][] = [
   ['ByteStorage', uint8], ['BoolStorage', bool], ['ComplexFloatStorage', complex64], ['ComplexDoubleStorage', complex128],
 ];
 
+/**
+ * PyTorch storage type names ('FloatStorage'...) to dtypes.
+ * @internal
+ */
 export const dtypeOfStorageType = new Map<string, DType>(PAIRS);
 // A storage saved on its own (not through a tensor) is untyped bytes.
 dtypeOfStorageType.set('UntypedStorage', uint8);
 
+/**
+ * dtypes to PyTorch storage type names.
+ * @internal
+ */
 export const storageTypeOfDtype = new Map<DType, string>(PAIRS.map(([n, d]) => [d, n]));

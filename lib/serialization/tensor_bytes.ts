@@ -5,7 +5,10 @@ import { Device } from '../device';
 import { from_typed_array } from '../creation';
 import { ops } from '../raw_ops';
 
-/** One flat native tensor holding `bytes` as elements of `dtype`, on the target device. */
+/**
+ * One flat native tensor holding `bytes` as elements of `dtype`, on the target device.
+ * @internal
+ */
 export function fromBytes(bytes: Uint8Array, dtype: DType, target: Device): Tensor {
   const raw = from_typed_array(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), [bytes.length]);
   let t = raw;
@@ -21,7 +24,10 @@ export function fromBytes(bytes: Uint8Array, dtype: DType, target: Device): Tens
   return t;
 }
 
-/** Reverses each `width`-byte group in place (big-endian to little-endian). */
+/**
+ * Reverses each `width`-byte group in place (big-endian to little-endian).
+ * @internal
+ */
 export function swapBytes(b: Uint8Array, width: number): void {
   const buf = Buffer.from(b.buffer, b.byteOffset, b.byteLength);
   if (width === 2) buf.swap16();

@@ -26,6 +26,7 @@ const BLOCKED_MODULES = new Set(['sys', 'os', 'posix', 'nt']);
  * Whether PyTorch's weights_only unpickler accepts the global `module.name`. `isTorchDtypeOrStorage`
  * says whether torch.<name> is a dtype (torch.float32...) or a legacy storage class
  * (torch.FloatStorage...), which PyTorch's list also holds.
+ * @internal
  */
 export function weightsOnlyAllows(module: string, name: string, isTorchDtypeOrStorage: boolean): boolean {
   if (BLOCKED_MODULES.has(module)) return false;
@@ -35,6 +36,7 @@ export function weightsOnlyAllows(module: string, name: string, isTorchDtypeOrSt
 /**
  * PyTorch's refusal of a global under weights_only, with what torchnode can do instead:
  * `loadableWithout` says whether weights_only: false would load it.
+ * @internal
  */
 export function weightsOnlyRefusal(module: string, name: string, loadableWithout: boolean, supported: string): PickleError {
   const prefix = 'Weights only load failed: ';

@@ -6,7 +6,10 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
 
-/** A malformed archive; torch.load adds the path and the "not a PyTorch zip archive" context. */
+/**
+ * A malformed archive; torch.load adds the path and the "not a PyTorch zip archive" context.
+ * @internal
+ */
 export class ZipFormatError extends Error {}
 
 const SIG_LOCAL = 0x04034b50;
@@ -23,6 +26,10 @@ const METHOD_DEFLATE = 8;
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 
+/**
+ * One record of a zip archive, from its central directory.
+ * @internal
+ */
 export interface ZipEntry {
   name: string;
   method: number;
@@ -48,6 +55,10 @@ function u64(buf: Buffer, at: number): number {
   return Number(buf.readBigUInt64LE(at));
 }
 
+/**
+ * Reads the records of a zip archive (stored or deflated, zip64 included) from a file.
+ * @internal
+ */
 export class ZipReader {
   readonly entries = new Map<string, ZipEntry>();
   /** Entry names in central-directory order (the first one names PyTorch's archive folder). */
@@ -239,6 +250,7 @@ interface Written {
 /**
  * Writes a stored zip record by record straight to the file. Zip64 fields are used only for
  * sizes or offsets at or past `zip64Threshold` (4 GiB in real files; tests lower it).
+ * @internal
  */
 export class ZipWriter {
   private readonly fd: number;

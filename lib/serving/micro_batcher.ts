@@ -22,6 +22,7 @@ import { tidy, keep } from '../memory';
 /** One tensor, or a fixed-length array of them (a model with several inputs or outputs). */
 export type Tensors = Tensor | readonly Tensor[];
 
+/** The options of `new MicroBatcher({ run, maxBatch, maxDelayMs, maxQueue, concurrency })`. */
 export interface MicroBatcherOptions<I extends Tensors = Tensor, O extends Tensors = Tensor> {
   /**
    * Runs one batch: the inputs stacked on dim 0 (for array inputs, an array of stacked tensors,
@@ -40,11 +41,13 @@ export interface MicroBatcherOptions<I extends Tensors = Tensor, O extends Tenso
   concurrency?: number;
 }
 
+/** The options of {@link MicroBatcher.submit}. */
 export interface SubmitOptions {
   /** Aborting it withdraws the request (see MicroBatcher.submit). */
   signal?: AbortSignal;
 }
 
+/** The counters {@link MicroBatcher.stats} returns. */
 export interface MicroBatcherStats {
   /** Requests waiting for a batch. */
   queued: number;
@@ -64,7 +67,12 @@ export interface MicroBatcherStats {
 
 /** submit() refused a request because `maxQueue` requests are waiting; a service answers 503. */
 export class QueueFullError extends Error {
+  /** Always 'QUEUE_FULL', for branching on `err.code`. */
   readonly code = 'QUEUE_FULL' as const;
+  /**
+   * Made by submit().
+   * @param maxQueue The batcher's limit of waiting requests that was reached.
+   */
   constructor(readonly maxQueue: number) {
     super(`MicroBatcher: the queue is full (${maxQueue} requests waiting); try again later`);
     this.name = 'QueueFullError';
@@ -101,10 +109,26 @@ function layoutKey(t: Tensor): string {
   return `${t.dtype}@${t.device}[${t.shape.join(',')}]`;
 }
 
+/**
+ * Gathers single requests into batches for a model served from Node (torchnode's own; PyTorch has no
+ * counterpart). A batch starts when `maxBatch` requests with the same input layout are queued, or
+ * `maxDelayMs` after the oldest of them arrived, whichever comes first, and at most `concurrency`
+ * batches run at once. The inputs are stacked on dim 0 and given to `run`; its output is split along
+ * dim 0 and each caller gets its own row (a copy the caller owns).
+ *
+ * ```ts
+ * const batcher = new torch.serving.MicroBatcher({ run: (x) => torch.no_grad(() => model.forward(x)) });
+ * const y = await batcher.submit(x); // x: one request's input, without the batch dimension
+ * ```
+ */
 export class MicroBatcher<I extends Tensors = Tensor, O extends Tensors = Tensor> {
+  /** At most this many requests per run. */
   readonly maxBatch: number;
+  /** How long a request waits at most for others to join its batch, in milliseconds. */
   readonly maxDelayMs: number;
+  /** Requests waiting (not yet running) beyond this are refused with a QueueFullError. */
   readonly maxQueue: number;
+  /** Runs in flight at once. */
   readonly concurrency: number;
   readonly #run: (batch: I) => O | Promise<O>;
 
@@ -135,6 +159,10 @@ export class MicroBatcher<I extends Tensors = Tensor, O extends Tensors = Tensor
     this.#pump();
   });
 
+  /**
+   * Checks the options: a TypeError without `run`, a RangeError for a limit that is not a positive
+   * integer or a negative maxDelayMs.
+   */
   constructor(options: MicroBatcherOptions<I, O>) {
     if (typeof options !== 'object' || options === null || typeof options.run !== 'function') {
       throw new TypeError('MicroBatcher: options.run must be a function (batch) => Tensor | Promise<Tensor>');

@@ -52,10 +52,13 @@ const optTensor = optionalTensor;
 
 // ---- scaled dot-product attention ---------------------------------------------------------------
 
+/** The keyword arguments of `F.scaled_dot_product_attention`, as in PyTorch 2.x. */
 export interface ScaledDotProductAttentionOptions {
   /** Boolean (True = takes part in attention) or additive float mask, broadcastable to (..., L, S). */
   attn_mask?: Tensor | null;
+  /** Dropout probability on the attention weights (default 0). */
   dropout_p?: number;
+  /** Apply a causal mask (query i attends to keys j <= i); exclusive with `attn_mask` (default false). */
   is_causal?: boolean;
   /** Defaults to 1 / sqrt(E). */
   scale?: number | null;
@@ -64,6 +67,10 @@ export interface ScaledDotProductAttentionOptions {
 /**
  * softmax(query @ key^T * scale + mask) @ value, with dropout on the weights, as PyTorch 2.x's
  * F.scaled_dot_product_attention. Shapes (..., L, E), (..., S, E), (..., S, Ev) -> (..., L, Ev).
+ *
+ * PyTorch's keyword arguments go in the trailing options object.
+ *
+ * @see [torch.nn.functional.scaled_dot_product_attention](https://pytorch.org/docs/stable/generated/torch.nn.functional.scaled_dot_product_attention.html)
  */
 export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, options: ScaledDotProductAttentionOptions = {}): Tensor {
   requireTensor(query, 'query');
@@ -92,17 +99,29 @@ export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: 
 
 // ---- multi-head attention -----------------------------------------------------------------------
 
+/** The keyword arguments of `F.multi_head_attention_forward`, as in PyTorch. */
 export interface MultiHeadAttentionForwardOptions {
+  /** Apply dropout to the attention weights (default true). */
   training?: boolean;
+  /** (N, S): true (or -inf) marks keys to ignore (default none). */
   key_padding_mask?: Tensor | null;
+  /** Also return the attention weights (default true). */
   need_weights?: boolean;
+  /** (L, S) or (N * num_heads, L, S): true (or an additive float) masks a query-key pair (default none). */
   attn_mask?: Tensor | null;
+  /** Use `q_proj_weight`, `k_proj_weight`, `v_proj_weight` instead of `in_proj_weight` (default false). */
   use_separate_proj_weight?: boolean;
+  /** The separate query projection (with `use_separate_proj_weight`). */
   q_proj_weight?: Tensor | null;
+  /** The separate key projection (with `use_separate_proj_weight`). */
   k_proj_weight?: Tensor | null;
+  /** The separate value projection (with `use_separate_proj_weight`). */
   v_proj_weight?: Tensor | null;
+  /** Precomputed keys (N * num_heads, S, head_dim) to use instead of projecting `key`. */
   static_k?: Tensor | null;
+  /** Precomputed values (N * num_heads, S, head_dim) to use instead of projecting `value`. */
   static_v?: Tensor | null;
+  /** Average the returned weights over the heads (default true). */
   average_attn_weights?: boolean;
 }
 
@@ -160,8 +179,12 @@ function inProjection(q: Tensor, k: Tensor, v: Tensor, wq: Tensor, wk: Tensor, w
 }
 
 /**
- * PyTorch's F.multi_head_attention_forward (sequence-first layout: (L, N, E), or (L, E)
- * unbatched). Returns [attn_output, attn_weights or null].
+ * PyTorch's F.multi_head_attention_forward (sequence-first layout: (L, N, E), or (L, E) unbatched). Returns
+ * [attn_output, attn_weights or null].
+ *
+ * Takes the same arguments as in Python.
+ *
+ * @see [torch.nn.functional.multi_head_attention_forward](https://pytorch.org/docs/stable/generated/torch.nn.functional.multi_head_attention_forward.html)
  */
 export function multi_head_attention_forward(
   query: Tensor, key: Tensor, value: Tensor, embed_dim_to_check: number, num_heads: number,

@@ -13,55 +13,97 @@ import { multi_head_attention_forward } from '../functional/attention';
 import { Linear } from './linear';
 import { FactoryOptions, newParameter } from './utils';
 
-/** PyTorch's out_proj class: a plain Linear under the name its repr shows. */
+/** PyTorch's class of `MultiheadAttention.out_proj`: a plain `nn.Linear` under the name its repr shows. */
 export class NonDynamicallyQuantizableLinear extends Linear {}
 
+/**
+ * The keyword arguments of `nn.MultiheadAttention`, as in PyTorch; each may also be given
+ * positionally after `(embed_dim, num_heads)`.
+ */
 export interface MultiheadAttentionOptions extends FactoryOptions {
+  /** Dropout probability on the attention weights (default 0). */
   dropout?: number;
+  /** Whether the input and output projections have biases (default true). */
   bias?: boolean;
+  /** Append learned bias rows to the keys and values (default false). */
   add_bias_kv?: boolean;
+  /** Append a row of zeros to the keys and values (default false). */
   add_zero_attn?: boolean;
+  /** Feature size of the keys (default `embed_dim`). */
   kdim?: number | null;
+  /** Feature size of the values (default `embed_dim`). */
   vdim?: number | null;
+  /** Inputs and output as (batch, seq, feature) (default false: (seq, batch, feature)). */
   batch_first?: boolean;
 }
 
+/** The keyword arguments of `MultiheadAttention.forward`, as in PyTorch. */
 export interface MultiheadAttentionForwardOptions {
   /** (N, S) or (S): True (or -inf when float) marks keys to ignore. */
   key_padding_mask?: Tensor | null;
+  /** Also return the attention weights (default true); false returns null in their place. */
   need_weights?: boolean;
   /** (L, S) or (N * num_heads, L, S): True (or an additive float) masks a query-key pair. */
   attn_mask?: Tensor | null;
+  /** Average the returned weights over the heads (default true). */
   average_attn_weights?: boolean;
 }
 
 const ARG_NAMES = ['dropout', 'bias', 'add_bias_kv', 'add_zero_attn', 'kdim', 'vdim', 'batch_first', 'device', 'dtype'] as const;
 
 /**
- * new nn.MultiheadAttention(embed_dim, num_heads, { dropout, bias, add_bias_kv, add_zero_attn, kdim, vdim, batch_first }).
- * forward(query, key, value, { key_padding_mask, need_weights, attn_mask, average_attn_weights })
- * returns [attn_output, attn_weights or null].
+ * Multi-head attention: softmax(Q K^T / sqrt(head_dim)) V over `num_heads` heads, with input and
+ * output projections.
+ *
+ * `new nn.MultiheadAttention(embed_dim, num_heads, { dropout, bias, add_bias_kv, add_zero_attn,
+ * kdim, vdim, batch_first, device, dtype })`: PyTorch's keyword arguments in the options object
+ * ({@link MultiheadAttentionOptions}). `forward(query, key, value, { key_padding_mask, need_weights,
+ * attn_mask, average_attn_weights })` returns `[attn_output, attn_weights or null]`, an array where
+ * PyTorch has a tuple.
+ *
+ * @see [torch.nn.MultiheadAttention](https://pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html)
  */
 export class MultiheadAttention extends Module {
+  /** Feature size of the queries and the output. */
   readonly embed_dim: number;
+  /** Feature size of the keys. */
   readonly kdim: number;
+  /** Feature size of the values. */
   readonly vdim: number;
+  /** Whether queries, keys and values share `embed_dim` (then one packed `in_proj_weight`). */
   readonly _qkv_same_embed_dim: boolean;
+  /** Number of heads. */
   readonly num_heads: number;
+  /** Dropout probability on the attention weights. */
   dropout: number;
+  /** Whether inputs and output are (batch, seq, feature). */
   readonly batch_first: boolean;
+  /** `embed_dim / num_heads`. */
   readonly head_dim: number;
   // Declared in PyTorch's registration order: the module walk follows it.
+  /** The packed Q/K/V projection (3 * embed_dim, embed_dim), or null when the sizes differ. */
   in_proj_weight: Parameter | null = null;
+  /** The query projection when the sizes differ, else null. */
   q_proj_weight: Parameter | null = null;
+  /** The key projection when the sizes differ, else null. */
   k_proj_weight: Parameter | null = null;
+  /** The value projection when the sizes differ, else null. */
   v_proj_weight: Parameter | null = null;
+  /** The packed input-projection bias, or null without `bias`. */
   in_proj_bias: Parameter | null = null;
+  /** The output projection. */
   out_proj: NonDynamicallyQuantizableLinear;
+  /** The learned key bias row with `add_bias_kv`, else null. */
   bias_k: Parameter | null = null;
+  /** The learned value bias row with `add_bias_kv`, else null. */
   bias_v: Parameter | null = null;
+  /** Whether a zero row is appended to keys and values. */
   add_zero_attn: boolean;
 
+  /**
+   * `embed_dim` and `num_heads` (a divisor of it), then PyTorch's positional arguments or a
+   * {@link MultiheadAttentionOptions}.
+   */
   constructor(embed_dim: number, num_heads: number, ...args: (number | boolean | null | MultiheadAttentionOptions)[]) {
     super();
     const [dropout, bias, add_bias_kv, add_zero_attn, kdim, vdim, batch_first, device, dtype] = params('MultiheadAttention', args, ARG_NAMES);
@@ -95,6 +137,10 @@ export class MultiheadAttention extends Module {
     this._reset_parameters();
   }
 
+  /**
+   * Re-initialises the projections (Xavier-uniform), the biases (zeros) and `bias_k`/`bias_v` as PyTorch
+   * does.
+   */
   _reset_parameters(): void {
     if (this._qkv_same_embed_dim) {
       init.xavier_uniform_(this.in_proj_weight as Parameter);
@@ -111,6 +157,11 @@ export class MultiheadAttention extends Module {
     if (this.bias_v !== null) init.xavier_normal_(this.bias_v);
   }
 
+  /**
+   * Attends from `query` (L, N, E) to `key` (S, N, kdim) and `value` (S, N, vdim) (batch first with
+   * `batch_first`, or unbatched); returns `[attn_output, attn_weights]`, the weights null without
+   * `need_weights`.
+   */
   forward(query: Tensor, key: Tensor, value: Tensor, options: MultiheadAttentionForwardOptions = {}): [Tensor, Tensor | null] {
     requireTensor(query, 'query');
     requireTensor(key, 'key');

@@ -12,19 +12,32 @@ import { Parameter } from '../parameter';
 import * as init from '../init';
 import { FactoryOptions, newParameter, pyFloat, pyStr } from './utils';
 
+/**
+ * The keyword arguments of `nn.GRU` (and the shared ones of `nn.RNN`, `nn.LSTM`), as in PyTorch;
+ * each may also be given positionally after `(input_size, hidden_size)`, in PyTorch's order.
+ */
 export interface RNNBaseOptions extends FactoryOptions {
+  /** Number of stacked recurrent layers (PyTorch's `num_layers`, default 1). */
   num_layers?: number;
+  /** Whether the layers have the biases `b_ih` and `b_hh` (default true). */
   bias?: boolean;
+  /** Input and output as (batch, seq, feature) instead of (seq, batch, feature) (default false). */
   batch_first?: boolean;
+  /** Dropout probability on the outputs of every layer but the last, in training (default 0). */
   dropout?: number;
+  /** Run a second, reversed pass and concatenate the two directions (default false). */
   bidirectional?: boolean;
 }
 
+/** The keyword arguments of `nn.LSTM`: those of {@link RNNBaseOptions} and `proj_size`. */
 export interface LSTMOptions extends RNNBaseOptions {
+  /** Size of the projection of the hidden state (PyTorch's `proj_size`, default 0: none). */
   proj_size?: number;
 }
 
+/** The keyword arguments of `nn.RNN`: those of {@link RNNBaseOptions} and `nonlinearity`. */
 export interface RNNOptions extends RNNBaseOptions {
+  /** The activation, `'tanh'` (default) or `'relu'`. */
   nonlinearity?: 'tanh' | 'relu';
 }
 
@@ -53,20 +66,44 @@ function checkInteger(name: string, v: unknown, min: number): number {
   return v;
 }
 
+/**
+ * The base of `nn.RNN`, `nn.GRU` and `nn.LSTM`: holds the per-layer weights `weight_ih_l{k}`,
+ * `weight_hh_l{k}`, `bias_ih_l{k}`, `bias_hh_l{k}` (and `_reverse`, `weight_hr_l{k}`) under
+ * PyTorch's names, so state dicts load either way.
+ *
+ * @see [torch.nn.RNNBase](https://pytorch.org/docs/stable/generated/torch.nn.RNNBase.html)
+ */
 export class RNNBase extends Module {
+  /** Which fused operator runs the layers: `'LSTM'`, `'GRU'`, `'RNN_TANH'` or `'RNN_RELU'`. */
   readonly mode: Mode;
+  /** Number of features of the input. */
   readonly input_size: number;
+  /** Number of features of the hidden state. */
   readonly hidden_size: number;
+  /** Number of stacked layers. */
   readonly num_layers: number;
+  /** Whether the layers have biases. */
   readonly bias: boolean;
+  /** Whether input and output are (batch, seq, feature). */
   readonly batch_first: boolean;
+  /** Dropout probability between layers. */
   readonly dropout: number;
+  /** Whether the layers run in both directions. */
   readonly bidirectional: boolean;
+  /** Size of the LSTM hidden-state projection; 0 without one. */
   readonly proj_size: number;
-  /** Parameter names in the order aten::lstm & co. expect the flat weight list. */
+  /**
+   * Parameter names in the order aten::lstm & co. expect the flat weight list.
+   * @internal
+   */
   readonly _flat_weights_names: string[] = [];
+  /** The parameter names of each layer and direction, as in PyTorch's `_all_weights`. */
   readonly _all_weights: string[][] = [];
 
+  /**
+   * Called by the subclasses with their mode; `args` are PyTorch's positional arguments after
+   * `(input_size, hidden_size)`, optionally ending in an options object.
+   */
   constructor(mode: Mode, input_size: number, hidden_size: number, ...args: (PositionalArg | LSTMOptions)[]) {
     super();
     const [num_layers, bias, batch_first, dropout, bidirectional, proj_size, device, dtype] = params(
@@ -119,16 +156,21 @@ export class RNNBase extends Module {
     this.reset_parameters();
   }
 
+  /** Re-draws every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch. */
   reset_parameters(): void {
     const stdv = this.hidden_size > 0 ? 1.0 / Math.sqrt(this.hidden_size) : 0;
     for (const weight of this.parameters()) init.uniform_(weight, -stdv, stdv);
   }
 
-  /** The weights as aten::lstm & co. take them, read afresh so reassigned parameters are seen. */
+  /**
+   * The weights as aten::lstm & co. take them, read afresh so reassigned parameters are seen.
+   * @internal
+   */
   get _flat_weights(): Tensor[] {
     return this._flat_weights_names.map((n) => (this as unknown as Record<string, Tensor>)[n]);
   }
 
+  /** The parameters of each layer and direction, grouped as in PyTorch's `all_weights`. */
   get all_weights(): Tensor[][] {
     return this._all_weights.map((names) => names.map((n) => (this as unknown as Record<string, Tensor>)[n]));
   }
@@ -136,6 +178,7 @@ export class RNNBase extends Module {
   /** No-op: LibTorch's CPU kernels need no flattened weight buffer (cuDNN re-flattens itself). */
   flatten_parameters(): void {}
 
+  /** @internal */
   protected checkInput(input: Tensor): void {
     if (input.dim() !== 3) throw new RangeError(`input must have 3 dimensions, got ${input.dim()}`);
     if (this.input_size !== input.size(-1)) {
@@ -145,12 +188,14 @@ export class RNNBase extends Module {
     if (input.dtype !== wdtype) throw new TypeError(`input must have the type ${wdtype}, got type ${input.dtype}`);
   }
 
+  /** @internal */
   protected expectedHiddenSize(input: Tensor): number[] {
     const miniBatch = this.batch_first ? input.size(0) : input.size(1);
     const numDirections = this.bidirectional ? 2 : 1;
     return [this.num_layers * numDirections, miniBatch, this.proj_size > 0 ? this.proj_size : this.hidden_size];
   }
 
+  /** @internal */
   protected checkHiddenSize(hx: Tensor, expected: number[], msg = 'Expected hidden size'): void {
     const got = hx.shape;
     if (got.length !== expected.length || got.some((s, i) => s !== expected[i])) {
@@ -158,7 +203,10 @@ export class RNNBase extends Module {
     }
   }
 
-  /** Validates the input's rank and adds the batch dimension to unbatched (2-D) input. */
+  /**
+   * Validates the input's rank and adds the batch dimension to unbatched (2-D) input.
+   * @internal
+   */
   protected batchInput(input: Tensor): { input: Tensor; isBatched: boolean; batchDim: number } {
     requireTensor(input, 'input');
     const d = input.dim();
@@ -169,16 +217,23 @@ export class RNNBase extends Module {
     return { input: isBatched ? input : input.unsqueeze(batchDim), isBatched, batchDim };
   }
 
-  /** The flat weights, each checked to be a Tensor (a reassigned attribute may not be). */
+  /**
+   * The flat weights, each checked to be a Tensor (a reassigned attribute may not be).
+   * @internal
+   */
   protected checkedFlatWeights(): Tensor[] {
     return this._flat_weights.map((w, i) => requireTensor(w, this._flat_weights_names[i]));
   }
 
-  /** The arguments after (input, hx) of aten::lstm.input & co. */
+  /**
+   * The arguments after (input, hx) of aten::lstm.input & co.
+   * @internal
+   */
   protected fusedArgs(): [Tensor[], boolean, number, number, boolean, boolean, boolean] {
     return [this.checkedFlatWeights(), this.bias, this.num_layers, this.dropout, this.training, this.bidirectional, this.batch_first];
   }
 
+  /** PyTorch's `extra_repr`: the non-default arguments, as `print(module)` shows them. */
   extra_repr(): string {
     let s = `${this.input_size}, ${this.hidden_size}`;
     if (this.proj_size !== 0) s += `, proj_size=${this.proj_size}`;
@@ -193,8 +248,14 @@ export class RNNBase extends Module {
 
 /** Single-hidden-state layers (RNN, GRU): forward(input, hx?) -> [output, h_n]. */
 abstract class SingleStateRNN extends RNNBase {
+  /** @internal */
   protected abstract fusedOp(): FusedSingleState;
 
+  /**
+   * Runs the layers over a (seq, batch, feature) input (batch first with `batch_first`, or an
+   * unbatched (seq, feature) one) from `hx` (zeros when omitted); returns `[output, h_n]`, a tuple
+   * in PyTorch.
+   */
   forward(input: Tensor, hx?: Tensor | null): [Tensor, Tensor] {
     const b = this.batchInput(input);
     let h: Tensor;
@@ -220,10 +281,20 @@ abstract class SingleStateRNN extends RNNBase {
   }
 }
 
-/** Elman RNN with tanh or ReLU: new nn.RNN(input_size, hidden_size, num_layers?, { nonlinearity, ... }). */
+/**
+ * A multi-layer Elman RNN with tanh or ReLU: `h_t = tanh(x_t W_ih^T + b_ih + h_(t-1) W_hh^T + b_hh)`.
+ *
+ * `new nn.RNN(input_size, hidden_size, num_layers?, { nonlinearity, bias, batch_first, dropout,
+ * bidirectional, device, dtype })`: PyTorch's keyword arguments go in the options object
+ * ({@link RNNOptions}). `forward` returns `[output, h_n]`.
+ *
+ * @see [torch.nn.RNN](https://pytorch.org/docs/stable/generated/torch.nn.RNN.html)
+ */
 export class RNN extends SingleStateRNN {
+  /** The activation, `'tanh'` or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
 
+  /** `input_size` and `hidden_size`, then PyTorch's positional arguments or an {@link RNNOptions}. */
   constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | RNNOptions)[]) {
     const last = args[args.length - 1];
     let rest = args;
@@ -239,13 +310,23 @@ export class RNN extends SingleStateRNN {
     this.nonlinearity = nonlinearity;
   }
 
+  /** @internal */
   protected fusedOp(): FusedSingleState {
     return this.mode === 'RNN_TANH' ? torch.rnn_tanh : torch.rnn_relu;
   }
 }
 
-/** new nn.GRU(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional }) */
+/**
+ * A multi-layer gated recurrent unit (GRU) RNN.
+ *
+ * `new nn.GRU(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional,
+ * device, dtype })`: PyTorch's keyword arguments go in the options object ({@link RNNBaseOptions}).
+ * `forward` returns `[output, h_n]`.
+ *
+ * @see [torch.nn.GRU](https://pytorch.org/docs/stable/generated/torch.nn.GRU.html)
+ */
 export class GRU extends SingleStateRNN {
+  /** `input_size` and `hidden_size`, then PyTorch's positional arguments or an {@link RNNBaseOptions}. */
   constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | RNNBaseOptions)[]) {
     const last = args[args.length - 1];
     if (typeof last === 'object' && last !== null && 'proj_size' in last) {
@@ -254,20 +335,33 @@ export class GRU extends SingleStateRNN {
     super('GRU', input_size, hidden_size, ...args);
   }
 
+  /** @internal */
   protected fusedOp(): FusedSingleState {
     return torch.gru;
   }
 }
 
 /**
- * new nn.LSTM(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional, proj_size }).
- * forward(input, [h_0, c_0]?) returns [output, [h_n, c_n]].
+ * A multi-layer long short-term memory (LSTM) RNN, optionally with projections (`proj_size`).
+ *
+ * `new nn.LSTM(input_size, hidden_size, num_layers?, { bias, batch_first, dropout, bidirectional,
+ * proj_size, device, dtype })`: PyTorch's keyword arguments go in the options object
+ * ({@link LSTMOptions}). `forward(input, [h_0, c_0]?)` returns `[output, [h_n, c_n]]`: arrays where
+ * PyTorch has tuples.
+ *
+ * @see [torch.nn.LSTM](https://pytorch.org/docs/stable/generated/torch.nn.LSTM.html)
  */
 export class LSTM extends RNNBase {
+  /** `input_size` and `hidden_size`, then PyTorch's positional arguments or an {@link LSTMOptions}. */
   constructor(input_size: number, hidden_size: number, ...args: (PositionalArg | LSTMOptions)[]) {
     super('LSTM', input_size, hidden_size, ...args);
   }
 
+  /**
+   * Runs the layers over a (seq, batch, feature) input (batch first with `batch_first`, or an
+   * unbatched (seq, feature) one) from `[h_0, c_0]` (zeros when omitted); returns
+   * `[output, [h_n, c_n]]`.
+   */
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, [Tensor, Tensor]] {
     const b = this.batchInput(input);
     let h: Tensor;
@@ -308,22 +402,36 @@ export class LSTM extends RNNBase {
 
 // ---- cells --------------------------------------------------------------------------------------
 
+/** The keyword arguments of `nn.RNNCell`, `nn.LSTMCell` and `nn.GRUCell`, as in PyTorch. */
 export interface RNNCellOptions extends FactoryOptions {
+  /** Whether the cell has the biases `bias_ih` and `bias_hh` (default true). */
   bias?: boolean;
 }
 
 const CELL_ARG_NAMES = ['bias', 'device', 'dtype'] as const;
 
+/**
+ * The base of `nn.RNNCell`, `nn.LSTMCell` and `nn.GRUCell`: one time step, with the weights
+ * `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` under PyTorch's names.
+ */
 export class RNNCellBase extends Module {
+  /** Number of features of the input. */
   readonly input_size: number;
+  /** Number of features of the hidden state. */
   readonly hidden_size: number;
+  /** Whether the cell has biases. */
   readonly bias: boolean;
   // Declared in PyTorch's registration order: the walk of own properties follows it.
+  /** Input-hidden weights, (gates * hidden_size, input_size). */
   weight_ih: Parameter;
+  /** Hidden-hidden weights, (gates * hidden_size, hidden_size). */
   weight_hh: Parameter;
+  /** Input-hidden bias, or null without biases. */
   bias_ih: Parameter | null;
+  /** Hidden-hidden bias, or null without biases. */
   bias_hh: Parameter | null;
 
+  /** Called by the subclasses with their name and gate count. */
   constructor(name: string, input_size: number, hidden_size: number, numChunks: number, args: unknown[]) {
     super();
     const [bias, device, dtype] = params(name, args, CELL_ARG_NAMES);
@@ -338,12 +446,16 @@ export class RNNCellBase extends Module {
     this.reset_parameters();
   }
 
+  /** Re-draws every weight and bias from U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)), as PyTorch. */
   reset_parameters(): void {
     const stdv = this.hidden_size > 0 ? 1.0 / Math.sqrt(this.hidden_size) : 0;
     for (const weight of this.parameters()) init.uniform_(weight, -stdv, stdv);
   }
 
-  /** Checks the rank (1-D or 2-D) and adds the batch dimension to unbatched input. */
+  /**
+   * Checks the rank (1-D or 2-D) and adds the batch dimension to unbatched input.
+   * @internal
+   */
   protected batchInput(name: string, input: Tensor): { input: Tensor; isBatched: boolean } {
     requireTensor(input, 'input');
     if (input.dim() !== 1 && input.dim() !== 2) {
@@ -353,15 +465,20 @@ export class RNNCellBase extends Module {
     return { input: isBatched ? input : input.unsqueeze(0), isBatched };
   }
 
+  /** @internal */
   protected zerosState(input: Tensor): Tensor {
     return zeros([input.size(0), this.hidden_size], { dtype: input.dtype, device: input.device });
   }
 
-  /** The arguments after (input, hx) of aten::lstm_cell & co. */
+  /**
+   * The arguments after (input, hx) of aten::lstm_cell & co.
+   * @internal
+   */
   protected weightArgs(): [Tensor, Tensor, Tensor | null, Tensor | null] {
     return [this.weight_ih, this.weight_hh, this.bias_ih ?? null, this.bias_hh ?? null];
   }
 
+  /** PyTorch's `extra_repr`: the non-default arguments, as `print(module)` shows them. */
   extra_repr(): string {
     let s = `${this.input_size}, ${this.hidden_size}`;
     if (this.bias !== true) s += `, bias=${pyStr(this.bias)}`;
@@ -371,10 +488,19 @@ export class RNNCellBase extends Module {
   }
 }
 
-/** new nn.RNNCell(input_size, hidden_size, bias?, { nonlinearity }): forward(input, hx?) -> h'. */
+/**
+ * An Elman RNN cell with tanh or ReLU: `h' = tanh(x W_ih^T + b_ih + h W_hh^T + b_hh)`.
+ *
+ * `new nn.RNNCell(input_size, hidden_size, bias?, nonlinearity?)` or with `{ bias, nonlinearity,
+ * device, dtype }` as PyTorch's keyword arguments. `forward(input, hx?)` returns `h'`.
+ *
+ * @see [torch.nn.RNNCell](https://pytorch.org/docs/stable/generated/torch.nn.RNNCell.html)
+ */
 export class RNNCell extends RNNCellBase {
+  /** The activation, `'tanh'` or `'relu'`. */
   readonly nonlinearity: 'tanh' | 'relu';
 
+  /** `input_size` and `hidden_size`, then `bias` and `nonlinearity` positionally or in an options object. */
   constructor(input_size: number, hidden_size: number, ...args: (boolean | 'tanh' | 'relu' | (RNNCellOptions & { nonlinearity?: 'tanh' | 'relu' }))[]) {
     const last = args[args.length - 1];
     let rest: unknown[] = args;
@@ -392,6 +518,7 @@ export class RNNCell extends RNNCellBase {
     this.nonlinearity = nonlinearity;
   }
 
+  /** One step from `input` (batch, input_size) or (input_size) and `hx` (zeros when omitted): returns `h'`. */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const b = this.batchInput('RNNCell', input);
     const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);
@@ -401,12 +528,22 @@ export class RNNCell extends RNNCellBase {
   }
 }
 
-/** new nn.LSTMCell(input_size, hidden_size, bias?): forward(input, [h, c]?) -> [h', c']. */
+/**
+ * A long short-term memory (LSTM) cell.
+ *
+ * `new nn.LSTMCell(input_size, hidden_size, bias?)` or with `{ bias, device, dtype }` as PyTorch's
+ * keyword arguments ({@link RNNCellOptions}). `forward(input, [h, c]?)` returns `[h', c']`, an array
+ * where PyTorch has a tuple.
+ *
+ * @see [torch.nn.LSTMCell](https://pytorch.org/docs/stable/generated/torch.nn.LSTMCell.html)
+ */
 export class LSTMCell extends RNNCellBase {
+  /** `input_size` and `hidden_size`, then `bias` positionally or an {@link RNNCellOptions}. */
   constructor(input_size: number, hidden_size: number, ...args: (boolean | RNNCellOptions)[]) {
     super('LSTMCell', input_size, hidden_size, 4, args);
   }
 
+  /** One step from `input` and `[h, c]` (zeros when omitted): returns `[h', c']`. */
   forward(input: Tensor, hx?: [Tensor, Tensor] | null): [Tensor, Tensor] {
     const b = this.batchInput('LSTMCell', input);
     let state: Tensor[];
@@ -423,12 +560,21 @@ export class LSTMCell extends RNNCellBase {
   }
 }
 
-/** new nn.GRUCell(input_size, hidden_size, bias?): forward(input, hx?) -> h'. */
+/**
+ * A gated recurrent unit (GRU) cell.
+ *
+ * `new nn.GRUCell(input_size, hidden_size, bias?)` or with `{ bias, device, dtype }` as PyTorch's
+ * keyword arguments ({@link RNNCellOptions}). `forward(input, hx?)` returns `h'`.
+ *
+ * @see [torch.nn.GRUCell](https://pytorch.org/docs/stable/generated/torch.nn.GRUCell.html)
+ */
 export class GRUCell extends RNNCellBase {
+  /** `input_size` and `hidden_size`, then `bias` positionally or an {@link RNNCellOptions}. */
   constructor(input_size: number, hidden_size: number, ...args: (boolean | RNNCellOptions)[]) {
     super('GRUCell', input_size, hidden_size, 3, args);
   }
 
+  /** One step from `input` and `hx` (zeros when omitted): returns `h'`. */
   forward(input: Tensor, hx?: Tensor | null): Tensor {
     const b = this.batchInput('GRUCell', input);
     const h = hx == null ? this.zerosState(b.input) : b.isBatched ? hx : hx.unsqueeze(0);

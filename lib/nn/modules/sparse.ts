@@ -10,28 +10,55 @@ import * as F from '../functional/layers';
 import { FactoryOptions, newParameter, factoryOptions, pyFloat } from './utils';
 import { keep } from '../../memory';
 
+/**
+ * The keyword arguments of `nn.Embedding`, as in PyTorch; each may also be given positionally
+ * after `(num_embeddings, embedding_dim)`.
+ */
 export interface EmbeddingOptions extends FactoryOptions {
+  /** A row that stays zero and gets no gradient (negative counts from the end; default none). */
   padding_idx?: number | null;
+  /** Renormalise looked-up rows whose norm exceeds this, in place (default none). */
   max_norm?: number | null;
+  /** The p of the norm for `max_norm` (default 2). */
   norm_type?: number;
+  /** Scale gradients by the inverse frequency of the indices in the batch (default false). */
   scale_grad_by_freq?: boolean;
+  /** Sparse gradients for the weight (default false). */
   sparse?: boolean;
-  /** Use this tensor as the weight instead of drawing one. */
+  /** Use this tensor as the weight instead of drawing one (as PyTorch's `_weight`). */
   _weight?: Tensor | null;
+  /** With `_weight`: whether the weight does not require grad (as PyTorch's `_freeze`). */
   _freeze?: boolean;
 }
 
-/** new nn.Embedding(num_embeddings, embedding_dim, { padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse }) */
+/**
+ * A lookup table: row `i` of `weight` for each index `i` of the input.
+ *
+ * `new nn.Embedding(num_embeddings, embedding_dim, padding_idx?, max_norm?, norm_type?,
+ * scale_grad_by_freq?, sparse?)` or with those, `device` and `dtype` in an options object
+ * ({@link EmbeddingOptions}). The weight is drawn from N(0, 1), with the `padding_idx` row zeroed.
+ *
+ * @see [torch.nn.Embedding](https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html)
+ */
 export class Embedding extends Module {
+  /** Number of rows. */
   num_embeddings: number;
+  /** Size of each row. */
   embedding_dim: number;
+  /** The padding row (non-negative), or null. */
   padding_idx: number | null;
+  /** The renormalisation bound, or null. */
   max_norm: number | null;
+  /** The p of the norm for `max_norm`. */
   norm_type: number;
+  /** Whether gradients are scaled by index frequency. */
   scale_grad_by_freq: boolean;
+  /** The table, (num_embeddings, embedding_dim). */
   weight: Parameter;
+  /** Whether the weight gets sparse gradients. */
   sparse: boolean;
 
+  /** The table's shape, then PyTorch's positional arguments or an {@link EmbeddingOptions}. */
   constructor(num_embeddings: number, embedding_dim: number, ...args: (number | boolean | null | EmbeddingOptions)[]) {
     super();
     const [padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse, _weight, _freeze, device, dtype] = params('Embedding', args,
@@ -61,7 +88,13 @@ export class Embedding extends Module {
     this.sparse = (sparse ?? false) as boolean;
   }
 
-  /** Embedding.from_pretrained(embeddings, { freeze = true, padding_idx, ... }): wraps an existing 2-D weight. */
+  /**
+   * An Embedding over an existing 2-D weight: `Embedding.from_pretrained(embeddings, { freeze,
+   * padding_idx, max_norm, norm_type, scale_grad_by_freq, sparse })`, PyTorch's keyword arguments in
+   * the options object; `freeze` (default true) keeps the weight from requiring grad.
+   *
+   * @see [torch.nn.Embedding.from_pretrained](https://pytorch.org/docs/stable/generated/torch.nn.Embedding.html#torch.nn.Embedding.from_pretrained)
+   */
   static from_pretrained(embeddings: Tensor, options: Omit<EmbeddingOptions, '_weight' | '_freeze'> & { freeze?: boolean } = {}): Embedding {
     if (embeddings.dim() !== 2) throw new RangeError('Embeddings parameter is expected to be 2-dimensional');
     const { freeze, ...rest } = options;
@@ -69,16 +102,19 @@ export class Embedding extends Module {
     return new Embedding(rows, cols, { ...rest, _weight: embeddings, _freeze: freeze ?? true });
   }
 
+  /** Re-draws the weight from N(0, 1) and zeroes the padding row. */
   reset_parameters(): void {
     init.normal_(this.weight);
     this._fill_padding_idx_with_zero();
   }
 
+  /** Zeroes the `padding_idx` row, without recording autograd. */
   _fill_padding_idx_with_zero(): void {
     const pad = this.padding_idx;
     if (pad !== null) no_grad(() => this.weight.select(0, pad).fill_(0));
   }
 
+  /** Looks up the rows of the integer tensor `input`: the result has shape (*input.shape, embedding_dim). */
   forward(input: Tensor): Tensor {
     return F.embedding(input, this.weight, {
       padding_idx: this.padding_idx, max_norm: this.max_norm, norm_type: this.norm_type,
@@ -86,6 +122,7 @@ export class Embedding extends Module {
     });
   }
 
+  /** PyTorch's `extra_repr`: the constructor arguments, as `print(module)` shows them. */
   extra_repr(): string {
     let s = `${this.num_embeddings}, ${this.embedding_dim}`;
     if (this.padding_idx !== null) s += `, padding_idx=${this.padding_idx}`;

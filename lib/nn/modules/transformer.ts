@@ -20,13 +20,17 @@ import { LayerNorm } from './normalization';
 import { Dropout } from './dropout';
 import { FactoryOptions } from './utils';
 
+/**
+ * The feed-forward activation of the transformer layers: `'relu'`, `'gelu'`, a function of a
+ * Tensor, or a Module (which is then registered as a child, as in PyTorch).
+ */
 export type TransformerActivation = 'relu' | 'gelu' | ((x: Tensor) => Tensor) | Module;
 
 function activationFn(activation: TransformerActivation): (x: Tensor) => Tensor {
   if (activation === 'relu') return (x) => relu(x);
   if (activation === 'gelu') return (x) => gelu(x);
   if (typeof activation === 'function') return activation;
-  if (activation instanceof Module) return (x) => activation.forward(x);
+  if (activation instanceof Module) return (x) => activation.forward(x) as Tensor;
   throw new Error(`activation should be relu/gelu, not ${String(activation)}`);
 }
 
@@ -37,12 +41,22 @@ function checkPaddingMaskDtype(mask: unknown, name: string): void {
   if (m.dtype !== BOOL && !m.is_floating_point()) throw new Error('only bool and floating types of key_padding_mask are supported');
 }
 
+/**
+ * The keyword arguments of `nn.TransformerEncoderLayer` and `nn.TransformerDecoderLayer`, as in
+ * PyTorch; each may also be given positionally after `(d_model, nhead)`, in PyTorch's order.
+ */
 export interface TransformerLayerOptions extends FactoryOptions {
+  /** Width of the feed-forward network (default 2048). */
   dim_feedforward?: number;
+  /** Dropout probability (default 0.1). */
   dropout?: number;
+  /** Feed-forward activation (default `'relu'`). */
   activation?: TransformerActivation;
+  /** The `eps` of the layer norms (default 1e-5). */
   layer_norm_eps?: number;
+  /** Input and output as (batch, seq, feature) (default false: (seq, batch, feature)). */
   batch_first?: boolean;
+  /** Apply the layer norms before attention and feed-forward, not after (default false). */
   norm_first?: boolean;
 }
 
@@ -74,28 +88,54 @@ function layerConfig(name: string, args: LayerArg[]): LayerConfig {
 
 // ---- encoder ------------------------------------------------------------------------------------
 
+/** The keyword arguments of `TransformerEncoderLayer.forward`. */
 export interface EncoderLayerForwardOptions {
+  /** An attention mask over the source sequence (additive float or boolean). */
   src_mask?: Tensor | null;
+  /** A (batch, seq) mask of keys to ignore: true or -inf marks padding. */
   src_key_padding_mask?: Tensor | null;
 }
 
 /**
- * new nn.TransformerEncoderLayer(d_model, nhead, { dim_feedforward = 2048, dropout = 0.1,
- * activation = 'relu', layer_norm_eps = 1e-5, batch_first = false, norm_first = false }).
+ * One encoder layer: self-attention then a feed-forward network, each with a residual connection
+ * and layer norm (post-norm, or pre-norm with `norm_first`).
+ *
+ * `new nn.TransformerEncoderLayer(d_model, nhead, { dim_feedforward, dropout, activation,
+ * layer_norm_eps, batch_first, norm_first, device, dtype })`: PyTorch's keyword arguments in the
+ * options object ({@link TransformerLayerOptions}). Always takes PyTorch's reference path (the one
+ * it runs with autograd on); there is no fused inference fast path.
+ *
+ * @see [torch.nn.TransformerEncoderLayer](https://pytorch.org/docs/stable/generated/torch.nn.TransformerEncoderLayer.html)
  */
 export class TransformerEncoderLayer extends Module {
+  /** The self-attention block. */
   self_attn: MultiheadAttention;
+  /** First feed-forward projection, d_model to dim_feedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** Second feed-forward projection, dim_feedforward to d_model. */
   linear2: Linear;
+  /** Whether the norms come before the blocks. */
   norm_first: boolean;
+  /** Norm of the self-attention block. */
   norm1: LayerNorm;
+  /** Norm of the feed-forward block. */
   norm2: LayerNorm;
+  /** Dropout after self-attention. */
   dropout1: Dropout;
+  /** Dropout after the feed-forward block. */
   dropout2: Dropout;
-  /** A Module activation is a registered child, as in PyTorch; 'relu'/'gelu'/functions are not. */
+  /**
+   * The feed-forward activation; a Module one is a registered child, as in PyTorch; `'relu'`,
+   * `'gelu'` and functions are not.
+   */
   activation: TransformerActivation;
 
+  /**
+   * `d_model` (feature size) and `nhead` (attention heads), then PyTorch's positional arguments or a
+   * {@link TransformerLayerOptions}.
+   */
   constructor(d_model: number, nhead: number, ...args: LayerArg[]) {
     super();
     const c = layerConfig('TransformerEncoderLayer', args);
@@ -112,7 +152,7 @@ export class TransformerEncoderLayer extends Module {
     this.activation = c.activation;
   }
 
-  /** forward(src, { src_mask, src_key_padding_mask }) or forward(src, src_mask?, src_key_padding_mask?) */
+  /** Encodes `src`; the masks are given as `{ src_mask, src_key_padding_mask }` or positionally. */
   forward(src: Tensor, ...args: (Tensor | null | undefined | EncoderLayerForwardOptions)[]): Tensor {
     const [src_mask, src_key_padding_mask] = params('forward', args, ['src_mask', 'src_key_padding_mask']) as (Tensor | null | undefined)[];
     requireTensor(src, 'src');
@@ -128,38 +168,61 @@ export class TransformerEncoderLayer extends Module {
     return x;
   }
 
+  /** @internal */
   _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
     const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, need_weights: false });
     return this.dropout1.forward(out);
   }
 
+  /** @internal */
   _ff_block(x: Tensor): Tensor {
     return this.dropout2.forward(this.linear2.forward(this.dropout.forward(activationFn(this.activation)(this.linear1.forward(x)))));
   }
 }
 
+/** The keyword arguments of `nn.TransformerEncoder`. */
 export interface TransformerEncoderOptions {
+  /** A norm applied to the output of the last layer (default none). */
   norm?: Module | null;
+  /** Kept for PyTorch parity (default true); torchnode has no nested-tensor fast path. */
   enable_nested_tensor?: boolean;
+  /** Kept for PyTorch parity (default true). */
   mask_check?: boolean;
 }
 
+/** The keyword arguments of `TransformerEncoder.forward`. */
 export interface EncoderForwardOptions {
+  /** An attention mask over the source sequence, passed to every layer. */
   mask?: Tensor | null;
+  /** A (batch, seq) mask of keys to ignore: true or -inf marks padding. */
   src_key_padding_mask?: Tensor | null;
 }
 
 /**
- * new nn.TransformerEncoder(encoder_layer, num_layers, { norm }): num_layers deep copies of
- * encoder_layer (all starting from its weights, as copy.deepcopy gives), then the optional norm.
+ * A stack of `num_layers` encoder layers, then an optional norm.
+ *
+ * `new nn.TransformerEncoder(encoder_layer, num_layers, { norm, enable_nested_tensor, mask_check })`
+ * (or those positionally): the layers are deep copies of `encoder_layer`, all starting from its
+ * weights, as `copy.deepcopy` gives in PyTorch.
+ *
+ * @see [torch.nn.TransformerEncoder](https://pytorch.org/docs/stable/generated/torch.nn.TransformerEncoder.html)
  */
 export class TransformerEncoder extends Module {
+  /** The cloned layers. */
   layers: ModuleList;
+  /** Number of layers. */
   num_layers: number;
+  /** The final norm, or null. */
   norm: Module | null;
+  /** As given; has no effect here (no nested-tensor fast path). */
   enable_nested_tensor: boolean;
+  /** As given; has no effect here. */
   mask_check: boolean;
 
+  /**
+   * The layer to clone, the number of clones, then `norm`, `enable_nested_tensor`, `mask_check`
+   * positionally or in a {@link TransformerEncoderOptions}.
+   */
   constructor(encoder_layer: Module, num_layers: number, ...args: (Module | boolean | null | TransformerEncoderOptions)[]) {
     super();
     const [norm, enable_nested_tensor, mask_check] = moduleArgs('TransformerEncoder', args, ['norm', 'enable_nested_tensor', 'mask_check']);
@@ -172,23 +235,32 @@ export class TransformerEncoder extends Module {
     this.mask_check = (mask_check ?? true) as boolean;
   }
 
-  /** forward(src, { mask, src_key_padding_mask }) or forward(src, mask?, src_key_padding_mask?) */
+  /**
+   * Runs `src` through every layer and the norm; the masks as `{ mask, src_key_padding_mask }` or
+   * positionally.
+   */
   forward(src: Tensor, ...args: (Tensor | null | undefined | EncoderForwardOptions)[]): Tensor {
     const [mask, src_key_padding_mask] = params('forward', args, ['mask', 'src_key_padding_mask']) as (Tensor | null | undefined)[];
     checkPaddingMaskDtype(src_key_padding_mask, 'src_key_padding_mask');
     let output = src;
-    for (const mod of this.layers) output = mod.forward(output, { src_mask: mask, src_key_padding_mask });
-    if (this.norm !== null) output = this.norm.forward(output);
+    // The layers and norm are Modules of any type (a user's own may be given): their results are Tensors by contract.
+    for (const mod of this.layers) output = mod.forward(output, { src_mask: mask, src_key_padding_mask }) as Tensor;
+    if (this.norm !== null) output = this.norm.forward(output) as Tensor;
     return output;
   }
 }
 
 // ---- decoder ------------------------------------------------------------------------------------
 
+/** The keyword arguments of `TransformerDecoderLayer.forward` and `TransformerDecoder.forward`. */
 export interface DecoderForwardOptions {
+  /** An attention mask over the target sequence (e.g. `Transformer.generate_square_subsequent_mask`). */
   tgt_mask?: Tensor | null;
+  /** An attention mask from the target over the memory (encoder output). */
   memory_mask?: Tensor | null;
+  /** A (batch, tgt_seq) padding mask of the target. */
   tgt_key_padding_mask?: Tensor | null;
+  /** A (batch, src_seq) padding mask of the memory. */
   memory_key_padding_mask?: Tensor | null;
 }
 
@@ -196,24 +268,47 @@ const DECODER_FORWARD_NAMES = ['tgt_mask', 'memory_mask', 'tgt_key_padding_mask'
 type DecoderForwardArg = Tensor | null | undefined | DecoderForwardOptions;
 
 /**
- * new nn.TransformerDecoderLayer(d_model, nhead, { dim_feedforward = 2048, dropout = 0.1,
- * activation = 'relu', layer_norm_eps = 1e-5, batch_first = false, norm_first = false }).
+ * One decoder layer: self-attention, attention over the encoder's memory, and a feed-forward
+ * network, each with a residual connection and layer norm.
+ *
+ * `new nn.TransformerDecoderLayer(d_model, nhead, { dim_feedforward, dropout, activation,
+ * layer_norm_eps, batch_first, norm_first, device, dtype })`: PyTorch's keyword arguments in the
+ * options object ({@link TransformerLayerOptions}).
+ *
+ * @see [torch.nn.TransformerDecoderLayer](https://pytorch.org/docs/stable/generated/torch.nn.TransformerDecoderLayer.html)
  */
 export class TransformerDecoderLayer extends Module {
+  /** The self-attention block. */
   self_attn: MultiheadAttention;
+  /** The attention over the memory. */
   multihead_attn: MultiheadAttention;
+  /** First feed-forward projection, d_model to dim_feedforward. */
   linear1: Linear;
+  /** Dropout inside the feed-forward block. */
   dropout: Dropout;
+  /** Second feed-forward projection, dim_feedforward to d_model. */
   linear2: Linear;
+  /** Whether the norms come before the blocks. */
   norm_first: boolean;
+  /** Norm of the self-attention block. */
   norm1: LayerNorm;
+  /** Norm of the memory-attention block. */
   norm2: LayerNorm;
+  /** Norm of the feed-forward block. */
   norm3: LayerNorm;
+  /** Dropout after self-attention. */
   dropout1: Dropout;
+  /** Dropout after memory attention. */
   dropout2: Dropout;
+  /** Dropout after the feed-forward block. */
   dropout3: Dropout;
+  /** The feed-forward activation. */
   activation: TransformerActivation;
 
+  /**
+   * `d_model` (feature size) and `nhead` (attention heads), then PyTorch's positional arguments or a
+   * {@link TransformerLayerOptions}.
+   */
   constructor(d_model: number, nhead: number, ...args: LayerArg[]) {
     super();
     const c = layerConfig('TransformerDecoderLayer', args);
@@ -234,7 +329,10 @@ export class TransformerDecoderLayer extends Module {
     this.activation = c.activation;
   }
 
-  /** forward(tgt, memory, { tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask }) */
+  /**
+   * Decodes `tgt` against `memory`; the masks as a {@link DecoderForwardOptions} or positionally in
+   * that order.
+   */
   forward(tgt: Tensor, memory: Tensor, ...args: DecoderForwardArg[]): Tensor {
     const [tgt_mask, memory_mask, tgt_kpm, memory_kpm] = params('forward', args, DECODER_FORWARD_NAMES) as (Tensor | null | undefined)[];
     requireTensor(tgt, 'tgt');
@@ -252,27 +350,41 @@ export class TransformerDecoderLayer extends Module {
     return x;
   }
 
+  /** @internal */
   _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
     const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, need_weights: false });
     return this.dropout1.forward(out);
   }
 
+  /** @internal */
   _mha_block(x: Tensor, mem: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
     const [out] = this.multihead_attn.forward(x, mem, mem, { attn_mask, key_padding_mask, need_weights: false });
     return this.dropout2.forward(out);
   }
 
+  /** @internal */
   _ff_block(x: Tensor): Tensor {
     return this.dropout3.forward(this.linear2.forward(this.dropout.forward(activationFn(this.activation)(this.linear1.forward(x)))));
   }
 }
 
-/** new nn.TransformerDecoder(decoder_layer, num_layers, { norm }): deep copies, as TransformerEncoder. */
+/**
+ * A stack of `num_layers` decoder layers, then an optional norm.
+ *
+ * `new nn.TransformerDecoder(decoder_layer, num_layers, { norm })` (or `norm` positionally): deep
+ * copies of `decoder_layer`, as in `nn.TransformerEncoder`.
+ *
+ * @see [torch.nn.TransformerDecoder](https://pytorch.org/docs/stable/generated/torch.nn.TransformerDecoder.html)
+ */
 export class TransformerDecoder extends Module {
+  /** The cloned layers. */
   layers: ModuleList;
+  /** Number of layers. */
   num_layers: number;
+  /** The final norm, or null. */
   norm: Module | null;
 
+  /** The layer to clone, the number of clones, then `norm` positionally or as `{ norm }`. */
   constructor(decoder_layer: Module, num_layers: number, ...args: (Module | null | { norm?: Module | null })[]) {
     super();
     const [norm] = moduleArgs('TransformerDecoder', args, ['norm']);
@@ -281,44 +393,80 @@ export class TransformerDecoder extends Module {
     this.norm = (norm ?? null) as Module | null;
   }
 
+  /**
+   * Runs `tgt` through every layer against `memory`, then the norm; masks as in
+   * `TransformerDecoderLayer.forward`.
+   */
   forward(tgt: Tensor, memory: Tensor, ...args: DecoderForwardArg[]): Tensor {
     const [tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask] = params('forward', args, DECODER_FORWARD_NAMES);
     const opts = { tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask } as DecoderForwardOptions;
     let output = tgt;
-    for (const mod of this.layers) output = mod.forward(output, memory, opts);
-    if (this.norm !== null) output = this.norm.forward(output);
+    for (const mod of this.layers) output = mod.forward(output, memory, opts) as Tensor;
+    if (this.norm !== null) output = this.norm.forward(output) as Tensor;
     return output;
   }
 }
 
 // ---- full model ---------------------------------------------------------------------------------
 
+/**
+ * The keyword arguments of `nn.Transformer`, with PyTorch's defaults; all of them go in the one
+ * options object.
+ */
 export interface TransformerOptions extends TransformerLayerOptions {
+  /** Feature size (default 512). */
   d_model?: number;
+  /** Attention heads (default 8). */
   nhead?: number;
+  /** Encoder layers (default 6). */
   num_encoder_layers?: number;
+  /** Decoder layers (default 6). */
   num_decoder_layers?: number;
+  /** An encoder to use instead of the default stack. */
   custom_encoder?: Module | null;
+  /** A decoder to use instead of the default stack. */
   custom_decoder?: Module | null;
 }
 
+/** The keyword arguments of `Transformer.forward`. */
 export interface TransformerForwardOptions {
+  /** An attention mask over the source sequence. */
   src_mask?: Tensor | null;
+  /** An attention mask over the target sequence (e.g. `Transformer.generate_square_subsequent_mask`). */
   tgt_mask?: Tensor | null;
+  /** An attention mask from the target over the memory. */
   memory_mask?: Tensor | null;
+  /** A (batch, seq) mask of keys to ignore: true or -inf marks padding. */
   src_key_padding_mask?: Tensor | null;
+  /** A (batch, tgt_seq) padding mask of the target. */
   tgt_key_padding_mask?: Tensor | null;
+  /** A (batch, src_seq) padding mask of the memory. */
   memory_key_padding_mask?: Tensor | null;
 }
 
-/** new nn.Transformer({ d_model = 512, nhead = 8, num_encoder_layers = 6, num_decoder_layers = 6, ... }) */
+/**
+ * The encoder-decoder transformer of "Attention Is All You Need".
+ *
+ * `new nn.Transformer({ d_model, nhead, num_encoder_layers, num_decoder_layers, dim_feedforward,
+ * dropout, activation, custom_encoder, custom_decoder, layer_norm_eps, batch_first, norm_first,
+ * device, dtype })`: PyTorch's keyword arguments, all in one options object ({@link
+ * TransformerOptions}). A subclass may override `forward` with its own signature.
+ *
+ * @see [torch.nn.Transformer](https://pytorch.org/docs/stable/generated/torch.nn.Transformer.html)
+ */
 export class Transformer extends Module {
+  /** The encoder (a `TransformerEncoder` unless `custom_encoder` was given). */
   encoder: Module;
+  /** The decoder (a `TransformerDecoder` unless `custom_decoder` was given). */
   decoder: Module;
+  /** Feature size. */
   d_model: number;
+  /** Attention heads. */
   nhead: number;
+  /** Whether input and output are (batch, seq, feature). */
   batch_first: boolean;
 
+  /** Builds the model from a {@link TransformerOptions}; every field is optional. */
   constructor(options: TransformerOptions = {}) {
     super();
     const { d_model = 512, nhead = 8, num_encoder_layers = 6, num_decoder_layers = 6, custom_encoder, custom_decoder, ...layerOptions } = options;
@@ -340,27 +488,30 @@ export class Transformer extends Module {
     this._reset_parameters();
   }
 
-  /** forward(src, tgt, { src_mask, tgt_mask, memory_mask, *_key_padding_mask }), or those positionally. */
-  forward(src: Tensor, tgt: Tensor, ...args: (Tensor | null | undefined | TransformerForwardOptions)[]): Tensor {
+  /**
+   * Encodes `src` and decodes `tgt` against it; the six masks as a {@link TransformerForwardOptions}
+   * or positionally in that order.
+   */
+  forward(src: Tensor, tgt: unknown, ...args: (Tensor | null | undefined | TransformerForwardOptions)[]): Tensor {
     const [src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask] = params('forward', args, [
       'src_mask', 'tgt_mask', 'memory_mask', 'src_key_padding_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask',
     ]) as (Tensor | null | undefined)[];
     const options = { src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask };
     requireTensor(src, 'src');
-    requireTensor(tgt, 'tgt');
+    const target = requireTensor(tgt, 'tgt');
     const isBatched = src.dim() === 3;
     const batchDim = this.batch_first ? 0 : 1;
-    if (isBatched && src.size(batchDim) !== tgt.size(batchDim)) throw new Error('the batch number of src and tgt must be equal');
-    if (src.size(-1) !== this.d_model || tgt.size(-1) !== this.d_model) {
+    if (isBatched && src.size(batchDim) !== target.size(batchDim)) throw new Error('the batch number of src and tgt must be equal');
+    if (src.size(-1) !== this.d_model || target.size(-1) !== this.d_model) {
       throw new Error('the feature number of src and tgt must be equal to d_model');
     }
-    const memory = this.encoder.forward(src, { mask: options.src_mask, src_key_padding_mask: options.src_key_padding_mask });
-    return this.decoder.forward(tgt, memory, {
+    const memory = this.encoder.forward(src, { mask: options.src_mask, src_key_padding_mask: options.src_key_padding_mask }) as Tensor;
+    return this.decoder.forward(target, memory, {
       tgt_mask: options.tgt_mask,
       memory_mask: options.memory_mask,
       tgt_key_padding_mask: options.tgt_key_padding_mask,
       memory_key_padding_mask: options.memory_key_padding_mask,
-    });
+    }) as Tensor;
   }
 
   /** An (sz, sz) float mask with -inf above the diagonal: position i may attend to j <= i. */
@@ -368,6 +519,7 @@ export class Transformer extends Module {
     return triu(full([sz, sz], -Infinity, { device }), 1);
   }
 
+  /** Re-draws every matrix parameter with Xavier-uniform initialisation, as PyTorch does at construction. */
   _reset_parameters(): void {
     for (const p of this.parameters()) if (p.dim() > 1) init.xavier_uniform_(p);
   }

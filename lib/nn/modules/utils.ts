@@ -61,9 +61,14 @@ export function pyRepr(s: string): string {
   return `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/** device/dtype for a layer's parameters and buffers (PyTorch's factory_kwargs). */
+/**
+ * Where a layer's parameters and buffers are made: PyTorch's `device` and `dtype` keyword
+ * arguments (`factory_kwargs`).
+ */
 export interface FactoryOptions {
+  /** The device of the parameters (default: the CPU). */
   device?: DeviceLike;
+  /** The dtype of the floating-point parameters (default: `torch.get_default_dtype()`). */
   dtype?: DTypeLike;
 }
 

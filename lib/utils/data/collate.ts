@@ -5,6 +5,23 @@ import { from_typed_array, tensor } from '../../creation';
 import { bool, float64, int64, TypedArray } from '../../dtype';
 
 /**
+ * The batch default_collate makes from samples of type T: tensors, numbers, booleans and
+ * TypedArrays become one Tensor; strings a string array; arrays (tuples) are collated element
+ * by element, keeping their shape (`[Tensor, number]` gives `[Tensor, Tensor]`); plain objects
+ * key by key. Any other type is `unknown` (default_collate rejects it at run time).
+ */
+export type Collated<T> = T extends Tensor | number | boolean | TypedArray
+  ? Tensor
+  : T extends string
+    ? string[]
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Collated<T[K]> }
+      : T extends object
+        ? { -readonly [K in keyof T]: Collated<T[K]> }
+        : unknown;
+
+/**
+ * torch.utils.data.default_collate: https://pytorch.org/docs/stable/data.html#torch.utils.data.default_collate
  * PyTorch's default_collate:
  *  - tensors: torch.stack along a new first dimension;
  *  - numbers: one tensor, int64 when all are integers, float64 otherwise (JS cannot tell 1.0
@@ -14,7 +31,9 @@ import { bool, float64, int64, TypedArray } from '../../dtype';
  *  - arrays (tuples): transposed, [[x0, y0], [x1, y1]] -> [collate([x0, x1]), collate([y0, y1])];
  *  - plain objects: by key, [{x, y}, ...] -> {x: collate(xs), y: collate(ys)}.
  */
-export function default_collate(batch: readonly unknown[]): any {
+// `const T`: literal samples infer as tuples ([x, 0] as [Tensor, number], not (Tensor | number)[]).
+export function default_collate<const T>(batch: readonly T[]): Collated<T>;
+export function default_collate(batch: readonly unknown[]): unknown {
   if (!Array.isArray(batch) || batch.length === 0) throw new TypeError('default_collate(): expected a non-empty array of samples');
   const elem = batch[0];
   if (elem instanceof Tensor) {

@@ -7,7 +7,7 @@ import { is_available as cudaIsAvailable } from '../../cuda';
 import { ops } from '../../raw_ops';
 import { MapDataset, IterableDataset, asMapDataset, isMapDataset } from './dataset';
 import { Sampler, SequentialSampler, RandomSampler, BatchSampler } from './sampler';
-import { default_collate } from './collate';
+import { default_collate, type Collated } from './collate';
 import { Generator, draw_seed, draw_base_seed } from './generator';
 import { checkOptionNames } from './dataloader_options';
 import { decode } from './transfer';
@@ -16,19 +16,28 @@ import { WorkerEpoch } from './worker_epoch';
 import { describeDataset, describesTypeScript, assertSendable, type WorkerDatasetSpec } from './worker_dataset';
 import type { InitDescription } from './worker_loop';
 
+/**
+ * DataLoader's keyword arguments (PyTorch's, same defaults), plus `seed` and `worker_dataset`.
+ * An unknown name is a TypeError that suggests the nearest known one.
+ *
+ * @see [torch.utils.data.DataLoader](https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader)
+ */
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
   batch_size?: number;
-  /** A new random order every epoch (map-style datasets only). */
+  /** A new random order every epoch (default false; map-style datasets only). */
   shuffle?: boolean;
-  /** Drop the last batch when it is smaller than batch_size. */
+  /** Drop the last batch when it is smaller than batch_size (default false). */
   drop_last?: boolean;
   /** Merges a list of samples into a batch; default_collate by default. */
   collate_fn?: (samples: T[]) => B;
   /** The index order; exclusive with shuffle. */
   sampler?: Sampler;
   /** Lists of indices, one per batch; exclusive with batch_size, shuffle, sampler, drop_last. */
-  batch_sampler?: Iterable<number[]> & { readonly length?: number };
+  batch_sampler?: Iterable<number[]> & {
+    /** The number of batches, where known. */
+    readonly length?: number;
+  };
   /** The generator that shuffling (and the per-epoch seed PyTorch draws) uses; default: torch's. */
   generator?: Generator;
   /** Shorthand for generator: new Generator().manual_seed(seed). */
@@ -45,7 +54,12 @@ export interface DataLoaderOptions<T, B> {
    * get_worker_info through torch.utils.data, not the main thread's variables); or name a module
    * export: { module: __filename, export: 'init' }.
    */
-  worker_init_fn?: ((worker_id: number) => unknown) | { module: string | URL; export?: string };
+  worker_init_fn?: ((worker_id: number) => unknown) | {
+    /** The module's path or file URL (`__filename`, `import.meta.url`). */
+    module: string | URL;
+    /** The export to call (default: the default export). */
+    export?: string;
+  };
   /** How the workers rebuild the dataset, when the dataset does not say so itself (see DataLoader). */
   worker_dataset?: WorkerDatasetSpec;
   /** Seconds to wait for a batch from the workers before failing; 0 (the default) waits forever. */
@@ -60,10 +74,19 @@ export interface DataLoaderOptions<T, B> {
   multiprocessing_context?: string | null;
 }
 
-type AnyDataset<T> = MapDataset<T> | readonly T[] | IterableDataset<T> | Iterable<T> | AsyncIterable<T>;
+/** What a DataLoader loads from: a map-style dataset, an array, or a (sync or async) iterable of items. */
+export type DataLoaderDataset<T> = MapDataset<T> | readonly T[] | IterableDataset<T> | Iterable<T> | AsyncIterable<T>;
+type AnyDataset<T> = DataLoaderDataset<T>;
 
 /**
- * torch.utils.data.DataLoader. Each `for...of` (or `for await`) is one epoch. Shuffling
+ * Batches from a dataset, one epoch per loop, optionally shuffled and loaded by worker threads
+ * (PyTorch's DataLoader).
+ *
+ * Typed by its items: `T` is the dataset's item type and `B` the batch type, by default what
+ * default_collate makes of T ({@link Collated}), so a DataLoader over `new TensorDataset(x, y)`
+ * yields `[Tensor, Tensor]`; with a `collate_fn`, B is what it returns.
+ *
+ * Each `for...of` (or `for await`) is one epoch. Shuffling
  * reproduces PyTorch's: after torch.manual_seed(s), or with a generator seeded like PyTorch's,
  * the batches hold the same indices as PyTorch's DataLoader gives.
  *
@@ -112,29 +135,58 @@ type AnyDataset<T> = MapDataset<T> | readonly T[] | IterableDataset<T> | Iterabl
  * I/O wait until the loop body yields. Prefer `for await` in a server or anywhere the event loop
  * must keep running. Unlike PyTorch, workers do not torch.set_num_threads(1): LibTorch's thread
  * count is process-wide, so that would also slow the main thread.
+ *
+ * @see [torch.utils.data.DataLoader](https://pytorch.org/docs/stable/data.html#torch.utils.data.DataLoader)
  */
-export class DataLoader<T = any, B = any> implements Iterable<B>, AsyncIterable<B> {
+export class DataLoader<T = unknown, B = Collated<T>> implements Iterable<B>, AsyncIterable<B> {
+  /** The dataset, as given. */
   readonly dataset: AnyDataset<T>;
+  /** Samples per batch; null when a batch_sampler was given. */
   readonly batch_size: number | null;
+  /** Whether a short last batch is dropped. */
   readonly drop_last: boolean;
+  /** Merges a list of samples into a batch (default_collate unless one was given). */
   readonly collate_fn: (samples: T[]) => B;
+  /** The index order (given, or a RandomSampler / SequentialSampler); null for an iterable dataset. */
   readonly sampler: Sampler | null;
-  readonly batch_sampler: (Iterable<number[]> & { readonly length?: number }) | null;
+  /** The lists of indices per batch (given, or a BatchSampler over sampler); null for an iterable dataset. */
+  readonly batch_sampler: (Iterable<number[]> & {
+    /** The number of batches, where known. */
+    readonly length?: number;
+  }) | null;
+  /** The generator shuffling draws from (from the generator or seed option), if any. */
   readonly generator?: Generator;
+  /** Worker threads; 0 loads in the calling thread. */
   readonly num_workers: number;
+  /** Batches each worker has requested ahead; null without workers. */
   readonly prefetch_factor: number | null;
+  /** Whether the workers are kept from one epoch to the next. */
   readonly persistent_workers: boolean;
+  /** Seconds to wait for a batch from the workers; 0 waits forever. */
   readonly timeout: number;
+  /** Whether worker batches come out in sampler order. */
   readonly in_order: boolean;
+  /** Whether batches are copied into page-locked memory (when CUDA is available). */
   readonly pin_memory: boolean;
+  /** Accepted for PyTorch compatibility; not used. */
   readonly pin_memory_device: string;
+  /** Runs in each worker before its first fetch; null when none was given. */
   readonly worker_init_fn: DataLoaderOptions<T, B>['worker_init_fn'] | null;
+  /** null or 'spawn': workers are always fresh threads. */
   readonly multiprocessing_context: string | null;
   private readonly worker_dataset?: WorkerDatasetSpec;
   private readonly mapDataset: MapDataset<T> | null;
   /** The persistent workers, between epochs. */
   private pool: WorkerPool | null = null;
 
+  /**
+   * A loader over dataset with the given options.
+   *
+   * @param dataset A map-style dataset (length and getItem), an array, a Tensor (its rows), or a
+   *   sync or async iterable of items (iterable-style: no shuffle, sampler or batch_sampler).
+   * @param options PyTorch's keyword arguments (see {@link DataLoaderOptions}); unlike PyTorch,
+   *   none may be given positionally. Conflicting options are a TypeError, as in PyTorch.
+   */
   constructor(dataset: AnyDataset<T>, options: DataLoaderOptions<T, B> = {}) {
     checkOptionNames(options);
     const { batch_size = 1, shuffle = false, drop_last = false, sampler, batch_sampler, seed } = options;
@@ -439,11 +491,11 @@ function pinned(value: unknown): unknown {
 
 type Settled<V> = { ok: true; value: V } | { ok: false; error: unknown };
 
-function isIterable(d: unknown): d is Iterable<any> {
+function isIterable(d: unknown): d is Iterable<unknown> {
   return d != null && typeof (d as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
 
-function isAsyncIterable(d: unknown): d is AsyncIterable<any> {
+function isAsyncIterable(d: unknown): d is AsyncIterable<unknown> {
   return d != null && typeof (d as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function';
 }
 

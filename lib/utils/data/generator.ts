@@ -8,6 +8,7 @@
 import { empty } from '../../creation';
 import { int64 } from '../../dtype';
 import { ops } from '../../raw_ops';
+import type { Tensor } from '../../tensor';
 import { tidy } from '../../memory';
 
 const N = 624;
@@ -15,16 +16,27 @@ const M = 397;
 /** PyTorch's default seed for a fresh torch.Generator() (c10::default_rng_seed_val). */
 const DEFAULT_SEED = 67280421310721n;
 
-/** torch.Generator for the data utilities: `new data.Generator().manual_seed(42)`. */
+/**
+ * A private random-number generator for the data utilities (PyTorch's CPU torch.Generator):
+ * `new data.Generator().manual_seed(42)`.
+ *
+ * Differs from PyTorch: it lives in JS and serves only the samplers, random_split and DataLoader
+ * (`generator` options) and worker seeds; it cannot be passed to tensor factories such as
+ * torch.rand. For the same seed it gives the same permutations and seeds as PyTorch's.
+ *
+ * @see [torch.Generator](https://pytorch.org/docs/stable/generated/torch.Generator.html)
+ */
 export class Generator {
   private readonly state = new Uint32Array(N);
   private next = N;
   private seed = DEFAULT_SEED;
 
+  /** A generator seeded with PyTorch's default seed, 67280421310721, as a fresh torch.Generator(). */
   constructor() {
     this.manual_seed(DEFAULT_SEED);
   }
 
+  /** Reseeds it (only the low 32 bits take effect, as in PyTorch's CPU generator); returns this. */
   manual_seed(seed: number | bigint): this {
     if (typeof seed === 'number' && !Number.isInteger(seed)) throw new TypeError(`manual_seed() expects an integer, got ${seed}`);
     this.seed = BigInt.asUintN(64, BigInt(seed));
@@ -39,6 +51,7 @@ export class Generator {
     return this;
   }
 
+  /** The seed last set, as an unsigned 64-bit bigint. */
   initial_seed(): bigint {
     return this.seed;
   }
@@ -76,7 +89,7 @@ export class Generator {
 /** torch.randperm(n, generator=g).tolist(); without g, the default generator's randperm. */
 export function randperm(n: number, generator?: Generator): number[] {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`randperm(): n must be a non-negative integer, got ${n}`);
-  if (!generator) return tidy(() => ops.aten.randperm(n).tolist() as number[]);
+  if (!generator) return tidy(() => ops.aten.randperm<Tensor>(n).tolist() as number[]);
   // ATen's randperm_cpu: swap i with i + (random() % (n - i)).
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) out[i] = i;

@@ -5,14 +5,14 @@
 // else goes through the structured clone as is.
 import { Tensor } from '../../tensor';
 import { from_typed_array } from '../../creation';
-import type { TypedArray } from '../../dtype';
+import type { DTypeName, TypedArray } from '../../dtype';
 
 /** The key that marks an encoded tensor: an ordinary string key survives the structured clone. */
 const TENSOR_KEY = '$torchnode.tensor';
 
 interface EncodedTensor {
   [TENSOR_KEY]: true;
-  dtype: string;
+  dtype: DTypeName;
   shape: number[];
   elements: TypedArray;
 }

@@ -5,6 +5,7 @@ import type { Generator } from './generator';
 export interface WorkerInfo {
   /** 0 .. num_workers - 1. */
   readonly id: number;
+  /** The DataLoader's num_workers. */
   readonly num_workers: number;
   /**
    * base_seed + id, the seed torch.manual_seed got in this worker before the dataset was built.
