@@ -91,12 +91,8 @@ static void execute(napi_env, void* data) {
   try {
     c10::AutoGradMode mode(call->gradEnabled);
     call->handle.callBoxed(call->stack);
-  } catch (const c10::Error& e) {
-    call->error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    call->error = e.what();
   } catch (...) {
-    call->error = "unknown native error";
+    call->error = currentErrorMessage();
   }
 }
 

@@ -465,12 +465,8 @@ static void waitExecute(napi_env, void* data) {
   try {
     if (a->timeout.count() < 0) a->w->wait();
     else a->w->wait(a->timeout);
-  } catch (const c10::Error& e) {
-    a->error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    a->error = e.what();
   } catch (...) {
-    a->error = "unknown native error";
+    a->error = currentErrorMessage();
   }
 }
 

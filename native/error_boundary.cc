@@ -63,6 +63,18 @@ Napi::Value currentErrorToJs(Napi::Env env) {
   }
 }
 
+std::string currentErrorMessage() {
+  try {
+    throw;
+  } catch (const c10::Error& e) {
+    return e.what_without_backtrace();
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown native error";
+  }
+}
+
 void rethrowToJs(Napi::Env env) {
   Napi::Value err = currentErrorToJs(env);
   napi_throw(env, err);

@@ -25,6 +25,9 @@ Napi::Value makeTorchError(Napi::Env env, const std::string& message);
 Napi::Value currentErrorToJs(Napi::Env env);
 // For raw N-API callbacks: sets the pending JS exception for the C++ failure being handled.
 void rethrowToJs(Napi::Env env);
+// The message of the C++ failure being handled (LibTorch's own, without the backtrace), for work
+// on a libuv worker thread, which cannot touch JS; used from inside a catch block.
+std::string currentErrorMessage();
 
 template <typename F>
 Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {

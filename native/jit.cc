@@ -263,12 +263,8 @@ static void executeMethod(napi_env, void* data) {
     // calling thread, and a libuv worker would otherwise use one thread per core.
     if (at::get_num_threads() != c->numThreads) at::set_num_threads(c->numThreads);
     c->result = c->module.get_method(c->name)(std::move(c->call.args), c->call.kwargs);
-  } catch (const c10::Error& e) {
-    c->error = e.what_without_backtrace();
-  } catch (const std::exception& e) {
-    c->error = e.what();
   } catch (...) {
-    c->error = "unknown native error";
+    c->error = currentErrorMessage();
   }
 }
 

@@ -39,6 +39,17 @@ function tensors(ts: unknown, what: string): Tensor[] {
   return ts.map((t) => tensor(t, what));
 }
 
+/**
+ * gather's gather_list / scatter's scatter_list: one tensor per group rank on the root, nothing
+ * elsewhere; as the native call takes it (one list on the root, none on the other ranks).
+ */
+function rootList(g: ProcessGroup, root: number, given: Tensor[] | null | undefined, what: string, role: string): number[][] {
+  const list = given ? tensors(given, what) : [];
+  if (g.rank() === root && list.length !== g.size()) throw new Error(`${what} on the ${role} rank needs ${g.size()} tensors, got ${list.length}`);
+  if (g.rank() !== root && list.length > 0) throw new Error(`${what} must be given only on the ${role} rank`);
+  return g.rank() === root ? [list.map((x) => x.h)] : [];
+}
+
 function op(o: ReduceOp | undefined): number {
   const v = o ?? ReduceOp.SUM;
   if (!Object.values(ReduceOp).includes(v)) throw new TypeError(`op must be a ReduceOp, got ${String(o)}`);
@@ -158,11 +169,8 @@ export function gather(t: Tensor, options: GatherOptions = {}): Work | undefined
   const dst = options.dst ?? 0;
   return run(options.group, (g, n) => {
     const root = g._groupRank(dst, 'gather: dst');
-    const list = options.gather_list ? tensors(options.gather_list, 'gather: gather_list') : [];
-    if (g.rank() === root && list.length !== g.size())
-      throw new Error(`gather: gather_list on the destination rank needs ${g.size()} tensors, got ${list.length}`);
-    if (g.rank() !== root && list.length > 0) throw new Error('gather: gather_list must be given only on the destination rank');
-    return native.distGather(n, g.rank() === root ? [list.map((x) => x.h)] : [], [t.h], root);
+    const list = rootList(g, root, options.gather_list, 'gather: gather_list', 'destination');
+    return native.distGather(n, list, [t.h], root);
   }, options.async_op);
 }
 
@@ -192,11 +200,8 @@ export function scatter(t: Tensor, options: ScatterOptions = {}): Work | undefin
   const src = options.src ?? 0;
   return run(options.group, (g, n) => {
     const root = g._groupRank(src, 'scatter: src');
-    const list = options.scatter_list ? tensors(options.scatter_list, 'scatter: scatter_list') : [];
-    if (g.rank() === root && list.length !== g.size())
-      throw new Error(`scatter: scatter_list on the source rank needs ${g.size()} tensors, got ${list.length}`);
-    if (g.rank() !== root && list.length > 0) throw new Error('scatter: scatter_list must be given only on the source rank');
-    return native.distScatter(n, [t.h], g.rank() === root ? [list.map((x) => x.h)] : [], root);
+    const list = rootList(g, root, options.scatter_list, 'scatter: scatter_list', 'source');
+    return native.distScatter(n, [t.h], list, root);
   }, options.async_op);
 }
 
