@@ -200,6 +200,15 @@ export interface NativeBinding {
   distWorkWaitAsync(work: object, timeoutMs: number): Promise<boolean>;
   distWorkIsCompleted(work: object): boolean;
   distWorkSourceRank(work: object): number;
+  // DistributedDataParallel's c10d::Reducer (native/ddp_reducer.cc); sizes in bytes, -1: no limit.
+  distReducerNew(group: object, params: Handle[], expectSparse: boolean[], bucketSizeLimits: number[], bucketBytesCap: number,
+    findUnused: boolean, gradientAsBucketView: boolean, firstBucketBytesCap: number, paramNames: string[]): object;
+  distReducerPrepareForForward(reducer: object): void;
+  distReducerPrepareForBackward(reducer: object, outputs: Handle[]): void;
+  distReducerRebuildBuckets(reducer: object): boolean;
+  distReducerRelease(reducer: object): void;
+  distVerifyParams(group: object, params: Handle[]): void;
+  distBroadcastCoalesced(group: object, tensors: Handle[], bufferBytes: number, src: number): void;
   // ---- end torch.distributed ----
 }
 

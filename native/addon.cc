@@ -84,6 +84,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initCustomFunction(env, exports);
   initRuntimeSettings(env, exports);
   initDistributed(env, exports);
+  initDdpReducer(env, exports);
   return exports;
 }
 

@@ -129,6 +129,22 @@ static std::vector<std::vector<at::Tensor>> tensorLists(const Napi::CallbackInfo
   return out;
 }
 
+std::vector<at::Tensor> distTensorList(const Napi::CallbackInfo& info, size_t i) { return tensorList(info, i); }
+
+c10::intrusive_ptr<c10d::ProcessGroup> processGroupArg(const Napi::CallbackInfo& info, size_t i) {
+  auto group = groupArg(info, i);
+#if TORCH_VERSION_MAJOR < 2
+  return group;
+#else
+  // 2.x splits the ProcessGroup (which routes each collective by device through the dispatcher)
+  // from the Backend that runs it; DDP's C++ side takes the former, as Python's group object is.
+  auto pg = c10::make_intrusive<c10d::ProcessGroup>(group->getRank(), group->getSize());
+  pg->setBackend(c10::DeviceType::CPU, c10d::ProcessGroup::BackendType::GLOO, group);
+  pg->setDefaultBackend(c10d::ProcessGroup::BackendType::GLOO);
+  return pg;
+#endif
+}
+
 static c10d::ReduceOp reduceOpArg(const Napi::CallbackInfo& info, size_t i) {
   int64_t op = intArg(info, i, "op");
   if (op < c10d::ReduceOp::SUM || op > c10d::ReduceOp::MAX) throw ArgError("op must be a ReduceOp");

@@ -1,60 +1,16 @@
 // torch.distributed over c10d/gloo: ranks are separate node processes on loopback
 // (tests/distributed_worker.ts), plus a Python rank for interop (scripts/distributed_interop.py).
-import { spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import * as dist from '../lib/distributed';
 import { oracleEnv, oraclePython } from './oracle';
+import { freePort, loopbackEnv as baseEnv, ROOT, Ran, runProcess } from './dist_procs';
 
-const ROOT = path.join(__dirname, '..');
 const WORKER = path.join(__dirname, 'distributed_worker.ts');
 const major = Number(torch.version.libtorch.split('.')[0]);
 // Processes start slowly on a loaded machine; the collectives themselves take milliseconds.
 const SLOW = 240_000;
-
-interface Ran {
-  code: number | null;
-  out: any;
-  stderr: string;
-  ms: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
-
-function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((resolve) => {
-    const start = Date.now();
-    const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      let out: any = null;
-      try {
-        out = JSON.parse(line);
-      } catch {
-        out = null;
-      }
-      resolve({ code, out, stderr, ms: Date.now() - start });
-    });
-  });
-}
-
-// Loopback only: GLOO_SOCKET_IFNAME=lo also skips resolving the host name.
-const baseEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GLOO_SOCKET_IFNAME: 'lo' });
 
 function node(scenario: string, rank: number, world: number, init: string, timeout = 20000, env: NodeJS.ProcessEnv = {}): Promise<Ran> {
   return runProcess(process.execPath, ['--import', 'tsx', WORKER, scenario, String(rank), String(world), init, String(timeout)], { ...baseEnv(), ...env });
@@ -105,7 +61,9 @@ describe('torch.distributed (gloo)', () => {
   it('is available', () => {
     expect(dist.is_available()).toBe(true);
     expect(dist.is_initialized()).toBe(false);
-    expect(dist.get_rank()).toBe(-1);
+    // before init_process_group, PyTorch's message
+    expect(() => dist.get_rank()).toThrow('Default process group has not been initialized, please make sure to call init_process_group.');
+    expect(() => dist.get_world_size()).toThrow('Default process group has not been initialized');
   });
 
   it('TCPStore and FileStore: set, get, add, wait, check, prefixes', () => {

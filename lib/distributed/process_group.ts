@@ -306,25 +306,23 @@ export function _resolve(group: Group | null | undefined): ProcessGroup | null {
 }
 
 /**
- * This process's rank in the group (the default group when none is given); -1 outside it.
- * Differs from PyTorch, which throws before init_process_group: this returns -1.
+ * This process's rank in the group (the default group when none is given); -1 outside it. Before
+ * init_process_group it throws, as PyTorch does.
  *
  * @see [torch.distributed.get_rank](https://pytorch.org/docs/stable/distributed.html#torch.distributed.get_rank)
  */
 export function get_rank(group?: Group | null): number {
-  if (!world) return -1;
   const g = _resolve(group);
   return g ? g.rank() : -1;
 }
 
 /**
- * The number of ranks in the group (the default group when none is given); -1 outside it.
- * Differs from PyTorch, which throws before init_process_group: this returns -1.
+ * The number of ranks in the group (the default group when none is given); -1 outside it. Before
+ * init_process_group it throws, as PyTorch does.
  *
  * @see [torch.distributed.get_world_size](https://pytorch.org/docs/stable/distributed.html#torch.distributed.get_world_size)
  */
 export function get_world_size(group?: Group | null): number {
-  if (!world) return -1;
   const g = _resolve(group);
   return g ? g.size() : -1;
 }

@@ -18,3 +18,4 @@ export * from './modules/loss';
 export * as functional from './functional';
 export * as init from './init';
 export * as utils from './utils';
+export * as parallel from './parallel';
