@@ -3,7 +3,7 @@ a gloo group with a torchnode rank (tests/ddp_worker.ts 'interop'), step for ste
 model, the same formula batches, three SGD steps. Prints one JSON line: each step's gradients
 and the final weights.
 
-    python scripts/ddp_interop.py <rank> <world_size> <init_method> [small_buckets]
+    python scripts/ddp_interop.py <rank> <world_size> <init_method> [small_buckets|batchnorm]
 """
 import json
 import sys
@@ -16,15 +16,18 @@ import torch.nn.functional as F
 
 
 class TinyNet(nn.Module):
-    def __init__(self, hidden=3, spare=False):
+    def __init__(self, hidden=3, spare=False, bn=False):
         super().__init__()
         self.fc1 = nn.Linear(4, hidden)
+        if bn:
+            self.bn = nn.BatchNorm1d(hidden)
         self.fc2 = nn.Linear(hidden, 2)
         if spare:
             self.spare = nn.Linear(2, 2)  # never used by forward
 
     def forward(self, x):
-        return self.fc2(torch.relu(self.fc1(x)))
+        h = self.fc1(x)
+        return self.fc2(torch.relu(self.bn(h) if hasattr(self, "bn") else h))
 
 
 def tiny_batch(rank, step):
@@ -43,9 +46,11 @@ def main():
                             timeout=timedelta(seconds=60))
     # small_buckets: about one parameter per bucket, and a layer forward never uses, which the
     # unused-parameter search must find.
-    small = len(sys.argv) > 4 and sys.argv[4] == "small_buckets"
+    # batchnorm: buffers, which DDP broadcasts from rank 0 before each forward.
+    variant = sys.argv[4] if len(sys.argv) > 4 else "default"
+    small = variant == "small_buckets"
     torch.manual_seed(7 + rank)
-    model = TinyNet(3, small)
+    model = TinyNet(3, small, variant == "batchnorm")
     ddp = nn.parallel.DistributedDataParallel(model, **(dict(bucket_cap_mb=0.00005, find_unused_parameters=True) if small else {}))
     opt = torch.optim.SGD(ddp.parameters(), lr=0.1)
     grads = []
@@ -55,7 +60,13 @@ def main():
         F.mse_loss(ddp(x), y).backward()
         grads.append([None if p.grad is None else flat(p.grad) for p in model.parameters()])
         opt.step()
-    out = {"rank": rank, "grads": grads, "weights": [flat(p) for p in model.parameters()]}
+    # Each rank's buffers now hold its own last batch's statistics; an evaluation forward first
+    # broadcasts rank 0's (and, in eval mode, leaves them as they are).
+    ddp.eval()
+    with torch.no_grad():
+        ddp(tiny_batch(rank, 3)[0])
+    out = {"rank": rank, "grads": grads, "weights": [flat(p) for p in model.parameters()],
+           "buffers": [flat(b) for b in model.buffers()]}
     dist.destroy_process_group()
     print(json.dumps(out), flush=True)
 

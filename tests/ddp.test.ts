@@ -102,7 +102,7 @@ describe('nn.parallel.DistributedDataParallel (gloo)', () => {
     expect(rs[0].out.after_no_sync).not.toEqual(rs[1].out.after_no_sync);
   }, SLOW);
 
-  for (const variant of ['default', 'small_buckets']) {
+  for (const variant of ['default', 'small_buckets', 'batchnorm']) {
     it(`interop (${variant}): PyTorch DDP on a Python rank and torchnode DDP in one group compute the same gradients`, async () => {
       const url = `tcp://127.0.0.1:${await freePort()}`;
       const [n, p] = await Promise.all([
@@ -117,6 +117,8 @@ describe('nn.parallel.DistributedDataParallel (gloo)', () => {
       expect(n.out.grads).toHaveLength(3);
       expect(n.out.grads).toEqual(p.out.grads);
       expect(n.out.weights).toEqual(p.out.weights);
+      expect(n.out.buffers).toEqual(p.out.buffers);
+      if (variant === 'batchnorm') expect(n.out.buffers).toHaveLength(3); // running_mean, running_var, num_batches_tracked
       expect(n.out.grads[0][0].some((g: number) => g !== 0)).toBe(true);
       // The spare layer got no gradient on either side, and backward did not wait for it.
       if (variant === 'small_buckets') expect(n.out.grads.map((g: unknown[]) => g.slice(4))).toEqual([[null, null], [null, null], [null, null]]);

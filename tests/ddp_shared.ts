@@ -18,19 +18,25 @@ export function cnnBatches(): [Tensor, Tensor][] {
   return Array.from({ length: CNN_STEPS }, () => [torch.randn(CNN_BATCH, 1, 28, 28), torch.randint(0, 10, [CNN_BATCH])] as [Tensor, Tensor]);
 }
 
-/** Linear(4, hidden), ReLU, Linear(hidden, 2); with `spare`, a Linear(2, 2) that forward never uses. */
+/**
+ * Linear(4, hidden), ReLU, Linear(hidden, 2); with `spare`, a Linear(2, 2) that forward never
+ * uses; with `bn`, a BatchNorm1d(hidden) after fc1 (buffers for DDP to broadcast).
+ */
 export class TinyNet extends nn.Module {
   fc1: torch.nn.Linear;
+  bn?: torch.nn.BatchNorm1d;
   fc2: torch.nn.Linear;
   spare?: torch.nn.Linear;
-  constructor(hidden = 3, spare = false) {
+  constructor(hidden = 3, spare = false, bn = false) {
     super();
     this.fc1 = new nn.Linear(4, hidden);
+    if (bn) this.bn = new nn.BatchNorm1d(hidden);
     this.fc2 = new nn.Linear(hidden, 2);
     if (spare) this.spare = new nn.Linear(2, 2);
   }
   forward(x: Tensor): Tensor {
-    return this.fc2.forward(torch.relu(this.fc1.forward(x)));
+    const h = this.fc1.forward(x);
+    return this.fc2.forward(torch.relu(this.bn ? this.bn.forward(h) : h));
   }
 }
 

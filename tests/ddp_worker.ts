@@ -75,9 +75,10 @@ async function main(): Promise<Record<string, unknown>> {
       // One rank of a mixed group: scripts/ddp_interop.py is the Python side, step for step.
       // 'small_buckets': about one parameter per bucket, and a layer forward never uses, which
       // the unused-parameter search must find (otherwise backward would wait for it).
+      // 'batchnorm': buffers, which DDP broadcasts from rank 0 before each forward.
       const small = process.env.DDP_VARIANT === 'small_buckets';
       torch.manual_seed(7 + rank);
-      const model = new TinyNet(3, small);
+      const model = new TinyNet(3, small, process.env.DDP_VARIANT === 'batchnorm');
       const ddp = new nn.parallel.DistributedDataParallel(model, small ? { bucket_cap_mb: 0.00005, find_unused_parameters: true } : {});
       const opt = new torch.optim.SGD(ddp.parameters(), { lr: TINY_LR });
       const grads: (number[] | null)[][] = [];
@@ -90,6 +91,11 @@ async function main(): Promise<Record<string, unknown>> {
       }
       out.grads = grads;
       out.weights = model.parameters().map(vals);
+      // Each rank's buffers now hold its own last batch's statistics; an evaluation forward
+      // first broadcasts rank 0's (and, in eval mode, leaves them as they are).
+      ddp.eval();
+      torch.no_grad(() => ddp.forward(tinyBatch(rank, 3)[0]));
+      out.buffers = model.buffers().map(vals);
       break;
     }
     case 'mismatch': {

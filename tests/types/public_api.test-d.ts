@@ -106,6 +106,19 @@ describe('modules', () => {
     for (const b of blocks) expectTypeOf(b).toEqualTypeOf<Net>();
     expectTypeOf(blocks.at(0)).toEqualTypeOf<Net>();
   });
+
+  it('DistributedDataParallel keeps the wrapped module: its forward signature and .module', () => {
+    class Net extends nn.Module {
+      fc = new nn.Linear(2, 1);
+      forward(x: Tensor, scale = 1): Tensor {
+        return this.fc.forward(x).mul(scale);
+      }
+    }
+    type DDP = torch.nn.parallel.DistributedDataParallel<Net>;
+    expectTypeOf<DDP['module']>().toEqualTypeOf<Net>();
+    expectTypeOf<ReturnType<DDP['forward']>>().toEqualTypeOf<Tensor>();
+    expectTypeOf<Parameters<DDP['forward']>>().toEqualTypeOf<[x: Tensor, scale?: number]>();
+  });
 });
 
 describe('positional arguments are typed as PyTorch orders them', () => {
