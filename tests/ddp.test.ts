@@ -185,6 +185,22 @@ describe('DistributedDataParallel in one process (a group of 1)', () => {
     expect(ddp.require_backward_grad_sync).toBe(true);
   });
 
+  it("a parameter without a gradient, without find_unused_parameters, gives LibTorch's message at the next backward", () => {
+    const ddp = new DistributedDataParallel(new TinyNet(3, true));
+    const [x, y] = tinyBatch(0, 0);
+    F.mse_loss(ddp.forward(x), y).backward();
+    let message = '';
+    try {
+      F.mse_loss(ddp.forward(x), y).backward();
+    } catch (e) {
+      expect(e).toBeInstanceOf(torch.TorchError);
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/^Expected to have finished reduction in the prior iteration before starting a new one/);
+    expect(message).toContain('Parameter indices which did not receive grad for rank 0: 4 5');
+    expect(message).not.toMatch(/Exception raised from|frame #/);
+  });
+
   it('refuses bad arguments with PyTorch-like messages', () => {
     expect(() => new DistributedDataParallel({} as torch.nn.Module)).toThrow(/must be an nn.Module/);
     expect(() => new DistributedDataParallel(new torch.nn.ReLU())).toThrow("DistributedDataParallel is not needed when a module doesn't have any parameter that requires a gradient.");
