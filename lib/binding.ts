@@ -57,6 +57,8 @@ export interface NativeBinding {
   /** Hands h to the GC through owner; true asks for a young-generation collection (memory.ts). */
   track(owner: object, h: Handle): boolean;
   dispose(h: Handle): void;
+  /** Frees the first `count` handles of `hs` at once (a scope closing): one crossing for all. */
+  disposeMany(hs: Float64Array, count: number): void;
   memoryStats(): { live_tensors: number; live_bytes: number };
 
   resolve(name: string, overload: string): number;

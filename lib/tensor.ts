@@ -3,7 +3,7 @@
 import { native, Handle } from './binding';
 import { DType, DTypeLike, dtypeFromCode, toDType, get_default_dtype, TypedArray, int64, type NestedList } from './dtype';
 import { Device, DeviceLike, deviceArg } from './device';
-import { adopt, setTensorCheck } from './memory';
+import { adopt, noteExported, setTensorCheck } from './memory';
 import { op, call, Op } from './ops';
 import { params, sizesArg, setArgsTensorCheck } from './args';
 import { encodeIndices, IndexItem } from './indexing';
@@ -99,6 +99,15 @@ export class Tensor {
       native.dispose(this.#h);
       this.#h = -1;
     }
+  }
+  /**
+   * @internal Marks the tensor disposed without freeing it, and returns the handle it had (-1 if
+   * none): the caller frees that handle (a closing scope frees all of its tensors' at once).
+   */
+  _takeHandle(): Handle {
+    const h = this.#h;
+    this.#h = -1;
+    return h;
   }
   /** Same as `dispose()`, for `using t = ...` blocks. */
   [Symbol.dispose](): void {
@@ -228,7 +237,11 @@ export class Tensor {
    * @see [torch.Tensor.numpy](https://pytorch.org/docs/stable/generated/torch.Tensor.numpy.html)
    */
   toTypedArray<T extends TypedArray = TypedArray>(out?: T): T {
-    if (out === undefined) return new this.dtype.arrayType(native.toBuffer(this.h)) as T;
+    if (out === undefined) {
+      const buffer = native.toBuffer(this.h);
+      noteExported(buffer.byteLength);
+      return new this.dtype.arrayType(buffer) as T;
+    }
     const ctor = this.dtype.arrayType;
     if (!(out instanceof ctor)) {
       throw new TypeError(`toTypedArray(out): a ${this.dtype} tensor needs a ${ctor.name}, got ${describe(out)}`);
