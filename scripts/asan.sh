@@ -34,10 +34,11 @@ asan_env=(
   "TORCHNODE_ADDON=$addon"
 )
 status=0
-# Instrumented runs are slower: a longer default timeout, and with no arguments the examples test
-# (200 CNN training steps beside PyTorch, with its own 120 s limit) is left out.
+# Instrumented runs are slower: a longer default timeout, and with no arguments the examples'
+# tests (CNN training beside PyTorch, single and DDP, with their own time limits) are left out;
+# tests/ddp.test.ts keeps DDP itself under ASan.
 vitest_args=("$@")
-[ $# -eq 0 ] && vitest_args=(--exclude tests/examples.test.ts)
+[ $# -eq 0 ] && vitest_args=(--exclude tests/examples.test.ts --exclude tests/ddp_example.test.ts)
 env "${asan_env[@]}" npx vitest run --testTimeout=300000 "${vitest_args[@]}" || status=$?
 if compgen -G "$logs/asan.*" > /dev/null; then
   echo "asan.sh: AddressSanitizer reports (in $logs):" >&2

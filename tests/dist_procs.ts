@@ -1,8 +1,11 @@
-// Running ranks as separate processes, for the torch.distributed and DDP tests: a free loopback
-// port for the rendezvous, and a process whose last stdout line is parsed as its JSON result.
+// Running ranks as separate processes, for the torch.distributed, DDP and launcher tests: a free
+// loopback port for the rendezvous, a process whose last stdout line is parsed as its JSON
+// result, and whether a process is still alive.
 import { spawn } from 'node:child_process';
-import * as net from 'node:net';
 import * as path from 'node:path';
+
+// the launcher's own: a port free on loopback for a rendezvous
+export { freePort } from '../lib/cli/run';
 
 export const ROOT = path.join(__dirname, '..');
 
@@ -13,15 +16,14 @@ export interface Ran {
   ms: number;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
+/** Whether a process is still there. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {

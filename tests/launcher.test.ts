@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { alive } from './dist_procs';
 import { main } from '../lib/cli/main';
 import { parseRunArgs, runLauncher, RUN_USAGE } from '../lib/cli/run';
 
@@ -53,15 +54,6 @@ function byRank(stdout: string): Map<number, any> {
     out.set(Number(m[1]), JSON.parse(m[2]));
   }
   return out;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 describe('torchnode run: arguments', () => {
