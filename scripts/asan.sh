@@ -27,8 +27,10 @@ echo "asan.sh: testing $addon ($(grep libasan <<< "$linked" | awk '{print $3}'))
 logs="$(realpath -m "$build/asan-logs")"
 rm -rf "$logs" && mkdir -p "$logs"
 # V8 handles its own SIGSEGVs (guard pages, trap handlers): ASan must not take them over.
-# Leak checking is off: V8 and LibTorch keep process-lifetime allocations.
+# Leak checking is off: V8 and LibTorch keep process-lifetime allocations. torchnode's cache of
+# freed CPU blocks is off too: a block it kept would hide a use after free of tensor memory.
 asan_env=(
+  "TORCHNODE_CPU_CACHE_MB=0"
   "LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
   "ASAN_OPTIONS=detect_leaks=0,allocator_may_return_null=1,handle_segv=0,handle_sigbus=0,handle_sigfpe=0,detect_stack_use_after_return=0,abort_on_error=0,print_summary=1,log_path=$logs/asan"
   "TORCHNODE_ADDON=$addon"
