@@ -4,6 +4,7 @@
 #include <torch/version.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -35,8 +36,14 @@ class CachingCpuAllocator final : public c10::Allocator {
   static_assert(kMaxBlock == size_t{1} << 20, "kClasses counts classes up to 2^20 bytes");
 
 #if TORCH_VERSION_MAJOR >= 2
+  // Both defined here rather than inherited from libc10's out-of-line versions: the vtable would
+  // otherwise name symbols LibTorch 1.13 lacks, and a 2.x build shown 1.13's libraries would fail
+  // in the dynamic loader instead of reaching initVersion's clear "built against" message.
   c10::DataPtr allocate(size_t n) override { return allocateBlock(n); }
-  void copy_data(void* dest, const void* src, std::size_t count) const override { default_copy_data(dest, src, count); }
+  void copy_data(void* dest, const void* src, std::size_t count) const override {
+    if (count) std::memcpy(dest, src, count);
+  }
+  bool is_simple_data_ptr(const c10::DataPtr& p) const override { return p.get() == p.get_context(); }
 #else
   c10::DataPtr allocate(size_t n) const override { return allocateBlock(n); }
 #endif
