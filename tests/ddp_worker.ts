@@ -6,6 +6,7 @@ import * as torch from '../lib/index';
 import * as dist from '../lib/distributed';
 import { CNN } from '../examples/models';
 import { cnnBatches, CNN_LR, CNN_MOMENTUM, CNN_STEPS, tinyBatch, TinyNet, TINY_LR } from './ddp_shared';
+import { reportAsRank } from './dist_procs';
 
 const [scenario, rankS, worldS, initMethod, outDir] = process.argv.slice(2);
 const rank = Number(rankS);
@@ -111,13 +112,4 @@ async function main(): Promise<Record<string, unknown>> {
   return out;
 }
 
-main().then(
-  (r) => {
-    process.stdout.write(JSON.stringify(r) + '\n');
-    process.exit(0);
-  },
-  (e) => {
-    process.stderr.write(`ERROR: ${(e as Error).message}\n`);
-    process.exit(1);
-  },
-);
+reportAsRank(main);

@@ -49,3 +49,20 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv):
 
 /** Loopback only: GLOO_SOCKET_IFNAME=lo also skips resolving the host name. */
 export const loopbackEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GLOO_SOCKET_IFNAME: 'lo' });
+
+/**
+ * The end of a rank's script: prints main's result as one JSON line (what runProcess parses) and
+ * exits 0, or prints the error on stderr and exits 1.
+ */
+export function reportAsRank(main: () => Promise<Record<string, unknown>>): void {
+  main().then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      process.exit(0);
+    },
+    (e) => {
+      process.stderr.write(`ERROR: ${(e as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}

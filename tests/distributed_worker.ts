@@ -3,6 +3,7 @@
 // non-zero with the error on stderr.
 import * as torch from '../lib/index';
 import * as dist from '../lib/distributed';
+import { reportAsRank } from './dist_procs';
 
 const [scenario, rankS, worldS, initMethod, timeoutS] = process.argv.slice(2);
 const rank = Number(rankS);
@@ -127,13 +128,4 @@ async function main(): Promise<Record<string, unknown>> {
   return out;
 }
 
-main().then(
-  (r) => {
-    process.stdout.write(JSON.stringify(r) + '\n');
-    process.exit(0);
-  },
-  (e) => {
-    process.stderr.write(`ERROR: ${(e as Error).message}\n`);
-    process.exit(1);
-  },
-);
+reportAsRank(main);

@@ -147,7 +147,7 @@ export class DistributedDataParallel<M extends Module = Module> extends Module<P
     const sync = is_grad_enabled() && this.require_backward_grad_sync;
     if (sync) native.distReducerPrepareForForward(this.reducer);
     if (is_grad_enabled()) native.distReducerRebuildBuckets(this.reducer);
-    if (this.willSyncModuleBuffers()) this.syncBuffers();
+    if (this.will_sync_module_buffers()) this.syncBuffers();
 
     const out = this.module.forward(...inputs) as ReturnType<M['forward']>;
 
@@ -188,10 +188,6 @@ export class DistributedDataParallel<M extends Module = Module> extends Module<P
 
   /** Whether the next forward broadcasts buffers (PyTorch's will_sync_module_buffers). */
   will_sync_module_buffers(): boolean {
-    return this.willSyncModuleBuffers();
-  }
-
-  private willSyncModuleBuffers(): boolean {
     return this.require_forward_param_sync && this.broadcast_buffers && this.module.buffers().length > 0;
   }
 
