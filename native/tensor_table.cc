@@ -90,13 +90,15 @@ void TensorTable::recycle(int32_t slot) {
   free_.push_back(slot);
 }
 
-void TensorTable::release(int64_t h) {
-  if (!find(h)) return;
+int64_t TensorTable::release(int64_t h) {
+  if (!find(h)) return 0;
   int32_t slot = slotOf(h);
   bool tracked = flags_[slot] & kTracked;
+  int64_t freed = tracked ? nbytes_[slot] + kNativeBytesPerTensor : 0;
   drop(slot);
   if (tracked) flags_[slot] = kZombie;  // the finalizer still points here
   else recycle(slot);
+  return freed;
 }
 
 void TensorTable::markTracked(int64_t h) {
@@ -209,6 +211,13 @@ static int64_t youngGcStep() {
 // Per thread: each worker thread has its own JS environment and heap.
 static thread_local int64_t youngBytes = 0;
 
+// A tensor handed to the GC and then disposed by hand is freed already: it no longer counts
+// toward the next young collection. Counted, a loop that disposes its 6 MB results (a relu on a
+// conv's activations) asked for a scavenge every other op: 0.42 ms an op against 0.2 in PyTorch.
+static void forgetYoung(int64_t freed) {
+  youngBytes = freed < youngBytes ? youngBytes - freed : 0;
+}
+
 
 // track(obj, handle): the GC now owns the handle through obj. V8 is told about the tensor's
 // bytes so that native memory pressure triggers collections. Returns true when JS should run a
@@ -259,7 +268,7 @@ static napi_value dispose(napi_env env, napi_callback_info cbinfo) {
     napi_throw_type_error(env, nullptr, "dispose: a tensor handle is expected");
     return nullptr;
   }
-  state(Napi::Env(env)).table.release(asHandle(h));
+  forgetYoung(state(Napi::Env(env)).table.release(asHandle(h)));
   return nullptr;
 }
 
@@ -283,7 +292,9 @@ static napi_value disposeMany(napi_env env, napi_callback_info cbinfo) {
   }
   TensorTable& table = state(Napi::Env(env)).table;
   const double* hs = static_cast<const double*>(data);
-  for (uint32_t i = 0; i < count; i++) table.release(asHandle(hs[i]));
+  int64_t freed = 0;
+  for (uint32_t i = 0; i < count; i++) freed += table.release(asHandle(hs[i]));
+  forgetYoung(freed);
   return nullptr;
 }
 

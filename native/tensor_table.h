@@ -29,7 +29,8 @@ class TensorTable {
   at::Tensor* find(int64_t h);
   // Drops the table's reference. A slot watched by a GC finalizer is kept reserved until that
   // finalizer runs, so a later tensor can never be freed by an earlier object's finalizer.
-  void release(int64_t h);
+  // Returns the bytes (data and native overhead) of a GC-tracked tensor freed here, else 0.
+  int64_t release(int64_t h);
   // Marks a handle as owned by the GC: called once the JS object exists.
   void markTracked(int64_t h);
   // Called from the GC finalizer of a tracked handle's JS object.

@@ -1,11 +1,26 @@
 // The memory model: explicit dispose, scopes, `using`, and a plain loop with no memory code
 // that must stay bounded because GC-time finalizers free what the JS side dropped.
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
 
 // Plain counts, for the loops that rely on the GC running by itself.
 const live = () => torch.memory_stats().live_tensors;
+
+/** Young-generation collections (scavenges) while fn runs, as V8 reports them to perf_hooks. */
+async function countScavenges(fn: () => void): Promise<number> {
+  let count = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e.detail as { kind?: number } | undefined)?.kind === constants.NODE_PERFORMANCE_GC_MINOR) count++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  fn();
+  // GC entries reach observers asynchronously.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  observer.disconnect();
+  return count;
+}
 
 describe('explicit release', () => {
   it('dispose frees at once and the counters follow', () => {
@@ -144,6 +159,23 @@ describe('no memory code at all', () => {
       if (i % 50 === 0) maxLive = Math.max(maxLive, live());
     }
     expect(maxLive).toBeLessThan(3000);
+  });
+
+  it('tensors disposed by hand do not count toward the young collections asked for the GC', async () => {
+    // 1 MB results created outside any scope (so handed to the GC) and disposed at once: 200 MB
+    // in all, which counted would ask for a scavenge every 8 MB, 25 of them.
+    const scavenges = await countScavenges(() => {
+      const x = torch.ones(256, 1024);
+      for (let i = 0; i < 200; i++) x.relu().dispose();
+      x.dispose();
+    });
+    expect(scavenges).toBeLessThan(5);
+    // The same results left to the GC are still collected young.
+    const left = await countScavenges(() => {
+      const x = torch.ones(256, 1024);
+      for (let i = 0; i < 200; i++) x.relu();
+    });
+    expect(left).toBeGreaterThanOrEqual(20);
   });
 
   it('one-element results left to the GC are collected every few thousand, not every few hundred thousand', () => {
