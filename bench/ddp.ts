@@ -6,7 +6,7 @@
 // the torchnode / PyTorch ratio (above 1: torchnode trains faster) and each side's scaling
 // from 1 to 2 processes.
 //
-//   npx tsx bench/ddp.ts [--repeats 3 --steps 60 --warmup 5 --batch-size 64 --python /usr/bin/python3]
+//   npx tsx bench/ddp.ts [--repeats 3 --steps 240 --warmup 5 --batch-size 64 --python /usr/bin/python3]
 //
 // PyTorch is /usr/bin/python3 (1.13, the default addon's LibTorch) unless TORCHNODE_ORACLE_PYTHON
 // or --python names another (the 2.13 venv with TORCHNODE_ADDON pointing at the 2.13 addon).
@@ -20,7 +20,10 @@ const ROOT = path.join(__dirname, '..');
 const { values: opts } = parseArgs({
   options: {
     repeats: { type: 'string', default: '3' },
-    steps: { type: 'string', default: '60' },
+    // 240 steps: about 6 s a run on 1 process. Over 60 steps (1.5 s) a second of load elsewhere
+    // on this 2-core machine moved a run by 20%, and PyTorch's 1-process runs under torchrun
+    // sometimes measured 400 img/s against 2,500 in the runs beside them.
+    steps: { type: 'string', default: '240' },
     warmup: { type: 'string', default: '5' },
     'batch-size': { type: 'string', default: '64' },
     processes: { type: 'string', default: '1,2' },
