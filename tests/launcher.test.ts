@@ -159,11 +159,20 @@ describe('torchnode run: processes', () => {
   });
 
   it('names the signal that killed a rank, and SIGKILLs a rank that ignores SIGTERM after --shutdown-timeout', async () => {
+    // Rank 0 crashes only once rank 1 has its SIGTERM handler: under ASan, rank 1 could still be
+    // starting 100 ms after rank 0, and then SIGTERM ended it before it could ignore anything.
+    const ready = join(dir, 'signal-rank1.ready');
     const file = script('signal.js', `
+      const fs = require('node:fs');
       process.on('SIGTERM', () => console.log(JSON.stringify({ ignored: 'SIGTERM' })));
       console.log(JSON.stringify({ pid: process.pid }));
-      if (process.env.RANK === '0') setTimeout(() => process.kill(process.pid, 'SIGSEGV'), 100);
-      else setInterval(() => {}, 1000);
+      if (process.env.RANK === '0') {
+        const crash = () => (fs.existsSync(${JSON.stringify(ready)}) ? process.kill(process.pid, 'SIGSEGV') : setTimeout(crash, 20));
+        crash();
+      } else {
+        fs.writeFileSync(${JSON.stringify(ready)}, '');
+        setInterval(() => {}, 1000);
+      }
     `);
     const out = await run(['--nproc-per-node', '2', '--shutdown-timeout', '0.5', file]);
     expect(out.code).toBe(1);
