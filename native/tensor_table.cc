@@ -75,12 +75,14 @@ at::Tensor* TensorTable::find(int64_t h) {
   return &tensors_[slot];
 }
 
-void TensorTable::drop(int32_t slot) {
+int64_t TensorTable::drop(int32_t slot) {
   live_ -= 1;
   bytes_ -= nbytes_[slot];
-  if (flags_[slot] & kTracked) trackedFreed_ += nbytes_[slot] + kNativeBytesPerTensor;
+  int64_t tracked = flags_[slot] & kTracked ? nbytes_[slot] + kNativeBytesPerTensor : 0;
+  trackedFreed_ += tracked;
   nbytes_[slot] = 0;
   tensors_[slot] = at::Tensor();
+  return tracked;
 }
 
 // The slot becomes free under a new generation: its old handle no longer resolves.
@@ -94,8 +96,7 @@ int64_t TensorTable::release(int64_t h) {
   if (!find(h)) return 0;
   int32_t slot = slotOf(h);
   bool tracked = flags_[slot] & kTracked;
-  int64_t freed = tracked ? nbytes_[slot] + kNativeBytesPerTensor : 0;
-  drop(slot);
+  int64_t freed = drop(slot);
   if (tracked) flags_[slot] = kZombie;  // the finalizer still points here
   else recycle(slot);
   return freed;

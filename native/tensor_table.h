@@ -58,7 +58,8 @@ class TensorTable {
   int32_t check(int32_t slot) const { return static_cast<int32_t>(((envTag_ & 7) << 6) | (gens_[slot] & 63)); }
   // The slot of a handle whose check value matches, else -1.
   int32_t slotOf(int64_t h) const;
-  void drop(int32_t slot);
+  // Frees the slot's tensor; returns the bytes it counted as GC-tracked (0 when untracked).
+  int64_t drop(int32_t slot);
   void recycle(int32_t slot);
 };
 
