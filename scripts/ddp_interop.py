@@ -6,6 +6,7 @@ and the final weights.
     python scripts/ddp_interop.py <rank> <world_size> <init_method> [small_buckets|batchnorm]
 """
 import json
+import os
 import sys
 from datetime import timedelta
 
@@ -69,6 +70,12 @@ def main():
            "buffers": [flat(b) for b in model.buffers()]}
     dist.destroy_process_group()
     print(json.dumps(out), flush=True)
+    if torch.__version__.startswith("1."):
+        # PyTorch 1.13 can hang at exit on a rank other than 0, freeing the DDP Reducer (the CI's
+        # ASan leg timed out here once; scripts/ddp_cnn.py says what gdb showed). The result is
+        # printed and the group is gone: leave without running those destructors.
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,11 @@ export function alive(pid: number): boolean {
   }
 }
 
-export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Ran> {
+/**
+ * Runs a process to its end. One still running after killAfterMs is killed, and its stderr says
+ * so: a hung rank then fails its test with what it printed, before the test's own timeout.
+ */
+export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv, killAfterMs = 200_000): Promise<Ran> {
   return new Promise((resolve) => {
     const start = Date.now();
     const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -34,7 +38,12 @@ export function runProcess(cmd: string, args: string[], env: NodeJS.ProcessEnv):
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    const killer = setTimeout(() => {
+      stderr += `\n[killed: still running after ${killAfterMs / 1000} s; stdout so far: ${JSON.stringify(stdout.slice(-2000))}]`;
+      child.kill('SIGKILL');
+    }, killAfterMs);
     child.on('close', (code) => {
+      clearTimeout(killer);
       const line = stdout.trim().split('\n').pop() ?? '';
       let out: any = null;
       try {
