@@ -34,7 +34,7 @@ class TensorTable {
   // Marks a handle as owned by the GC: called once the JS object exists.
   void markTracked(int64_t h);
   // Called from the GC finalizer of a tracked handle's JS object.
-  void finalize(int64_t h);
+  int64_t finalize(int64_t h);  // returns the tracked bytes it freed (0 if disposed before)
   void clear();
 
   int64_t liveCount() const { return live_; }
