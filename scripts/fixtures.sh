@@ -4,6 +4,8 @@
 # scripts/libtorch2.sh (2.x). TORCHNODE_ORACLE_PYTHON names one interpreter instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The same OpenBLAS kernels as the tests (vitest.config.ts says why).
+[ "$(uname -m)" = x86_64 ] && export OPENBLAS_CORETYPE="${OPENBLAS_CORETYPE:-Haswell}"
 pythons=()
 if [ -n "${TORCHNODE_ORACLE_PYTHON:-}" ]; then
   pythons=("$TORCHNODE_ORACLE_PYTHON")
