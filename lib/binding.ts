@@ -59,7 +59,7 @@ export interface NativeBinding {
   dispose(h: Handle): void;
   /** Frees the first `count` handles of `hs` at once (a scope closing): one crossing for all. */
   disposeMany(hs: Float64Array, count: number): void;
-  memoryStats(): { live_tensors: number; live_bytes: number };
+  memoryStats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
 
   resolve(name: string, overload: string): number;
   call(op: number, ...args: unknown[]): any;

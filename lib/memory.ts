@@ -20,15 +20,19 @@ export function adopt(t: Tensor): void {
 
 // Bytes of fresh JS-owned buffers (toTypedArray's copies) since the last young collection.
 let exportedBytes = 0;
-const EXPORT_YOUNG_GC_BYTES = Number(process.env.TORCHNODE_EXPORT_GC_BYTES ?? 8 * 2 ** 20);
+const EXPORT_YOUNG_GC_BYTES = Number(process.env.TORCHNODE_EXPORT_GC_BYTES ?? 4 * 2 ** 20);
 
 /**
  * @internal Counts a fresh ArrayBuffer handed to JS (a toTypedArray copy) and asks for a young
- * collection after every 8 MB of them (TORCHNODE_EXPORT_GC_BYTES; 0 turns this off). Left to
+ * collection after every 4 MB of them (TORCHNODE_EXPORT_GC_BYTES; 0 turns this off). Left to
  * V8, such buffers pile up until external-memory pressure starts a full mark-compact, and each
  * copy lands in memory long out of cache: 1 MB copies in the benchmark process took 140-240 µs
- * against PyTorch's 25 µs; with these scavenges, 47-56 µs (2 MB and 4 MB steps: 67-77 µs). Buffers
- * that die young are freed by the scavenge and the next copy reuses their memory.
+ * against PyTorch's 25 µs. Buffers that die young are freed by the scavenge and the next copy
+ * reuses their memory. The step stays under 8 MB: V8 counts the buffers' bytes against the old
+ * generation's limit until the scavenge has swept them, and after a mark-compact of a small heap
+ * that limit can be only 8 MB (plus the new space) away. An 8 MB step then reached it at every
+ * scavenge and V8 marked without pause (a mark-compact every 30 ms, 1 MB copies at 150-200 µs);
+ * 4 MB: 50-70 µs there, and no slower than 8 MB where the limit is far.
  */
 export function noteExported(bytes: number): void {
   exportedBytes += bytes;
@@ -207,6 +211,11 @@ export function memory_stats(): {
   live_tensors: number;
   /** numel × element size summed over those tensors: views of one storage each count in full. */
   live_bytes: number;
+  /**
+   * The bytes of tensors left to the GC that V8 has been told about as external memory: those
+   * that outlived a young collection, in steps of 256 KB.
+   */
+  v8_external_bytes: number;
 } {
   return native.memoryStats();
 }

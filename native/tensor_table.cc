@@ -224,10 +224,10 @@ static thread_local int64_t youngBytes = 0;
 // chain survives two scavenges, is promoted, and waits for a mark-compact: 67 of them in 220
 // chains, 12 ms a chain (under --always-turbofan: 1 and 4.8 ms; PyTorch 3.3 ms). When the GC has
 // freed less than half of what the previous request handed it, the next request waits for twice
-// the bytes, up to 4 steps (32 MB, below V8's own 64 MB external-memory trigger); once it frees
-// 90%, the step halves back. That chain: 50 mark-compacts, 9.1 ms. A fixed larger step (16
-// tensors and 8 MB, or 32 MB) did better there (6 ms) but made loops that drop each result at
-// once (y = y.add(...)) 32-43% slower from the larger working set; these grow only where it pays.
+// the bytes, up to 4 steps (32 MB); once it frees 90%, the step halves back. That chain: 50
+// mark-compacts, 9.1 ms. A fixed larger step (16 tensors and 8 MB, or 32 MB) did better there
+// (6 ms) but made loops that drop each result at once (y = y.add(...)) 32-43% slower from the
+// larger working set; these grow only where it pays.
 static thread_local int64_t youngStep = youngGcStep();
 static thread_local int64_t handedAtLastRequest = 0;
 
@@ -249,8 +249,29 @@ static void forgetYoung(int64_t freed) {
 }
 
 
+// V8 is told about tracked tensors' bytes, except those handed to the GC since the last
+// young-collection request: the next request's scavenge frees most of them, and V8 learns about
+// the survivors at the next track() after it. V8 counts external memory allocated since its last
+// mark-compact against the old generation's allocation limit, and after a mark-compact of a small
+// heap that limit can be as little as 8 MB (plus the new space) above the heap's size. Told about
+// each young step as it grew, V8 then found the limit reached at every requested scavenge and
+// marked the old generation without pause, freeing nothing: an LSTM language-model step with no
+// memory code took 105-111 ms after the bench's earlier cases (92 mark-compacts in 153 steps),
+// against 78-88 ms in a fresh process; hidden this way, 66-85 ms (17-45 mark-compacts). What V8
+// does not know about is at most one step (32 MB), and the next request collects it anyway.
+static void reportExternal(napi_env env, State& st) {
+  int64_t hidden = youngGcStep() > 0 ? std::min(youngBytes, st.trackedLive) : 0;
+  int64_t change = std::max<int64_t>(st.trackedLive - hidden, 0) - st.reportedExternal;
+  if (change >= kExternalMemoryStep || change <= -kExternalMemoryStep) {
+    int64_t total;
+    napi_adjust_external_memory(env, change, &total);
+    st.reportedExternal += change;
+  }
+}
+
 // track(obj, handle): the GC now owns the handle through obj. V8 is told about the tensor's
-// bytes so that native memory pressure triggers collections. Returns true when JS should run a
+// bytes once it outlives a young collection (reportExternal), so that native memory pressure
+// triggers full collections. Returns true when JS should run a
 // young-generation collection (see youngGcStep). Raw N-API: this runs once per op result outside
 // scopes, so it skips node-addon-api's per-call wrapper.
 static napi_value track(napi_env env, napi_callback_info cbinfo) {
@@ -275,12 +296,8 @@ static napi_value track(napi_env env, napi_callback_info cbinfo) {
   if (t->defined() && t->has_storage())
     youngBytes += t->is_view() ? bytesOf(*t) : static_cast<int64_t>(t->storage().nbytes());
   st.table.markTracked(asHandle(h));  // obj is alive here, so its finalizer cannot have run yet
-  st.pendingExternal += st.table.trackedBytesDelta();
-  if (st.pendingExternal >= kExternalMemoryStep || st.pendingExternal <= -kExternalMemoryStep) {
-    int64_t total;
-    napi_adjust_external_memory(env, st.pendingExternal, &total);
-    st.pendingExternal = 0;
-  }
+  st.trackedLive += st.table.trackedBytesDelta();
+  reportExternal(env, st);
   bool collect = youngGcStep() > 0 && youngBytes >= youngStep;
   if (collect) {
     adaptYoungStep();
@@ -338,6 +355,7 @@ static TN_FN(memoryStats) {
     Napi::Object o = Napi::Object::New(env);
     o.Set("live_tensors", Napi::Number::New(env, static_cast<double>(st.table.liveCount())));
     o.Set("live_bytes", Napi::Number::New(env, static_cast<double>(st.table.liveBytes())));
+    o.Set("v8_external_bytes", Napi::Number::New(env, static_cast<double>(st.reportedExternal)));
     return o;
   });
 }
