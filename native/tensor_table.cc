@@ -257,7 +257,7 @@ static void forgetYoung(int64_t freed) {
 // each young step as it grew, V8 then found the limit reached at every requested scavenge and
 // marked the old generation without pause, freeing nothing: an LSTM language-model step with no
 // memory code took 105-111 ms after the bench's earlier cases (92 mark-compacts in 153 steps),
-// against 78-88 ms in a fresh process; hidden this way, 66-85 ms (17-45 mark-compacts). What V8
+// against 65-91 ms in a fresh process; hidden this way, 66-85 ms (17-45 mark-compacts). What V8
 // does not know about is at most one step (32 MB), and the next request collects it anyway.
 static void reportExternal(napi_env env, State& st) {
   int64_t hidden = youngGcStep() > 0 ? std::min(youngBytes, st.trackedLive) : 0;
