@@ -19,8 +19,7 @@ struct State {
   TensorTable table;
   OpRegistry* ops = nullptr;
   Napi::FunctionReference torchError;  // the JS TorchError class, set by lib/binding.ts
-  int64_t trackedLive = 0;             // bytes of live GC-tracked tensors
-  int64_t reportedExternal = 0;        // the part of them V8 has been told about
+  int64_t reportedExternal = 0;        // the bytes of GC-tracked tensors V8 has been told about
   // Storages (c10::StorageImpl*) that pending asynchronous operations use, counted per use: JS
   // may not write them (asyncUsing), nor touch them at all when the operation writes them
   // (asyncWriting), until the operation settles. pendingAsync lets the hot path skip the maps.

@@ -80,7 +80,7 @@ int64_t TensorTable::drop(int32_t slot) {
   live_ -= 1;
   bytes_ -= nbytes_[slot];
   int64_t tracked = flags_[slot] & kTracked ? nbytes_[slot] + kNativeBytesPerTensor : 0;
-  trackedFreed_ += tracked;
+  tracked_ -= tracked;
   nbytes_[slot] = 0;
   tensors_[slot] = at::Tensor();
   return tracked;
@@ -107,7 +107,7 @@ void TensorTable::markTracked(int64_t h) {
   if (!find(h)) return;
   int32_t slot = slotOf(h);
   flags_[slot] |= kTracked;
-  trackedAdded_ += nbytes_[slot] + kNativeBytesPerTensor;
+  tracked_ += nbytes_[slot] + kNativeBytesPerTensor;
 }
 
 int64_t TensorTable::finalize(int64_t h) {
@@ -124,14 +124,9 @@ void TensorTable::clear() {
   gens_.resize(1);
   nbytes_.resize(1);
   free_.clear();
-  live_ = bytes_ = 0;
+  live_ = bytes_ = tracked_ = 0;
 }
 
-int64_t TensorTable::trackedBytesDelta() {
-  int64_t d = trackedAdded_ - trackedFreed_;
-  trackedAdded_ = trackedFreed_ = 0;
-  return d;
-}
 
 
 
@@ -260,8 +255,9 @@ static void forgetYoung(int64_t freed) {
 // against 65-91 ms in a fresh process; hidden this way, 66-85 ms (17-45 mark-compacts). What V8
 // does not know about is at most one step (32 MB), and the next request collects it anyway.
 static void reportExternal(napi_env env, State& st) {
-  int64_t hidden = youngGcStep() > 0 ? std::min(youngBytes, st.trackedLive) : 0;
-  int64_t change = std::max<int64_t>(st.trackedLive - hidden, 0) - st.reportedExternal;
+  int64_t live = st.table.trackedBytes();
+  int64_t hidden = youngGcStep() > 0 ? std::min(youngBytes, live) : 0;
+  int64_t change = std::max<int64_t>(live - hidden, 0) - st.reportedExternal;
   if (change >= kExternalMemoryStep || change <= -kExternalMemoryStep) {
     int64_t total;
     napi_adjust_external_memory(env, change, &total);
@@ -271,9 +267,9 @@ static void reportExternal(napi_env env, State& st) {
 
 // track(obj, handle): the GC now owns the handle through obj. V8 is told about the tensor's
 // bytes once it outlives a young collection (reportExternal), so that native memory pressure
-// triggers full collections. Returns true when JS should run a
-// young-generation collection (see youngGcStep). Raw N-API: this runs once per op result outside
-// scopes, so it skips node-addon-api's per-call wrapper.
+// triggers full collections. Returns true when JS should run a young-generation collection (see
+// youngGcStep). Raw N-API: this runs once per op result outside scopes, so it skips
+// node-addon-api's per-call wrapper.
 static napi_value track(napi_env env, napi_callback_info cbinfo) {
   napi_value argv[2];
   size_t argc = 2;
@@ -296,7 +292,6 @@ static napi_value track(napi_env env, napi_callback_info cbinfo) {
   if (t->defined() && t->has_storage())
     youngBytes += t->is_view() ? bytesOf(*t) : static_cast<int64_t>(t->storage().nbytes());
   st.table.markTracked(asHandle(h));  // obj is alive here, so its finalizer cannot have run yet
-  st.trackedLive += st.table.trackedBytesDelta();
   reportExternal(env, st);
   bool collect = youngGcStep() > 0 && youngBytes >= youngStep;
   if (collect) {

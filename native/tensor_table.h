@@ -39,7 +39,7 @@ class TensorTable {
 
   int64_t liveCount() const { return live_; }
   int64_t liveBytes() const { return bytes_; }
-  int64_t trackedBytesDelta();  // bytes gained minus bytes freed since the last call
+  int64_t trackedBytes() const { return tracked_; }  // of the live tensors the GC owns
 
   static constexpr int kCheckBits = 9;  // 3 bits of environment tag, 6 of slot generation
   static constexpr int32_t kMaxSlots = 1 << (31 - kCheckBits);
@@ -52,7 +52,7 @@ class TensorTable {
   std::vector<int64_t> nbytes_;
   std::vector<int32_t> free_;
   int64_t live_ = 0, bytes_ = 0;
-  int64_t trackedAdded_ = 0, trackedFreed_ = 0;
+  int64_t tracked_ = 0;
   uint32_t envTag_;
 
   int32_t check(int32_t slot) const { return static_cast<int32_t>(((envTag_ & 7) << 6) | (gens_[slot] & 63)); }
