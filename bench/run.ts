@@ -4,7 +4,8 @@
 // the same thread settings. CNN inference also runs in onnxruntime-node; last, the peak RSS of a
 // training loop in fresh processes.
 // Options: --threads N, --repeats N, --filter TEXT (case names containing it; A|B for either), --memory-steps N,
-// --readme (rewrite README.md's table).
+// --cpus LIST|none (the CPUs both sides are pinned to; default: the first N allowed), --readme
+// (rewrite README.md's table).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -20,6 +21,7 @@ const { values: opts } = parseArgs({
     readme: { type: 'boolean', default: false },
     // steps of the peak-RSS training loop (0 skips it)
     'memory-steps': { type: 'string', default: '2000' },
+    cpus: { type: 'string', default: 'auto' },
   },
 });
 const threads = opts.threads!;
@@ -32,11 +34,33 @@ if (opts.readme && opts.filter) {
 }
 
 // OpenBLAS and OpenMP read their thread counts when they load, so this process re-runs itself
-// with them set; the Python side inherits the same environment.
+// with them set; the Python side inherits the same environment. On Linux it also re-runs pinned
+// (taskset) to as many CPUs as threads, and every process it starts inherits that: on a shared
+// 2-CPU machine, unpinned runs moved each side between CPUs whose speed differed from minute to
+// minute, and one case's ratio ranged 0.88-2.15 over six runs; pinned, both sides alternate on
+// the same CPU and the bench agrees with stand-alone scripts.
 if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
-  const env = { ...process.env, TORCHNODE_BENCH_CHILD: threads, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
-  const r = spawnSync(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], { env, stdio: 'inherit' });
+  const env: NodeJS.ProcessEnv = { ...process.env, TORCHNODE_BENCH_CHILD: threads, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  const cpus = pinnedCpus(opts.cpus!, Number(threads));
+  const self = [...process.execArgv, __filename, ...process.argv.slice(2)];
+  if (cpus) env.TORCHNODE_BENCH_CPUS = cpus;
+  else delete env.TORCHNODE_BENCH_CPUS;
+  const r = cpus ? spawnSync('taskset', ['-c', cpus, process.execPath, ...self], { env, stdio: 'inherit' }) : spawnSync(process.execPath, self, { env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
+}
+
+/** The CPU list to pin to (taskset -c syntax), or undefined to leave placement to the OS. */
+function pinnedCpus(option: string, n: number): string | undefined {
+  if (option === 'none') return undefined;
+  if (option !== 'auto') return option;
+  if (process.platform !== 'linux' || spawnSync('taskset', ['-V']).status !== 0) return undefined;
+  // The CPUs this process may run on, e.g. "0-3,8": pin to the first n when that is fewer.
+  const list = /^Cpus_allowed_list:\s*(\S+)/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))?.[1] ?? '';
+  const allowed = list.split(',').flatMap((r) => {
+    const [a, b = a] = r.split('-').map(Number);
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  });
+  return allowed.length > n ? allowed.slice(0, n).join(',') : undefined;
 }
 
 interface Row {
@@ -113,7 +137,8 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}`;
   const meta = {
     date: new Date().toISOString(), machine, node: process.version, libtorch: torch.version.libtorch,
-    pytorch: pyVersion, threads: Number(threads), repeats, env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}`,
+    pytorch: pyVersion, threads: Number(threads), repeats,
+    env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}${process.env.TORCHNODE_BENCH_CPUS ? `, both sides pinned to CPU ${process.env.TORCHNODE_BENCH_CPUS} (taskset)` : ''}`,
     wall_s: Math.round(performance.now() / 1000),
   };
   const outDir = path.join(__dirname, 'results');

@@ -6,7 +6,7 @@ export type TypedArray =
   | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | BigInt64Array
   | Uint8Array | Uint8ClampedArray;
 
-type TypedArrayCtor = new (buffer: ArrayBuffer) => TypedArray;
+type TypedArrayCtor = { new (buffer: ArrayBuffer): TypedArray; readonly BYTES_PER_ELEMENT: number };
 
 /** The canonical dtype names: a DType's `name`, as PyTorch prints them after `torch.`. */
 export type DTypeName =

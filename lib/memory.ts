@@ -23,23 +23,28 @@ let exportedBytes = 0;
 const EXPORT_YOUNG_GC_BYTES = Number(process.env.TORCHNODE_EXPORT_GC_BYTES ?? 4 * 2 ** 20);
 
 /**
- * @internal Counts a fresh ArrayBuffer handed to JS (a toTypedArray copy) and asks for a young
- * collection after every 4 MB of them (TORCHNODE_EXPORT_GC_BYTES; 0 turns this off). Left to
- * V8, such buffers pile up until external-memory pressure starts a full mark-compact, and each
- * copy lands in memory long out of cache: 1 MB copies in the benchmark process took 140-240 µs
- * against PyTorch's 25 µs. Buffers that die young are freed by the scavenge and the next copy
- * reuses their memory. The step stays under 8 MB: V8 counts the buffers' bytes against the old
- * generation's limit until the scavenge has swept them, and after a mark-compact of a small heap
- * that limit can be only 8 MB (plus the new space) away. An 8 MB step then reached it at every
- * scavenge and V8 marked without pause (a mark-compact every 30 ms, 1 MB copies at 150-200 µs);
- * 4 MB: 50-70 µs there, and no slower than 8 MB where the limit is far.
+ * @internal Called before a fresh ArrayBuffer of `bytes` is handed to JS (a toTypedArray copy):
+ * asks for a young collection first when the copies since the last one and this one would pass
+ * 4 MB (TORCHNODE_EXPORT_GC_BYTES; 0 turns this off). Left to V8, such buffers pile up until
+ * external-memory pressure starts a full mark-compact, and each copy lands in memory long out of
+ * cache: 1 MB copies in the benchmark process took 140-240 µs against PyTorch's 25 µs. Buffers
+ * that die young are freed by the scavenge and the copy reuses their memory.
+ *  - Before, not after: a collection after the copy found that copy still alive, so it lived on
+ *    to the next one, and each 64 MB copy met the previous one still counted: V8 saw 128 MB of
+ *    fresh external memory, scavenged for "external memory pressure" and marked (a mark-compact
+ *    every 3 copies, 18-33 ms a copy against PyTorch's 15 ms; collected first, 14-16 ms).
+ *  - Under 8 MB: V8 counts the buffers' bytes against the old generation's limit until the
+ *    scavenge has swept them, and after a mark-compact of a small heap that limit can be only
+ *    8 MB (plus the new space) away. An 8 MB step then reached it at every scavenge and V8 marked
+ *    without pause (a mark-compact every 30 ms, 1 MB copies at 150-200 µs); 4 MB: 50-70 µs
+ *    there, and no slower than 8 MB where the limit is far.
  */
-export function noteExported(bytes: number): void {
-  exportedBytes += bytes;
-  if (exportedBytes >= EXPORT_YOUNG_GC_BYTES && EXPORT_YOUNG_GC_BYTES > 0) {
+export function beforeExport(bytes: number): void {
+  if (EXPORT_YOUNG_GC_BYTES > 0 && exportedBytes > 0 && exportedBytes + bytes > EXPORT_YOUNG_GC_BYTES) {
     exportedBytes = 0;
     collectYoung();
   }
+  exportedBytes += bytes;
 }
 
 type GcFunction = (options: { type: 'minor' | 'major'; execution?: 'sync' | 'async' }) => void;

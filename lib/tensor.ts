@@ -3,7 +3,7 @@
 import { native, Handle } from './binding';
 import { DType, DTypeLike, dtypeFromCode, toDType, get_default_dtype, TypedArray, int64, type NestedList } from './dtype';
 import { Device, DeviceLike, deviceArg } from './device';
-import { adopt, noteExported, setTensorCheck } from './memory';
+import { adopt, beforeExport, setTensorCheck } from './memory';
 import { op, call, Op } from './ops';
 import { params, sizesArg, setArgsTensorCheck } from './args';
 import { encodeIndices, IndexItem } from './indexing';
@@ -238,9 +238,8 @@ export class Tensor {
    */
   toTypedArray<T extends TypedArray = TypedArray>(out?: T): T {
     if (out === undefined) {
-      const buffer = native.toBuffer(this.h);
-      noteExported(buffer.byteLength);
-      return new this.dtype.arrayType(buffer) as T;
+      beforeExport(this.numel() * this.dtype.arrayType.BYTES_PER_ELEMENT);
+      return new this.dtype.arrayType(native.toBuffer(this.h)) as T;
     }
     const ctor = this.dtype.arrayType;
     if (!(out instanceof ctor)) {
