@@ -45,7 +45,8 @@ if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
   const self = [...process.execArgv, __filename, ...process.argv.slice(2)];
   if (cpus) env.TORCHNODE_BENCH_CPUS = cpus;
   else delete env.TORCHNODE_BENCH_CPUS;
-  const r = cpus ? spawnSync('taskset', ['-c', cpus, process.execPath, ...self], { env, stdio: 'inherit' }) : spawnSync(process.execPath, self, { env, stdio: 'inherit' });
+  const [cmd, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...self]] : [process.execPath, self];
+  const r = spawnSync(cmd, args, { env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
 

@@ -127,9 +127,6 @@ void TensorTable::clear() {
   live_ = bytes_ = tracked_ = 0;
 }
 
-
-
-
 at::Tensor tensorArg(const Napi::CallbackInfo& info, size_t i) {
   double h = -1;
   if (i < info.Length()) napi_get_value_double(info.Env(), info[i], &h);

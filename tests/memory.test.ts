@@ -8,19 +8,21 @@ import { liveTensors } from './live_tensors';
 // Plain counts, for the loops that rely on the GC running by itself.
 const live = () => torch.memory_stats().live_tensors;
 
-/** Young-generation collections (scavenges) while fn runs, as V8 reports them to perf_hooks. */
-async function countScavenges(fn: () => void): Promise<number> {
-  let count = 0;
+/** Start times of the young-generation collections (scavenges) while fn runs, as V8 reports them to perf_hooks. */
+async function scavengeTimes(fn: () => void): Promise<number[]> {
+  const times: number[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) count++;
+    for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) times.push(e.startTime);
   });
   observer.observe({ entryTypes: ['gc'] });
   fn();
   // GC entries reach observers asynchronously.
   await new Promise((resolve) => setTimeout(resolve, 50));
   observer.disconnect();
-  return count;
+  return times;
 }
+
+const countScavenges = async (fn: () => void) => (await scavengeTimes(fn)).length;
 
 describe('explicit release', () => {
   it('dispose frees at once and the counters follow', () => {
@@ -261,19 +263,14 @@ describe('allocation paths', () => {
     // 64 MB memcpy (several ms), not after it.
     const t = torch.rand(16 * 2 ** 20); // 64 MB of float32
     const calls: [number, number][] = [];
-    const minors: number[] = [];
-    const observer = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) minors.push(e.startTime);
-    });
-    observer.observe({ entryTypes: ['gc'] });
     let sum = 0;
-    for (let i = 0; i < 6; i++) {
-      const start = performance.now();
-      sum += (t.toTypedArray() as Float32Array)[i];
-      calls.push([start, performance.now()]);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    observer.disconnect();
+    const minors = await scavengeTimes(() => {
+      for (let i = 0; i < 6; i++) {
+        const start = performance.now();
+        sum += (t.toTypedArray() as Float32Array)[i];
+        calls.push([start, performance.now()]);
+      }
+    });
     t.dispose();
     expect(sum).toBeGreaterThan(0);
     // From the second call on, the copies before it are over the 4 MB step.
