@@ -2,6 +2,7 @@
 // bench/memory.ts in a fresh process. Written as a user would: a fresh batch each step and one
 // torch.tidy around the step (README "Memory"). Its twin is `torch_side.py THREADS memory STEPS`.
 import * as fs from 'node:fs';
+import './measured_library'; // first: it decides what ../lib/index is
 import * as torch from '../lib/index';
 import { CNN } from '../examples/models';
 

@@ -4,8 +4,9 @@
 // the same thread settings. CNN inference also runs in onnxruntime-node; last, the peak RSS of a
 // training loop in fresh processes.
 // Options: --threads N, --repeats N, --filter TEXT (case names containing it; A|B for either), --memory-steps N,
-// --cpus LIST|none (the CPUs both sides are pinned to; default: the first N allowed), --readme
-// (rewrite README.md's table).
+// --cpus LIST|none (the CPUs both sides are pinned to; default: the first N allowed), --library
+// package|source (the package build, dist/, as users install it; or lib/ through tsx: see
+// measured_library.ts), --readme (rewrite README.md's table).
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,9 +23,16 @@ const { values: opts } = parseArgs({
     // steps of the peak-RSS training loop (0 skips it)
     'memory-steps': { type: 'string', default: '2000' },
     cpus: { type: 'string', default: 'auto' },
+    // what is measured: the package build (dist/, built if stale) or the sources through tsx
+    library: { type: 'string', default: 'package' },
   },
 });
 const threads = opts.threads!;
+const library = opts.library!;
+if (library !== 'package' && library !== 'source') {
+  console.error(`--library is package or source, got ${library}`);
+  process.exit(2);
+}
 const memorySteps = Number(opts['memory-steps']);
 // A --filter run is partial: it goes to results/partial.*, never over latest.* or the README.
 const outName = opts.filter ? 'partial' : 'latest';
@@ -40,7 +48,7 @@ if (opts.readme && opts.filter) {
 // minute, and one case's ratio ranged 0.88-2.15 over six runs; pinned, both sides alternate on
 // the same CPU and the bench agrees with stand-alone scripts.
 if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
-  const env: NodeJS.ProcessEnv = { ...process.env, TORCHNODE_BENCH_CHILD: threads, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
+  const env: NodeJS.ProcessEnv = { ...process.env, TORCHNODE_BENCH_CHILD: threads, TORCHNODE_BENCH_LIBRARY: library, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
   const cpus = pinnedCpus(opts.cpus!, Number(threads));
   const self = [...process.execArgv, __filename, ...process.argv.slice(2)];
   if (cpus) env.TORCHNODE_BENCH_CPUS = cpus;
@@ -76,6 +84,10 @@ interface Row {
 }
 
 async function main(): Promise<void> {
+  if (library === 'package' && spawnSync('bash', [path.join(__dirname, '..', 'scripts', 'build_ts.sh')], { stdio: 'inherit' }).status !== 0) {
+    throw new Error('building the package build (scripts/build_ts.sh) failed; see above');
+  }
+  await import('./measured_library');
   const torch = await import('../lib/index');
   const { allCases } = await import('./cases');
   const { measureMemory } = await import('./memory');
@@ -139,6 +151,7 @@ async function main(): Promise<void> {
   const meta = {
     date: new Date().toISOString(), machine, node: process.version, libtorch: torch.version.libtorch,
     pytorch: pyVersion, threads: Number(threads), repeats,
+    library: library === 'package' ? 'the package build (dist/)' : 'the sources through tsx (lib/)',
     env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}${process.env.TORCHNODE_BENCH_CPUS ? `, both sides pinned to CPU ${process.env.TORCHNODE_BENCH_CPUS} (taskset)` : ''}`,
     wall_s: Math.round(performance.now() / 1000),
   };
@@ -146,7 +159,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(path.join(outDir, `${outName}.json`), JSON.stringify({ meta, rows }, null, 2));
   const md = [
-    `Measured ${meta.date.slice(0, 10)} on ${machine}; Node ${meta.node}, LibTorch ${meta.libtorch} (PyTorch ${meta.pytorch}), ${meta.env}, median of ${repeats}. ` +
+    `Measured ${meta.date.slice(0, 10)} on ${machine}; Node ${meta.node}, LibTorch ${meta.libtorch} (PyTorch ${meta.pytorch}), torchnode from ${meta.library}, ${meta.env}, median of ${repeats}. ` +
       `Ratios are torchnode / other: below 1, torchnode is faster or smaller. onnxruntime-node runs the same weights with ${threads} intra-op thread(s). ` +
       'RSS rows: peak resident memory (VmHWM) of one fresh process each.',
     '',

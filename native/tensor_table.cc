@@ -38,6 +38,7 @@ TensorTable::TensorTable() : envTag_(nextEnvTag++) {
   flags_.push_back(kFree);
   gens_.push_back(0);
   nbytes_.push_back(0);
+  counted_.push_back(0);
 }
 
 int32_t TensorTable::put(at::Tensor t) {
@@ -53,6 +54,7 @@ int32_t TensorTable::put(at::Tensor t) {
     flags_.push_back(kFree);
     gens_.push_back(0);
     nbytes_.push_back(0);
+    counted_.push_back(0);
   }
   int64_t b = bytesOf(t);
   tensors_[slot] = std::move(t);
@@ -79,9 +81,10 @@ at::Tensor* TensorTable::find(int64_t h) {
 int64_t TensorTable::drop(int32_t slot) {
   live_ -= 1;
   bytes_ -= nbytes_[slot];
-  int64_t tracked = flags_[slot] & kTracked ? nbytes_[slot] + kNativeBytesPerTensor : 0;
+  int64_t tracked = flags_[slot] & kTracked ? counted_[slot] : 0;
   tracked_ -= tracked;
   nbytes_[slot] = 0;
+  counted_[slot] = 0;
   tensors_[slot] = at::Tensor();
   return tracked;
 }
@@ -103,11 +106,12 @@ int64_t TensorTable::release(int64_t h) {
   return freed;
 }
 
-void TensorTable::markTracked(int64_t h) {
+void TensorTable::markTracked(int64_t h, int64_t counted) {
   if (!find(h)) return;
   int32_t slot = slotOf(h);
   flags_[slot] |= kTracked;
-  tracked_ += nbytes_[slot] + kNativeBytesPerTensor;
+  counted_[slot] = counted;
+  tracked_ += counted;
 }
 
 int64_t TensorTable::finalize(int64_t h) {
@@ -123,6 +127,7 @@ void TensorTable::clear() {
   flags_.resize(1);
   gens_.resize(1);
   nbytes_.resize(1);
+  counted_.resize(1);
   free_.clear();
   live_ = bytes_ = tracked_ = 0;
 }
@@ -262,6 +267,26 @@ static void reportExternal(napi_env env, State& st) {
   }
 }
 
+// The data bytes a tensor handed to the GC counts: what finalizing its JS object could free.
+//  - A view counts its own elements: its base was counted already, and counting the whole
+//    storage per view made input.split(1, 1) over 1,000 steps force a scavenge every 250 views,
+//    promoting everything alive at that moment to the old generation.
+//  - An alias of memory something else holds counts nothing: p.grad (the same tensor the
+//    parameter holds), p.data and detach() (a new tensor on the parameter's storage), or an op
+//    that returned its input. Counted, the word language model's step (clip_grad_norm_ and the
+//    p.data.add_(p.grad) update) counted 3 aliases of its 4 MB of parameters a step: they asked
+//    for extra scavenges, survived them, and as external memory kept V8 marking a small heap
+//    after the bench's earlier cases (15-46 mark-compacts in 150 steps, 3.4-6.6 ms of GC a
+//    step; counted as aliases, none and 1.6-1.9 ms).
+//  - A tensor autograd recorded counts in full even when its storage is shared: an op's output
+//    that its backward saves is held by the graph, which this object keeps alive.
+static int64_t ownedBytes(const at::Tensor& t) {
+  if (!t.defined() || !t.has_storage()) return 0;
+  if (t.is_view()) return bytesOf(t);
+  if (!t.requires_grad() && (t.use_count() > 1 || t.storage().use_count() > 1)) return 0;
+  return static_cast<int64_t>(t.storage().nbytes());
+}
+
 // track(obj, handle): the GC now owns the handle through obj. V8 is told about the tensor's
 // bytes once it outlives a young collection (reportExternal), so that native memory pressure
 // triggers full collections. Returns true when JS should run a young-generation collection (see
@@ -282,13 +307,9 @@ static napi_value track(napi_env env, napi_callback_info cbinfo) {
     napi_throw_error(env, nullptr, "napi_add_finalizer failed");
     return nullptr;
   }
-  // A view counts its own elements: its base was counted already, and counting the whole
-  // storage per view made input.split(1, 1) over 1,000 steps force a scavenge every 250 views,
-  // promoting everything alive at that moment to the old generation.
-  youngBytes += kNativeBytesPerTensor;
-  if (t->defined() && t->has_storage())
-    youngBytes += t->is_view() ? bytesOf(*t) : static_cast<int64_t>(t->storage().nbytes());
-  st.table.markTracked(asHandle(h));  // obj is alive here, so its finalizer cannot have run yet
+  int64_t counted = kNativeBytesPerTensor + ownedBytes(*t);
+  youngBytes += counted;
+  st.table.markTracked(asHandle(h), counted);  // obj is alive here, so its finalizer cannot have run yet
   reportExternal(env, st);
   bool collect = youngGcStep() > 0 && youngBytes >= youngStep;
   if (collect) {

@@ -31,8 +31,9 @@ class TensorTable {
   // finalizer runs, so a later tensor can never be freed by an earlier object's finalizer.
   // Returns the bytes (data and native overhead) of a GC-tracked tensor freed here, else 0.
   int64_t release(int64_t h);
-  // Marks a handle as owned by the GC: called once the JS object exists.
-  void markTracked(int64_t h);
+  // Marks a handle as owned by the GC: called once the JS object exists. `counted` is what the
+  // tensor counts toward V8's external memory until it is freed (see track()).
+  void markTracked(int64_t h, int64_t counted);
   // Called from the GC finalizer of a tracked handle's JS object.
   int64_t finalize(int64_t h);  // returns the tracked bytes it freed (0 if disposed before)
   void clear();
@@ -50,6 +51,7 @@ class TensorTable {
   std::vector<uint8_t> flags_;
   std::vector<uint8_t> gens_;
   std::vector<int64_t> nbytes_;
+  std::vector<int64_t> counted_;  // a GC-tracked slot's bytes in tracked_
   std::vector<int32_t> free_;
   int64_t live_ = 0, bytes_ = 0;
   int64_t tracked_ = 0;

@@ -58,9 +58,5 @@ fi
 grep -E 'torchnode: using' "$log" || true
 rm -f "$log"
 
-if [ ! -f dist/index.js ] || [ ! -f dist/index.mjs ] || \
-   [ -n "$(find lib package.json tsup.config.ts scripts/esm_wrapper.ts -newer dist/index.js -print -quit)" ]; then
-  say "building the TypeScript library"
-  npx tsup --silent
-fi
+bash scripts/build_ts.sh
 say "ready: $(node -e "const t=require('./dist/index.js'); console.log('torchnode ' + t.version.torchnode + ' on LibTorch ' + t.version.libtorch + ', CUDA ' + (t.cuda.is_available() ? 'available' : 'not available'))")"
