@@ -30,6 +30,7 @@
 #include <type_traits>
 #include <unordered_set>
 
+#include "autograd_node.h"
 #include "common.h"
 #include "error_boundary.h"
 
@@ -40,8 +41,6 @@ using torch::autograd::SavedVariable;
 using torch::autograd::Variable;
 using torch::autograd::variable_list;
 using torch::autograd::VariableInfo;
-// std::shared_ptr<Node> in LibTorch 1.x, c10::intrusive_ptr<Node> in recent 2.x.
-using NodePtr = decltype(torch::autograd::Edge::function);
 
 // One per JS environment: which thread may call into it, and the references released off it.
 struct JsLink {

@@ -27,14 +27,15 @@
 #include <unordered_set>
 #include <vector>
 
+#include "autograd_node.h"
+
 namespace torchnode {
 
 namespace {
 
 using torch::autograd::Node;
-// std::shared_ptr<Node> in LibTorch 1.x, c10::intrusive_ptr<Node> in recent 2.x; watched through
-// the matching weak pointer, which keeps at most the node's own allocation until the next sweep.
-using NodePtr = decltype(torch::autograd::Edge::function);
+// Nodes are watched through the weak pointer matching NodePtr, which keeps at most the node's own
+// allocation until the next recount.
 template <typename P>
 struct WeakOf;
 template <typename T>
@@ -68,17 +69,6 @@ struct Census {
 
 // Per thread, as autograd's sequence numbers are: each worker thread has its own JS environment.
 thread_local Census census;
-
-void sweep() {  // see recountGraphs
-  auto& w = census.watched;
-  auto freed = std::remove_if(w.begin(), w.end(), [](const Watched& e) {
-    if (!e.root.expired()) return false;
-    census.liveNodes -= e.nodes;
-    return true;
-  });
-  w.erase(freed, w.end());
-  census.sweepAt = std::max(kFirstSweep, 2 * w.size());
-}
 
 // Nodes reachable from root through nodes numbered in [from, to), root included.
 int64_t countNew(Node* root, uint64_t from, uint64_t to) {
@@ -120,11 +110,20 @@ void noteGraph(const at::Tensor& t) {
   int64_t nodes = countNew(fn.get(), from, to);
   census.watched.push_back({WeakNode(fn), nodes});
   census.liveNodes += nodes;
-  if (census.watched.size() >= census.sweepAt) sweep();
+  if (census.watched.size() >= census.sweepAt) recountGraphs();
 }
 
 int64_t liveGraphBytes() { return census.liveNodes * kBytesPerNode; }
 
-void recountGraphs() { sweep(); }
+void recountGraphs() {
+  auto& w = census.watched;
+  auto freed = std::remove_if(w.begin(), w.end(), [](const Watched& e) {
+    if (!e.root.expired()) return false;
+    census.liveNodes -= e.nodes;
+    return true;
+  });
+  w.erase(freed, w.end());
+  census.sweepAt = std::max(kFirstSweep, 2 * w.size());
+}
 
 }  // namespace torchnode

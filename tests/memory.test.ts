@@ -1,5 +1,7 @@
 // The memory model: explicit dispose, scopes, `using`, and a plain loop with no memory code
 // that must stay bounded because GC-time finalizers free what the JS side dropped.
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
@@ -317,8 +319,8 @@ describe('no memory code at all', () => {
 
 describe('allocation paths', () => {
   it('freed blocks that the CPU cache hands out again hold the new values, in every size class', () => {
-    // Sizes across the cache's classes (64 B to past its 1 MB limit), freed and reallocated.
-    for (const n of [1, 15, 16, 17, 130, 1000, 4097, 70_000, 262_144, 262_145, 1_000_000, 1_200_000]) {
+    // Sizes across the cache's classes (64 B to past its 16 MB limit), freed and reallocated.
+    for (const n of [1, 15, 16, 17, 130, 1000, 4097, 70_000, 262_144, 262_145, 1_000_000, 1_200_000, 4_194_304, 4_200_000]) {
       for (let round = 0; round < 3; round++) {
         torch.tidy(() => {
           const t = torch.full([n], round + 0.5);
@@ -331,6 +333,25 @@ describe('allocation paths', () => {
         });
       }
     }
+  });
+
+  // Not where the cache is turned off (the AddressSanitizer run turns it off to see every free).
+  it.skipIf(process.env.TORCHNODE_CPU_CACHE_MB === '0')('a large block a scope frees last is the next one handed out, so a step writes first where the last step wrote last', () => {
+    // In a fresh process with the default cache, so that no earlier test has filled it.
+    // torch.empty shows which freed block it got: glibc merged the four 6 MB blocks and handed
+    // out the first one again (filled with 1), which in a loop left every result in the block
+    // least recently touched.
+    const script = [
+      "const torch = require('./lib/index');",
+      'const n = 1_500_000;',
+      'torch.tidy(() => { for (let v = 1; v <= 4; v++) torch.full([n], v, { dtype: torch.float32 }); });',
+      'const a = torch.empty([n]).toTypedArray();',
+      'console.log(JSON.stringify([a[0], a[n - 1]]));',
+    ].join('\n');
+    const env = { ...process.env };
+    delete env.TORCHNODE_CPU_CACHE_MB;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), env, encoding: 'utf8' });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([4, 4]);
   });
 
   it('a large export (the huge-page path) copies every element', () => {
