@@ -9,6 +9,9 @@ import { liveTensors } from './live_tensors';
 
 // Plain counts, for the loops that rely on the GC running by itself.
 const live = () => torch.memory_stats().live_tensors;
+// What torchnode has told V8 of (V8's own statistics count only ArrayBuffers).
+const external = () => torch.memory_stats().v8_external_bytes;
+const MB = 2 ** 20;
 
 /** Start times of the young-generation collections (scavenges) while fn runs, as V8 reports them to perf_hooks. */
 async function scavengeTimes(fn: () => void): Promise<number[]> {
@@ -194,8 +197,6 @@ describe('no memory code at all', () => {
     // generation, each keeping the step's graph alive. Told only of their own bytes, V8 saw no
     // reason for a full collection: the benchmark's LSTMCell loop grew by 23 MB of graph a step
     // to 960 MB of RSS, then spent a second in one collection.
-    const external = () => torch.memory_stats().v8_external_bytes;
-    const MB = 2 ** 20;
     const cell = new torch.nn.LSTMCell(1, 51).double();
     const input = torch.randn([4, 300], { dtype: torch.float64 });
     const step = () => {
@@ -278,8 +279,6 @@ describe('no memory code at all', () => {
     // generation's limit; told about each young step as it grew, it marked the old generation
     // without pause in small heaps. The young ones are hidden until the next requested scavenge.
     // (V8's own statistics count only ArrayBuffers, not what addons report.)
-    const external = () => torch.memory_stats().v8_external_bytes;
-    const MB = 2 ** 20;
     // Earlier tests' garbage is collected first: counted in `before` and finalized by a full
     // collection during the loop below (the 98 MB may start one), it would lower the difference.
     liveTensors();
