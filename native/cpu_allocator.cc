@@ -3,6 +3,7 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -33,6 +34,9 @@ namespace torchnode {
 // 40 MB: blocks up to 16 MB with 32 MB held measured as before. Peak RSS of the benchmark's CNN
 // loop did not change (316-318 MB against 322-325 without memory code, 289-291 against 288 with
 // a scope), nor did the LSTMCell loop's time (paired runs, 32 MB against 64 MB held).
+// A class nothing has asked for in a while gives its blocks back once the cache is full (see
+// dropIdleClasses), so sizes an earlier phase of a program used do not keep the sizes in use now
+// out of the cache.
 // Each block carries a 64-byte header with its class, so one plain deleter frees any of them.
 class CachingCpuAllocator final : public c10::Allocator {
  public:
@@ -82,6 +86,7 @@ class CachingCpuAllocator final : public c10::Allocator {
     void* block = nullptr;
     if (cls != kUncached) {
       std::lock_guard<std::mutex> lock(mutex_);
+      asked_[cls]++;
       auto& stack = free_[cls];
       if (!stack.empty()) {
         block = stack.back();
@@ -131,10 +136,36 @@ class CachingCpuAllocator final : public c10::Allocator {
   bool keep(void* block, int cls) {
     size_t bytes = classBytes(cls);
     std::lock_guard<std::mutex> lock(mutex_);
-    if (cached_ + bytes > cacheBytes_) return false;
+    if (cached_ + bytes > cacheBytes_) {
+      // Full: room only where idle classes give their blocks back.
+      if (!dropIdleClasses() || cached_ + bytes > cacheBytes_) return false;
+    }
     free_[cls].push_back(block);
     cached_ += bytes;
     return true;
+  }
+
+  // Called with the cache full. Frees the blocks of each class that no allocation has asked for
+  // since the previous call, if that was at least kIdle ago; the clock is read only here, when a
+  // block is about to be refused, never on the allocation path. A loop that uses a class every
+  // step keeps it, however full the cache; a class from a phase that ended goes within one or
+  // two kIdle of the cache filling up with what the program uses now. Returns whether it freed
+  // anything.
+  bool dropIdleClasses() {
+    auto now = std::chrono::steady_clock::now();
+    if (now - lastLook_ < kIdle) return false;
+    bool dropped = false;
+    for (int c = 0; c < kClasses; c++) {
+      if (asked_[c] == askedAtLastLook_[c] && !free_[c].empty()) {
+        for (void* block : free_[c]) freeBlock(block);
+        cached_ -= free_[c].size() * classBytes(c);
+        free_[c].clear();
+        dropped = true;
+      }
+      askedAtLastLook_[c] = asked_[c];
+    }
+    lastLook_ = now;
+    return dropped;
   }
 
   static size_t classBytes(int cls) {
@@ -147,6 +178,11 @@ class CachingCpuAllocator final : public c10::Allocator {
   mutable std::mutex mutex_;
   mutable std::vector<void*> free_[kClasses];
   mutable size_t cached_ = 0;
+  // Allocations asked of each class (they may wrap: only equality with the last look counts).
+  mutable uint32_t asked_[kClasses] = {};
+  uint32_t askedAtLastLook_[kClasses] = {};
+  static constexpr std::chrono::seconds kIdle{1};
+  std::chrono::steady_clock::time_point lastLook_ = std::chrono::steady_clock::now();
   static CachingCpuAllocator* instance_;
 };
 CachingCpuAllocator* CachingCpuAllocator::instance_ = nullptr;

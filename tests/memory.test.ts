@@ -29,6 +29,19 @@ async function scavengeTimes(fn: () => void): Promise<number[]> {
 
 const countScavenges = async (fn: () => void) => (await scavengeTimes(fn)).length;
 
+/**
+ * What script prints, run in a fresh Node process from the repository root, with the CPU cache's
+ * settings of this run taken out of the environment (plus env): the cache is per process, and
+ * earlier tests fill it.
+ */
+function inFreshProcess(script: string, env: Record<string, string> = {}): string {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+  if (!('TORCHNODE_CPU_CACHE_MB' in env)) delete childEnv.TORCHNODE_CPU_CACHE_MB;
+  return execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), env: childEnv, encoding: 'utf8' });
+}
+
+const lastJsonLine = (out: string): unknown => JSON.parse(out.trim().split('\n').pop()!);
+
 describe('explicit release', () => {
   it('dispose frees at once and the counters follow', () => {
     liveTensors(); // older garbage collected first, so nothing but t changes the counters
@@ -347,11 +360,30 @@ describe('allocation paths', () => {
       'const a = torch.empty([n]).toTypedArray();',
       'console.log(JSON.stringify([a[0], a[n - 1]]));',
     ].join('\n');
-    const env = { ...process.env };
-    delete env.TORCHNODE_CPU_CACHE_MB;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], { cwd: path.join(__dirname, '..'), env, encoding: 'utf8' });
-    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual([4, 4]);
+    expect(lastJsonLine(inFreshProcess(script))).toEqual([4, 4]);
   });
+
+  it.skipIf(process.env.TORCHNODE_CPU_CACHE_MB === '0')('blocks of a size nothing has asked for in a second leave a full cache to the sizes in use', () => {
+    // An 8 MB cache filled by an earlier phase's 2 MB blocks; then 3 MB blocks, freed by a scope
+    // once a second. The cache looks for idle classes when it is full, at most once a second: the
+    // first look notes what each class has been asked for, the next drops the 2 MB blocks, and
+    // from then on torch.empty gets the 3 MB block the scope freed last (filled with 2). Without
+    // the drop, every 3 MB block went to glibc, which handed out the first one (filled with 1).
+    const script = [
+      "const torch = require('./lib/index');",
+      'const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);',
+      'torch.tidy(() => { for (let i = 0; i < 5; i++) torch.empty([524_288]); });',
+      'const n = 750_000;',
+      'const seen = [];',
+      'for (let round = 0; round < 3; round++) {',
+      '  sleep(1100);',
+      '  torch.tidy(() => { for (let v = 1; v <= 2; v++) torch.full([n], v, { dtype: torch.float32 }); });',
+      '  seen.push(torch.tidy(() => torch.empty([n]).toTypedArray()[0]));',
+      '}',
+      'console.log(JSON.stringify(seen.slice(1)));',
+    ].join('\n');
+    expect(lastJsonLine(inFreshProcess(script, { TORCHNODE_CPU_CACHE_MB: '8' }))).toEqual([2, 2]);
+  }, 30_000);
 
   it('a large export (the huge-page path) copies every element', () => {
     const n = 3_000_000; // 12 MB of int32, past the 4 MB huge-page threshold
