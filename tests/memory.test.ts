@@ -42,6 +42,10 @@ function inFreshProcess(script: string, env: Record<string, string> = {}): strin
 
 const lastJsonLine = (out: string): unknown => JSON.parse(out.trim().split('\n').pop()!);
 
+// Tests of the CPU cache's own behaviour: not where it is turned off (the AddressSanitizer run
+// turns it off to see every free).
+const itWithCpuCache = it.skipIf(process.env.TORCHNODE_CPU_CACHE_MB === '0');
+
 describe('explicit release', () => {
   it('dispose frees at once and the counters follow', () => {
     liveTensors(); // older garbage collected first, so nothing but t changes the counters
@@ -347,8 +351,7 @@ describe('allocation paths', () => {
     }
   });
 
-  // Not where the cache is turned off (the AddressSanitizer run turns it off to see every free).
-  it.skipIf(process.env.TORCHNODE_CPU_CACHE_MB === '0')('a large block a scope frees last is the next one handed out, so a step writes first where the last step wrote last', () => {
+  itWithCpuCache('a large block a scope frees last is the next one handed out, so a step writes first where the last step wrote last', () => {
     // In a fresh process with the default cache, so that no earlier test has filled it.
     // torch.empty shows which freed block it got: glibc merged the four 6 MB blocks and handed
     // out the first one again (filled with 1), which in a loop left every result in the block
@@ -363,7 +366,7 @@ describe('allocation paths', () => {
     expect(lastJsonLine(inFreshProcess(script))).toEqual([4, 4]);
   });
 
-  it.skipIf(process.env.TORCHNODE_CPU_CACHE_MB === '0')('blocks of a size nothing has asked for in a second leave a full cache to the sizes in use', () => {
+  itWithCpuCache('blocks of a size nothing has asked for in a second leave a full cache to the sizes in use', () => {
     // An 8 MB cache filled by an earlier phase's 2 MB blocks; then 3 MB blocks, freed by a scope
     // once a second. The cache looks for idle classes when it is full, at most once a second: the
     // first look notes what each class has been asked for, the next drops the 2 MB blocks, and
