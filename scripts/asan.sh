@@ -26,13 +26,16 @@ echo "asan.sh: testing $addon ($(grep libasan <<< "$linked" | awk '{print $3}'))
 # Every process (vitest's forks, workers' processes, the fuzz run) writes its reports here.
 logs="$(realpath -m "$build/asan-logs")"
 rm -rf "$logs" && mkdir -p "$logs"
-# V8 handles its own SIGSEGVs (guard pages, trap handlers): ASan must not take them over.
+# V8 handles its own SIGSEGVs (guard pages, trap handlers), and tests/launcher.test.ts checks that a
+# rank killed by SIGSEGV is reported as such: ASan must not take SIGSEGV over. SIGABRT it does take:
+# a process that aborts (std::terminate, a fatal N-API or V8 error) then leaves a report with its
+# stack in the logs, where it would otherwise end a Vitest fork with no trace of why.
 # Leak checking is off: V8 and LibTorch keep process-lifetime allocations. torchnode's cache of
 # freed CPU blocks is off too: a block it kept would hide a use after free of tensor memory.
 asan_env=(
   "TORCHNODE_CPU_CACHE_MB=0"
   "LD_PRELOAD=$(gcc -print-file-name=libasan.so)"
-  "ASAN_OPTIONS=detect_leaks=0,allocator_may_return_null=1,handle_segv=0,handle_sigbus=0,handle_sigfpe=0,detect_stack_use_after_return=0,abort_on_error=0,print_summary=1,log_path=$logs/asan"
+  "ASAN_OPTIONS=detect_leaks=0,allocator_may_return_null=1,handle_segv=0,handle_abort=1,handle_sigbus=0,handle_sigfpe=0,detect_stack_use_after_return=0,abort_on_error=0,print_summary=1,log_path=$logs/asan"
   "TORCHNODE_ADDON=$addon"
 )
 status=0
