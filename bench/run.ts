@@ -170,7 +170,7 @@ async function main(): Promise<void> {
     pytorch: pyVersion, threads: Number(threads), repeats,
     library: library === 'package' ? 'the package build (dist/)' : 'the sources through tsx (lib/)',
     env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}` +
-      (mallocSettingsShared() ? ', both sides with torchnode\'s glibc malloc settings (MALLOC_MMAP_THRESHOLD_=32 MB, MALLOC_TRIM_THRESHOLD_=256 MB)' : '') +
+      (mallocSettingsShared() ? `, both sides with torchnode's glibc malloc settings (${Object.entries(MALLOC_SETTINGS).map(([k, v]) => `${k}=${Number(v) / 2 ** 20} MB`).join(', ')})` : '') +
       (process.env.TORCHNODE_BENCH_CPUS ? `, both sides pinned to CPU ${process.env.TORCHNODE_BENCH_CPUS} (taskset)` : ''),
     wall_s: Math.round(performance.now() / 1000),
   };
