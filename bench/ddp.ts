@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { mallocSettingsNote, withSharedMalloc } from './malloc_settings';
 
 const ROOT = path.join(__dirname, '..');
 const { values: opts } = parseArgs({
@@ -43,8 +44,9 @@ const processCounts = opts.processes!.split(',').map((p) => int('processes', p, 
 const python = opts.python!;
 
 // One thread everywhere, read by OpenMP and OpenBLAS when they load; both sides also call
-// set_num_threads(1) (--threads 1).
-const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', TORCHNODE_PROGRESS_SECONDS: '1000' };
+// set_num_threads(1) (--threads 1). Both also get torchnode's glibc malloc settings, as in the
+// main benchmark (bench/malloc_settings.ts).
+const env = withSharedMalloc({ ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1', TORCHNODE_PROGRESS_SECONDS: '1000' });
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'torchnode-bench-ddp-'));
 process.on('exit', () => fs.rmSync(scratch, { recursive: true, force: true }));
 
@@ -135,7 +137,8 @@ async function main(): Promise<void> {
   const load1 = os.loadavg();
   const cpus = os.cpus();
   console.log(`\nDDP training throughput, the chapter's CNN on Fashion-MNIST, batch ${batch} per process, 1 thread per process, ` +
-    `${steps} steps after ${warmup} warm-up steps, median (min–max) of ${repeats} runs, images/s of all processes together.`);
+    `${steps} steps after ${warmup} warm-up steps, median (min–max) of ${repeats} runs, images/s of all processes together` +
+    `${mallocSettingsNote(env) ? `, ${mallocSettingsNote(env)}` : ''}.`);
   console.log(`${new Date().toISOString().slice(0, 10)} on ${cpus.length} × ${cpus[0]?.model.trim()}; Node ${process.version}, torchnode on LibTorch ${libtorchVersion}, ` +
     `PyTorch ${pytorchVersion} (${python}); load average ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after; ` +
     `${((performance.now() - t0) / 1000).toFixed(0)} s.\n`);

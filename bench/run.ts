@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
+import { mallocSettingsNote, withSharedMalloc } from './malloc_settings';
 
 const { values: opts } = parseArgs({
   options: {
@@ -47,20 +48,9 @@ if (opts.readme && opts.filter) {
 // 2-CPU machine, unpinned runs moved each side between CPUs whose speed differed from minute to
 // minute, and one case's ratio ranged 0.88-2.15 over six runs; pinned, both sides alternate on
 // the same CPU and the bench agrees with stand-alone scripts.
-// Both sides also get the glibc malloc settings torchnode applies to itself (native/tensor_table.cc,
-// tuneMalloc), unless the caller chose malloc settings or turned that tuning off. With glibc's
-// defaults the PyTorch side's speed depended on what its process had allocated before:
-// glibc raises its mmap threshold only after freeing a mapped block, so a case whose blocks
-// were still above it mapped and faulted them afresh each step. Measured on the MultiheadAttention
-// step in stand-alone scripts (2026-12-04, pinned, 350 steps): 4.2-5.8 ms in 27 processes of 29
-// (85,000-131,000 page faults where counted), 2.7-2.85 ms in the other two; with these settings
-// 2.55-2.60 ms and 34,000 faults in each of three, against torchnode's 2.8-3.0 ms. In the bench's
-// one PyTorch process the mode followed the cases run before (the 10-op chain: 2.5 or 5.7 ms).
-const MALLOC_SETTINGS = { MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20), MALLOC_TRIM_THRESHOLD_: String(256 * 2 ** 20) };
-const callerSetMalloc = ['MALLOC_MMAP_THRESHOLD_', 'MALLOC_TRIM_THRESHOLD_', 'GLIBC_TUNABLES'].some((v) => process.env[v] !== undefined) || process.env.TORCHNODE_MALLOC_TUNING === '0';
+// Both sides also get torchnode's glibc malloc settings (bench/malloc_settings.ts).
 if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
-  const env: NodeJS.ProcessEnv = { ...process.env, TORCHNODE_BENCH_CHILD: threads, TORCHNODE_BENCH_LIBRARY: library, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads };
-  if (process.platform === 'linux' && !callerSetMalloc) Object.assign(env, MALLOC_SETTINGS);
+  const env = withSharedMalloc({ ...process.env, TORCHNODE_BENCH_CHILD: threads, TORCHNODE_BENCH_LIBRARY: library, OMP_NUM_THREADS: threads, OPENBLAS_NUM_THREADS: threads, MKL_NUM_THREADS: threads });
   const cpus = pinnedCpus(opts.cpus!, Number(threads));
   const self = [...process.execArgv, __filename, ...process.argv.slice(2)];
   if (cpus) env.TORCHNODE_BENCH_CPUS = cpus;
@@ -68,11 +58,6 @@ if (process.env.TORCHNODE_BENCH_CHILD !== threads) {
   const [cmd, args] = cpus ? ['taskset', ['-c', cpus, process.execPath, ...self]] : [process.execPath, self];
   const r = spawnSync(cmd, args, { env, stdio: 'inherit' });
   process.exit(r.status ?? 1);
-}
-
-/** Whether this (re-run) process and the PyTorch side run with MALLOC_SETTINGS. */
-function mallocSettingsShared(): boolean {
-  return Object.entries(MALLOC_SETTINGS).every(([k, v]) => process.env[k] === v);
 }
 
 /** The CPU list to pin to (taskset -c syntax), or undefined to leave placement to the OS. */
@@ -170,7 +155,7 @@ async function main(): Promise<void> {
     pytorch: pyVersion, threads: Number(threads), repeats,
     library: library === 'package' ? 'the package build (dist/)' : 'the sources through tsx (lib/)',
     env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}` +
-      (mallocSettingsShared() ? `, both sides with torchnode's glibc malloc settings (${Object.entries(MALLOC_SETTINGS).map(([k, v]) => `${k}=${Number(v) / 2 ** 20} MB`).join(', ')})` : '') +
+      (mallocSettingsNote(process.env) ? `, ${mallocSettingsNote(process.env)}` : '') +
       (process.env.TORCHNODE_BENCH_CPUS ? `, both sides pinned to CPU ${process.env.TORCHNODE_BENCH_CPUS} (taskset)` : ''),
     wall_s: Math.round(performance.now() / 1000),
   };

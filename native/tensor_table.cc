@@ -218,15 +218,20 @@ static thread_local int64_t youngBytes = 0;
 static thread_local int64_t youngCount = 0;  // tensors handed to the GC since the last request
 
 // Many small tensors are collected sooner: once this many are handed to the GC and they hold an
-// eighth of the step (1 MB by default). A scavenge costs about 75 us however little it finds, so
-// large tensors wait for the whole step; but a burst of thousands of small ones freed at once
-// costs more per tensor the larger it is (cold TensorImpls, glibc consolidating its bins), and
-// the next step's kernels write into memory that has left the cache. Measured on the polynomial
-// fit (8 KB tensors, about 23 a step), in interleaved runs: at 8 MB, about 2,000 tensors a
-// scavenge, 0.84-1.02 ms of finalizers each (0.45 us a tensor), 89-100 us a step; with this,
-// about 300, 0.05 ms (0.17 us a tensor), 82-92 us. A fixed 1 MB step for all sizes instead made
-// loops over 1 MB tensors (y = y.mul(0.5).add(z)) take 280-350 us an iteration against 105-150.
-static constexpr int64_t kSmallBatchTensors = 256;
+// eighth of the step (1 MB by default). This decides for tensors of about 2-16 KB; smaller ones
+// reach the 1 MB first, larger ones the whole step. A burst of thousands of small tensors freed
+// at once costs more per tensor the larger it is (cold TensorImpls, glibc consolidating its
+// bins), and the next step's kernels write into memory that has left the cache: on the
+// polynomial fit (8 KB tensors, about 23 a step), about 2,000 tensors a scavenge cost 0.45 us of
+// finalizers a tensor and 89-100 us a step. But a scavenge also costs a fixed 0.1-0.15 ms
+// however little it finds (V8's roots and its new space's pages; more in a process whose new
+// space has grown to 32 MB), so batches too small pay that too often. Measured on the same fit
+// (2026-12-04, pinned): 256 tensors, 0.20 ms a scavenge (0.08 of it finalizers), 67.6-68.6 us a
+// step in a plain script and 1.13-1.17 of PyTorch in the bench; 512, 0.20 ms (0.12), 64.8-65.3
+// us (PyTorch 65.4-65.7) and 1.02-1.07; 1,024, 0.38 ms (0.27), no faster. A fixed 1 MB step for
+// all sizes instead made loops over 1 MB tensors (y = y.mul(0.5).add(z)) take 280-350 us an
+// iteration against 105-150.
+static constexpr int64_t kSmallBatchTensors = 512;
 
 // The step grows while scavenges find the tensors handed to them still alive. A function V8 has
 // not optimized yet keeps each intermediate of a method chain in its interpreter registers until

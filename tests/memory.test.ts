@@ -189,7 +189,7 @@ describe('no memory code at all', () => {
 
   it('many small tensors are collected a few hundred at a time; large ones wait for the whole step', async () => {
     // 8 KB results: at 8 MB a scavenge, about 960 were alive at its time and their burst of frees
-    // cost more than twice as much per tensor; now one comes after 256 of them (and 1 MB).
+    // cost more per tensor; now one comes after 512 of them (and 1 MB).
     const x = torch.linspace(-3, 3, 2000);
     for (let i = 0; i < 2000; i++) x.mul(2);
     const before = live();
