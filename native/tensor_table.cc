@@ -226,11 +226,11 @@ static thread_local int64_t youngCount = 0;  // tensors handed to the GC since t
 // finalizers a tensor and 89-100 us a step. But a scavenge also costs a fixed 0.1-0.15 ms
 // however little it finds (V8's roots and its new space's pages; more in a process whose new
 // space has grown to 32 MB), so batches too small pay that too often. Measured on the same fit
-// (2026-12-04, pinned): 256 tensors, 0.20 ms a scavenge (0.08 of it finalizers), 67.6-68.6 us a
-// step in a plain script and 1.13-1.17 of PyTorch in the bench; 512, 0.20 ms (0.12), 64.8-65.3
-// us (PyTorch 65.4-65.7) and 1.02-1.07; 1,024, 0.38 ms (0.27), no faster. A fixed 1 MB step for
-// all sizes instead made loops over 1 MB tensors (y = y.mul(0.5).add(z)) take 280-350 us an
-// iteration against 105-150.
+// (2026-12-04, pinned): 256 tensors, 0.20 ms a scavenge (0.08 of it finalizers), medians of
+// 67.9 and 68.1 us a step in two plain scripts, and 1.06-1.24 of PyTorch in seven bench runs
+// (median 1.13); 512, 0.20 ms (0.12), 65.2 and 66.0 us (PyTorch 65.3-65.6), 1.02-1.23 (median
+// 1.06); 1,024, 0.38 ms (0.27), no faster. A fixed 1 MB step for all sizes instead made loops
+// over 1 MB tensors (y = y.mul(0.5).add(z)) take 280-350 us an iteration against 105-150.
 static constexpr int64_t kSmallBatchTensors = 512;
 
 // The step grows while scavenges find the tensors handed to them still alive. A function V8 has
