@@ -15,7 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mallocSettingsNote, withSharedMalloc } from './malloc_settings';
+import { mallocSettingsClause, withSharedMalloc } from './malloc_settings';
 
 const ROOT = path.join(__dirname, '..');
 const { values: opts } = parseArgs({
@@ -138,7 +138,7 @@ async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(`\nDDP training throughput, the chapter's CNN on Fashion-MNIST, batch ${batch} per process, 1 thread per process, ` +
     `${steps} steps after ${warmup} warm-up steps, median (min–max) of ${repeats} runs, images/s of all processes together` +
-    `${mallocSettingsNote(env) ? `, ${mallocSettingsNote(env)}` : ''}.`);
+    `${mallocSettingsClause(env)}.`);
   console.log(`${new Date().toISOString().slice(0, 10)} on ${cpus.length} × ${cpus[0]?.model.trim()}; Node ${process.version}, torchnode on LibTorch ${libtorchVersion}, ` +
     `PyTorch ${pytorchVersion} (${python}); load average ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${load1.map((l) => l.toFixed(2)).join(' ')} after; ` +
     `${((performance.now() - t0) / 1000).toFixed(0)} s.\n`);

@@ -20,8 +20,8 @@ export function withSharedMalloc(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return process.platform === 'linux' && !callerSetMalloc(env) ? { ...env, ...MALLOC_SETTINGS } : env;
 }
 
-/** For a results header: how both sides' malloc is set in `env`, or '' where not by MALLOC_SETTINGS. */
-export function mallocSettingsNote(env: NodeJS.ProcessEnv): string {
+/** For a results header: ", both sides with ..." where `env` holds MALLOC_SETTINGS, or ''. */
+export function mallocSettingsClause(env: NodeJS.ProcessEnv): string {
   if (!Object.entries(MALLOC_SETTINGS).every(([k, v]) => env[k] === v)) return '';
-  return `both sides with torchnode's glibc malloc settings (${Object.entries(MALLOC_SETTINGS).map(([k, v]) => `${k}=${Number(v) / 2 ** 20} MB`).join(', ')})`;
+  return `, both sides with torchnode's glibc malloc settings (${Object.entries(MALLOC_SETTINGS).map(([k, v]) => `${k}=${Number(v) / 2 ** 20} MB`).join(', ')})`;
 }

@@ -13,7 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import { mallocSettingsNote, withSharedMalloc } from './malloc_settings';
+import { mallocSettingsClause, withSharedMalloc } from './malloc_settings';
 
 const { values: opts } = parseArgs({
   options: {
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     pytorch: pyVersion, threads: Number(threads), repeats,
     library: library === 'package' ? 'the package build (dist/)' : 'the sources through tsx (lib/)',
     env: `OMP_NUM_THREADS=${threads} OPENBLAS_NUM_THREADS=${threads}` +
-      (mallocSettingsNote(process.env) ? `, ${mallocSettingsNote(process.env)}` : '') +
+      mallocSettingsClause(process.env) +
       (process.env.TORCHNODE_BENCH_CPUS ? `, both sides pinned to CPU ${process.env.TORCHNODE_BENCH_CPUS} (taskset)` : ''),
     wall_s: Math.round(performance.now() / 1000),
   };
