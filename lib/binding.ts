@@ -88,6 +88,7 @@ export interface NativeBinding {
   dim(h: Handle): number;
   numel(h: Handle): number;
   isContiguous(h: Handle): boolean;
+  dataPtr(h: Handle): number;
   item(h: Handle): number | boolean;
 
   /** indices: lib/indexing.ts's encoding, four numbers per item, count items */

@@ -209,6 +209,15 @@ export class Tensor {
     return native.isContiguous(this.h);
   }
   /**
+   * The address of the tensor's first element, on its device: equal for tensors that start at the
+   * same memory (a view at offset 0, a tensor and its `.data`).
+   *
+   * @see [torch.Tensor.data_ptr](https://pytorch.org/docs/stable/generated/torch.Tensor.data_ptr.html)
+   */
+  data_ptr(): number {
+    return native.dataPtr(this.h);
+  }
+  /**
    * True for a floating-point dtype (float16, bfloat16, float32, float64).
    *
    * @see [torch.Tensor.is_floating_point](https://pytorch.org/docs/stable/generated/torch.Tensor.is_floating_point.html)

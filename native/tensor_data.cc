@@ -207,6 +207,12 @@ static TN_FN(numel) {
   TN_GUARD { return Napi::Number::New(info.Env(), static_cast<double>(tensorArg(info, 0).numel())); });
 }
 
+// dataPtr(h): the address of the first element, as PyTorch's Tensor.data_ptr() (a JS number holds
+// any 48-bit address exactly). RNN.flatten_parameters() compares them to find aliased weights.
+static TN_FN(dataPtr) {
+  TN_GUARD { return Napi::Number::New(info.Env(), static_cast<double>(reinterpret_cast<uintptr_t>(tensorArg(info, 0).data_ptr()))); });
+}
+
 static TN_FN(isContiguous) {
   TN_GUARD { return Napi::Boolean::New(info.Env(), tensorArg(info, 0).is_contiguous()); });
 }
@@ -239,6 +245,7 @@ void initTensorData(Napi::Env env, Napi::Object exports) {
   exports.Set("dim", Napi::Function::New(env, dim, "dim"));
   exports.Set("numel", Napi::Function::New(env, numel, "numel"));
   exports.Set("isContiguous", Napi::Function::New(env, isContiguous, "isContiguous"));
+  exports.Set("dataPtr", Napi::Function::New(env, dataPtr, "dataPtr"));
   exports.Set("item", Napi::Function::New(env, item, "item"));
 }
 

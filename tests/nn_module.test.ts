@@ -126,6 +126,25 @@ describe('modes, gradients and moves', () => {
     expect(net.forward(torch.ones(3, { dtype: torch.float64 })).dtype).toBe(torch.float64);
     expect(() => net.to(torch.int64)).toThrow(/only accepts floating point or complex dtypes/);
   });
+  it('moves reach each submodule through its own _apply, and a submodule reached twice once', () => {
+    const converted: string[] = [];
+    class Recorded extends nn.Module {
+      constructor(readonly label: string) {
+        super();
+      }
+      protected override _apply(fn: (t: torch.Tensor) => torch.Tensor, done?: Set<torch.nn.Module>): this {
+        if (!done?.has(this)) converted.push(this.label);
+        return super._apply(fn, done);
+      }
+    }
+    const shared = new Recorded('shared');
+    const outer = new Recorded('outer') as Recorded & Record<string, torch.nn.Module>;
+    outer.a = new Recorded('a');
+    outer.b = shared;
+    outer.c = shared;
+    outer.to(torch.float64);
+    expect(converted).toEqual(['outer', 'a', 'shared']);
+  });
   it('apply visits children before the parent', () => {
     const names: string[] = [];
     new Net().apply((m) => names.push(m.constructor.name));

@@ -515,6 +515,17 @@ describe('type and device moves', () => {
     expect(d.requires_grad).toBe(false);
   });
 
+  it('data_ptr is the address of the first element: equal for views that start there, apart for copies', () => {
+    const t = torch.arange(6, { dtype: torch.float32 });
+    const p = t.data_ptr();
+    expect(p).toBeGreaterThan(0);
+    expect(t.view(2, 3).data_ptr()).toBe(p);
+    expect(t.detach().data_ptr()).toBe(p);
+    expect(t.narrow(0, 2, 3).data_ptr()).toBe(p + 2 * 4);
+    expect(t.view(2, 3).select(0, 1).data_ptr()).toBe(p + 3 * 4);
+    expect(t.clone().data_ptr()).not.toBe(p);
+  });
+
   it('toTypedArray copies into a caller\'s array of the right type and length, from any layout', () => {
     const t = torch.arange(6, { dtype: torch.float32 }).view(2, 3).t(); // non-contiguous
     const out = new Float32Array(6);

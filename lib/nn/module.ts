@@ -263,27 +263,33 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     return this._apply((t) => (t.is_floating_point() ? t.half() : t.clone()));
   }
 
-  /** Applies fn to every parameter (keeping the Parameter objects) and buffer. */
-  protected _apply(fn: (t: Tensor) => Tensor): this {
+  /**
+   * Applies fn to every parameter (keeping the Parameter objects) and buffer. Submodules first,
+   * each through its own _apply, as PyTorch recurses: a module that must follow up on moved
+   * weights (an RNN flattens them for cuDNN) overrides it. `done` holds the modules already
+   * converted, so that a module reached twice is converted once.
+   */
+  protected _apply(fn: (t: Tensor) => Tensor, done = new Set<Module>()): this {
+    if (done.has(this)) return this;
+    done.add(this);
+    for (const c of this.children()) c._apply(fn, done);
     no_grad(() => {
-      for (const m of this.modules()) {
-        for (const [, p] of m._ownParameters()) {
-          const moved = fn(p);
-          p.data = moved; // the Parameter object stays; its data becomes moved's
-          moved.dispose();
-          const g = p.grad;
-          if (g) {
-            const mg = fn(g);
-            p.grad = null;
-            p.grad = mg;
-            mg.dispose();
-            g.dispose();
-          }
+      for (const [, p] of this._ownParameters()) {
+        const moved = fn(p);
+        p.data = moved; // the Parameter object stays; its data becomes moved's
+        moved.dispose();
+        const g = p.grad;
+        if (g) {
+          const mg = fn(g);
+          p.grad = null;
+          p.grad = mg;
+          mg.dispose();
+          g.dispose();
         }
-        for (const [k, b] of m._ownBuffers()) {
-          m[BUFFERS].set(k, fn(b));
-          b.dispose();
-        }
+      }
+      for (const [k, b] of this._ownBuffers()) {
+        this[BUFFERS].set(k, fn(b));
+        b.dispose();
       }
     });
     return this;

@@ -8,6 +8,8 @@ import { zeros } from '../../creation';
 import * as torch from '../../generated/torch_functions';
 import { requireTensor } from '../functional/check';
 import { Module } from '../module';
+import { no_grad } from '../../autograd';
+import { ops } from '../../raw_ops';
 import { Parameter } from '../parameter';
 import * as init from '../init';
 import { FactoryOptions, newParameter, pyFloat, pyStr } from './utils';
@@ -48,12 +50,16 @@ type PositionalArg = number | boolean | undefined;
 const BASE_ARG_NAMES = ['num_layers', 'bias', 'batch_first', 'dropout', 'bidirectional', 'proj_size', 'device', 'dtype'] as const;
 
 const GATES: Record<Mode, number> = { LSTM: 4, GRU: 3, RNN_TANH: 1, RNN_RELU: 1 };
+/** cuDNN's cudnnRNNMode_t values, as torch.backends.cudnn.rnn.get_cudnn_mode gives them. */
+const CUDNN_MODE: Record<Mode, number> = { RNN_RELU: 0, RNN_TANH: 1, LSTM: 2, GRU: 3 };
 
 /** The fused single-state layers: aten::gru.input, aten::rnn_tanh.input, aten::rnn_relu.input. */
 type FusedSingleState = (input: Tensor, hx: Tensor, params: Tensor[], has_biases: boolean, num_layers: number,
   dropout: number, train: boolean, bidirectional: boolean, batch_first: boolean) => [Tensor, Tensor];
 /** The single-state cells: aten::gru_cell, aten::rnn_tanh_cell, aten::rnn_relu_cell. */
 type SingleStateCell = (input: Tensor, hx: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | null, b_hh: Tensor | null) => Tensor;
+
+const aten = ops.aten as any;
 
 function sizeString(s: readonly number[]): string {
   return `(${s.join(', ')})`;
@@ -153,6 +159,7 @@ export class RNNBase extends Module {
         this._all_weights.push(names);
       }
     }
+    this.flatten_parameters();
     this.reset_parameters();
   }
 
@@ -175,8 +182,31 @@ export class RNNBase extends Module {
     return this._all_weights.map((names) => names.map((n) => (this as unknown as Record<string, Tensor>)[n]));
   }
 
-  /** No-op: LibTorch's CPU kernels need no flattened weight buffer (cuDNN re-flattens itself). */
-  flatten_parameters(): void {}
+  /**
+   * Puts the weights into one contiguous buffer, as cuDNN wants them, when they are all on a CUDA
+   * device and cuDNN takes them; a no-op otherwise (the CPU kernels need no such buffer). Without
+   * it cuDNN copies the weights into a buffer on every call and LibTorch warns each time.
+   * @see [torch.nn.RNNBase.flatten_parameters](https://pytorch.org/docs/stable/generated/torch.nn.RNNBase.html#torch.nn.RNNBase.flatten_parameters)
+   */
+  flatten_parameters(): void {
+    const ws = this._flat_weights;
+    if (ws.length === 0 || !ws.every((w) => w instanceof Tensor)) return;
+    const dtype = ws[0].dtype;
+    if (!ws.every((w) => w.dtype === dtype && w.is_cuda && torch.cudnn_is_acceptable(w))) return;
+    // Aliased weights would be untied by the copy into the buffer: PyTorch leaves them as they are.
+    if (new Set(ws.map((w) => w.data_ptr())).size !== ws.length) return;
+    const numWeights = (this.bias ? 4 : 2) + (this.proj_size > 0 ? 1 : 0);
+    // The op copies the weights into a new buffer and points each weight at its part of it.
+    no_grad(() => aten._cudnn_rnn_flatten_weight.default(ws, numWeights, this.input_size, CUDNN_MODE[this.mode],
+      this.hidden_size, this.proj_size, this.num_layers, this.batch_first, this.bidirectional).dispose());
+  }
+
+  /** Moving or casting the weights leaves them in separate buffers again: flatten them, as PyTorch does. */
+  protected override _apply(fn: (t: Tensor) => Tensor, done?: Set<Module>): this {
+    super._apply(fn, done);
+    this.flatten_parameters();
+    return this;
+  }
 
   /** @internal */
   protected checkInput(input: Tensor): void {
