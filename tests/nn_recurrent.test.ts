@@ -1,10 +1,11 @@
 // Recurrent layers, attention and transformer layers against PyTorch (fixtures from
 // scripts/gen_rnn_attention_fixtures.py): seeded initial weights, forward outputs, input and
 // parameter gradients in float32 and float64, F.scaled_dot_product_attention, reprs and errors.
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
-import { readFixture } from './oracle';
+import { checkOracle, oracleEnv, oraclePython, readFixture } from './oracle';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -328,4 +329,108 @@ describe('module behaviour', () => {
       [0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0],
     ]);
   });
+});
+
+// Live against the PyTorch of this LibTorch, bit for bit: on 2.x PyTorch attends through
+// aten::scaled_dot_product_attention when need_weights is false, which rounds differently from
+// the explicit bmm/softmax path, and scales q by sqrt(1 / E) where 1.13 divides by sqrt(E).
+const ATTENTION_ORACLE = `
+import json, torch
+import torch.nn.functional as F
+def bits(t):
+    return t.detach().contiguous().reshape(-1).view(torch.int32).tolist()
+out = {}
+for name, heads, train, masks, nw in CASES:
+    torch.manual_seed(0)
+    m = torch.nn.MultiheadAttention(16, heads, dropout=0.1, batch_first=True).train(train)
+    torch.manual_seed(1)
+    x = torch.randn(3, 5, 16, requires_grad=True)
+    kpm = am = None
+    if masks:
+        kpm = torch.zeros(3, 5, dtype=torch.bool)
+        kpm[0, 3:] = True
+        am = torch.randn(5, 5) if masks == 'float' else torch.ones(5, 5, dtype=torch.bool).triu(1)
+    torch.manual_seed(2)
+    y, _ = m(x, x, x, key_padding_mask=kpm, attn_mask=am, need_weights=nw)
+    torch.manual_seed(3)
+    (y * torch.randn_like(y)).sum().backward()
+    out[name] = [bits(y), bits(x.grad), bits(m.in_proj_weight.grad)]
+if hasattr(F, 'scaled_dot_product_attention'):
+    for name in ('causal', 'float', 'bool'):
+        torch.manual_seed(5)
+        q, k, v = (torch.randn(2, 3, 6, 8, requires_grad=True) for _ in range(3))
+        mask = None if name == 'causal' else torch.randn(6, 6) if name == 'float' else torch.rand(6, 6) > 0.3
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=0.2, is_causal=name == 'causal')
+        torch.manual_seed(7)
+        (y * torch.randn_like(y)).sum().backward()
+        out['sdpa_' + name] = [bits(y), bits(q.grad), bits(v.grad)]
+print(json.dumps(out))
+`;
+
+const MHA_CASES: [string, number, boolean, '' | 'float' | 'bool', boolean][] = [
+  ['train_dropout', 4, true, '', false],
+  ['train_dropout_masks', 4, true, 'bool', false],
+  ['eval_masks', 4, false, 'float', false],
+  ['eval_head_dim_8_weights', 2, false, 'float', true],
+];
+
+/** The float32 tensor's bit patterns equal PyTorch's; on failure, how many differ and by how much. */
+function expectBits(actual: Tensor, want: number[], what: string): void {
+  const f = actual.detach().contiguous().reshape([-1]).toTypedArray() as Float32Array;
+  const got = new Int32Array(f.buffer, f.byteOffset, f.length);
+  const wantF = new Float32Array(Int32Array.from(want).buffer);
+  let differ = 0;
+  let maxAbs = 0;
+  got.forEach((g, i) => {
+    if (g !== want[i]) {
+      differ++;
+      maxAbs = Math.max(maxAbs, Math.abs(f[i] - wantF[i]));
+    }
+  });
+  expect(got.length, `${what}: size`).toBe(want.length);
+  expect(differ, `${what}: ${differ} of ${want.length} elements differ from PyTorch's, by up to ${maxAbs}`).toBe(0);
+}
+
+describe('attention is PyTorch\'s bit for bit (live oracle)', () => {
+  checkOracle();
+  const cases = `CASES = ${JSON.stringify(MHA_CASES).replace(/true/g, 'True').replace(/false/g, 'False')}`;
+  const py: Record<string, number[][]> = JSON.parse(execFileSync(oraclePython, ['-c', cases + ATTENTION_ORACLE], { encoding: 'utf8', env: oracleEnv() }));
+
+  for (const [name, heads, train, masks, needWeights] of MHA_CASES) {
+    it(`MultiheadAttention ${name}: output and gradients`, () => {
+      torch.manual_seed(0);
+      const m = new nn.MultiheadAttention(16, heads, { dropout: 0.1, batch_first: true }).train(train);
+      torch.manual_seed(1);
+      const x = torch.randn(3, 5, 16).requires_grad_(true);
+      let kpm: Tensor | null = null;
+      let am: Tensor | null = null;
+      if (masks) {
+        kpm = torch.tensor([...Array(15)].map((_, i) => i === 3 || i === 4)).reshape([3, 5]);
+        am = masks === 'float' ? torch.randn(5, 5) : torch.ones([5, 5], { dtype: torch.bool }).triu(1);
+      }
+      torch.manual_seed(2);
+      const [y] = m.forward(x, x, x, { key_padding_mask: kpm, attn_mask: am, need_weights: needWeights });
+      torch.manual_seed(3);
+      y.mul(torch.randn_like(y)).sum().backward();
+      const [wy, wx, ww] = py[name];
+      expectBits(y, wy, 'output');
+      expectBits(x.grad!, wx, 'grad of x');
+      expectBits(m.in_proj_weight!.grad!, ww, 'grad of in_proj_weight');
+    });
+  }
+
+  for (const name of ['causal', 'float', 'bool']) {
+    it.runIf(torch.version.libtorch.startsWith('2.'))(`F.scaled_dot_product_attention with dropout, ${name} mask`, () => {
+      torch.manual_seed(5);
+      const [q, k, v] = [0, 1, 2].map(() => torch.randn(2, 3, 6, 8).requires_grad_(true));
+      const mask = name === 'causal' ? null : name === 'float' ? torch.randn(6, 6) : torch.rand(6, 6).gt(0.3);
+      const y = F.scaled_dot_product_attention(q, k, v, { attn_mask: mask, dropout_p: 0.2, is_causal: name === 'causal' });
+      torch.manual_seed(7);
+      y.mul(torch.randn_like(y)).sum().backward();
+      const [wy, wq, wv] = py[`sdpa_${name}`];
+      expectBits(y, wy, 'output');
+      expectBits(q.grad!, wq, 'grad of q');
+      expectBits(v.grad!, wv, 'grad of v');
+    });
+  }
 });

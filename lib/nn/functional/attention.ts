@@ -1,8 +1,11 @@
-// F.scaled_dot_product_attention and F.multi_head_attention_forward. LibTorch 1.13 has no
-// native SDPA and 2.x changed _native_multi_head_attention, so both are composed from ops that
-// exist in every supported LibTorch (linear, baddbmm/bmm, matmul, softmax, dropout), in the
-// order torch/nn/functional.py computes them so that results match PyTorch's reference path.
+// F.scaled_dot_product_attention and F.multi_head_attention_forward, in the order the
+// torch/nn/functional.py of the running LibTorch's PyTorch computes them, so that results are
+// PyTorch's bit for bit. LibTorch 1.13 has no native SDPA, so there it is composed from basic
+// ops; 2.x has aten::scaled_dot_product_attention, which PyTorch 2.x calls (its kernels round
+// differently from the composition), and so do we. _native_multi_head_attention is not used:
+// PyTorch takes it only on its inference fast path.
 import { Tensor } from '../../tensor';
+import { ops } from '../../raw_ops';
 import { bool as BOOL, uint8 as UINT8 } from '../../dtype';
 import { zeros, ones, zeros_like } from '../../creation';
 import { cat } from '../../functions';
@@ -50,6 +53,12 @@ function assert(cond: boolean, msg: string): asserts cond {
 
 const optTensor = optionalTensor;
 
+let nativeSdpa: boolean | undefined;
+/** Whether this LibTorch has aten::scaled_dot_product_attention (2.x), which PyTorch then uses. */
+function hasNativeSdpa(): boolean {
+  return (nativeSdpa ??= (ops.aten as any).scaled_dot_product_attention.overloads().length > 0);
+}
+
 // ---- scaled dot-product attention ---------------------------------------------------------------
 
 /** The keyword arguments of `F.scaled_dot_product_attention`, as in PyTorch 2.x. */
@@ -79,6 +88,13 @@ export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: 
   const attnMask = optTensor(options.attn_mask, 'attn_mask');
   const dropoutP = options.dropout_p ?? 0;
   const isCausal = options.is_causal ?? false;
+  if (hasNativeSdpa()) {
+    // The operator checks its own arguments; scale goes only when given, as it is a newer argument.
+    const scale = options.scale;
+    return scale == null
+      ? _nn.scaled_dot_product_attention(query, key, value, attnMask, dropoutP, isCausal)
+      : _nn.scaled_dot_product_attention(query, key, value, attnMask, dropoutP, isCausal, { scale });
+  }
   if (isCausal && attnMask) throw new Error('scaled_dot_product_attention: attn_mask must be None when is_causal is True');
   if (!(dropoutP >= 0 && dropoutP <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${dropoutP}`);
   const L = query.size(-2);
@@ -123,6 +139,11 @@ export interface MultiHeadAttentionForwardOptions {
   static_v?: Tensor | null;
   /** Average the returned weights over the heads (default true). */
   average_attn_weights?: boolean;
+  /**
+   * Hint that `attn_mask` is the causal mask; it must still be given (default false). Without
+   * `need_weights` or `key_padding_mask`, LibTorch 2.x then applies causal masking itself, as PyTorch 2.x does.
+   */
+  is_causal?: boolean;
 }
 
 function checkShapes(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | null, attnMask: Tensor | null, numHeads: number): boolean {
@@ -151,6 +172,13 @@ function checkShapes(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | nu
     return false;
   }
   throw new Error(`query should be unbatched 2D or batched 3D tensor but received ${query.dim()}-D query tensor`);
+}
+
+/** PyTorch 2.x's _canonical_mask: a boolean mask (True = masked out) as an additive float mask of like's dtype. */
+function canonicalMask(mask: Tensor | null, name: string, like: Tensor): Tensor | null {
+  if (!mask) return null;
+  if (mask.dtype !== BOOL && !mask.is_floating_point()) throw new Error(`only bool and floating types of ${name} are supported`);
+  return mask.is_floating_point() ? mask : boolToAdditive(mask, like);
 }
 
 /** q, k, v projections from the packed in_proj weight; self- and encoder-decoder attention share matmuls like PyTorch. */
@@ -202,6 +230,10 @@ export function multi_head_attention_forward(
   let attnMask = optTensor(options.attn_mask, 'attn_mask');
   const staticK = optTensor(options.static_k, 'static_k');
   const staticV = optTensor(options.static_v, 'static_v');
+  let isCausal = options.is_causal ?? false;
+  // PyTorch 2.x makes both masks additive up front, merges them by adding, and without
+  // need_weights attends through aten::scaled_dot_product_attention; 1.13 has none of that.
+  const asPytorch2 = hasNativeSdpa();
 
   const isBatched = checkShapes(query, key, value, kpm, attnMask, num_heads);
   if (!isBatched) {
@@ -214,7 +246,22 @@ export function multi_head_attention_forward(
   }
   const [tgtLen, bsz, embedDim] = query.shape;
   const srcLen0 = key.size(0);
-  if (kpm && kpm.dtype !== BOOL && !kpm.is_floating_point()) throw new Error('only bool and floating types of key_padding_mask are supported');
+  if (asPytorch2) {
+    kpm = canonicalMask(kpm, 'key_padding_mask', query);
+  } else if (kpm && kpm.dtype !== BOOL && !kpm.is_floating_point()) {
+    throw new Error('only bool and floating types of key_padding_mask are supported');
+  }
+  if (isCausal && !attnMask) {
+    throw new Error('Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.');
+  }
+  if (asPytorch2) {
+    // Only SDPA takes the hint, and only while the mask is not merged with a padding mask.
+    if (isCausal && !kpm && !needWeights) attnMask = null;
+    else {
+      attnMask = canonicalMask(attnMask, 'attn_mask', query);
+      if (kpm) isCausal = false;
+    }
+  }
   assert(embedDim === embed_dim_to_check, `was expecting embedding dimension of ${embed_dim_to_check}, but got ${embedDim}`);
   const headDim = Math.floor(embedDim / num_heads);
   assert(headDim * num_heads === embedDim, `embed_dim ${embedDim} not divisible by num_heads ${num_heads}`);
@@ -242,7 +289,9 @@ export function multi_head_attention_forward(
 
   // Attention mask: bool or float, made 3-D.
   if (attnMask) {
-    if (attnMask.dtype === UINT8) {
+    if (asPytorch2) {
+      // Already additive (canonicalMask above).
+    } else if (attnMask.dtype === UINT8) {
       process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
       attnMask = attnMask.to(BOOL);
     } else {
@@ -300,10 +349,16 @@ export function multi_head_attention_forward(
 
   // Merge the key padding mask into the attention mask, then make it additive.
   if (kpm) {
-    const want = [bsz, srcLen];
-    assert(shapeEquals(kpm.shape, want), `expecting key_padding_mask shape of ${pyTuple(want)}, but got ${pyShape(kpm.shape)}`);
+    if (asPytorch2) {
+      assert(kpm.size(0) === bsz, `Expected key_padded_mask.shape[0] to be ${bsz}, but got ${kpm.size(0)}`);
+      assert(kpm.size(1) === srcLen, `Expected key_padded_mask.shape[1] to be ${srcLen}, but got ${kpm.size(1)}`);
+    } else {
+      const want = [bsz, srcLen];
+      assert(shapeEquals(kpm.shape, want), `expecting key_padding_mask shape of ${pyTuple(want)}, but got ${pyShape(kpm.shape)}`);
+    }
     kpm = kpm.view(bsz, 1, 1, srcLen).expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, srcLen);
     if (attnMask === null) attnMask = kpm;
+    else if (asPytorch2) attnMask = attnMask.add(kpm);
     else if (attnMask.dtype === BOOL && kpm.dtype === BOOL) attnMask = attnMask.logical_or(kpm);
     else {
       // Mixed or float masks add, as PyTorch 2.x's _canonical_mask does.
@@ -314,7 +369,18 @@ export function multi_head_attention_forward(
   if (attnMask && attnMask.dtype === BOOL) attnMask = boolToAdditive(attnMask, q);
 
   const p = training ? dropout_p : 0;
-  const qScaled = q.div(Math.sqrt(q.size(2)));
+  if (asPytorch2 && !needWeights) {
+    // (N * H, ...) to (N, H, ...); a mask shared by all batches and heads stays broadcast.
+    if (attnMask) attnMask = attnMask.size(0) === 1 && attnMask.dim() === 3 ? attnMask.unsqueeze(0) : attnMask.view(bsz, num_heads, -1, srcLen);
+    let out = _nn.scaled_dot_product_attention(q.view(bsz, num_heads, tgtLen, headDim), k.view(bsz, num_heads, srcLen, headDim),
+      v.view(bsz, num_heads, srcLen, headDim), attnMask, p, isCausal);
+    out = out.permute(2, 0, 1, 3).reshape(bsz * tgtLen, embedDim);
+    out = linear(out, out_proj_weight, out_proj_bias);
+    out = out.view(tgtLen, bsz, out.size(1));
+    return [isBatched ? out : out.squeeze(1), null];
+  }
+  // 2.x multiplies by sqrt(1 / E) where 1.13 divides by sqrt(E): they round differently.
+  const qScaled = asPytorch2 ? q.mul(Math.sqrt(1 / q.size(2))) : q.div(Math.sqrt(q.size(2)));
   const kT = k.transpose(-2, -1);
   let weights = attnMask ? torch.baddbmm(attnMask, qScaled, kT) : qScaled.bmm(kT);
   weights = softmaxLastDim(weights);
@@ -327,7 +393,7 @@ export function multi_head_attention_forward(
   if (!isBatched) out = out.squeeze(1);
   if (!needWeights) return [out, null];
   weights = weights.view(bsz, num_heads, tgtLen, srcLen);
-  if (average) weights = weights.sum(1).div(num_heads);
+  if (average) weights = asPytorch2 ? weights.mean(1) : weights.sum(1).div(num_heads);
   if (!isBatched) weights = weights.squeeze(0);
   return [out, weights];
 }
