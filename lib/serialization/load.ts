@@ -41,7 +41,8 @@ const LEGACY_MAGIC = Buffer.from([0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46
  * Loads an object saved with torch.save (Python's or torchnode's). Dicts with string keys
  * become plain objects (a state_dict is ready for module.load_state_dict), dicts with other
  * keys become Maps, tuples and lists become arrays, Python ints and floats become numbers
- * (ints beyond 2^53 become bigints). Tensors are restored on options.map_location ('cpu');
+ * (ints beyond 2^53 become bigints). Tensors are restored on options.map_location (by default
+ * where they were saved, or the CPU where that device is missing);
  * meta tensors stay on 'meta' and sparse COO tensors stay sparse, as in PyTorch.
  *
  * numpy arrays (with weights_only: false, as PyTorch requires) become Tensors, numpy scalars

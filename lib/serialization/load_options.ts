@@ -2,6 +2,7 @@
 // pickle module, checked up front so a typo or a wrong type fails before the file is read.
 import { Device, DeviceLike } from '../device';
 import { PickleError } from './pickle';
+import { device_count, is_available } from '../cuda';
 
 /** The encodings Python's unpickler accepts for Python 2 strings, as torch.load passes them on. */
 export type PickleEncoding = 'utf-8' | 'utf8' | 'latin1' | 'latin-1' | 'ascii' | 'bytes';
@@ -16,7 +17,9 @@ export interface LoadOptions {
    * Where the tensors go. A device ('cpu', 'cuda:0' or a Device) takes every tensor there,
    * whatever device it was saved from; a `{ saved: target }` object (`{ 'cuda:0': 'cpu' }`)
    * remaps the listed saved locations, and the others load where they were saved, as in
-   * PyTorch. 'cpu' by default. PyTorch's callable form has no JS meaning and is refused.
+   * PyTorch. By default each tensor loads where it was saved, as in PyTorch, except that a
+   * device this process lacks (a GPU checkpoint on a CPU-only machine) gives the CPU instead of
+   * PyTorch's error. PyTorch's callable form has no JS meaning and is refused.
    */
   map_location?: DeviceLike | Record<string, DeviceLike>;
   /**
@@ -103,10 +106,18 @@ function toDevice(v: unknown, what: string): Device {
   return new Device(v);
 }
 
+/** Whether a saved location ('cpu', 'cuda', 'cuda:1') names a device this process has. */
+function deviceExists(location: string): boolean {
+  const m = /^cuda(?::(\d+))?$/.exec(location);
+  return location === 'cpu' || (m !== null && is_available() && Number(m[1] ?? 0) < device_count());
+}
+
 function resolveMapLocation(m: unknown): (location: string) => Device {
   if (m === undefined || m === null) {
+    // Where it was saved, as PyTorch restores; where that device is missing here, the CPU
+    // instead of PyTorch's error, so that a GPU checkpoint opens on a CPU-only machine.
     const cpu = new Device('cpu');
-    return () => cpu;
+    return (location) => (deviceExists(location) ? new Device(location) : cpu);
   }
   if (typeof m === 'string' || m instanceof Device || typeof m === 'function') {
     const d = toDevice(m, 'map_location');
