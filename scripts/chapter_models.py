@@ -68,3 +68,26 @@ class AttentionClassifier(nn.Module):
         weights = F.dropout(weights, p=self.attn_dropout, training=self.training)
         pooled = (weights.unsqueeze(-1) * h).sum(dim=1)
         return self.fc(pooled)
+
+
+def training_cases():
+    """The training cases of the chapter's models: name -> (model factory, data factory,
+    optimizer factory), run by gen_chapter_fixtures.py and cuda_oracle.py. tests/chapter_cases.ts
+    mirrors each line."""
+    return {
+        "cnn": (
+            lambda: CNN(),
+            lambda: (torch.randn(16, 3, 24, 24), torch.randint(0, 10, (16,))),
+            lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9),
+        ),
+        "lstm": (
+            lambda: LSTMClassifier(10, 8, 2, 2),
+            lambda: (torch.randn(16, 7, 10), torch.randint(0, 2, (16,))),
+            lambda p: torch.optim.Adam(p, lr=0.01),
+        ),
+        "attention": (
+            lambda: AttentionClassifier(10, 16, 4, 3, 6),
+            lambda: (torch.randn(16, 6, 10), torch.randint(0, 3, (16,))),
+            lambda p: torch.optim.Adam(p, lr=0.005),
+        ),
+    }

@@ -9,32 +9,11 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-from chapter_models import CNN, LSTMClassifier, AttentionClassifier  # noqa: E402
+from chapter_models import training_cases  # noqa: E402
 from fixture_dir import fixture_path  # noqa: E402
 
 torch.set_num_threads(1)
 OUT = fixture_path("chapter_models.json")
-
-
-def cases():
-    # name -> (model factory, data factory, optimizer factory); the TS test mirrors each line.
-    return {
-        "cnn": (
-            lambda: CNN(),
-            lambda: (torch.randn(16, 3, 24, 24), torch.randint(0, 10, (16,))),
-            lambda p: torch.optim.SGD(p, lr=0.01, momentum=0.9),
-        ),
-        "lstm": (
-            lambda: LSTMClassifier(10, 8, 2, 2),
-            lambda: (torch.randn(16, 7, 10), torch.randint(0, 2, (16,))),
-            lambda p: torch.optim.Adam(p, lr=0.01),
-        ),
-        "attention": (
-            lambda: AttentionClassifier(10, 16, 4, 3, 6),
-            lambda: (torch.randn(16, 6, 10), torch.randint(0, 3, (16,))),
-            lambda p: torch.optim.Adam(p, lr=0.005),
-        ),
-    }
 
 
 def summary(t):
@@ -66,7 +45,7 @@ def run(name, make_model, make_data, make_opt):
 
 def main():
     out = {"torch_version": torch.__version__, "models": {}}
-    for name, (m, d, o) in cases().items():
+    for name, (m, d, o) in training_cases().items():
         out["models"][name] = run(name, m, d, o)
     with open(OUT, "w") as f:
         json.dump(out, f)

@@ -4,36 +4,13 @@
 import { readFixture } from './oracle';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
-import { CNN, LSTMClassifier, AttentionClassifier } from '../examples/models';
+import { chapterCases, trainChapterCase } from './chapter_cases';
 
 interface Summary { shape: number[]; sum: number; abs_sum: number; idx: number[]; samples: number[] }
 interface ModelFixture { init: Record<string, Summary>; init_keys: string[]; losses: number[] }
 const fixture: { models: Record<string, ModelFixture> } = readFixture('chapter_models.json');
 
-type Case = {
-  model: () => torch.nn.Module;
-  data: () => [torch.Tensor, torch.Tensor];
-  optimizer: (p: torch.Tensor[]) => { zero_grad(): void; step(): void };
-};
-
-// Mirrors cases() in scripts/gen_chapter_fixtures.py line by line.
-const cases: Record<string, Case> = {
-  cnn: {
-    model: () => new CNN(),
-    data: () => [torch.randn(16, 3, 24, 24), torch.randint(0, 10, [16])],
-    optimizer: (p) => new torch.optim.SGD(p, { lr: 0.01, momentum: 0.9 }),
-  },
-  lstm: {
-    model: () => new LSTMClassifier(10, 8, 2, 2),
-    data: () => [torch.randn(16, 7, 10), torch.randint(0, 2, [16])],
-    optimizer: (p) => new torch.optim.Adam(p, { lr: 0.01 }),
-  },
-  attention: {
-    model: () => new AttentionClassifier(10, 16, 4, 3, 6),
-    data: () => [torch.randn(16, 6, 10), torch.randint(0, 3, [16])],
-    optimizer: (p) => new torch.optim.Adam(p, { lr: 0.005 }),
-  },
-};
+const cases = chapterCases;
 
 function expectRelClose(got: number, want: number, rel: number, what: string): void {
   const err = Math.abs(got - want) / Math.max(Math.abs(want), 1e-6);
@@ -59,22 +36,7 @@ describe.each(Object.keys(cases))('chapter model %s', (name) => {
   });
 
   it('trains for 50 steps with PyTorch\'s loss sequence', () => {
-    torch.manual_seed(0);
-    const model = c.model();
-    const [x, y] = c.data();
-    const optimizer = c.optimizer(model.parameters());
-    const criterion = new torch.nn.CrossEntropyLoss();
-    model.train();
-    const losses: number[] = [];
-    for (let step = 0; step < 50; step++) {
-      torch.tidy(() => {
-        optimizer.zero_grad();
-        const loss = criterion.forward(model.forward(x) as torch.Tensor, y);
-        loss.backward();
-        optimizer.step();
-        losses.push(loss.item() as number);
-      });
-    }
+    const { losses } = trainChapterCase(c, 50);
     losses.forEach((l, i) => expectRelClose(l, want.losses[i], 1e-4, `step ${i} loss`));
   });
 });

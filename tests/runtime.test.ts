@@ -18,9 +18,11 @@ describe('runtime information', () => {
   });
   it('describes the LibTorch it runs on as the PyTorch of the same LibTorch does', () => {
     const py = JSON.parse(execFileSync(oraclePython, ['-c', 'import json, torch; print(json.dumps([torch.__version__, ' +
-      'torch.version.cuda, torch.backends.mkl.is_available(), torch.backends.mkldnn.is_available()]))'], { encoding: 'utf8' }));
+      'torch.version.cuda, torch.backends.mkl.is_available(), torch.backends.mkldnn.is_available(), ' +
+      'torch.backends.cudnn.is_available(), torch.backends.cudnn.version()]))'], { encoding: 'utf8' }));
     expect(py[0].startsWith(torch.version.libtorch)).toBe(true);
-    expect([torch.version.cuda, torch.version.mkl, torch.version.mkldnn]).toEqual(py.slice(1));
+    expect([torch.version.cuda, torch.version.mkl, torch.version.mkldnn]).toEqual(py.slice(1, 4));
+    expect([torch.backends.cudnn.is_available(), torch.backends.cudnn.version()]).toEqual(py.slice(4));
     expect(torch.version.flavour).toBe(py[1] === null ? 'cpu' : `cu${py[1].replace('.', '')}`);
     expect(torch.version.cxx11_abi).toBe(true);
     expect(existsSync(torch.version.library)).toBe(true);
@@ -150,8 +152,7 @@ describe('runtime settings and torch.backends (LibTorch their own)', () => {
     expect(torch.backends.mps.is_available()).toBe(false);
     expect(torch.backends.mkldnn.is_available()).toBe(torch.version.mkldnn);
     expect(torch.backends.mkl.is_available()).toBe(torch.version.mkl);
-    expect(torch.backends.cudnn.is_available()).toBe(false);
-    expect(torch.backends.cudnn.version()).toBe(null);
+    // cuDNN's availability and version are compared with PyTorch's above.
     expect(torch.backends.cuda.is_built()).toBe(torch.version.cuda !== null);
     const before = torch.backends.cudnn.benchmark;
     torch.backends.cudnn.benchmark = !before;
