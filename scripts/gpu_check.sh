@@ -24,15 +24,9 @@ fi
 out=build-cuda
 start=$(date +%s)
 say "building against $py's LibTorch into $out/"
-log="$(mktemp)"
-if ! CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" TORCHNODE_PYTHON="$py" LIBTORCH= npx cmake-js compile -O "$out" --log-level error >"$log" 2>&1; then
-  cat "$log"; say "native build failed (output above)"; exit 1
-fi
-grep -E 'torchnode: using' "$log" || true
-rm -f "$log"
+source scripts/build_for_python_torch.sh
+CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" build_for_python_torch "$py" "$out"
 say "built in $(($(date +%s) - start)) s"
-
-export TORCHNODE_ADDON="$PWD/$out/Release/torchnode.node" TORCHNODE_ORACLE_PYTHON="$py"
 node -e "const t = require('./dist/index.js'); console.log('[gpu_check] torchnode sees', JSON.stringify({ libtorch: t.version.libtorch, flavour: t.version.flavour, cuda: t.version.cuda, available: t.cuda.is_available(), devices: t.cuda.device_count() }))"
 
 # Files whose tests read committed fixtures need that PyTorch's version among tests/fixtures/;

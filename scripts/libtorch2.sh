@@ -61,14 +61,8 @@ fi
 prefix="$("$py" -c 'import torch.utils; print(torch.utils.cmake_prefix_path)')"
 out="build-libtorch-$tag"
 say "building against LibTorch $("$py" -c 'import torch; print(torch.__version__)') ($prefix) into $out/"
-log="$(mktemp)"
-if ! TORCHNODE_PYTHON="$py" LIBTORCH= npx cmake-js compile -O "$out" --log-level error >"$log" 2>&1; then
-  cat "$log"; say "native build failed (output above)"; exit 1
-fi
-grep -E 'torchnode: using' "$log" || true
-rm -f "$log"
-
-export TORCHNODE_ADDON="$PWD/$out/Release/torchnode.node" TORCHNODE_ORACLE_PYTHON="$py"
+source scripts/build_for_python_torch.sh
+build_for_python_torch "$py" "$out"
 built="$(node -p "require('$TORCHNODE_ADDON').libtorch.version")"
 if [ "$built" != "${version%%+*}" ]; then
   say "the build in $out/ runs on LibTorch $built, not ${version%%+*}"; exit 1

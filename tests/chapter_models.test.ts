@@ -10,15 +10,13 @@ interface Summary { shape: number[]; sum: number; abs_sum: number; idx: number[]
 interface ModelFixture { init: Record<string, Summary>; init_keys: string[]; losses: number[] }
 const fixture: { models: Record<string, ModelFixture> } = readFixture('chapter_models.json');
 
-const cases = chapterCases;
-
 function expectRelClose(got: number, want: number, rel: number, what: string): void {
   const err = Math.abs(got - want) / Math.max(Math.abs(want), 1e-6);
   expect(err, `${what}: got ${got}, PyTorch ${want}`).toBeLessThanOrEqual(rel);
 }
 
-describe.each(Object.keys(cases))('chapter model %s', (name) => {
-  const c = cases[name];
+describe.each(Object.keys(chapterCases))('chapter model %s', (name) => {
+  const c = chapterCases[name];
   const want = fixture.models[name];
 
   it('has PyTorch\'s seeded initial state_dict', () => {

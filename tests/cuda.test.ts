@@ -180,7 +180,6 @@ describe.runIf(cuda)('CUDA', () => {
 });
 
 describe.runIf(cuda)('the chapter models on the GPU against PyTorch on the same GPU', () => {
-  const cases = chapterCases;
   let want: Record<string, { losses: number[]; sums: Record<string, number> }>;
   beforeAll(() => {
     checkOracle();
@@ -188,8 +187,8 @@ describe.runIf(cuda)('the chapter models on the GPU against PyTorch on the same 
     want = JSON.parse(out).models;
   }, 120_000);
 
-  it.each(Object.keys(cases))('%s trains bit for bit as PyTorch does', (name) => {
-    const c = cases[name];
+  it.each(Object.keys(chapterCases))('%s trains bit for bit as PyTorch does', (name) => {
+    const c = chapterCases[name];
     const saved = [torch.backends.cudnn.deterministic, torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32];
     torch.backends.cudnn.deterministic = true;
     torch.backends.cudnn.allow_tf32 = false;

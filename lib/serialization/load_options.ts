@@ -116,8 +116,14 @@ function resolveMapLocation(m: unknown): (location: string) => Device {
   if (m === undefined || m === null) {
     // Where it was saved, as PyTorch restores; where that device is missing here, the CPU
     // instead of PyTorch's error, so that a GPU checkpoint opens on a CPU-only machine.
+    // One answer per saved location, for a load of many tensors.
     const cpu = new Device('cpu');
-    return (location) => (deviceExists(location) ? new Device(location) : cpu);
+    const devices = new Map<string, Device>();
+    return (location) => {
+      let d = devices.get(location);
+      if (!d) devices.set(location, (d = deviceExists(location) ? new Device(location) : cpu));
+      return d;
+    };
   }
   if (typeof m === 'string' || m instanceof Device || typeof m === 'function') {
     const d = toDevice(m, 'map_location');

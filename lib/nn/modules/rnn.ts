@@ -202,7 +202,8 @@ export class RNNBase extends Module {
   }
 
   /** Moving or casting the weights leaves them in separate buffers again: flatten them, as PyTorch does. */
-  protected override _apply(fn: (t: Tensor) => Tensor, done?: Set<Module>): this {
+  protected override _apply(fn: (t: Tensor) => Tensor, done = new Set<Module>()): this {
+    if (done.has(this)) return this; // converted and flattened already
     super._apply(fn, done);
     this.flatten_parameters();
     return this;
