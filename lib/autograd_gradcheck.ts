@@ -5,6 +5,7 @@
 // (autograd.grad with a one-hot grad_output), computed twice to catch a backward that is not
 // reentrant. Real floating inputs only; use float64 (the defaults are tuned for it).
 import { Tensor, isTensor, describe } from './tensor';
+import { warn } from './warnings';
 import { tensor } from './creation';
 import { float64 } from './dtype';
 import { tidy } from './memory';
@@ -73,7 +74,7 @@ function checkInputs(args: unknown[]): number[] {
     if (!isTensor(a) || !a.requires_grad) return;
     if (a.dtype.is_complex) throw new TypeError(`gradcheck(): input #${i} is complex, which this gradcheck does not support yet`);
     if (a.dtype !== float64) {
-      process.emitWarning(`Input #${i} requires gradient and is not a double precision floating point or complex. `
+      warn(`Input #${i} requires gradient and is not a double precision floating point or complex. `
         + 'This check will likely fail if all the inputs are not of double precision floating point or complex. ');
     }
     const shape = a.shape;

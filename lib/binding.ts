@@ -48,6 +48,8 @@ export interface NativeBinding {
     config: string;
   };
   setErrorClass(ctor: new (message: string) => Error): void;
+  /** The function LibTorch's warnings go to when the call that raised them returns (lib/warnings.ts). */
+  setWarningSink(sink: (message: string, deprecation: boolean) => void): void;
   manualSeed(seed: number): void;
   getNumThreads(): number;
   setNumThreads(n: number): void;

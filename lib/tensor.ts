@@ -9,6 +9,7 @@ import { params, sizesArg, setArgsTensorCheck } from './args';
 import { encodeIndices, IndexItem } from './indexing';
 import { formatTensor } from './format';
 import { tensorMethod } from './python_args';
+import './warnings';  // LibTorch's warnings become Node warnings from the first op on
 import { GeneratedTensorMethods, GENERATED_TENSOR_METHODS } from './generated/tensor_methods';
 import { TENSOR } from './generated/signatures';
 

@@ -11,6 +11,7 @@
 namespace torchnode {
 
 State::~State() {
+  uninstallWarnings(*this);
   table.clear();
   delete ops;
 }
@@ -65,6 +66,7 @@ static TN_FN(getDefaultDtype) {
 static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initVersion(env, exports);  // first: refuses a LibTorch other than the one built against
   env.SetInstanceData(new State());
+  initWarnings(env, exports);
   exports.Set("setErrorClass", Napi::Function::New(env, setErrorClass, "setErrorClass"));
   exports.Set("manualSeed", Napi::Function::New(env, manualSeed, "manualSeed"));
   exports.Set("getNumThreads", Napi::Function::New(env, getNumThreads, "getNumThreads"));

@@ -30,6 +30,7 @@ struct AsyncCall {
   bool gradEnabled = true;
   std::string error;  // set by the worker when the operator throws
   std::vector<const void*> using_, writing;  // the storages marked for this call
+  WarningBuffer warnings;  // what LibTorch warned on the worker thread
 };
 
 static void mark(std::unordered_map<const void*, int32_t>& m, const void* key) { m[key]++; }
@@ -89,6 +90,7 @@ void releaseStorageMarks(State& st, StorageMarks& marks) {
 static void execute(napi_env, void* data) {
   auto* call = static_cast<AsyncCall*>(data);
   try {
+    CaptureWarnings capture(call->warnings);
     c10::AutoGradMode mode(call->gradEnabled);
     call->handle.callBoxed(call->stack);
   } catch (...) {
@@ -102,17 +104,21 @@ static void complete(napi_env env, napi_status status, void* data) {
   Napi::Env nenv(env);
   Napi::HandleScope scope(nenv);
   napi_delete_async_work(env, call->work);
-  unmarkStorages(state(nenv), *call);
+  State& st = state(nenv);
+  unmarkStorages(st, *call);
+  st.warnings.adopt(call->warnings);
   if (status != napi_ok) {
+    flushWarningsQuietly(nenv, st);
     napi_reject_deferred(env, call->deferred, makeTorchError(nenv, "the asynchronous operator call was cancelled"));
     return;
   }
   if (!call->error.empty()) {
+    flushWarningsQuietly(nenv, st);
     napi_reject_deferred(env, call->deferred, makeTorchError(nenv, call->error));
     return;
   }
   try {
-    State& st = state(nenv);
+    flushWarnings(nenv, st);
     napi_resolve_deferred(env, call->deferred, popResults(env, st, st.ops->at(call->id), call->stack));
   } catch (...) {
     napi_reject_deferred(env, call->deferred, currentErrorToJs(nenv));

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tensor_table.h"
+#include "warnings.h"
 
 namespace torchnode {
 
@@ -25,10 +26,20 @@ struct State {
   // (asyncWriting), until the operation settles. pendingAsync lets the hot path skip the maps.
   int64_t pendingAsync = 0;
   std::unordered_map<const void*, int32_t> asyncUsing, asyncWriting;
+  WarningBuffer warnings;                // LibTorch's warnings on this thread, until the call returns
+  Napi::FunctionReference warningSink;   // lib/warnings.ts's, which shows them as Node warnings
   ~State();
 };
 
 State& state(Napi::Env env);
+
+// At the end of a native call: what LibTorch warned during it goes to JS (see warnings.h).
+inline void flushWarnings(Napi::Env env, State& st) {
+  if (!st.warnings.empty()) emitWarnings(env, st);
+}
+inline void flushWarningsQuietly(Napi::Env env, State& st) noexcept {
+  if (!st.warnings.empty()) emitWarningsQuietly(env, st);
+}
 
 inline constexpr const char* kNotATensor =
     "Expected a Tensor of this thread: got a disposed tensor, or a value that is not a tensor";
@@ -71,5 +82,6 @@ void initJit(Napi::Env env, Napi::Object exports);
 void initFileRead(Napi::Env env, Napi::Object exports);
 void initCustomFunction(Napi::Env env, Napi::Object exports);
 void initRuntimeSettings(Napi::Env env, Napi::Object exports);
+void initWarnings(Napi::Env env, Napi::Object exports);
 
 }  // namespace torchnode

@@ -10,7 +10,7 @@ namespace torchnode {
 // "Exception raised from" lines; the user needs neither. Some spell C++ types (c10::Half,
 // c10::complex<float>) or name a source file (INTERNAL ASSERT FAILED at "/build/...cpp":123):
 // those become PyTorch's dtype names, and the location goes.
-static std::string cleanMessage(std::string m) {
+std::string cleanMessage(std::string m) {
   for (const char* marker : {"\nException raised from", "Exception raised from "}) {
     auto p = m.find(marker);
     if (p != std::string::npos) m.erase(p);

@@ -1,11 +1,14 @@
 // The one place where C++ failures become JS exceptions. Every exported function body runs
 // inside guard(): a c10::Error keeps LibTorch's own message without the C++ backtrace, and
-// is thrown as the JS TorchError class so that the JS stack is the caller's.
+// is thrown as the JS TorchError class so that the JS stack is the caller's. What LibTorch warned
+// during the call goes to JS on the way out (warnings.h).
 #pragma once
 #include <napi.h>
 #include <c10/util/Exception.h>
 #include <stdexcept>
 #include <string>
+
+#include "common.h"
 
 namespace torchnode {
 
@@ -25,6 +28,9 @@ Napi::Value makeTorchError(Napi::Env env, const std::string& message);
 Napi::Value currentErrorToJs(Napi::Env env);
 // For raw N-API callbacks: sets the pending JS exception for the C++ failure being handled.
 void rethrowToJs(Napi::Env env);
+// LibTorch's message as the user sees it (an error's or a warning's): no C++ source locations or
+// type names.
+std::string cleanMessage(std::string message);
 // The message of the C++ failure being handled (LibTorch's own, without the backtrace), for work
 // on a libuv worker thread, which cannot touch JS; used from inside a catch block.
 std::string currentErrorMessage();
@@ -32,18 +38,14 @@ std::string currentErrorMessage();
 template <typename F>
 Napi::Value guard(const Napi::CallbackInfo& info, F&& body) {
   Napi::Env env = info.Env();
+  State& st = state(env);
   try {
-    return body();
-  } catch (const Napi::Error&) {
-    throw;
-  } catch (const ArgError& e) {
-    throw Napi::TypeError::New(env, e.what());
-  } catch (const c10::Error& e) {
-    throwTorchError(env, e.what_without_backtrace());
-  } catch (const std::exception& e) {
-    throwTorchError(env, e.what());
+    Napi::Value result = body();
+    flushWarnings(env, st);
+    return result;
   } catch (...) {
-    throwTorchError(env, "unknown native error");
+    flushWarningsQuietly(env, st);
+    throw Napi::Error(env, currentErrorToJs(env));
   }
 }
 

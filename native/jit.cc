@@ -253,11 +253,13 @@ struct AsyncMethodCall {
   int numThreads = 1;
   std::string error;
   StorageMarks marks;
+  WarningBuffer warnings;  // what LibTorch warned on the worker thread
 };
 
 static void executeMethod(napi_env, void* data) {
   auto* c = static_cast<AsyncMethodCall*>(data);
   try {
+    CaptureWarnings capture(c->warnings);
     c10::AutoGradMode mode(c->gradEnabled);
     // The intra-op thread count is the caller's (torch.set_num_threads): OpenMP keeps it per
     // calling thread, and a libuv worker would otherwise use one thread per core.
@@ -273,15 +275,20 @@ static void completeMethod(napi_env env, napi_status status, void* data) {
   Napi::Env nenv(env);
   Napi::HandleScope scope(nenv);
   napi_delete_async_work(env, c->work);
-  releaseStorageMarks(state(nenv), c->marks);
+  State& st = state(nenv);
+  releaseStorageMarks(st, c->marks);
   c->owner->running--;
   c->ownerRef.Reset();
+  st.warnings.adopt(c->warnings);
   if (status != napi_ok) {
+    flushWarningsQuietly(nenv, st);
     napi_reject_deferred(env, c->deferred, makeTorchError(nenv, "the asynchronous method call was cancelled"));
   } else if (!c->error.empty()) {
+    flushWarningsQuietly(nenv, st);
     napi_reject_deferred(env, c->deferred, makeTorchError(nenv, c->error));
   } else {
     try {
+      flushWarnings(nenv, st);
       napi_resolve_deferred(env, c->deferred, fromIValue(nenv, c->result));
     } catch (...) {
       napi_reject_deferred(env, c->deferred, currentErrorToJs(nenv));

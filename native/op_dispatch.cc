@@ -529,6 +529,7 @@ static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
       UnboxedArgs args{env, st, op, argv + 1, argc - 1};
       at::Tensor result;
       if (callUnboxed(args, result)) {
+        flushWarnings(nenv, st);  // first: a sink that throws fails the call, and result is freed
         napi_value out;
         if (result.defined()) napi_create_int32(env, st.table.put(std::move(result)), &out);
         else napi_get_null(env, &out);
@@ -538,8 +539,10 @@ static napi_value callOp(napi_env env, napi_callback_info cbinfo) {
     pushArgs(env, st, op, argv + 1, argc - 1, stack);
     if (st.pendingAsync != 0) checkStackNotPending(st, op, stack);
     op.handle.callBoxed(stack);
+    flushWarnings(nenv, st);
     return popResults(env, st, op, stack);
   } catch (...) {
+    flushWarningsQuietly(nenv, st);
     rethrowToJs(nenv);
   }
   return nullptr;

@@ -117,22 +117,15 @@ static TN_FN(isInferenceModeEnabled) {
   TN_GUARD { return Napi::Boolean::New(info.Env(), c10::InferenceMode::is_enabled()); });
 }
 
-// PyTorch 2 moved warn_always from c10::Warning to c10::WarningUtils.
-#if TORCH_VERSION_MAJOR >= 2
-namespace warnings = c10::WarningUtils;
-#else
-namespace warnings = c10::Warning;
-#endif
-
 static TN_FN(setWarnAlways) {
   TN_GUARD {
-    warnings::set_warnAlways(boolArg(info, 0));
+    c10_warnings::set_warnAlways(boolArg(info, 0));
     return info.Env().Undefined();
   });
 }
 
 static TN_FN(getWarnAlways) {
-  TN_GUARD { return Napi::Boolean::New(info.Env(), warnings::get_warnAlways()); });
+  TN_GUARD { return Napi::Boolean::New(info.Env(), c10_warnings::get_warnAlways()); });
 }
 
 // torch.backends: what this LibTorch has, and the switches, by name.

@@ -2,7 +2,8 @@
 
   jit_oracle.py export <dir>        writes the chapter's three models, scripted and traced
                                     (<name>_scripted.pt, <name>_traced.pt), a module with
-                                    exported methods and rich argument types (kitchen.pt), and
+                                    exported methods, rich argument types and a warning
+                                    (kitchen.pt), and
                                     expected.json: each model's input and outputs
   jit_oracle.py run <file> <json>   loads a TorchScript file and prints forward's output for the
                                     input in <json> ({"shape": [...], "data": [...]}), as JSON
@@ -10,6 +11,7 @@
 import json
 import os
 import sys
+import warnings
 from typing import Dict, List, Optional, Tuple
 
 import torch
@@ -61,6 +63,12 @@ class Kitchen(torch.nn.Module):
     @torch.jit.export
     def grad_enabled(self) -> bool:
         return torch.is_grad_enabled()
+
+    @torch.jit.export
+    def clamped(self, x: torch.Tensor) -> torch.Tensor:
+        if bool(x.min() < 0):
+            warnings.warn("clamped: the input has negative values")
+        return x.clamp(min=0)
 
     @torch.jit.export
     def fail(self, x: torch.Tensor) -> torch.Tensor:

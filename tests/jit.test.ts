@@ -53,7 +53,7 @@ describe('values across the boundary (a scripted module with exported methods)',
   });
 
   it('lists its methods with their schemas', () => {
-    expect(k.methods().map((m) => m.name).sort()).toEqual(['describe', 'fail', 'forward', 'grad_enabled', 'pair', 'stats']);
+    expect(k.methods().map((m) => m.name).sort()).toEqual(['clamped', 'describe', 'fail', 'forward', 'grad_enabled', 'pair', 'stats']);
     expect(k.methods().find((m) => m.name === 'forward')!.schema).toBe('forward(__torch__.Kitchen self, Tensor x, int k=1) -> Tensor');
   });
 
@@ -97,6 +97,24 @@ describe('values across the boundary (a scripted module with exported methods)',
     expect(() => k.run_method('fail', torch.ones(2))).toThrow(torch.TorchError);
     expect(() => k.run_method('fail', torch.ones(2))).toThrow(/the sum is positive/);
     expect(k.run_method('fail', torch.zeros(2)).tolist()).toEqual([0, 0]);
+  });
+
+  it("warnings.warn in TorchScript is a Node warning, from a method and from the worker thread of an async one", async () => {
+    const k = torch.jit.load(path.join(dir, 'kitchen.pt'));
+    const seen: string[] = [];
+    const listener = (w: Error) => seen.push(`${w.name}: ${w.message}`);
+    process.on('warning', listener);
+    torch.set_warn_always(true); // each time, not once per process
+    try {
+      expect(k.run_method('clamped', torch.tensor([-1, 2])).tolist()).toEqual([0, 2]);
+      expect(k.run_method('clamped', torch.tensor([1, 2])).tolist()).toEqual([1, 2]);
+      expect((await k.run_method_async('clamped', torch.tensor([-3, 2]))).tolist()).toEqual([0, 2]);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      torch.set_warn_always(false);
+      process.off('warning', listener);
+    }
+    expect(seen).toEqual(['UserWarning: clamped: the input has negative values', 'UserWarning: clamped: the input has negative values']);
   });
 
   it('train/eval, buffers and to(dtype)', () => {

@@ -2,6 +2,7 @@
 // in the same floating-point order (CosineAnnealingLR's recursive form, OneCycleLR's phases),
 // so learning-rate sequences equal PyTorch's. A scheduler writes group.lr of its optimizer.
 import { Tensor } from '../tensor';
+import { warn } from '../warnings';
 import { Optimizer, ParamGroup, typename } from './optimizer';
 import { params as mergeArgs } from '../args';
 import { isPytorch2 } from '../pytorch_version';
@@ -11,18 +12,6 @@ const EPOCH_DEPRECATION_WARNING =
   'Please call `scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from None, ' +
   'the closed form is used instead of the new chainable form, where available. Please open an issue if you are ' +
   'unable to replicate your use case: https://github.com/pytorch/pytorch/issues/new/choose.';
-
-const warned = new Set<string>();
-/**
- * Emits a process warning (category UserWarning) the first time a message is seen, as Python's
- * default warning filter does for a repeated warning.
- * @internal
- */
-export function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, 'UserWarning');
-}
 
 /** Python's '{:.4e}': 1.0000e-01. */
 function sci4(x: number): string {
@@ -147,7 +136,7 @@ export abstract class _LRScheduler {
   /** Warns once, as PyTorch does, when get_lr() is called outside step(). */
   protected checkGetLrCall(): void {
     if (!this._get_lr_called_within_step) {
-      warnOnce('To get the last learning rate computed by the scheduler, please use `get_last_lr()`.');
+      warn('To get the last learning rate computed by the scheduler, please use `get_last_lr()`.');
     }
   }
 
@@ -160,7 +149,7 @@ export abstract class _LRScheduler {
    */
   step(epoch?: number): void {
     if (this._step_count === 1 && this.optimizer._step_count < 1) {
-      warnOnce('Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call ' +
+      warn('Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call ' +
         'them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result in ' +
         'PyTorch skipping the first value of the learning rate schedule. See more details at ' +
         'https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate');
@@ -173,7 +162,7 @@ export abstract class _LRScheduler {
         this.last_epoch += 1;
         values = this.get_lr();
       } else {
-        warnOnce(EPOCH_DEPRECATION_WARNING);
+        warn(EPOCH_DEPRECATION_WARNING);
         this.last_epoch = epoch;
         values = this._get_closed_form_lr() ?? this.get_lr();
       }
@@ -744,7 +733,7 @@ export class ReduceLROnPlateau {
   step(metrics: number | Tensor, epoch?: number): void {
     const current = metrics instanceof Tensor ? Number(metrics.item()) : Number(metrics);
     if (epoch === undefined || epoch === null) epoch = this.last_epoch + 1;
-    else warnOnce(EPOCH_DEPRECATION_WARNING);
+    else warn(EPOCH_DEPRECATION_WARNING);
     this.last_epoch = epoch;
     if (this.is_better(current, this.best)) {
       this.best = current;

@@ -9,6 +9,7 @@ import { Tensor, describe } from '../tensor';
 import { tidy, keep } from '../memory';
 import { no_grad, enable_grad } from '../autograd';
 import { params as mergeArgs } from '../args';
+import { warn } from '../warnings';
 import { scalar_tensor } from '../creation';
 import { get_default_dtype } from '../dtype';
 
@@ -169,8 +170,8 @@ export abstract class Optimizer<G extends ParamGroupBase = ParamGroup, S extends
       else if ((typeof def === 'number' || def === required) && name in param_group) checkNumber(group[name], `${name} of a parameter group`);
     }
     if (new Set(group.params).size !== group.params.length) {
-      process.emitWarning('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; ' +
-        'see github.com/pytorch/pytorch/issues/40967 for more information', 'UserWarning');
+      warn('optimizer contains a parameter group with duplicate parameters; in future, this will cause an error; ' +
+        'see github.com/pytorch/pytorch/issues/40967 for more information');
     }
     const existing = new Set(this.param_groups.flatMap((g) => g.params));
     if (group.params.some((p) => existing.has(p))) throw new RangeError('some parameters appear in more than one parameter group');

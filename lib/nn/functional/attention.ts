@@ -5,6 +5,7 @@
 // differently from the composition), and so do we. _native_multi_head_attention is not used:
 // PyTorch takes it only on its inference fast path.
 import { Tensor } from '../../tensor';
+import { warn } from '../../warnings';
 import { ops } from '../../raw_ops';
 import { bool as BOOL, uint8 as UINT8 } from '../../dtype';
 import { zeros, ones, zeros_like } from '../../creation';
@@ -292,7 +293,7 @@ export function multi_head_attention_forward(
     if (asPytorch2) {
       // Already additive (canonicalMask above).
     } else if (attnMask.dtype === UINT8) {
-      process.emitWarning('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
+      warn('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
       attnMask = attnMask.to(BOOL);
     } else {
       assert(attnMask.is_floating_point() || attnMask.dtype === BOOL, `Only float, byte, and bool types are supported for attn_mask, not ${attnMask.dtype}`);

@@ -5,6 +5,7 @@
 import { Tensor } from '../../tensor';
 import { DTypeLike } from '../../dtype';
 import { params } from '../../args';
+import { warn } from '../../warnings';
 import { no_grad } from '../../autograd';
 import * as torch from '../../generated/torch_functions';
 import * as _nn from '../../generated/nn_functions';
@@ -640,7 +641,7 @@ export function elu(input: Tensor, ...args: (number | boolean | { alpha?: number
  * @internal
  */
 export function _get_softmax_dim(name: string, ndim: number): number {
-  process.emitWarning(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
+  warn(`Implicit dimension choice for ${name} has been deprecated. Change the call to include dim=X as an argument.`);
   return ndim === 0 || ndim === 1 || ndim === 3 ? 0 : 1;
 }
 

@@ -4,6 +4,7 @@
 // and reduce included) or in a trailing options object: F.cross_entropy(x, y, { reduction: 'sum' }).
 import { Tensor } from '../../tensor';
 import { params } from '../../args';
+import { warn } from '../../warnings';
 import { broadcast_tensors } from '../../functions';
 import * as torch from '../../generated/torch_functions';
 import * as _nn from '../../generated/nn_functions';
@@ -39,14 +40,6 @@ export function legacyReduction(size_average: unknown, reduce: unknown): Reducti
 function resolveReduction(size_average: unknown, reduce: unknown, reduction: unknown): string {
   if (size_average != null || reduce != null) return legacyReduction(size_average, reduce);
   return (reduction ?? 'mean') as string;
-}
-
-// Python shows a UserWarning once per call site; once per message keeps training loops quiet too.
-const warned = new Set<string>();
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
-  process.emitWarning(message, 'UserWarning');
 }
 
 /** torch.Size's repr, for error messages that quote shapes as PyTorch does. */
@@ -153,7 +146,7 @@ function pointwiseLoss(name: 'mse_loss' | 'l1_loss' | 'smooth_l1_loss', input: T
   requireTensor(input, 'input');
   requireTensor(target, 'target');
   if (!sameShape(input.shape, target.shape)) {
-    warnOnce(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}). ` +
+    warn(`Using a target size (${sizeRepr(target.shape)}) that is different to the input size (${sizeRepr(input.shape)}). ` +
       'This will likely lead to incorrect results due to broadcasting. Please ensure they have the same size.');
   }
   const [a, b, release] = broadcastPair(input, target);
@@ -296,7 +289,7 @@ export function kl_div(input: Tensor, target: Tensor, ...args: unknown[]): Tenso
     red = 2;
   } else {
     if ((reduction ?? 'mean') === 'mean') {
-      warnOnce("reduction: 'mean' divides the total loss by both the batch size and the support size." +
+      warn("reduction: 'mean' divides the total loss by both the batch size and the support size." +
         "'batchmean' divides only by the batch size, and aligns with the KL div math definition." +
         "'mean' will be changed to behave the same as 'batchmean' in the next major release.");
     }

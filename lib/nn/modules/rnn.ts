@@ -4,6 +4,7 @@
 // numerics, speed and autograd are LibTorch's own; the cells use aten::lstm_cell and friends.
 import { Tensor, describe } from '../../tensor';
 import { params } from '../../args';
+import { warn } from '../../warnings';
 import { zeros } from '../../creation';
 import * as torch from '../../generated/torch_functions';
 import { requireTensor } from '../functional/check';
@@ -127,7 +128,7 @@ export class RNNBase extends Module {
     }
     this.dropout = p;
     if (p > 0 && this.num_layers === 1) {
-      process.emitWarning(
+      warn(
         'dropout option adds dropout after all but last recurrent layer, so non-zero dropout expects ' +
           `num_layers greater than 1, but got dropout=${p} and num_layers=${this.num_layers}`,
       );
