@@ -434,3 +434,255 @@ describe('attention is PyTorch\'s bit for bit (live oracle)', () => {
     });
   }
 });
+
+// The is_causal hints of PyTorch 2.x's attention modules, live against the PyTorch of this
+// LibTorch. On 2.x a hint reaches aten::scaled_dot_product_attention where PyTorch lets it (no
+// need_weights, no padding mask), and then decides alone: a deliberately wrong hint (a random mask
+// said to be causal) shows that it was passed, since a true causal mask gives the same bits either
+// way. PyTorch 1.13 has no hints: there the oracle runs with the mask alone, and so must we.
+const CAUSAL_ORACLE = `
+import inspect, json, torch
+import torch.nn as nn
+import torch.nn.functional as F
+def bits(t):
+    return [] if t is None else t.detach().contiguous().reshape(-1).view(torch.int32).tolist()
+HINTS = 'is_causal' in inspect.signature(nn.MultiheadAttention.forward).parameters
+def hints(**kw):
+    return kw if HINTS else {}
+def causal(n):
+    return torch.triu(torch.full((n, n), float('-inf')), 1)
+def padding(n, s):
+    kpm = torch.zeros(n, s, dtype=torch.bool)
+    kpm[0, s - 2:] = True
+    return kpm
+def mask(kind, n, s=None):
+    s = s or n
+    return causal(n) if kind == 'causal' else torch.ones(n, s, dtype=torch.bool).triu(1) if kind == 'bool' else torch.randn(n, s)
+out = {}
+for name, kpm_on, nw, kind in MHA:
+    torch.manual_seed(0)
+    m = nn.MultiheadAttention(16, 4, dropout=0.1, batch_first=True)
+    torch.manual_seed(1)
+    x = torch.randn(3, 5, 16, requires_grad=True)
+    am = mask(kind, 5)
+    torch.manual_seed(2)
+    y, w = m(x, x, x, key_padding_mask=padding(3, 5) if kpm_on else None, attn_mask=am, need_weights=nw, **hints(is_causal=True))
+    torch.manual_seed(3)
+    (y * torch.randn_like(y)).sum().backward()
+    out[name] = [bits(y), bits(w), bits(x.grad), bits(m.in_proj_weight.grad)]
+if HINTS:
+    try:
+        m(x, x, x, is_causal=True)
+    except RuntimeError as e:
+        out['need_mask'] = str(e)
+def run(name, make, call, *inputs):
+    torch.manual_seed(0)
+    m = make()
+    torch.manual_seed(1)
+    xs = [torch.randn(*shape, requires_grad=True) for shape in inputs]
+    y = call(m, *xs)
+    torch.manual_seed(3)
+    (y * torch.randn_like(y)).sum().backward()
+    out[name] = [bits(y), bits(xs[0].grad), bits(next(m.parameters()).grad)]
+enc_layer = lambda: nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
+encoder = lambda: nn.TransformerEncoder(enc_layer(), 2)
+decoder = lambda: nn.TransformerDecoder(nn.TransformerDecoderLayer(16, 4, dim_feedforward=32), 2, norm=nn.LayerNorm(16))
+transformer = lambda: nn.Transformer(16, 4, 2, 2, 32)
+run('enc_layer_hint', enc_layer, lambda m, s: m(s, src_mask=causal(5), **hints(is_causal=True)), (3, 5, 16))
+run('enc_layer_wrong_hint', enc_layer, lambda m, s: m(s, src_mask=torch.randn(5, 5), **hints(is_causal=True)), (3, 5, 16))
+run('encoder_detect', encoder, lambda m, s: m(s, mask=causal(5)), (3, 5, 16))
+run('encoder_detect_bool_padding', encoder, lambda m, s: m(s, mask=mask('bool', 5), src_key_padding_mask=padding(3, 5)), (3, 5, 16))
+run('encoder_wrong_hint', encoder, lambda m, s: m(s, mask=torch.randn(5, 5), **hints(is_causal=True)), (3, 5, 16))
+run('decoder_detect', decoder, lambda m, t, mem: m(t, mem, tgt_mask=causal(5)), (5, 3, 16), (6, 3, 16))
+run('decoder_wrong_hints', decoder, lambda m, t, mem: m(t, mem, tgt_mask=torch.randn(5, 5), memory_mask=torch.randn(5, 6),
+    **hints(tgt_is_causal=True, memory_is_causal=True)), (5, 3, 16), (6, 3, 16))
+run('transformer_detect', transformer, lambda m, s, t: m(s, t, src_mask=causal(6), tgt_mask=causal(5)), (6, 3, 16), (5, 3, 16))
+run('transformer_wrong_hints', transformer, lambda m, s, t: m(s, t, src_mask=torch.randn(6, 6), tgt_mask=causal(5), memory_mask=torch.randn(5, 6),
+    **hints(src_is_causal=True, tgt_is_causal=True, memory_is_causal=True)), (6, 3, 16), (5, 3, 16))
+if HINTS:
+    # What each layer is told, detection included (a mask by its dtype: the encoder makes it float).
+    def told_value(v):
+        return str(v.dtype) if isinstance(v, torch.Tensor) else v
+    def seen(make, call, src_shape, hint_names):
+        torch.manual_seed(0)
+        m = make()
+        told = []
+        for layer in m.layers:
+            layer.register_forward_pre_hook(lambda mod, args, kwargs: told.append([told_value(kwargs.get(k)) for k in hint_names]), with_kwargs=True)
+        call(m, torch.randn(*src_shape))
+        return told
+    enc = lambda call, shape=(3, 5, 16): seen(encoder, call, shape, ['is_causal', 'src_mask'])
+    dec = lambda call: seen(decoder, lambda m, t: call(m, t, torch.randn(6, 3, 16)), (5, 3, 16), ['tgt_is_causal', 'memory_is_causal', 'tgt_mask'])
+    out['seen'] = {
+        'enc_float': enc(lambda m, s: m(s, mask=causal(5))),
+        'enc_bool': enc(lambda m, s: m(s, mask=mask('bool', 5))),
+        'enc_random': enc(lambda m, s: m(s, mask=torch.randn(5, 5))),
+        'enc_3d': enc(lambda m, s: m(s, mask=causal(5).expand(12, 5, 5))),
+        'enc_false': enc(lambda m, s: m(s, mask=causal(5), is_causal=False)),
+        'enc_none': enc(lambda m, s: m(s)),
+        'enc_unbatched': enc(lambda m, s: m(s, mask=causal(5)), (5, 16)),
+        'dec_float': dec(lambda m, t, mem: m(t, mem, tgt_mask=causal(5))),
+        'dec_bool': dec(lambda m, t, mem: m(t, mem, tgt_mask=mask('bool', 5))),
+        'dec_none': dec(lambda m, t, mem: m(t, mem)),
+        'dec_memory': dec(lambda m, t, mem: m(t, mem, tgt_mask=causal(5), tgt_is_causal=False, memory_mask=torch.zeros(5, 6), memory_is_causal=True)),
+    }
+    torch.manual_seed(5)
+    q = torch.randn(2, 4, 6, 8, requires_grad=True)
+    k, v = (torch.randn(2, 2, 6, 8, requires_grad=True) for _ in range(2))
+    y = F.scaled_dot_product_attention(q, k, v, is_causal=True, enable_gqa=True)
+    torch.manual_seed(7)
+    (y * torch.randn_like(y)).sum().backward()
+    out['gqa'] = [bits(y), bits(q.grad), bits(k.grad), bits(v.grad)]
+print(json.dumps(out))
+`;
+
+// [name, key_padding_mask, need_weights, attn_mask kind]; every case says is_causal: true.
+const MHA_CAUSAL_CASES: [string, boolean, boolean, 'causal' | 'bool' | 'random'][] = [
+  ['mha_causal', false, false, 'causal'],
+  ['mha_causal_weights', false, true, 'causal'],
+  ['mha_causal_padding', true, false, 'causal'],
+  ['mha_causal_padding_weights', true, true, 'causal'],
+  ['mha_bool_causal', false, false, 'bool'],
+  ['mha_wrong_hint', false, false, 'random'],
+  ['mha_wrong_hint_padding', true, false, 'random'],
+];
+
+const NEED_MASK = 'Need attn_mask if specifying the is_causal hint. You may use the Transformer module method `generate_square_subsequent_mask` to create this mask.';
+
+describe('the is_causal hints of the attention modules (live oracle)', () => {
+  checkOracle();
+  const pyCases = `MHA = ${JSON.stringify(MHA_CAUSAL_CASES).replace(/true/g, 'True').replace(/false/g, 'False')}`;
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', pyCases + CAUSAL_ORACLE], { encoding: 'utf8', env: oracleEnv(), maxBuffer: 1 << 26 }));
+  const is2 = torch.version.libtorch.startsWith('2.');
+  const causal = (n: number) => nn.Transformer.generate_square_subsequent_mask(n);
+  const padding = (n: number, s: number) => torch.arange(n * s).reshape([n, s]).ge(s - 2).logical_and(torch.arange(n * s).reshape([n, s]).lt(s));
+  const mask = (kind: string, n: number, s = n): Tensor =>
+    kind === 'causal' ? causal(n) : kind === 'bool' ? torch.ones([n, s], { dtype: torch.bool }).triu(1) : torch.randn(n, s);
+
+  for (const [name, withPadding, needWeights, kind] of MHA_CAUSAL_CASES) {
+    it(`MultiheadAttention ${name}: output, weights and gradients`, () => {
+      torch.manual_seed(0);
+      const m = new nn.MultiheadAttention(16, 4, { dropout: 0.1, batch_first: true });
+      torch.manual_seed(1);
+      const x = torch.randn(3, 5, 16).requires_grad_(true);
+      const am = mask(kind, 5);
+      torch.manual_seed(2);
+      const [y, w] = m.forward(x, x, x, { key_padding_mask: withPadding ? padding(3, 5) : null, attn_mask: am, need_weights: needWeights, is_causal: true });
+      torch.manual_seed(3);
+      y.mul(torch.randn_like(y)).sum().backward();
+      const [wy, ww, wx, wp] = py[name];
+      expectBits(y, wy, 'output');
+      if (needWeights) expectBits(w!, ww, 'attention weights');
+      else expect(w).toBeNull();
+      expectBits(x.grad!, wx, 'grad of x');
+      expectBits(m.in_proj_weight!.grad!, wp, 'grad of in_proj_weight');
+    });
+  }
+
+  it('is_causal without attn_mask is an error, on 1.13 as on 2.x', () => {
+    if (is2) expect(py.need_mask).toBe(NEED_MASK);
+    const m = new nn.MultiheadAttention(16, 4);
+    const x = torch.randn(5, 3, 16);
+    expect(() => m.forward(x, x, x, { is_causal: true })).toThrow(NEED_MASK);
+    expect(() => F.multi_head_attention_forward(x, x, x, 16, 4, m.in_proj_weight, m.in_proj_bias, null, null, false, 0, m.out_proj.weight,
+      m.out_proj.bias, { is_causal: true, need_weights: false })).toThrow(NEED_MASK);
+    expect(() => new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32 }).forward(x, { is_causal: true })).toThrow(NEED_MASK);
+    const t = new nn.Transformer({ d_model: 16, nhead: 4, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 32 });
+    expect(() => t.forward(x, x, { tgt_is_causal: true })).toThrow(NEED_MASK);
+    expect(() => t.forward(x, x, { memory_is_causal: true })).toThrow(NEED_MASK);
+  });
+
+  const encLayer = () => new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32, batch_first: true });
+  const encoder = () => new nn.TransformerEncoder(encLayer(), 2);
+  const decoder = () => new nn.TransformerDecoder(new nn.TransformerDecoderLayer(16, 4, { dim_feedforward: 32 }), 2, { norm: new nn.LayerNorm(16) });
+  const transformer = () => new nn.Transformer({ d_model: 16, nhead: 4, num_encoder_layers: 2, num_decoder_layers: 2, dim_feedforward: 32 });
+  // The same calls as the oracle's run(...): seeded module, seeded inputs, the call, a seeded loss.
+  const MODULE_CASES: [string, () => torch.nn.Module, (m: any, ...xs: Tensor[]) => Tensor, number[][]][] = [
+    ['enc_layer_hint', encLayer, (m, s) => m.forward(s, { src_mask: causal(5), is_causal: true }), [[3, 5, 16]]],
+    ['enc_layer_wrong_hint', encLayer, (m, s) => m.forward(s, { src_mask: torch.randn(5, 5), is_causal: true }), [[3, 5, 16]]],
+    ['encoder_detect', encoder, (m, s) => m.forward(s, { mask: causal(5) }), [[3, 5, 16]]],
+    ['encoder_detect_bool_padding', encoder, (m, s) => m.forward(s, { mask: mask('bool', 5), src_key_padding_mask: padding(3, 5) }), [[3, 5, 16]]],
+    ['encoder_wrong_hint', encoder, (m, s) => m.forward(s, { mask: torch.randn(5, 5), is_causal: true }), [[3, 5, 16]]],
+    ['decoder_detect', decoder, (m, t, mem) => m.forward(t, mem, { tgt_mask: causal(5) }), [[5, 3, 16], [6, 3, 16]]],
+    ['decoder_wrong_hints', decoder, (m, t, mem) => m.forward(t, mem, {
+      tgt_mask: torch.randn(5, 5), memory_mask: torch.randn(5, 6), tgt_is_causal: true, memory_is_causal: true,
+    }), [[5, 3, 16], [6, 3, 16]]],
+    ['transformer_detect', transformer, (m, s, t) => m.forward(s, t, { src_mask: causal(6), tgt_mask: causal(5) }), [[6, 3, 16], [5, 3, 16]]],
+    ['transformer_wrong_hints', transformer, (m, s, t) => m.forward(s, t, {
+      src_mask: torch.randn(6, 6), tgt_mask: causal(5), memory_mask: torch.randn(5, 6), src_is_causal: true, tgt_is_causal: true, memory_is_causal: true,
+    }), [[6, 3, 16], [5, 3, 16]]],
+  ];
+  for (const [name, make, call, shapes] of MODULE_CASES) {
+    it(`${name}: output and gradients`, () => {
+      torch.manual_seed(0);
+      const m = make();
+      torch.manual_seed(1);
+      const xs = shapes.map((s) => torch.randn(s).requires_grad_(true));
+      const y = call(m, ...xs);
+      torch.manual_seed(3);
+      y.mul(torch.randn_like(y)).sum().backward();
+      const [wy, wx, wp] = py[name];
+      expectBits(y, wy, 'output');
+      expectBits(xs[0].grad!, wx, 'grad of the first input');
+      expectBits(m.parameters()[0].grad!, wp, 'grad of the first parameter');
+    });
+  }
+
+  it.runIf(is2)('each layer is told the hint PyTorch tells it, detection included', () => {
+    // Records the hints (and the mask's dtype) in the options object each layer's forward receives.
+    const seen = (make: () => torch.nn.Module, call: (m: any, x: Tensor) => unknown, shape: number[], names: string[]) => {
+      torch.manual_seed(0);
+      const m = make() as torch.nn.TransformerEncoder | torch.nn.TransformerDecoder;
+      const told: unknown[][] = [];
+      for (const layer of m.layers) {
+        const forward = layer.forward.bind(layer);
+        layer.forward = (...args: any[]) => {
+          const options = args[args.length - 1];
+          told.push(names.map((k) => (options[k] instanceof torch.Tensor ? String(options[k].dtype) : options[k] ?? null)));
+          return forward(...args);
+        };
+      }
+      call(m, torch.randn(shape));
+      return told;
+    };
+    const enc = (call: (m: any, s: Tensor) => unknown, shape = [3, 5, 16]) => seen(encoder, call, shape, ['is_causal', 'src_mask']);
+    const dec = (call: (m: any, t: Tensor, mem: Tensor) => unknown) =>
+      seen(decoder, (m, t) => call(m, t, torch.randn(6, 3, 16)), [5, 3, 16], ['tgt_is_causal', 'memory_is_causal', 'tgt_mask']);
+    const got = {
+      enc_float: enc((m, s) => m.forward(s, { mask: causal(5) })),
+      enc_bool: enc((m, s) => m.forward(s, { mask: mask('bool', 5) })),
+      enc_random: enc((m, s) => m.forward(s, { mask: torch.randn(5, 5) })),
+      enc_3d: enc((m, s) => m.forward(s, { mask: causal(5).expand(12, 5, 5) })),
+      enc_false: enc((m, s) => m.forward(s, { mask: causal(5), is_causal: false })),
+      enc_none: enc((m, s) => m.forward(s)),
+      enc_unbatched: enc((m, s) => m.forward(s, { mask: causal(5) }), [5, 16]),
+      dec_float: dec((m, t, mem) => m.forward(t, mem, { tgt_mask: causal(5) })),
+      dec_bool: dec((m, t, mem) => m.forward(t, mem, { tgt_mask: mask('bool', 5) })),
+      dec_none: dec((m, t, mem) => m.forward(t, mem)),
+      dec_memory: dec((m, t, mem) => m.forward(t, mem, { tgt_mask: causal(5), tgt_is_causal: false, memory_mask: torch.zeros(5, 6), memory_is_causal: true })),
+    };
+    expect(got).toEqual(py.seen);
+  });
+
+  it.runIf(is2)('F.scaled_dot_product_attention with enable_gqa: output and gradients', () => {
+    torch.manual_seed(5);
+    const q = torch.randn(2, 4, 6, 8).requires_grad_(true);
+    const [k, v] = [0, 1].map(() => torch.randn(2, 2, 6, 8).requires_grad_(true));
+    const y = F.scaled_dot_product_attention(q, k, v, { is_causal: true, enable_gqa: true });
+    torch.manual_seed(7);
+    y.mul(torch.randn_like(y)).sum().backward();
+    const [wy, wq, wk, wv] = py.gqa;
+    expectBits(y, wy, 'output');
+    expectBits(q.grad!, wq, 'grad of q');
+    expectBits(k.grad!, wk, 'grad of k');
+    expectBits(v.grad!, wv, 'grad of v');
+  });
+
+  it.runIf(!is2)('enable_gqa is an error where aten::scaled_dot_product_attention does not take it', () => {
+    const q = torch.randn(2, 4, 6, 8);
+    const kv = torch.randn(2, 2, 6, 8);
+    expect(() => F.scaled_dot_product_attention(q, kv, kv, { enable_gqa: true })).toThrow(/enable_gqa needs a LibTorch whose aten::scaled_dot_product_attention takes it/);
+    // Its default changes nothing, so it is accepted.
+    expect(F.scaled_dot_product_attention(q, q, q, { enable_gqa: false }).shape).toEqual([2, 4, 6, 8]);
+  });
+});

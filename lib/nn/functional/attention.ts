@@ -7,7 +7,8 @@
 import { Tensor } from '../../tensor';
 import { warn } from '../../warnings';
 import { ops } from '../../raw_ops';
-import { bool as BOOL, uint8 as UINT8 } from '../../dtype';
+import { native } from '../../binding';
+import { DType, bool as BOOL, uint8 as UINT8 } from '../../dtype';
 import { zeros, ones, zeros_like } from '../../creation';
 import { cat } from '../../functions';
 import * as torch from '../../generated/torch_functions';
@@ -31,9 +32,9 @@ function padLastByOne(x: Tensor): Tensor {
   return torch.constant_pad_nd(x, [0, 1], 0);
 }
 
-/** A boolean mask (True = masked out) as an additive float mask of dtype like `like`. */
-function boolToAdditive(mask: Tensor, like: Tensor): Tensor {
-  return zeros_like(mask, { dtype: like.dtype }).masked_fill_(mask, -Infinity);
+/** A boolean mask (True = masked out) as an additive float mask of `dtype`. */
+function boolToAdditive(mask: Tensor, dtype: DType): Tensor {
+  return zeros_like(mask, { dtype }).masked_fill_(mask, -Infinity);
 }
 
 function shapeEquals(a: readonly number[], b: readonly number[]): boolean {
@@ -60,6 +61,15 @@ function hasNativeSdpa(): boolean {
   return (nativeSdpa ??= (ops.aten as any).scaled_dot_product_attention.overloads().length > 0);
 }
 
+let sdpaGqa: boolean | undefined;
+/**
+ * Whether this LibTorch's aten::scaled_dot_product_attention takes `enable_gqa` (PyTorch 2.5 on):
+ * read from the operator's schema, since that is what decides whether the argument can be passed.
+ */
+function sdpaTakesEnableGqa(): boolean {
+  return (sdpaGqa ??= hasNativeSdpa() && /\bbool enable_gqa\b/.test((ops.aten as any).scaled_dot_product_attention.schema()));
+}
+
 // ---- scaled dot-product attention ---------------------------------------------------------------
 
 /** The keyword arguments of `F.scaled_dot_product_attention`, as in PyTorch 2.x. */
@@ -72,6 +82,12 @@ export interface ScaledDotProductAttentionOptions {
   is_causal?: boolean;
   /** Defaults to 1 / sqrt(E). */
   scale?: number | null;
+  /**
+   * Grouped-query attention: `key` and `value` may have fewer heads (dimension -3) than `query`, a
+   * divisor of its count, each shared by a group of query heads (default false). Only where LibTorch's
+   * aten::scaled_dot_product_attention takes it (PyTorch 2.5 and later).
+   */
+  enable_gqa?: boolean;
 }
 
 /**
@@ -89,12 +105,17 @@ export function scaled_dot_product_attention(query: Tensor, key: Tensor, value: 
   const attnMask = optTensor(options.attn_mask, 'attn_mask');
   const dropoutP = options.dropout_p ?? 0;
   const isCausal = options.is_causal ?? false;
+  const enableGqa = options.enable_gqa ?? false;
+  if (enableGqa && !sdpaTakesEnableGqa()) {
+    throw new Error(`scaled_dot_product_attention: enable_gqa needs a LibTorch whose aten::scaled_dot_product_attention takes it (PyTorch 2.5 and later); LibTorch ${native.libtorch.version}'s does not`);
+  }
   if (hasNativeSdpa()) {
-    // The operator checks its own arguments; scale goes only when given, as it is a newer argument.
-    const scale = options.scale;
-    return scale == null
-      ? _nn.scaled_dot_product_attention(query, key, value, attnMask, dropoutP, isCausal)
-      : _nn.scaled_dot_product_attention(query, key, value, attnMask, dropoutP, isCausal, { scale });
+    // The operator checks its own arguments. scale and enable_gqa are newer keyword-only
+    // arguments, so they go only when given: an older schema would reject them.
+    const kwargs: { scale?: number; enable_gqa?: boolean } = {};
+    if (options.scale != null) kwargs.scale = options.scale;
+    if (enableGqa) kwargs.enable_gqa = true;
+    return _nn.scaled_dot_product_attention(query, key, value, attnMask, dropoutP, isCausal, kwargs);
   }
   if (isCausal && attnMask) throw new Error('scaled_dot_product_attention: attn_mask must be None when is_causal is True');
   if (!(dropoutP >= 0 && dropoutP <= 1)) throw new RangeError(`dropout probability has to be between 0 and 1, but got ${dropoutP}`);
@@ -175,11 +196,16 @@ function checkShapes(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | nu
   throw new Error(`query should be unbatched 2D or batched 3D tensor but received ${query.dim()}-D query tensor`);
 }
 
-/** PyTorch 2.x's _canonical_mask: a boolean mask (True = masked out) as an additive float mask of like's dtype. */
-function canonicalMask(mask: Tensor | null, name: string, like: Tensor): Tensor | null {
+/**
+ * PyTorch 2.x's F._canonical_mask: a boolean mask (True = masked out) as an additive float mask of
+ * `target_type`; a float mask as it is. Also used by the transformer modules, which canonicalize
+ * their masks on 2.x before passing them to their layers.
+ * @internal
+ */
+export function _canonical_mask(mask: Tensor | null | undefined, mask_name: string, target_type: DType): Tensor | null {
   if (!mask) return null;
-  if (mask.dtype !== BOOL && !mask.is_floating_point()) throw new Error(`only bool and floating types of ${name} are supported`);
-  return mask.is_floating_point() ? mask : boolToAdditive(mask, like);
+  if (mask.dtype !== BOOL && !mask.is_floating_point()) throw new Error(`only bool and floating types of ${mask_name} are supported`);
+  return mask.is_floating_point() ? mask : boolToAdditive(mask, target_type);
 }
 
 /** q, k, v projections from the packed in_proj weight; self- and encoder-decoder attention share matmuls like PyTorch. */
@@ -248,7 +274,7 @@ export function multi_head_attention_forward(
   const [tgtLen, bsz, embedDim] = query.shape;
   const srcLen0 = key.size(0);
   if (asPytorch2) {
-    kpm = canonicalMask(kpm, 'key_padding_mask', query);
+    kpm = _canonical_mask(kpm, 'key_padding_mask', query.dtype);
   } else if (kpm && kpm.dtype !== BOOL && !kpm.is_floating_point()) {
     throw new Error('only bool and floating types of key_padding_mask are supported');
   }
@@ -259,7 +285,7 @@ export function multi_head_attention_forward(
     // Only SDPA takes the hint, and only while the mask is not merged with a padding mask.
     if (isCausal && !kpm && !needWeights) attnMask = null;
     else {
-      attnMask = canonicalMask(attnMask, 'attn_mask', query);
+      attnMask = _canonical_mask(attnMask, 'attn_mask', query.dtype);
       if (kpm) isCausal = false;
     }
   }
@@ -291,7 +317,7 @@ export function multi_head_attention_forward(
   // Attention mask: bool or float, made 3-D.
   if (attnMask) {
     if (asPytorch2) {
-      // Already additive (canonicalMask above).
+      // Already additive (_canonical_mask above).
     } else if (attnMask.dtype === UINT8) {
       warn('Byte tensor for attn_mask in nn.MultiheadAttention is deprecated. Use bool tensor instead.');
       attnMask = attnMask.to(BOOL);
@@ -363,11 +389,11 @@ export function multi_head_attention_forward(
     else if (attnMask.dtype === BOOL && kpm.dtype === BOOL) attnMask = attnMask.logical_or(kpm);
     else {
       // Mixed or float masks add, as PyTorch 2.x's _canonical_mask does.
-      const a = attnMask.dtype === BOOL ? boolToAdditive(attnMask, q) : attnMask;
+      const a = attnMask.dtype === BOOL ? boolToAdditive(attnMask, q.dtype) : attnMask;
       attnMask = kpm.dtype === BOOL ? a.masked_fill(kpm, -Infinity) : a.add(kpm);
     }
   }
-  if (attnMask && attnMask.dtype === BOOL) attnMask = boolToAdditive(attnMask, q);
+  if (attnMask && attnMask.dtype === BOOL) attnMask = boolToAdditive(attnMask, q.dtype);
 
   const p = training ? dropout_p : 0;
   if (asPytorch2 && !needWeights) {

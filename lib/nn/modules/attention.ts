@@ -47,6 +47,12 @@ export interface MultiheadAttentionForwardOptions {
   attn_mask?: Tensor | null;
   /** Average the returned weights over the heads (default true). */
   average_attn_weights?: boolean;
+  /**
+   * Hint that `attn_mask` is the causal mask, which must still be given (default false). On LibTorch
+   * 2.x, without `need_weights` and `key_padding_mask`, attention is then causal whatever the mask
+   * says, as in PyTorch 2.x; on 1.13 the mask alone decides.
+   */
+  is_causal?: boolean;
 }
 
 const ARG_NAMES = ['dropout', 'bias', 'add_bias_kv', 'add_zero_attn', 'kdim', 'vdim', 'batch_first', 'device', 'dtype'] as const;
@@ -58,7 +64,7 @@ const ARG_NAMES = ['dropout', 'bias', 'add_bias_kv', 'add_zero_attn', 'kdim', 'v
  * `new nn.MultiheadAttention(embed_dim, num_heads, { dropout, bias, add_bias_kv, add_zero_attn,
  * kdim, vdim, batch_first, device, dtype })`: PyTorch's keyword arguments in the options object
  * ({@link MultiheadAttentionOptions}). `forward(query, key, value, { key_padding_mask, need_weights,
- * attn_mask, average_attn_weights })` returns `[attn_output, attn_weights or null]`, an array where
+ * attn_mask, average_attn_weights, is_causal })` returns `[attn_output, attn_weights or null]`, an array where
  * PyTorch has a tuple.
  *
  * @see [torch.nn.MultiheadAttention](https://pytorch.org/docs/stable/generated/torch.nn.MultiheadAttention.html)
@@ -191,6 +197,7 @@ export class MultiheadAttention extends Module {
       need_weights: options.need_weights ?? true,
       attn_mask: options.attn_mask,
       average_attn_weights: options.average_attn_weights ?? true,
+      is_causal: options.is_causal ?? false,
     };
     const [out, weights] = this._qkv_same_embed_dim
       ? multi_head_attention_forward(q, k, v, this.embed_dim, this.num_heads, this.in_proj_weight, this.in_proj_bias,

@@ -5,7 +5,8 @@
 import { Tensor } from '../../tensor';
 import { requireTensor } from '../functional/check';
 import { params } from '../../args';
-import { bool as BOOL } from '../../dtype';
+import { DType, bool as BOOL } from '../../dtype';
+import { isPytorch2 } from '../../pytorch_version';
 import { triu } from '../../functions';
 import { full } from '../../creation';
 import { DeviceLike } from '../../device';
@@ -14,6 +15,7 @@ import { ModuleList } from '../container';
 import { deepcopy } from '../deepcopy';
 import * as init from '../init';
 import { relu, gelu } from '../functional/layers';
+import { _canonical_mask } from '../functional/attention';
 import { MultiheadAttention } from './attention';
 import { Linear } from './linear';
 import { LayerNorm } from './normalization';
@@ -39,6 +41,52 @@ function checkPaddingMaskDtype(mask: unknown, name: string): void {
   requireTensor(mask, name);
   const m = mask as Tensor;
   if (m.dtype !== BOOL && !m.is_floating_point()) throw new Error('only bool and floating types of key_padding_mask are supported');
+}
+
+/**
+ * The encoder's and encoder layer's masks as their PyTorch passes them on: on 2.x both are made
+ * additive float masks of the input's dtype (which the causal-mask detection then sees); 1.13
+ * passes them as given, only checking the padding mask's dtype.
+ */
+function encoderMasks(src: Tensor, mask: Tensor | null | undefined, maskName: string, kpm: Tensor | null | undefined): [Tensor | null, Tensor | null] {
+  if (!isPytorch2) {
+    checkPaddingMaskDtype(kpm, 'src_key_padding_mask');
+    return [mask ?? null, kpm ?? null];
+  }
+  if (mask != null) requireTensor(mask, maskName);
+  if (kpm != null) requireTensor(kpm, 'src_key_padding_mask');
+  return [_canonical_mask(mask, maskName, src.dtype), _canonical_mask(kpm, 'src_key_padding_mask', src.dtype)];
+}
+
+/** PyTorch's _generate_square_subsequent_mask: -inf (True for bool) above the diagonal, 0 elsewhere. */
+function _generate_square_subsequent_mask(sz: number, device: DeviceLike, dtype?: DType): Tensor {
+  return triu(full([sz, sz], -Infinity, { device, dtype }), 1);
+}
+
+/** PyTorch's _get_seq_len: the sequence length of a (S, E), (S, N, E) or, batch first, (N, S, E) input. */
+function _get_seq_len(src: Tensor, batch_first: boolean): number {
+  return src.dim() === 2 ? src.size(0) : src.size(batch_first ? 1 : 0);
+}
+
+/**
+ * PyTorch 2.x's _detect_is_causal_mask: an explicit hint as given; without one (null or
+ * undefined), whether `mask` equals the (size, size) causal mask of its own dtype (so a boolean
+ * one is recognised as well as the float one). A mask of another shape (a 3-D per-head mask) is
+ * never taken for causal.
+ */
+function _detect_is_causal_mask(mask: Tensor | null | undefined, is_causal: boolean | null | undefined, size?: number): boolean {
+  if (is_causal != null || mask == null) return is_causal === true;
+  const sz = size ?? mask.size(-2);
+  const causal = _generate_square_subsequent_mask(sz, mask.device, mask.dtype);
+  const sameShape = mask.dim() === 2 && mask.size(0) === sz && mask.size(1) === sz;
+  return sameShape && mask.eq(causal).all().item() === true;
+}
+
+/** The batch_first of a stack's first layer's self-attention, which decides where its sequence dimension is. */
+function firstLayerBatchFirst(layers: ModuleList): boolean | undefined {
+  const [first] = layers;
+  const attn = (first as { self_attn?: unknown } | undefined)?.self_attn;
+  return attn instanceof MultiheadAttention ? attn.batch_first : undefined;
 }
 
 /**
@@ -94,6 +142,11 @@ export interface EncoderLayerForwardOptions {
   src_mask?: Tensor | null;
   /** A (batch, seq) mask of keys to ignore: true or -inf marks padding. */
   src_key_padding_mask?: Tensor | null;
+  /**
+   * Hint that `src_mask` is the causal mask, which must still be given (default false); see
+   * `MultiheadAttention.forward`'s `is_causal`.
+   */
+  is_causal?: boolean;
 }
 
 /**
@@ -152,25 +205,29 @@ export class TransformerEncoderLayer extends Module {
     this.activation = c.activation;
   }
 
-  /** Encodes `src`; the masks are given as `{ src_mask, src_key_padding_mask }` or positionally. */
-  forward(src: Tensor, ...args: (Tensor | null | undefined | EncoderLayerForwardOptions)[]): Tensor {
-    const [src_mask, src_key_padding_mask] = params('forward', args, ['src_mask', 'src_key_padding_mask']) as (Tensor | null | undefined)[];
+  /**
+   * Encodes `src`; `src_mask`, `src_key_padding_mask` and `is_causal` are given as a
+   * {@link EncoderLayerForwardOptions} or positionally in that order.
+   */
+  forward(src: Tensor, ...args: (Tensor | boolean | null | undefined | EncoderLayerForwardOptions)[]): Tensor {
+    const [mask, kpm, is_causal] = params('forward', args, ['src_mask', 'src_key_padding_mask', 'is_causal']);
     requireTensor(src, 'src');
-    checkPaddingMaskDtype(src_key_padding_mask, 'src_key_padding_mask');
+    const [src_mask, src_key_padding_mask] = encoderMasks(src, mask as Tensor | null | undefined, 'src_mask', kpm as Tensor | null | undefined);
+    const causal = (is_causal ?? false) as boolean;
     let x = src;
     if (this.norm_first) {
-      x = x.add(this._sa_block(this.norm1.forward(x), src_mask, src_key_padding_mask));
+      x = x.add(this._sa_block(this.norm1.forward(x), src_mask, src_key_padding_mask, causal));
       x = x.add(this._ff_block(this.norm2.forward(x)));
     } else {
-      x = this.norm1.forward(x.add(this._sa_block(x, src_mask, src_key_padding_mask)));
+      x = this.norm1.forward(x.add(this._sa_block(x, src_mask, src_key_padding_mask, causal)));
       x = this.norm2.forward(x.add(this._ff_block(x)));
     }
     return x;
   }
 
   /** @internal */
-  _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
-    const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, need_weights: false });
+  _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null, is_causal = false): Tensor {
+    const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, need_weights: false, is_causal });
     return this.dropout1.forward(out);
   }
 
@@ -196,6 +253,11 @@ export interface EncoderForwardOptions {
   mask?: Tensor | null;
   /** A (batch, seq) mask of keys to ignore: true or -inf marks padding. */
   src_key_padding_mask?: Tensor | null;
+  /**
+   * Hint that `mask` is the causal mask, passed to every layer; when omitted (or null), it is
+   * detected: true where `mask` equals `Transformer.generate_square_subsequent_mask(seq_len)`.
+   */
+  is_causal?: boolean | null;
 }
 
 /**
@@ -236,15 +298,21 @@ export class TransformerEncoder extends Module {
   }
 
   /**
-   * Runs `src` through every layer and the norm; the masks as `{ mask, src_key_padding_mask }` or
-   * positionally.
+   * Runs `src` through every layer and the norm; `mask`, `src_key_padding_mask` and `is_causal` as
+   * a {@link EncoderForwardOptions} or positionally in that order.
    */
-  forward(src: Tensor, ...args: (Tensor | null | undefined | EncoderForwardOptions)[]): Tensor {
-    const [mask, src_key_padding_mask] = params('forward', args, ['mask', 'src_key_padding_mask']) as (Tensor | null | undefined)[];
-    checkPaddingMaskDtype(src_key_padding_mask, 'src_key_padding_mask');
+  forward(src: Tensor, ...args: (Tensor | boolean | null | undefined | EncoderForwardOptions)[]): Tensor {
+    const [maskArg, kpmArg, is_causal] = params('forward', args, ['mask', 'src_key_padding_mask', 'is_causal']);
+    requireTensor(src, 'src');
+    const [mask, src_key_padding_mask] = encoderMasks(src, maskArg as Tensor | null | undefined, 'mask', kpmArg as Tensor | null | undefined);
+    // The sequence length comes from the first layer's layout; a layer without a MultiheadAttention
+    // self_attn leaves it to the mask's own size.
+    const batchFirst = firstLayerBatchFirst(this.layers);
+    const seqLen = batchFirst === undefined ? undefined : _get_seq_len(src, batchFirst);
+    const causal = _detect_is_causal_mask(mask, is_causal as boolean | null | undefined, seqLen);
     let output = src;
     // The layers and norm are Modules of any type (a user's own may be given): their results are Tensors by contract.
-    for (const mod of this.layers) output = mod.forward(output, { src_mask: mask, src_key_padding_mask }) as Tensor;
+    for (const mod of this.layers) output = mod.forward(output, { src_mask: mask, is_causal: causal, src_key_padding_mask }) as Tensor;
     if (this.norm !== null) output = this.norm.forward(output) as Tensor;
     return output;
   }
@@ -262,10 +330,18 @@ export interface DecoderForwardOptions {
   tgt_key_padding_mask?: Tensor | null;
   /** A (batch, src_seq) padding mask of the memory. */
   memory_key_padding_mask?: Tensor | null;
+  /**
+   * Hint that `tgt_mask` is the causal mask, which must still be given. The layer's default is
+   * false; `TransformerDecoder` detects it when omitted (or null): true where `tgt_mask` equals
+   * `Transformer.generate_square_subsequent_mask(tgt_seq_len)`.
+   */
+  tgt_is_causal?: boolean | null;
+  /** Hint that `memory_mask` is the causal mask, which must still be given (default false). */
+  memory_is_causal?: boolean;
 }
 
-const DECODER_FORWARD_NAMES = ['tgt_mask', 'memory_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask'] as const;
-type DecoderForwardArg = Tensor | null | undefined | DecoderForwardOptions;
+const DECODER_FORWARD_NAMES = ['tgt_mask', 'memory_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask', 'tgt_is_causal', 'memory_is_causal'] as const;
+type DecoderForwardArg = Tensor | boolean | null | undefined | DecoderForwardOptions;
 
 /**
  * One decoder layer: self-attention, attention over the encoder's memory, and a feed-forward
@@ -330,35 +406,37 @@ export class TransformerDecoderLayer extends Module {
   }
 
   /**
-   * Decodes `tgt` against `memory`; the masks as a {@link DecoderForwardOptions} or positionally in
-   * that order.
+   * Decodes `tgt` against `memory`; the masks and causal hints as a {@link DecoderForwardOptions} or
+   * positionally in that order.
    */
   forward(tgt: Tensor, memory: Tensor, ...args: DecoderForwardArg[]): Tensor {
-    const [tgt_mask, memory_mask, tgt_kpm, memory_kpm] = params('forward', args, DECODER_FORWARD_NAMES) as (Tensor | null | undefined)[];
+    const [tgt_mask, memory_mask, tgt_kpm, memory_kpm, tgt_is_causal, memory_is_causal] = params('forward', args, DECODER_FORWARD_NAMES);
+    const [tm, mm, tk, mk] = [tgt_mask, memory_mask, tgt_kpm, memory_kpm] as (Tensor | null | undefined)[];
+    const [tc, mc] = [(tgt_is_causal ?? false) as boolean, (memory_is_causal ?? false) as boolean];
     requireTensor(tgt, 'tgt');
     requireTensor(memory, 'memory');
     let x = tgt;
     if (this.norm_first) {
-      x = x.add(this._sa_block(this.norm1.forward(x), tgt_mask, tgt_kpm));
-      x = x.add(this._mha_block(this.norm2.forward(x), memory, memory_mask, memory_kpm));
+      x = x.add(this._sa_block(this.norm1.forward(x), tm, tk, tc));
+      x = x.add(this._mha_block(this.norm2.forward(x), memory, mm, mk, mc));
       x = x.add(this._ff_block(this.norm3.forward(x)));
     } else {
-      x = this.norm1.forward(x.add(this._sa_block(x, tgt_mask, tgt_kpm)));
-      x = this.norm2.forward(x.add(this._mha_block(x, memory, memory_mask, memory_kpm)));
+      x = this.norm1.forward(x.add(this._sa_block(x, tm, tk, tc)));
+      x = this.norm2.forward(x.add(this._mha_block(x, memory, mm, mk, mc)));
       x = this.norm3.forward(x.add(this._ff_block(x)));
     }
     return x;
   }
 
   /** @internal */
-  _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
-    const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, need_weights: false });
+  _sa_block(x: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null, is_causal = false): Tensor {
+    const [out] = this.self_attn.forward(x, x, x, { attn_mask, key_padding_mask, is_causal, need_weights: false });
     return this.dropout1.forward(out);
   }
 
   /** @internal */
-  _mha_block(x: Tensor, mem: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null): Tensor {
-    const [out] = this.multihead_attn.forward(x, mem, mem, { attn_mask, key_padding_mask, need_weights: false });
+  _mha_block(x: Tensor, mem: Tensor, attn_mask?: Tensor | null, key_padding_mask?: Tensor | null, is_causal = false): Tensor {
+    const [out] = this.multihead_attn.forward(x, mem, mem, { attn_mask, key_padding_mask, is_causal, need_weights: false });
     return this.dropout2.forward(out);
   }
 
@@ -394,12 +472,22 @@ export class TransformerDecoder extends Module {
   }
 
   /**
-   * Runs `tgt` through every layer against `memory`, then the norm; masks as in
-   * `TransformerDecoderLayer.forward`.
+   * Runs `tgt` through every layer against `memory`, then the norm; masks and hints as in
+   * `TransformerDecoderLayer.forward`, except that an omitted `tgt_is_causal` is detected from
+   * `tgt_mask`.
    */
   forward(tgt: Tensor, memory: Tensor, ...args: DecoderForwardArg[]): Tensor {
-    const [tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask] = params('forward', args, DECODER_FORWARD_NAMES);
-    const opts = { tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask } as DecoderForwardOptions;
+    const [tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask, tgt_is_causal, memory_is_causal] =
+      params('forward', args, DECODER_FORWARD_NAMES);
+    requireTensor(tgt, 'tgt');
+    // Unlike the encoder, PyTorch compares tgt_mask as given (a boolean one against a boolean causal mask).
+    const batchFirst = firstLayerBatchFirst(this.layers);
+    const seqLen = batchFirst === undefined ? undefined : _get_seq_len(tgt, batchFirst);
+    const opts = {
+      tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
+      tgt_is_causal: _detect_is_causal_mask(tgt_mask as Tensor | null | undefined, tgt_is_causal as boolean | null | undefined, seqLen),
+      memory_is_causal: (memory_is_causal ?? false) as boolean,
+    } as DecoderForwardOptions;
     let output = tgt;
     for (const mod of this.layers) output = mod.forward(output, memory, opts) as Tensor;
     if (this.norm !== null) output = this.norm.forward(output) as Tensor;
@@ -442,6 +530,12 @@ export interface TransformerForwardOptions {
   tgt_key_padding_mask?: Tensor | null;
   /** A (batch, src_seq) padding mask of the memory. */
   memory_key_padding_mask?: Tensor | null;
+  /** Hint that `src_mask` is the causal mask; detected from `src_mask` when omitted (or null). */
+  src_is_causal?: boolean | null;
+  /** Hint that `tgt_mask` is the causal mask; detected from `tgt_mask` when omitted (or null). */
+  tgt_is_causal?: boolean | null;
+  /** Hint that `memory_mask` is the causal mask, which must still be given (default false). */
+  memory_is_causal?: boolean;
 }
 
 /**
@@ -489,14 +583,18 @@ export class Transformer extends Module {
   }
 
   /**
-   * Encodes `src` and decodes `tgt` against it; the six masks as a {@link TransformerForwardOptions}
-   * or positionally in that order.
+   * Encodes `src` and decodes `tgt` against it; the six masks and three causal hints as a
+   * {@link TransformerForwardOptions} or positionally in that order.
    */
-  forward(src: Tensor, tgt: unknown, ...args: (Tensor | null | undefined | TransformerForwardOptions)[]): Tensor {
-    const [src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask] = params('forward', args, [
-      'src_mask', 'tgt_mask', 'memory_mask', 'src_key_padding_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask',
-    ]) as (Tensor | null | undefined)[];
-    const options = { src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask };
+  forward(src: Tensor, tgt: unknown, ...args: (Tensor | boolean | null | undefined | TransformerForwardOptions)[]): Tensor {
+    const [src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask, src_is_causal, tgt_is_causal, memory_is_causal] =
+      params('forward', args, [
+        'src_mask', 'tgt_mask', 'memory_mask', 'src_key_padding_mask', 'tgt_key_padding_mask', 'memory_key_padding_mask',
+        'src_is_causal', 'tgt_is_causal', 'memory_is_causal',
+      ]);
+    const options = {
+      src_mask, tgt_mask, memory_mask, src_key_padding_mask, tgt_key_padding_mask, memory_key_padding_mask, src_is_causal, tgt_is_causal, memory_is_causal,
+    } as TransformerForwardOptions;
     requireTensor(src, 'src');
     const target = requireTensor(tgt, 'tgt');
     const isBatched = src.dim() === 3;
@@ -505,18 +603,24 @@ export class Transformer extends Module {
     if (src.size(-1) !== this.d_model || target.size(-1) !== this.d_model) {
       throw new Error('the feature number of src and tgt must be equal to d_model');
     }
-    const memory = this.encoder.forward(src, { mask: options.src_mask, src_key_padding_mask: options.src_key_padding_mask }) as Tensor;
+    const memory = this.encoder.forward(src, {
+      mask: options.src_mask,
+      src_key_padding_mask: options.src_key_padding_mask,
+      is_causal: options.src_is_causal,
+    }) as Tensor;
     return this.decoder.forward(target, memory, {
       tgt_mask: options.tgt_mask,
       memory_mask: options.memory_mask,
       tgt_key_padding_mask: options.tgt_key_padding_mask,
       memory_key_padding_mask: options.memory_key_padding_mask,
+      tgt_is_causal: options.tgt_is_causal,
+      memory_is_causal: options.memory_is_causal ?? false,
     }) as Tensor;
   }
 
   /** An (sz, sz) float mask with -inf above the diagonal: position i may attend to j <= i. */
   static generate_square_subsequent_mask(sz: number, device: DeviceLike = 'cpu'): Tensor {
-    return triu(full([sz, sz], -Infinity, { device }), 1);
+    return _generate_square_subsequent_mask(sz, device);
   }
 
   /** Re-draws every matrix parameter with Xavier-uniform initialisation, as PyTorch does at construction. */
