@@ -101,6 +101,7 @@ describe('values across the boundary (a scripted module with exported methods)',
 
   it("warnings.warn in TorchScript is a Node warning, from a method and from the worker thread of an async one", async () => {
     const k = torch.jit.load(path.join(dir, 'kitchen.pt'));
+    await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
     const seen: string[] = [];
     const listener = (w: Error) => seen.push(`${w.name}: ${w.message}`);
     process.on('warning', listener);

@@ -324,10 +324,16 @@ describe('module behaviour', () => {
     expect(out.shape).toEqual([5, 2, 3]);
   });
 
-  it('generate_square_subsequent_mask is -inf above the diagonal', () => {
-    expect(nn.Transformer.generate_square_subsequent_mask(3).tolist()).toEqual([
-      [0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0],
+  it('generate_square_subsequent_mask is -inf above the diagonal, of the dtype asked for', () => {
+    const float = [[0, -Infinity, -Infinity], [0, 0, -Infinity], [0, 0, 0]];
+    const m = nn.Transformer.generate_square_subsequent_mask(3);
+    expect([m.tolist(), m.dtype, m.device.type]).toEqual([float, torch.float32, 'cpu']);
+    const d = nn.Transformer.generate_square_subsequent_mask(3, { dtype: torch.float64 });
+    expect([d.tolist(), d.dtype]).toEqual([float, torch.float64]);
+    expect(nn.Transformer.generate_square_subsequent_mask(3, 'cpu', torch.bool).tolist()).toEqual([
+      [false, true, true], [false, false, true], [false, false, false],
     ]);
+    expect(() => nn.Transformer.generate_square_subsequent_mask(3, { layout: 'strided' } as never)).toThrow(/unexpected keyword argument 'layout'/);
   });
 });
 
@@ -684,5 +690,73 @@ describe('the is_causal hints of the attention modules (live oracle)', () => {
     expect(() => F.scaled_dot_product_attention(q, kv, kv, { enable_gqa: true })).toThrow(/enable_gqa needs a LibTorch whose aten::scaled_dot_product_attention takes it/);
     // Its default changes nothing, so it is accepted.
     expect(F.scaled_dot_product_attention(q, q, q, { enable_gqa: false }).shape).toEqual([2, 4, 6, 8]);
+  });
+});
+
+// PyTorch 2.x warns that a padding mask of another dtype than the attention mask it goes with
+// (a boolean padding mask beside generate_square_subsequent_mask's float mask) is deprecated;
+// 1.13 does not. Live: the oracle records the warnings of each forward.
+const MISMATCH_ORACLE = `
+import json, warnings, torch
+import torch.nn as nn
+causal = torch.triu(torch.full((5, 5), float('-inf')), 1)
+kpm = torch.zeros(3, 5, dtype=torch.bool)
+kpm[0, 3:] = True
+x = torch.randn(3, 5, 16)
+mha = nn.MultiheadAttention(16, 4, batch_first=True)
+layer = nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True)
+encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, dim_feedforward=32, batch_first=True), 2)
+calls = {
+    'mha': lambda: mha(x, x, x, key_padding_mask=kpm, attn_mask=causal),
+    'layer': lambda: layer(x, src_mask=causal, src_key_padding_mask=kpm),
+    'encoder': lambda: encoder(x, mask=causal, src_key_padding_mask=kpm),
+    'same_types': lambda: mha(x, x, x, key_padding_mask=kpm, attn_mask=causal.isinf()),
+}
+out = {}
+for name, call in calls.items():
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        call()
+    out[name] = [str(m.message) for m in w if 'mismatched' in str(m.message)]
+print(json.dumps(out))
+`;
+
+describe('mismatched mask dtypes (live oracle)', () => {
+  it("warn as the PyTorch of this LibTorch does", async () => {
+    checkOracle();
+    const py = JSON.parse(execFileSync(oraclePython, ['-c', MISMATCH_ORACLE], { encoding: 'utf8', env: oracleEnv() })) as Record<string, string[]>;
+    const causal = nn.Transformer.generate_square_subsequent_mask(5);
+    const kpm = torch.zeros([3, 5], { dtype: torch.bool });
+    kpm.index_put_([torch.tensor([0]), torch.tensor([3, 4])], torch.tensor(true));
+    const x = torch.randn(3, 5, 16);
+    const mha = new nn.MultiheadAttention(16, 4, { batch_first: true });
+    const layer = new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32, batch_first: true });
+    const encoder = new nn.TransformerEncoder(new nn.TransformerEncoderLayer(16, 4, { dim_feedforward: 32, batch_first: true }), 2);
+    const calls: Record<string, () => unknown> = {
+      mha: () => mha.forward(x, x, x, { key_padding_mask: kpm, attn_mask: causal }),
+      layer: () => layer.forward(x, { src_mask: causal, src_key_padding_mask: kpm }),
+      encoder: () => encoder.forward(x, { mask: causal, src_key_padding_mask: kpm }),
+      same_types: () => mha.forward(x, x, x, { key_padding_mask: kpm, attn_mask: causal.isinf() }),
+    };
+    const ours: Record<string, string[]> = {};
+    torch.set_warn_always(true); // each call's own, not once per process
+    try {
+      for (const [name, call] of Object.entries(calls)) {
+        await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
+        const seen: string[] = [];
+        const listener = (w: Error) => seen.push(w.message);
+        process.on('warning', listener);
+        call();
+        await new Promise((r) => setImmediate(r));
+        process.off('warning', listener);
+        ours[name] = seen.filter((m) => m.includes('mismatched'));
+      }
+    } finally {
+      torch.set_warn_always(false);
+    }
+    expect(ours).toEqual(py);
+    if (torch.version.libtorch.startsWith('2.')) {
+      expect(py.mha).toEqual(['Support for mismatched key_padding_mask and attn_mask is deprecated. Use same type for both instead.']);
+    }
   });
 });

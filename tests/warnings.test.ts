@@ -13,6 +13,7 @@ const resizeWarning = (outLength: number) => torch.add(torch.ones(3), torch.ones
 
 /** The warnings emitted while fn runs (process 'warning' events come on the next tick). */
 async function warningsOf(fn: () => unknown): Promise<{ name: string; message: string }[]> {
+  await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
   const seen: { name: string; message: string }[] = [];
   const listener = (w: Error) => seen.push({ name: w.name, message: w.message });
   process.on('warning', listener);

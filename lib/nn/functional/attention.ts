@@ -198,13 +198,17 @@ function checkShapes(query: Tensor, key: Tensor, value: Tensor, kpm: Tensor | nu
 
 /**
  * PyTorch 2.x's F._canonical_mask: a boolean mask (True = masked out) as an additive float mask of
- * `target_type`; a float mask as it is. Also used by the transformer modules, which canonicalize
- * their masks on 2.x before passing them to their layers.
+ * `target_type`; a float mask as it is. Given the dtype of the mask it goes with (`other_type`,
+ * named `other_name`), a different one is PyTorch 2.x's deprecation warning. Also used by the
+ * transformer modules, which canonicalize their masks on 2.x before passing them to their layers.
  * @internal
  */
-export function _canonical_mask(mask: Tensor | null | undefined, mask_name: string, target_type: DType): Tensor | null {
+export function _canonical_mask(mask: Tensor | null | undefined, mask_name: string, target_type: DType, other_type: DType | null = null, other_name = ''): Tensor | null {
   if (!mask) return null;
   if (mask.dtype !== BOOL && !mask.is_floating_point()) throw new Error(`only bool and floating types of ${mask_name} are supported`);
+  if (other_type !== null && mask.dtype !== other_type) {
+    warn(`Support for mismatched ${mask_name} and ${other_name} is deprecated. Use same type for both instead.`);
+  }
   return mask.is_floating_point() ? mask : boolToAdditive(mask, target_type);
 }
 
@@ -274,7 +278,7 @@ export function multi_head_attention_forward(
   const [tgtLen, bsz, embedDim] = query.shape;
   const srcLen0 = key.size(0);
   if (asPytorch2) {
-    kpm = _canonical_mask(kpm, 'key_padding_mask', query.dtype);
+    kpm = _canonical_mask(kpm, 'key_padding_mask', query.dtype, attnMask?.dtype ?? null, 'attn_mask');
   } else if (kpm && kpm.dtype !== BOOL && !kpm.is_floating_point()) {
     throw new Error('only bool and floating types of key_padding_mask are supported');
   }

@@ -55,7 +55,7 @@ function encoderMasks(src: Tensor, mask: Tensor | null | undefined, maskName: st
   }
   if (mask != null) requireTensor(mask, maskName);
   if (kpm != null) requireTensor(kpm, 'src_key_padding_mask');
-  return [_canonical_mask(mask, maskName, src.dtype), _canonical_mask(kpm, 'src_key_padding_mask', src.dtype)];
+  return [_canonical_mask(mask, maskName, src.dtype), _canonical_mask(kpm, 'src_key_padding_mask', src.dtype, mask?.dtype ?? null, maskName)];
 }
 
 /** PyTorch's _generate_square_subsequent_mask: -inf (True for bool) above the diagonal, 0 elsewhere. */
@@ -618,9 +618,14 @@ export class Transformer extends Module {
     }) as Tensor;
   }
 
-  /** An (sz, sz) float mask with -inf above the diagonal: position i may attend to j <= i. */
-  static generate_square_subsequent_mask(sz: number, device: DeviceLike = 'cpu'): Tensor {
-    return _generate_square_subsequent_mask(sz, device);
+  /**
+   * An (sz, sz) mask with -inf above the diagonal and 0 elsewhere: position i may attend to j <= i.
+   * `device` and `dtype` (PyTorch 2.x's) are given positionally or as `{ device, dtype }`; they
+   * default to the CPU and the default dtype. Of dtype bool it is true above the diagonal.
+   */
+  static generate_square_subsequent_mask(sz: number, ...args: (DeviceLike | DType | null | undefined | { device?: DeviceLike | null; dtype?: DType | null })[]): Tensor {
+    const [device, dtype] = params('generate_square_subsequent_mask', args, ['device', 'dtype']) as [DeviceLike | null | undefined, DType | null | undefined];
+    return _generate_square_subsequent_mask(sz, device ?? 'cpu', dtype ?? undefined);
   }
 
   /** Re-draws every matrix parameter with Xavier-uniform initialisation, as PyTorch does at construction. */
