@@ -30,7 +30,7 @@ struct AsyncCall {
   bool gradEnabled = true;
   std::string error;  // set by the worker when the operator throws
   std::vector<const void*> using_, writing;  // the storages marked for this call
-  WarningBuffer warnings;  // what LibTorch warned on the worker thread
+  WarningBuffer warnings;  // what LibTorch warned on the worker thread; the JS thread adopts them
 };
 
 static void mark(std::unordered_map<const void*, int32_t>& m, const void* key) { m[key]++; }
@@ -90,7 +90,7 @@ void releaseStorageMarks(State& st, StorageMarks& marks) {
 static void execute(napi_env, void* data) {
   auto* call = static_cast<AsyncCall*>(data);
   try {
-    CaptureWarnings capture(call->warnings);
+    c10_warnings::WarningHandlerGuard capture(&call->warnings);  // c10's handler is per thread: here, the call's buffer
     c10::AutoGradMode mode(call->gradEnabled);
     call->handle.callBoxed(call->stack);
   } catch (...) {

@@ -253,13 +253,13 @@ struct AsyncMethodCall {
   int numThreads = 1;
   std::string error;
   StorageMarks marks;
-  WarningBuffer warnings;  // what LibTorch warned on the worker thread
+  WarningBuffer warnings;  // what LibTorch warned on the worker thread; the JS thread adopts them
 };
 
 static void executeMethod(napi_env, void* data) {
   auto* c = static_cast<AsyncMethodCall*>(data);
   try {
-    CaptureWarnings capture(c->warnings);
+    c10_warnings::WarningHandlerGuard capture(&c->warnings);  // c10's handler is per thread: here, the call's buffer
     c10::AutoGradMode mode(c->gradEnabled);
     // The intra-op thread count is the caller's (torch.set_num_threads): OpenMP keeps it per
     // calling thread, and a libuv worker would otherwise use one thread per core.

@@ -44,16 +44,6 @@ class WarningBuffer final : public c10::WarningHandler {
   std::vector<PendingWarning> pending_;
 };
 
-// For work on a libuv worker thread: while alive, what LibTorch warns on this thread goes into
-// the buffer, which the JS thread adopts when the work completes.
-class CaptureWarnings {
- public:
-  explicit CaptureWarnings(WarningBuffer& buffer) : guard_(&buffer) {}
-
- private:
-  c10_warnings::WarningHandlerGuard guard_;
-};
-
 struct State;
 
 // At environment start and end: the JS thread's warnings go to st's buffer, then back to c10's.

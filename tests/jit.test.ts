@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { AttentionClassifier, CNN, LSTMClassifier } from '../examples/models';
 import { checkOracle, oracleEnv, oraclePython } from './oracle';
+import { warningsOf } from './warnings_heard';
 import { inWorker, workerCode } from './workers';
 
 type Json = { shape: number[]; data: number[] };
@@ -101,21 +102,18 @@ describe('values across the boundary (a scripted module with exported methods)',
 
   it("warnings.warn in TorchScript is a Node warning, from a method and from the worker thread of an async one", async () => {
     const k = torch.jit.load(path.join(dir, 'kitchen.pt'));
-    await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
-    const seen: string[] = [];
-    const listener = (w: Error) => seen.push(`${w.name}: ${w.message}`);
-    process.on('warning', listener);
     torch.set_warn_always(true); // each time, not once per process
+    let seen: { name: string; message: string }[];
     try {
-      expect(k.run_method('clamped', torch.tensor([-1, 2])).tolist()).toEqual([0, 2]);
-      expect(k.run_method('clamped', torch.tensor([1, 2])).tolist()).toEqual([1, 2]);
-      expect((await k.run_method_async('clamped', torch.tensor([-3, 2]))).tolist()).toEqual([0, 2]);
-      await new Promise((r) => setImmediate(r));
+      seen = await warningsOf(async () => {
+        expect(k.run_method('clamped', torch.tensor([-1, 2])).tolist()).toEqual([0, 2]);
+        expect(k.run_method('clamped', torch.tensor([1, 2])).tolist()).toEqual([1, 2]);
+        expect((await k.run_method_async('clamped', torch.tensor([-3, 2]))).tolist()).toEqual([0, 2]);
+      });
     } finally {
       torch.set_warn_always(false);
-      process.off('warning', listener);
     }
-    expect(seen).toEqual(['UserWarning: clamped: the input has negative values', 'UserWarning: clamped: the input has negative values']);
+    expect(seen.map((w) => `${w.name}: ${w.message}`)).toEqual(['UserWarning: clamped: the input has negative values', 'UserWarning: clamped: the input has negative values']);
   });
 
   it('train/eval, buffers and to(dtype)', () => {

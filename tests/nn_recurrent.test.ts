@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
 import { checkOracle, oracleEnv, oraclePython, readFixture } from './oracle';
+import { warningsOf } from './warnings_heard';
 
 const { nn } = torch;
 const F = nn.functional;
@@ -742,14 +743,7 @@ describe('mismatched mask dtypes (live oracle)', () => {
     torch.set_warn_always(true); // each call's own, not once per process
     try {
       for (const [name, call] of Object.entries(calls)) {
-        await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
-        const seen: string[] = [];
-        const listener = (w: Error) => seen.push(w.message);
-        process.on('warning', listener);
-        call();
-        await new Promise((r) => setImmediate(r));
-        process.off('warning', listener);
-        ours[name] = seen.filter((m) => m.includes('mismatched'));
+        ours[name] = (await warningsOf(call)).map((w) => w.message).filter((m) => m.includes('mismatched'));
       }
     } finally {
       torch.set_warn_always(false);

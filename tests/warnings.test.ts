@@ -6,25 +6,11 @@ import * as path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
 import { checkOracle, oracleEnv, oraclePython } from './oracle';
+import { warningsOf } from './warnings_heard';
 import { inWorker } from './workers';
 
 // An out= tensor of the wrong shape: LibTorch resizes it and warns (TORCH_WARN, every call).
 const resizeWarning = (outLength: number) => torch.add(torch.ones(3), torch.ones(3), { out: torch.zeros(outLength) } as never);
-
-/** The warnings emitted while fn runs (process 'warning' events come on the next tick). */
-async function warningsOf(fn: () => unknown): Promise<{ name: string; message: string }[]> {
-  await new Promise((r) => setImmediate(r)); // warnings raised before come out first, unheard
-  const seen: { name: string; message: string }[] = [];
-  const listener = (w: Error) => seen.push({ name: w.name, message: w.message });
-  process.on('warning', listener);
-  try {
-    await fn();
-    await new Promise((r) => setImmediate(r));
-  } finally {
-    process.off('warning', listener);
-  }
-  return seen;
-}
 
 afterEach(() => torch.set_warn_always(false));
 

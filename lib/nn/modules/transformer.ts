@@ -82,11 +82,14 @@ function _detect_is_causal_mask(mask: Tensor | null | undefined, is_causal: bool
   return sameShape && mask.eq(causal).all().item() === true;
 }
 
-/** The batch_first of a stack's first layer's self-attention, which decides where its sequence dimension is. */
-function firstLayerBatchFirst(layers: ModuleList): boolean | undefined {
+/**
+ * The sequence length of a stack's input `x`, by its first layer's self-attention layout; undefined
+ * for a first layer without a MultiheadAttention self_attn, which leaves it to the mask's own size.
+ */
+function stackSeqLen(layers: ModuleList, x: Tensor): number | undefined {
   const [first] = layers;
   const attn = (first as { self_attn?: unknown } | undefined)?.self_attn;
-  return attn instanceof MultiheadAttention ? attn.batch_first : undefined;
+  return attn instanceof MultiheadAttention ? _get_seq_len(x, attn.batch_first) : undefined;
 }
 
 /**
@@ -305,11 +308,7 @@ export class TransformerEncoder extends Module {
     const [maskArg, kpmArg, is_causal] = params('forward', args, ['mask', 'src_key_padding_mask', 'is_causal']);
     requireTensor(src, 'src');
     const [mask, src_key_padding_mask] = encoderMasks(src, maskArg as Tensor | null | undefined, 'mask', kpmArg as Tensor | null | undefined);
-    // The sequence length comes from the first layer's layout; a layer without a MultiheadAttention
-    // self_attn leaves it to the mask's own size.
-    const batchFirst = firstLayerBatchFirst(this.layers);
-    const seqLen = batchFirst === undefined ? undefined : _get_seq_len(src, batchFirst);
-    const causal = _detect_is_causal_mask(mask, is_causal as boolean | null | undefined, seqLen);
+    const causal = _detect_is_causal_mask(mask, is_causal as boolean | null | undefined, stackSeqLen(this.layers, src));
     let output = src;
     // The layers and norm are Modules of any type (a user's own may be given): their results are Tensors by contract.
     for (const mod of this.layers) output = mod.forward(output, { src_mask: mask, is_causal: causal, src_key_padding_mask }) as Tensor;
@@ -481,11 +480,9 @@ export class TransformerDecoder extends Module {
       params('forward', args, DECODER_FORWARD_NAMES);
     requireTensor(tgt, 'tgt');
     // Unlike the encoder, PyTorch compares tgt_mask as given (a boolean one against a boolean causal mask).
-    const batchFirst = firstLayerBatchFirst(this.layers);
-    const seqLen = batchFirst === undefined ? undefined : _get_seq_len(tgt, batchFirst);
     const opts = {
       tgt_mask, memory_mask, tgt_key_padding_mask, memory_key_padding_mask,
-      tgt_is_causal: _detect_is_causal_mask(tgt_mask as Tensor | null | undefined, tgt_is_causal as boolean | null | undefined, seqLen),
+      tgt_is_causal: _detect_is_causal_mask(tgt_mask as Tensor | null | undefined, tgt_is_causal as boolean | null | undefined, stackSeqLen(this.layers, tgt)),
       memory_is_causal: (memory_is_causal ?? false) as boolean,
     } as DecoderForwardOptions;
     let output = tgt;
