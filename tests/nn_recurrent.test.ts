@@ -754,3 +754,142 @@ describe('mismatched mask dtypes (live oracle)', () => {
     }
   });
 });
+
+// PyTorch 2.x's `bias` keyword of the transformer modules, and its TransformerEncoder's warning at
+// construction that the nested-tensor fast path is off, with the reason. Live: the oracle records
+// each construction's warnings, use_nested_tensor and activation_relu_or_gelu (1.13 has neither
+// the warning nor the attribute), and on 2.x the state_dict keys and the bits of a bias-free
+// layer's and model's output and gradients.
+const NESTED_ORACLE = `
+import json, warnings, torch
+import torch.nn as nn
+import torch.nn.functional as F
+def bits(t):
+    return t.detach().contiguous().reshape(-1).view(torch.int32).tolist()
+def layer(**kw):
+    return nn.TransformerEncoderLayer(16, kw.pop('nhead', 4), dim_feedforward=32, **kw)
+def eps_differ():
+    l = layer(batch_first=True)
+    l.norm2.eps = 1e-6
+    return l
+CASES = {
+    'default': lambda: nn.TransformerEncoder(layer(), 2),
+    'batch_first': lambda: nn.TransformerEncoder(layer(batch_first=True), 2),
+    'disabled': lambda: nn.TransformerEncoder(layer(), 2, enable_nested_tensor=False),
+    'norm_first': lambda: nn.TransformerEncoder(layer(batch_first=True, norm_first=True), 2),
+    'gelu_fn': lambda: nn.TransformerEncoder(layer(batch_first=True, activation=F.gelu), 2),
+    'relu_module': lambda: nn.TransformerEncoder(layer(batch_first=True, activation=nn.ReLU()), 2),
+    'tanh': lambda: nn.TransformerEncoder(layer(batch_first=True, activation=torch.tanh), 2),
+    'eps_differ': lambda: nn.TransformerEncoder(eps_differ(), 2),
+    'odd_heads': lambda: nn.TransformerEncoder(layer(batch_first=True, nhead=1), 2),
+    'not_a_layer': lambda: nn.TransformerEncoder(nn.Identity(), 2),
+    'transformer': lambda: nn.Transformer(16, 4, 1, 1, 32).encoder,
+}
+if torch.__version__ >= '2':
+    CASES['no_bias'] = lambda: nn.TransformerEncoder(layer(batch_first=True, bias=False), 2)
+out = {'built': {}}
+for name, make in CASES.items():
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        enc = make()
+    first = enc.layers[0]
+    out['built'][name] = [[str(m.message) for m in w if 'nested' in str(m.message)],
+                          getattr(enc, 'use_nested_tensor', None), getattr(first, 'activation_relu_or_gelu', None)]
+if torch.__version__ >= '2':
+    def run(make, *shapes):
+        torch.manual_seed(0)
+        m = make()
+        torch.manual_seed(1)
+        xs = [torch.randn(*s, requires_grad=True) for s in shapes]
+        y = m(*xs)
+        torch.manual_seed(3)
+        (y * torch.randn_like(y)).sum().backward()
+        return [list(m.state_dict().keys()), bits(y), bits(xs[0].grad), bits(next(m.parameters()).grad)]
+    out['layer'] = run(lambda: layer(bias=False), (5, 3, 16))
+    out['decoder_layer'] = run(lambda: nn.TransformerDecoderLayer(16, 4, 32, bias=False), (5, 3, 16), (6, 3, 16))
+    out['model'] = run(lambda: nn.Transformer(16, 4, 1, 1, 32, bias=False), (6, 3, 16), (5, 3, 16))
+print(json.dumps(out))
+`;
+
+describe('transformer bias and the nested-tensor warning (live oracle)', () => {
+  checkOracle();
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', NESTED_ORACLE], { encoding: 'utf8', env: oracleEnv(), maxBuffer: 1 << 26 }));
+  const is2 = torch.version.libtorch.startsWith('2.');
+  const layer = (options: torch.nn.TransformerLayerOptions & { nhead?: number } = {}) => {
+    const { nhead = 4, ...rest } = options;
+    return new nn.TransformerEncoderLayer(16, nhead, { dim_feedforward: 32, ...rest });
+  };
+
+  it('constructions warn, and set use_nested_tensor and activation_relu_or_gelu, as PyTorch does', async () => {
+    const epsDiffer = () => {
+      const l = layer({ batch_first: true });
+      l.norm2.eps = 1e-6;
+      return l;
+    };
+    const cases: Record<string, () => torch.nn.TransformerEncoder> = {
+      default: () => new nn.TransformerEncoder(layer(), 2),
+      batch_first: () => new nn.TransformerEncoder(layer({ batch_first: true }), 2),
+      disabled: () => new nn.TransformerEncoder(layer(), 2, { enable_nested_tensor: false }),
+      norm_first: () => new nn.TransformerEncoder(layer({ batch_first: true, norm_first: true }), 2),
+      gelu_fn: () => new nn.TransformerEncoder(layer({ batch_first: true, activation: F.gelu }), 2),
+      relu_module: () => new nn.TransformerEncoder(layer({ batch_first: true, activation: new nn.ReLU() }), 2),
+      tanh: () => new nn.TransformerEncoder(layer({ batch_first: true, activation: (x) => x.tanh() }), 2),
+      eps_differ: () => new nn.TransformerEncoder(epsDiffer(), 2),
+      odd_heads: () => new nn.TransformerEncoder(layer({ batch_first: true, nhead: 1 }), 2),
+      not_a_layer: () => new nn.TransformerEncoder(new nn.Identity(), 2),
+      transformer: () => new nn.Transformer({ d_model: 16, nhead: 4, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 32 }).encoder as torch.nn.TransformerEncoder,
+    };
+    if (is2) cases.no_bias = () => new nn.TransformerEncoder(layer({ batch_first: true, bias: false }), 2);
+    const built: Record<string, unknown[]> = {};
+    torch.set_warn_always(true); // each construction's own, not once per process
+    try {
+      for (const [name, make] of Object.entries(cases)) {
+        let enc!: torch.nn.TransformerEncoder;
+        const heard = (await warningsOf(() => { enc = make(); })).map((w) => w.message).filter((m) => m.includes('nested'));
+        const first = enc.layers.at(0) as unknown as { activation_relu_or_gelu?: number };
+        built[name] = [heard, enc.use_nested_tensor ?? null, first.activation_relu_or_gelu ?? null];
+      }
+    } finally {
+      torch.set_warn_always(false);
+    }
+    expect(built).toEqual(py.built);
+    if (is2) {
+      expect(py.built.default[0]).toEqual(['enable_nested_tensor is True, but self.use_nested_tensor is False because ' +
+        'encoder_layer.self_attn.batch_first was not True(use batch_first for better inference performance)']);
+    }
+  });
+
+  it('bias: false drops every bias (state_dict keys)', () => {
+    const keys = (m: torch.nn.Module) => Object.keys(m.state_dict());
+    const plain = keys(layer());
+    const noBias = keys(layer({ bias: false }));
+    expect(plain.filter((k) => !noBias.includes(k))).toEqual(['self_attn.in_proj_bias', 'self_attn.out_proj.bias', 'linear1.bias', 'linear2.bias', 'norm1.bias', 'norm2.bias']);
+    expect(noBias.filter((k) => k.endsWith('bias'))).toEqual([]);
+    // Positionally too, after norm_first as in PyTorch 2.x.
+    expect(keys(new nn.TransformerEncoderLayer(16, 4, 32, 0.1, 'relu', 1e-5, false, false, false))).toEqual(noBias);
+    const model = new nn.Transformer({ d_model: 16, nhead: 4, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 32, bias: false });
+    expect(keys(model).filter((k) => k.endsWith('bias'))).toEqual([]);
+  });
+
+  const RUNS: [string, () => torch.nn.Module, number[][]][] = [
+    ['layer', () => layer({ bias: false }), [[5, 3, 16]]],
+    ['decoder_layer', () => new nn.TransformerDecoderLayer(16, 4, 32, { bias: false }), [[5, 3, 16], [6, 3, 16]]],
+    ['model', () => new nn.Transformer({ d_model: 16, nhead: 4, num_encoder_layers: 1, num_decoder_layers: 1, dim_feedforward: 32, bias: false }), [[6, 3, 16], [5, 3, 16]]],
+  ];
+  for (const [name, make, shapes] of RUNS) {
+    it.runIf(is2)(`bias: false, ${name}: keys, output and gradients bit for bit`, () => {
+      torch.manual_seed(0);
+      const m = make();
+      torch.manual_seed(1);
+      const xs = shapes.map((s) => torch.randn(s).requires_grad_(true));
+      const y = (m.forward as (...a: Tensor[]) => Tensor)(...xs);
+      torch.manual_seed(3);
+      y.mul(torch.randn_like(y)).sum().backward();
+      const [wk, wy, wx, wp] = py[name];
+      expect(Object.keys(m.state_dict())).toEqual(wk);
+      expectBits(y, wy, 'output');
+      expectBits(xs[0].grad!, wx, 'grad of the first input');
+      expectBits(m.parameters()[0].grad!, wp, 'grad of the first parameter');
+    });
+  }
+});

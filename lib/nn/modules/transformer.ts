@@ -18,7 +18,9 @@ import { relu, gelu } from '../functional/layers';
 import { _canonical_mask } from '../functional/attention';
 import { MultiheadAttention } from './attention';
 import { Linear } from './linear';
-import { LayerNorm } from './normalization';
+import { LayerNorm, type LayerNormOptions } from './normalization';
+import { ReLU, GELU } from './activation';
+import { warn } from '../../warnings';
 import { Dropout } from './dropout';
 import { FactoryOptions } from './utils';
 
@@ -34,6 +36,13 @@ function activationFn(activation: TransformerActivation): (x: Tensor) => Tensor 
   if (typeof activation === 'function') return activation;
   if (activation instanceof Module) return (x) => activation.forward(x) as Tensor;
   throw new Error(`activation should be relu/gelu, not ${String(activation)}`);
+}
+
+/** PyTorch's `activation_relu_or_gelu` stash: 1 for F.relu or a ReLU, 2 for F.gelu or a GELU, else 0. */
+function reluOrGelu(activation: TransformerActivation): 0 | 1 | 2 {
+  if (activation === 'relu' || activation === relu || activation instanceof ReLU) return 1;
+  if (activation === 'gelu' || activation === gelu || activation instanceof GELU) return 2;
+  return 0;
 }
 
 function checkPaddingMaskDtype(mask: unknown, name: string): void {
@@ -109,9 +118,15 @@ export interface TransformerLayerOptions extends FactoryOptions {
   batch_first?: boolean;
   /** Apply the layer norms before attention and feed-forward, not after (default false). */
   norm_first?: boolean;
+  /**
+   * PyTorch 2.x's keyword: false drops the additive bias of every Linear, LayerNorm and attention
+   * projection (default true).
+   */
+  bias?: boolean;
 }
 
-const LAYER_ARG_NAMES = ['dim_feedforward', 'dropout', 'activation', 'layer_norm_eps', 'batch_first', 'norm_first', 'device', 'dtype'] as const;
+// PyTorch 2.x's positional order, where `bias` comes after `norm_first` (as LayerNorm's does).
+const LAYER_ARG_NAMES = ['dim_feedforward', 'dropout', 'activation', 'layer_norm_eps', 'batch_first', 'norm_first', 'bias', 'device', 'dtype'] as const;
 type LayerArg = number | boolean | string | ((x: Tensor) => Tensor) | TransformerLayerOptions;
 
 interface LayerConfig {
@@ -121,11 +136,12 @@ interface LayerConfig {
   layer_norm_eps: number;
   batch_first: boolean;
   norm_first: boolean;
+  bias: boolean;
   factory: FactoryOptions;
 }
 
 function layerConfig(name: string, args: LayerArg[]): LayerConfig {
-  const [dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, device, dtype] = params(name, args, LAYER_ARG_NAMES);
+  const [dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first, bias, device, dtype] = params(name, args, LAYER_ARG_NAMES);
   return {
     dim_feedforward: (dim_feedforward ?? 2048) as number,
     dropout: (dropout ?? 0.1) as number,
@@ -133,6 +149,7 @@ function layerConfig(name: string, args: LayerArg[]): LayerConfig {
     layer_norm_eps: (layer_norm_eps ?? 1e-5) as number,
     batch_first: (batch_first ?? false) as boolean,
     norm_first: (norm_first ?? false) as boolean,
+    bias: (bias ?? true) as boolean,
     factory: { device: device as DeviceLike | undefined, dtype } as FactoryOptions,
   };
 }
@@ -157,7 +174,7 @@ export interface EncoderLayerForwardOptions {
  * and layer norm (post-norm, or pre-norm with `norm_first`).
  *
  * `new nn.TransformerEncoderLayer(d_model, nhead, { dim_feedforward, dropout, activation,
- * layer_norm_eps, batch_first, norm_first, device, dtype })`: PyTorch's keyword arguments in the
+ * layer_norm_eps, batch_first, norm_first, bias, device, dtype })`: PyTorch's keyword arguments in the
  * options object ({@link TransformerLayerOptions}). Always takes PyTorch's reference path (the one
  * it runs with autograd on); there is no fused inference fast path.
  *
@@ -187,6 +204,8 @@ export class TransformerEncoderLayer extends Module {
    * `'gelu'` and functions are not.
    */
   activation: TransformerActivation;
+  /** As in PyTorch: 1 when the activation is ReLU, 2 when it is GELU, 0 otherwise. */
+  activation_relu_or_gelu: 0 | 1 | 2;
 
   /**
    * `d_model` (feature size) and `nhead` (attention heads), then PyTorch's positional arguments or a
@@ -195,17 +214,19 @@ export class TransformerEncoderLayer extends Module {
   constructor(d_model: number, nhead: number, ...args: LayerArg[]) {
     super();
     const c = layerConfig('TransformerEncoderLayer', args);
-    this.self_attn = new MultiheadAttention(d_model, nhead, { dropout: c.dropout, batch_first: c.batch_first, ...c.factory });
-    this.linear1 = new Linear(d_model, c.dim_feedforward, c.factory);
+    const withBias = { bias: c.bias, ...c.factory };
+    this.self_attn = new MultiheadAttention(d_model, nhead, { dropout: c.dropout, batch_first: c.batch_first, ...withBias });
+    this.linear1 = new Linear(d_model, c.dim_feedforward, withBias);
     this.dropout = new Dropout(c.dropout);
-    this.linear2 = new Linear(c.dim_feedforward, d_model, c.factory);
+    this.linear2 = new Linear(c.dim_feedforward, d_model, withBias);
     this.norm_first = c.norm_first;
-    this.norm1 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...c.factory });
-    this.norm2 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...c.factory });
+    this.norm1 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...withBias });
+    this.norm2 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...withBias });
     this.dropout1 = new Dropout(c.dropout);
     this.dropout2 = new Dropout(c.dropout);
     activationFn(c.activation); // validates it now, as PyTorch's constructor does
     this.activation = c.activation;
+    this.activation_relu_or_gelu = reluOrGelu(c.activation);
   }
 
   /**
@@ -281,6 +302,11 @@ export class TransformerEncoder extends Module {
   norm: Module | null;
   /** As given; has no effect here (no nested-tensor fast path). */
   enable_nested_tensor: boolean;
+  /**
+   * PyTorch 2.x's: `enable_nested_tensor`, turned off when the layer could not take the fast path
+   * (with the warning 2.x gives). Undefined on 1.x, which has no such attribute.
+   */
+  use_nested_tensor?: boolean;
   /** As given; has no effect here. */
   mask_check: boolean;
 
@@ -298,6 +324,16 @@ export class TransformerEncoder extends Module {
     // PyTorch skips whenever autograd is recording, and torchnode always takes the reference path.
     this.enable_nested_tensor = (enable_nested_tensor ?? true) as boolean;
     this.mask_check = (mask_check ?? true) as boolean;
+    if (isPytorch2) {
+      // PyTorch 2.x tells at construction why its nested-tensor fast path will not be taken (the
+      // default post-norm, batch_first=false layer is one such), and records it in use_nested_tensor.
+      this.use_nested_tensor = this.enable_nested_tensor;
+      const why = whyNotSparsityFastPath(encoder_layer);
+      if (this.enable_nested_tensor && why) {
+        warn(`enable_nested_tensor is True, but self.use_nested_tensor is False because ${why}`);
+        this.use_nested_tensor = false;
+      }
+    }
   }
 
   /**
@@ -315,6 +351,20 @@ export class TransformerEncoder extends Module {
     if (this.norm !== null) output = this.norm.forward(output) as Tensor;
     return output;
   }
+}
+
+/** PyTorch 2.x's reason, checked in its order, that `layer` rules out the nested-tensor fast path; '' if none. */
+function whyNotSparsityFastPath(layer: Module): string {
+  if (!(layer instanceof TransformerEncoderLayer)) return 'encoder_layer was not TransformerEncoderLayer';
+  if (layer.norm_first) return 'encoder_layer.norm_first was True';
+  const attn = layer.self_attn;
+  if (!attn.batch_first) return 'encoder_layer.self_attn.batch_first was not True(use batch_first for better inference performance)';
+  if (!attn._qkv_same_embed_dim) return 'encoder_layer.self_attn._qkv_same_embed_dim was not True';
+  if (attn.in_proj_bias === null) return 'encoder_layer.self_attn was passed bias=False';
+  if (!layer.activation_relu_or_gelu) return 'encoder_layer.activation_relu_or_gelu was not True';
+  if (layer.norm1.eps !== layer.norm2.eps) return 'encoder_layer.norm1.eps was not equal to encoder_layer.norm2.eps';
+  if (attn.num_heads % 2 === 1) return 'encoder_layer.self_attn.num_heads is odd';
+  return '';
 }
 
 // ---- decoder ------------------------------------------------------------------------------------
@@ -347,7 +397,7 @@ type DecoderForwardArg = Tensor | boolean | null | undefined | DecoderForwardOpt
  * network, each with a residual connection and layer norm.
  *
  * `new nn.TransformerDecoderLayer(d_model, nhead, { dim_feedforward, dropout, activation,
- * layer_norm_eps, batch_first, norm_first, device, dtype })`: PyTorch's keyword arguments in the
+ * layer_norm_eps, batch_first, norm_first, bias, device, dtype })`: PyTorch's keyword arguments in the
  * options object ({@link TransformerLayerOptions}).
  *
  * @see [torch.nn.TransformerDecoderLayer](https://pytorch.org/docs/stable/generated/torch.nn.TransformerDecoderLayer.html)
@@ -387,16 +437,17 @@ export class TransformerDecoderLayer extends Module {
   constructor(d_model: number, nhead: number, ...args: LayerArg[]) {
     super();
     const c = layerConfig('TransformerDecoderLayer', args);
-    const mha = { dropout: c.dropout, batch_first: c.batch_first, ...c.factory };
+    const withBias = { bias: c.bias, ...c.factory };
+    const mha = { dropout: c.dropout, batch_first: c.batch_first, ...withBias };
     this.self_attn = new MultiheadAttention(d_model, nhead, mha);
     this.multihead_attn = new MultiheadAttention(d_model, nhead, mha);
-    this.linear1 = new Linear(d_model, c.dim_feedforward, c.factory);
+    this.linear1 = new Linear(d_model, c.dim_feedforward, withBias);
     this.dropout = new Dropout(c.dropout);
-    this.linear2 = new Linear(c.dim_feedforward, d_model, c.factory);
+    this.linear2 = new Linear(c.dim_feedforward, d_model, withBias);
     this.norm_first = c.norm_first;
-    this.norm1 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...c.factory });
-    this.norm2 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...c.factory });
-    this.norm3 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...c.factory });
+    this.norm1 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...withBias });
+    this.norm2 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...withBias });
+    this.norm3 = new LayerNorm(d_model, { eps: c.layer_norm_eps, ...withBias });
     this.dropout1 = new Dropout(c.dropout);
     this.dropout2 = new Dropout(c.dropout);
     this.dropout3 = new Dropout(c.dropout);
@@ -540,7 +591,7 @@ export interface TransformerForwardOptions {
  *
  * `new nn.Transformer({ d_model, nhead, num_encoder_layers, num_decoder_layers, dim_feedforward,
  * dropout, activation, custom_encoder, custom_decoder, layer_norm_eps, batch_first, norm_first,
- * device, dtype })`: PyTorch's keyword arguments, all in one options object ({@link
+ * bias, device, dtype })`: PyTorch's keyword arguments, all in one options object ({@link
  * TransformerOptions}). A subclass may override `forward` with its own signature.
  *
  * @see [torch.nn.Transformer](https://pytorch.org/docs/stable/generated/torch.nn.Transformer.html)
@@ -561,17 +612,16 @@ export class Transformer extends Module {
   constructor(options: TransformerOptions = {}) {
     super();
     const { d_model = 512, nhead = 8, num_encoder_layers = 6, num_decoder_layers = 6, custom_encoder, custom_decoder, ...layerOptions } = options;
-    const eps = layerOptions.layer_norm_eps ?? 1e-5;
-    const factory = { device: layerOptions.device, dtype: layerOptions.dtype } as FactoryOptions;
+    const norm = { eps: layerOptions.layer_norm_eps ?? 1e-5, bias: layerOptions.bias ?? true, device: layerOptions.device, dtype: layerOptions.dtype } as LayerNormOptions;
     if (custom_encoder) this.encoder = custom_encoder;
     else {
       const layer = new TransformerEncoderLayer(d_model, nhead, layerOptions);
-      this.encoder = new TransformerEncoder(layer, num_encoder_layers, { norm: new LayerNorm(d_model, { eps, ...factory }) });
+      this.encoder = new TransformerEncoder(layer, num_encoder_layers, { norm: new LayerNorm(d_model, norm) });
     }
     if (custom_decoder) this.decoder = custom_decoder;
     else {
       const layer = new TransformerDecoderLayer(d_model, nhead, layerOptions);
-      this.decoder = new TransformerDecoder(layer, num_decoder_layers, { norm: new LayerNorm(d_model, { eps, ...factory }) });
+      this.decoder = new TransformerDecoder(layer, num_decoder_layers, { norm: new LayerNorm(d_model, norm) });
     }
     this.d_model = d_model;
     this.nhead = nhead;
