@@ -263,11 +263,21 @@ LBFGS_CASES = [
     {'line_search_fn': 'strong_wolfe', 'max_iter': 5, 'history_size': 2, 'lr': 0.8},
 ]
 
+# The same problem in float64: LBFGS's 0-dim tensor scalars (ys, ro, H_diag, al, the first t and
+# the line search's) are then float64 tensors, not float32 ones.
+LBFGS_FLOAT64_CASES = [
+    {'lr': 0.8},
+    {'line_search_fn': 'strong_wolfe'},
+]
 
-def run_lbfgs_cases():
+
+def run_lbfgs_cases(cases=LBFGS_CASES, dtype=torch.float32):
     out = []
-    for kw in LBFGS_CASES:
+    for kw in cases:
         p, x, y = fresh_params()
+        if dtype != torch.float32:
+            p = {k: torch.nn.Parameter(v.detach().to(dtype)) for k, v in p.items()}
+            x, y = x.to(dtype), y.to(dtype)
         opt = torch.optim.LBFGS([p[k] for k in PARAM_NAMES], **kw)
 
         def closure():
@@ -531,6 +541,7 @@ def main():
         'problem': {'params': {k: tj(v) for k, v in init.items()}, 'x': tj(x), 'y': tj(y), 'order': PARAM_NAMES},
         'optimizers': run_optim_cases(),
         'lbfgs': run_lbfgs_cases(),
+        'lbfgs_float64': run_lbfgs_cases(LBFGS_FLOAT64_CASES, torch.float64),
         'warm_restarts_fractional': run_warm_restarts_fractional(),
         'param_groups': run_param_groups(),
         'state_dicts': run_state_dicts(),

@@ -20,6 +20,7 @@ interface Fixtures {
   problem: { params: Record<string, TensorJson>; x: TensorJson; y: TensorJson; order: string[] };
   optimizers: { optimizer: string; options: Record<string, unknown>; trajectory: Trajectory }[];
   lbfgs: { options: Record<string, unknown>; trajectory: Trajectory; losses: number[]; func_evals: number; n_iter: number }[];
+  lbfgs_float64: Fixtures['lbfgs'];
   warm_restarts_fractional: { kwargs: Record<string, number>; epochs: (number | null)[]; lrs: number[][]; T_cur: number; T_i: number; last_epoch: number }[];
   param_groups: {
     sgd: { groups: Record<string, unknown>[]; trajectory: Trajectory };
@@ -547,6 +548,33 @@ describe('LBFGS follows PyTorch (closure-driven, with and without strong Wolfe)'
     for (let i = 0; i < 5; i++) torch.tidy(() => { opt.step(closure); });
     expect(torch.memory_stats().live_tensors).toBeLessThanOrEqual(before);
   });
+
+  // In float64 PyTorch's 0-dim tensor scalars (ys, ro, H_diag, al, the first step length, the
+  // line search's) are float64 tensors: nothing rounds to float32, and the run matches bit for bit.
+  for (const c of fx.lbfgs_float64) {
+    it(`in float64, bit for bit: ${JSON.stringify(c.options)}`, () => {
+      const p: Params = {};
+      for (const k of ORDER) p[k] = torch.keep(new nn.Parameter(fromJson(fx.problem.params[k]).double()));
+      const [x, y] = [X.double(), Y.double()];
+      const opt = new optim.LBFGS(ORDER.map((k) => p[k]), c.options);
+      const closure = () => {
+        opt.zero_grad();
+        const loss = x.matmul(p.W1).add(p.b1).tanh().matmul(p.W2).add(p.b2).sub(y).pow(2).mean();
+        loss.backward();
+        return loss;
+      };
+      const losses: number[] = [];
+      const trajectory: Trajectory = [];
+      for (let step = 0; step < c.trajectory.length; step++) {
+        losses.push(torch.tidy(() => (opt.step(closure) as torch.Tensor).item() as number));
+        trajectory.push(Object.fromEntries(ORDER.map((k) => [k, p[k].detach().flatten().tolist() as number[]])));
+      }
+      expect(losses).toEqual(c.losses);
+      expect(trajectory).toEqual(c.trajectory);
+      const st = opt.state.get(p.W1)!;
+      expect([st.func_evals, st.n_iter]).toEqual([c.func_evals, c.n_iter]);
+    });
+  }
 });
 
 describe('new optimizers validate as PyTorch does', () => {

@@ -8,7 +8,7 @@ import { no_grad, enable_grad } from '../autograd';
 import { cat } from '../functions';
 import { zeros } from '../creation';
 import { Optimizer, ParamsInput, optionsOf, checkNonNegative, OptimizerState } from './optimizer';
-import { strongWolfe, S, py, ten } from './lbfgs_line_search';
+import { strongWolfe, S, py, ten, useScalarDtype } from './lbfgs_line_search';
 import { isPytorch2 } from '../pytorch_version';
 
 /** LBFGS's keyword arguments, as the trailing options object of `new LBFGS(params, ...)`. */
@@ -30,9 +30,6 @@ export interface LBFGSOptions {
 }
 
 const NAMES = ['lr', 'max_iter', 'max_eval', 'tolerance_grad', 'tolerance_change', 'history_size', 'line_search_fn'] as const;
-
-/** A 0-dim float tensor's value rounded as PyTorch's float32 scalar arithmetic rounds it. */
-const f32 = Math.fround;
 
 /**
  * L-BFGS, a quasi-Newton method. As in PyTorch it takes a single param group (add_param_group throws a
@@ -129,6 +126,9 @@ export class LBFGS extends Optimizer {
     let current_evals = 1;
     state.func_evals += 1;
     let flat_grad = this._gather_flat_grad();
+    // ys, ro, H_diag, al, be_i and the first t are 0-dim tensors of the parameters' dtype in
+    // PyTorch: their arithmetic rounds to float32, or not at all for float64 parameters.
+    const f32 = useScalarDtype(flat_grad.dtype);
     let opt_cond = maxAbs(flat_grad) <= tolerance_grad;
     if (opt_cond) return orig_loss;
 
@@ -172,7 +172,8 @@ export class LBFGS extends Optimizer {
         }
         const num_old = old_dirs.length;
         // Two-loop recursion for the approximate inverse Hessian times the gradient. The
-        // scalars are PyTorch's 0-dim float tensors, so their products round to float.
+        // scalars are PyTorch's 0-dim tensors, so their products round to float32 (f32) unless
+        // the parameters are float64.
         const al: number[] = new Array(history_size).fill(0);
         const q = flat_grad.neg();
         for (let i = num_old - 1; i >= 0; i--) {
@@ -192,7 +193,8 @@ export class LBFGS extends Optimizer {
 
       // The step length: the first iteration's is scaled by the gradient's L1 norm.
       if (state.n_iter === 1) {
-        // min(1., 1. / flat_grad.abs().sum()) * lr: the tensor (reciprocal, in float) unless 1 is smaller.
+        // min(1., 1. / flat_grad.abs().sum()) * lr: the tensor (reciprocal, in the parameters'
+        // precision) unless 1 is smaller.
         const inv = f32(1.0 / (flat_grad.abs().sum().item() as number));
         tS = inv < 1.0 ? ten(f32(inv) * f32(lr)) : py(1.0 * lr);
       } else {

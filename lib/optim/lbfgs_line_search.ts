@@ -2,25 +2,38 @@
 // _cubic_interpolate (themselves after minFunc). In PyTorch most of these scalars are 0-dim
 // float tensors (directional derivatives, and the step t computed from them), mixed with Python
 // floats (losses, constants); a mixed operation runs in float with the float operand rounded
-// to float first. `S` tracks which a value is, so the branches decide as PyTorch's do.
+// to float first. `S` tracks which a value is, so the branches decide as PyTorch's do. With
+// float64 parameters those tensors are float64, and every operation is a double's, as in Python.
 import { Tensor } from '../tensor';
 
 /**
- * A scalar as PyTorch's line search holds it: a Python float, or a 0-dim float32 tensor (t).
+ * A scalar as PyTorch's line search holds it: a Python float, or a 0-dim tensor (t) of the
+ * parameters' dtype.
  * @internal
  */
 export interface S {
   v: number;
   t: boolean;
 }
-const f32 = Math.fround;
+const exact = (v: number): number => v;
+/** The rounding of the 0-dim tensors' arithmetic: float32's, or none for float64 parameters. */
+let f32: (v: number) => number = Math.fround;
+/**
+ * Sets and returns the rounding of the 0-dim tensors' arithmetic for parameters of this dtype:
+ * none for float64, float32's otherwise. LBFGS.step() sets it before it makes any tensor scalar.
+ * @internal
+ */
+export function useScalarDtype(dtype: { name: string }): (v: number) => number {
+  f32 = dtype.name === 'float64' ? exact : Math.fround;
+  return f32;
+}
 /**
  * A Python float in the line search.
  * @internal
  */
 export const py = (v: number): S => ({ v, t: false });
 /**
- * A float32 tensor value in the line search.
+ * A 0-dim tensor's value in the line search (rounded to float32 unless the parameters are float64).
  * @internal
  */
 export const ten = (v: number): S => ({ v: f32(v), t: true });
