@@ -136,6 +136,8 @@ export function formatTensor(t: Tensor): string {
   if (numel === 0) {
     body = '[]';
     if (shape.length !== 1) suffixes.push(`size=(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`);
+    // No element shows an empty tensor's dtype, so PyTorch names every dtype but the default one.
+    if (dtype !== get_default_dtype()) suffixes.push(`dtype=torch.${dtype.name}`);
   } else {
     const data = t.tolist();
     const summarize = numel > print.threshold;
@@ -143,11 +145,32 @@ export function formatTensor(t: Tensor): string {
     shownValues(data, shape, summarize, shown);
     const f = makeFormatter(shown, dtype.is_floating_point, dtype.name === 'bool');
     body = render(data, shape, f, 'tensor('.length, summarize);
+    const defaultShown = dtype === get_default_dtype() || dtype.name === 'int64' || dtype.name === 'bool';
+    if (!defaultShown) suffixes.push(`dtype=torch.${dtype.name}`);
   }
-  const defaultShown = dtype === get_default_dtype() || dtype.name === 'int64' || dtype.name === 'bool';
-  if (!defaultShown) suffixes.push(`dtype=torch.${dtype.name}`);
   const gradFn = t.grad_fn;
   if (gradFn) suffixes.push(`grad_fn=<${gradFn.name()}>`);
   else if (t.requires_grad) suffixes.push('requires_grad=True');
-  return `tensor(${[body, ...suffixes].join(', ')})`;
+  return addSuffixes(`tensor(${body}`, suffixes, 'tensor('.length);
+}
+
+/**
+ * torch/_tensor_str.py _add_suffixes: each suffix goes on the body's last line, or on a line of
+ * its own (indented under the body) where it would take that line past linewidth; and the
+ * closing parenthesis. The line lengths are counted as PyTorch counts them.
+ */
+function addSuffixes(tensorStr: string, suffixes: string[], indent: number): string {
+  const parts = [tensorStr];
+  let lastLineLen = tensorStr.length - tensorStr.lastIndexOf('\n') + 1;
+  for (const suffix of suffixes) {
+    if (lastLineLen + suffix.length + 2 > print.linewidth) {
+      parts.push(`,\n${' '.repeat(indent)}${suffix}`);
+      lastLineLen = indent + suffix.length;
+    } else {
+      parts.push(`, ${suffix}`);
+      lastLineLen += suffix.length + 2;
+    }
+  }
+  parts.push(')');
+  return parts.join('');
 }

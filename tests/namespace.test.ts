@@ -252,6 +252,26 @@ describe('Tensor methods and constructors PyTorch has beyond the schemas', () =>
     }
     expect(String(torch.tensor([1.23456]))).toBe('tensor([1.2346])');
   });
+  it('a suffix that would pass linewidth goes on a line of its own, and an empty tensor names its dtype, as PyTorch prints them', () => {
+    // Each string is repr() of the same tensor in PyTorch 1.13 and 2.13 (torch/_tensor_str.py _add_suffixes).
+    torch.manual_seed(1);
+    const embeds = new torch.nn.Embedding(2, 5);
+    expect(String(embeds.forward(torch.tensor([0])))).toBe('tensor([[ 0.6614,  0.2669,  0.0617,  0.6213, -0.4519]],\n       grad_fn=<EmbeddingBackward0>)');
+    const a = torch.full([1, 9], 1.5, { dtype: torch.float64, requires_grad: true });
+    expect(String(a.add(a))).toBe('tensor([[3., 3., 3., 3., 3., 3., 3., 3., 3.]], dtype=torch.float64,\n       grad_fn=<AddBackward0>)');
+    expect(String(torch.full([1, 10], 1.5, { dtype: torch.float64, requires_grad: true })))
+      .toBe('tensor([[1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000, 1.5000,\n         1.5000]], dtype=torch.float64, requires_grad=True)');
+    torch.set_printoptions({ linewidth: 120 });
+    try {
+      expect(String(a.add(a))).toBe('tensor([[3., 3., 3., 3., 3., 3., 3., 3., 3.]], dtype=torch.float64, grad_fn=<AddBackward0>)');
+    } finally {
+      torch.set_printoptions({ profile: 'default' });
+    }
+    expect(String(torch.tensor([], { dtype: torch.long }))).toBe('tensor([], dtype=torch.int64)');
+    expect(String(torch.zeros([0, 3], { dtype: torch.bool }))).toBe('tensor([], size=(0, 3), dtype=torch.bool)');
+    expect(String(torch.zeros([0], { dtype: torch.float64 }))).toBe('tensor([], dtype=torch.float64)');
+    expect(String(torch.zeros(2, 0))).toBe('tensor([], size=(2, 0))');
+  });
   it('messages name no internal class and say how sizes go', () => {
     expect(() => (torch.randn as any)([1, 3], [2])).toThrow(/size must be one array of integers or integers given separately, but got \(\[1,3\], \[2\]\)/);
     const lstm = new torch.nn.LSTM(2, 2);
