@@ -11,10 +11,13 @@ import { main as polynomial_nn } from '../examples/ports/polynomial_nn';
 import { main as sequence_models } from '../examples/ports/sequence_models';
 import { main as deep_learning } from '../examples/ports/deep_learning';
 import { main as polynomial_custom_function } from '../examples/ports/polynomial_custom_function';
+import { main as time_sequence_prediction } from '../examples/ports/time_sequence_prediction';
+import { main as word_embeddings } from '../examples/ports/word_embeddings';
+import { main as advanced_bilstm_crf } from '../examples/ports/advanced_bilstm_crf';
 
 interface PortFixture { torch: string; stdout: string[]; results: unknown }
 
-const ports: Record<string, () => PortRun<unknown>> = { regression, polynomial_nn, sequence_models, deep_learning, polynomial_custom_function };
+const ports: Record<string, () => PortRun<unknown>> = { regression, polynomial_nn, sequence_models, deep_learning, polynomial_custom_function, time_sequence_prediction, word_embeddings, advanced_bilstm_crf };
 
 /** Fixtures spell NaN and the infinities as strings (scripts/fixture_dir.py json_number). */
 function fromFixture(v: unknown): unknown {

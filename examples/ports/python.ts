@@ -45,6 +45,17 @@ export function formatFixed(x: number, decimals: number, plus = false): string {
   return plus && !s.startsWith('-') ? `+${s}` : s;
 }
 
+/**
+ * A Python list: an array that prints as one (`['a', 1]`), where a plain array stands for a tuple.
+ * Its slice() and map() give Lists too, as Python's slicing and comprehensions give lists.
+ */
+export class List<T> extends Array<T> {}
+
+/** A Python list of the given items: `[a, b]` → list([a, b]). */
+export function list<T>(items: Iterable<T>): List<T> {
+  return List.from(items) as List<T>;
+}
+
 /** Python's str() of a value (repr() inside tuples, lists and dicts, as Python prints them). */
 export function str(v: unknown): string {
   if (typeof v === 'string') return v;
@@ -56,6 +67,7 @@ function repr(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) && !Object.is(v, -0) && Math.abs(v) < 1e16 ? `${v}` : floatRepr(v);
   if (v instanceof torch.Tensor) return v.toString();
   if (v instanceof Map) return `{${[...v].map(([k, x]) => `${repr(k)}: ${repr(x)}`).join(', ')}}`;
+  if (v instanceof List) return `[${[...v].map(repr).join(', ')}]`;
   // A JavaScript array stands for a Python tuple: the ports print tuples (an LSTM's (h, c)).
   if (Array.isArray(v)) return `(${v.map(repr).join(', ')}${v.length === 1 ? ',' : ''})`;
   return String(v);
