@@ -1,7 +1,12 @@
 // nn.Module mechanics: registration by field, traversal order, state_dict round trips with
-// PyTorch's error messages, modes, device/dtype moves and the repr.
+// PyTorch's error messages, modes, device/dtype moves, the repr, and forward hooks (against a
+// live PyTorch oracle).
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
+import { deepcopy } from '../lib/nn/deepcopy';
+import { checkOracle, oracleEnv, oraclePython } from './oracle';
+import { warningsOf } from './warnings_heard';
 
 const { nn } = torch;
 
@@ -185,5 +190,600 @@ describe('containers', () => {
     const d = new nn.ModuleDict({ forward: new Affine(1), zeta: new Affine(1) });
     expect([...d.keys()]).toEqual(['forward', 'zeta']);
     expect(Object.keys(d.state_dict())).toEqual(['forward.weight', 'forward.bias', 'forward.calls', 'zeta.weight', 'zeta.bias', 'zeta.calls']);
+  });
+});
+
+// ---- forward hooks ------------------------------------------------------------------------------
+
+// The PyTorch side of the hook tests; its parts for prepend/with_kwargs (PyTorch 2.0) and
+// always_call (2.1) run only where the oracle's PyTorch has them.
+const HOOKS_ORACLE = `
+import inspect, json, warnings
+import torch
+import torch.nn as nn
+warnings.simplefilter('ignore')
+SIG = inspect.signature(nn.Module.register_forward_hook).parameters
+out = {'v2': 'prepend' in SIG, 'always_call': 'always_call' in SIG}
+def L(t):
+    return t.detach().tolist()
+def state(m):
+    return {k: L(v) for k, v in m.state_dict().items()}
+
+# A small model: hooks that record the call order, change inputs and outputs, add and remove
+# hooks while they run, and keep an intermediate activation.
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.Linear(4, 8)
+        self.act = nn.ReLU()
+        self.body = nn.Sequential(nn.Linear(8, 8), nn.Tanh())
+        self.fc2 = nn.Linear(8, 3)
+    def forward(self, x):
+        return self.fc2(self.body(self.act(self.fc1(x))))
+torch.manual_seed(0)
+net = Net()
+x = torch.randn(2, 4)
+out['state'] = state(net)
+out['x'] = L(x)
+out['plain'] = L(net(x))
+order, feats, handles, late = [], {}, {}, []
+def pre_net(m, args):
+    order.append('pre net')
+    return (args[0] + 0.5,)
+def pre_fc1(m, args):
+    order.append('pre fc1')
+    return args[0] * 2
+def pre_body(m, args):
+    order.append('pre body')
+def fwd_body0(m, args, output):
+    order.append('fwd body.0')
+    return output + 1
+def fwd_act(m, args, output):
+    order.append('fwd act')
+    feats['act'] = L(output)
+def fwd_fc2_a(m, args, output):
+    order.append('fwd fc2 a')
+    if not late:
+        late.append(m.register_forward_hook(fwd_fc2_late))
+        handles['victim'].remove()
+def fwd_fc2_late(m, args, output):
+    order.append('fwd fc2 late')
+def fwd_fc2_victim(m, args, output):
+    order.append('fwd fc2 victim')
+def fwd_fc2_once(m, args, output):
+    order.append('fwd fc2 once')
+    handles['once'].remove()
+def fwd_net(m, args, output):
+    order.append('fwd net')
+    feats['net_args0'] = L(args[0])
+    feats['net_nargs'] = len(args)
+    return output * 3
+handles['pre_net'] = net.register_forward_pre_hook(pre_net)
+handles['pre_fc1'] = net.fc1.register_forward_pre_hook(pre_fc1)
+handles['pre_body'] = net.body.register_forward_pre_hook(pre_body)
+handles['fwd_body0'] = net.body[0].register_forward_hook(fwd_body0)
+handles['fwd_act'] = net.act.register_forward_hook(fwd_act)
+handles['fwd_fc2_a'] = net.fc2.register_forward_hook(fwd_fc2_a)
+handles['victim'] = net.fc2.register_forward_hook(fwd_fc2_victim)
+handles['once'] = net.fc2.register_forward_hook(fwd_fc2_once)
+handles['fwd_net'] = net.register_forward_hook(fwd_net)
+runs = []
+def run():
+    order.clear()
+    y = net(x)
+    runs.append({'order': list(order), 'y': L(y)})
+run()
+out['fc2_hooks_after_first'] = [h.__name__ for h in net.fc2._forward_hooks.values()]
+handles['pre_fc1'].remove()
+handles['fwd_body0'].remove()
+run()
+for h in [*handles.values(), *late]:
+    h.remove()
+run()
+out['runs'] = runs
+out['feats'] = feats
+
+# A hook on the attention inside a transformer layer (called with keyword options): its args are
+# the three positional inputs, its output the (attn_output, weights) pair.
+torch.manual_seed(1)
+layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+src = torch.randn(5, 2, 8)
+att = {}
+def fwd_attn(m, args, output):
+    att['nargs'] = len(args)
+    att['out'] = L(output[0])
+    att['weights_none'] = output[1] is None
+layer.self_attn.register_forward_hook(fwd_attn)
+out['attn'] = {'state': state(layer), 'src': L(src), 'y': L(layer(src)), 'seen': att}
+
+# Hooks survive deepcopy: TransformerEncoder clones a hooked layer; the copies share the hook
+# function and run it on themselves, and removing the original's handle leaves them.
+torch.manual_seed(2)
+layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+seen = []
+def fwd_layer(m, args, output):
+    seen.append(m)
+    return output * 0.5
+h = layer.register_forward_hook(fwd_layer)
+enc = nn.TransformerEncoder(layer, 2)
+src = torch.randn(5, 2, 8)
+def where(ms):
+    return [next((i for i, l in enumerate(enc.layers) if l is m), -1) for m in ms]
+y = enc(src)
+clones = {'state': state(enc), 'src': L(src), 'y': L(y), 'seen': where(seen)}
+clones['same_ids'] = list(enc.layers[0]._forward_hooks) == [h.id] and list(enc.layers[1]._forward_hooks) == [h.id]
+clones['shared'] = enc.layers[1]._forward_hooks[h.id] is fwd_layer
+h.remove()
+seen.clear()
+enc(src)
+clones['seen_after_remove'] = where(seen)
+clones['original_left'] = len(layer._forward_hooks)
+out['clones'] = clones
+
+if out['v2']:
+    # prepend and with_kwargs: keyword arguments reach with_kwargs hooks only.
+    class Scale(nn.Module):
+        def forward(self, x, *, factor=1.0, shift=0.0):
+            return x * factor + shift
+    s = Scale()
+    order = []
+    def pa(m, args):
+        order.append('pre a %d' % len(args))
+    def pb(m, args):
+        order.append('pre b')
+    def pc(m, args, kwargs):
+        order.append('pre c ' + ','.join(sorted(kwargs)))
+        kwargs = dict(kwargs)
+        kwargs['factor'] = kwargs.get('factor', 1.0) * 10
+        return (args[0] + 1,), kwargs
+    def fa(m, args, output):
+        order.append('fwd a %d' % len(args))
+    def fb(m, args, kwargs, output):
+        order.append('fwd b ' + ','.join(sorted(kwargs)))
+        return output + kwargs.get('shift', 0.0)
+    def fc(m, args, output):
+        order.append('fwd c')
+    s.register_forward_pre_hook(pa)
+    s.register_forward_pre_hook(pb)
+    s.register_forward_pre_hook(pc, prepend=True, with_kwargs=True)
+    s.register_forward_hook(fa)
+    s.register_forward_hook(fb, with_kwargs=True)
+    s.register_forward_hook(fc, prepend=True)
+    x2 = torch.tensor([1.0, 2.0])
+    kw = {}
+    order.clear()
+    kw['with'] = {'y': L(s(x2, factor=2.0, shift=0.5)), 'order': list(order)}
+    order.clear()
+    kw['without'] = {'y': L(s(x2)), 'order': list(order)}
+    kw['pre_order'] = [f.__name__ for f in s._forward_pre_hooks.values()]
+    kw['fwd_order'] = [f.__name__ for f in s._forward_hooks.values()]
+    # The keyword options a transformer layer passes to its attention.
+    layer = nn.TransformerEncoderLayer(8, 2, dim_feedforward=16, dropout=0.0)
+    got = {}
+    def attn_kw(m, args, kwargs, output):
+        got['keys'] = sorted(kwargs)
+        got['need_weights'] = kwargs['need_weights']
+        got['nargs'] = len(args)
+    layer.self_attn.register_forward_hook(attn_kw, with_kwargs=True)
+    layer(torch.randn(5, 2, 8))
+    kw['attn'] = got
+    out['kwargs'] = kw
+
+if out['always_call']:
+    # always_call: such hooks run after an error too, with output None; their own errors are
+    # silenced, and the first error is raised.
+    class Boom(nn.Module):
+        def forward(self, x):
+            raise ValueError('boom')
+    class Fine(nn.Module):
+        def forward(self, x):
+            return x
+    order = []
+    def normal(m, args, output):
+        order.append('normal')
+    def always(m, args, output):
+        order.append('always %s %d' % (output is None, len(args)))
+    def always_raises(m, args, output):
+        order.append('always raises')
+        raise RuntimeError('hook failed')
+    def raiser(m, args, output):
+        order.append('raiser')
+        raise ValueError('raiser failed')
+    b = Boom()
+    b.register_forward_hook(normal)
+    b.register_forward_hook(always, always_call=True)
+    b.register_forward_hook(always_raises, always_call=True)
+    try:
+        b(torch.ones(1))
+    except ValueError as e:
+        order.append('raised ' + str(e))
+    first = list(order)
+    order.clear()
+    f = Fine()
+    f.register_forward_hook(always, always_call=True)
+    f.register_forward_hook(raiser)
+    f.register_forward_hook(normal, always_call=True)
+    try:
+        f(torch.ones(1))
+    except ValueError as e:
+        order.append('raised ' + str(e))
+    out['always'] = {'forward_raises': first, 'hook_raises': list(order)}
+print(json.dumps(out))
+`;
+
+type Nested = number | Nested[];
+
+function loadState(m: torch.nn.Module, state: Record<string, Nested>): void {
+  m.load_state_dict(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, torch.tensor(v as number[])])));
+}
+
+/** Elementwise within 1e-5 of PyTorch's values (the same float32 operators run on both sides). */
+function expectValues(actual: torch.Tensor, expected: Nested, what: string): void {
+  const got = Array.from(actual.detach().flatten().toTypedArray() as Float32Array);
+  const want: number[] = [];
+  const flatten = (v: Nested): void => void (Array.isArray(v) ? v.forEach(flatten) : want.push(v));
+  flatten(expected);
+  expect(got.length, `${what}: size`).toBe(want.length);
+  const worst = got.reduce((w, g, i) => Math.max(w, Math.abs(g - want[i]) - 1e-5 * Math.abs(want[i])), 0);
+  expect(worst, `${what}: differs from PyTorch by ${worst}`).toBeLessThanOrEqual(1e-5);
+}
+
+class HookNet extends nn.Module {
+  fc1 = new nn.Linear(4, 8);
+  act = new nn.ReLU();
+  body = new nn.Sequential(new nn.Linear(8, 8), new nn.Tanh());
+  fc2 = new nn.Linear(8, 3);
+  forward(x: torch.Tensor): torch.Tensor {
+    return this.fc2.forward(this.body.forward(this.act.forward(this.fc1.forward(x))));
+  }
+}
+
+class Scale extends nn.Module<[torch.Tensor, { factor?: number; shift?: number }?], torch.Tensor> {
+  forward(x: torch.Tensor, { factor = 1, shift = 0 }: { factor?: number; shift?: number } = {}): torch.Tensor {
+    return x.mul(factor).add(shift);
+  }
+}
+
+describe('forward hooks (live oracle)', () => {
+  checkOracle();
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', HOOKS_ORACLE], { encoding: 'utf8', env: oracleEnv(), maxBuffer: 1 << 26 }));
+  const isV1 = torch.version.libtorch.startsWith('1.');
+
+  it('pre-hooks and hooks run in PyTorch\'s order, change inputs and outputs, and come off', () => {
+    const net = new HookNet();
+    loadState(net, py.state);
+    const x = torch.tensor(py.x);
+    expectValues(net.forward(x), py.plain, 'without hooks');
+    const order: string[] = [];
+    const feats: Record<string, torch.Tensor | number> = {};
+    const handles: Record<string, torch.utils.hooks.RemovableHandle> = {};
+    const late: torch.utils.hooks.RemovableHandle[] = [];
+    type T = torch.Tensor;
+    function fwd_fc2_a(m: torch.nn.Module) {
+      order.push('fwd fc2 a');
+      if (!late.length) {
+        late.push(m.register_forward_hook(fwd_fc2_late));
+        handles.victim.remove();
+      }
+    }
+    function fwd_fc2_late() {
+      order.push('fwd fc2 late');
+    }
+    handles.pre_net = net.register_forward_pre_hook((m, args) => {
+      order.push('pre net');
+      return [(args[0] as T).add(0.5)];
+    });
+    handles.pre_fc1 = net.fc1.register_forward_pre_hook((m, args) => {
+      order.push('pre fc1');
+      return (args[0] as T).mul(2); // one value: the only argument
+    });
+    handles.pre_body = net.body.register_forward_pre_hook(() => void order.push('pre body'));
+    handles.fwd_body0 = net.body.at(0).register_forward_hook((m, args, output) => {
+      order.push('fwd body.0');
+      return (output as T).add(1);
+    });
+    handles.fwd_act = net.act.register_forward_hook((m, args, output) => {
+      order.push('fwd act');
+      feats.act = output; // output: a Tensor, from ReLU's forward
+    });
+    handles.fwd_fc2_a = net.fc2.register_forward_hook(fwd_fc2_a);
+    handles.victim = net.fc2.register_forward_hook(() => void order.push('fwd fc2 victim'));
+    handles.once = net.fc2.register_forward_hook(() => {
+      order.push('fwd fc2 once');
+      handles.once.remove();
+    });
+    handles.fwd_net = net.register_forward_hook((m, args, output) => {
+      order.push('fwd net');
+      feats.net_args0 = args[0] as T;
+      feats.net_nargs = args.length;
+      return output.mul(3);
+    });
+    const run = (i: number) => {
+      order.length = 0;
+      const y = net.forward(x);
+      expect(order, `run ${i}: the order`).toEqual(py.runs[i].order);
+      expectValues(y, py.runs[i].y, `run ${i}: the output`);
+    };
+    run(0);
+    expect([...net.fc2._forward_hooks.values()].map((f) => f.name)).toEqual(py.fc2_hooks_after_first);
+    handles.pre_fc1.remove();
+    handles.fwd_body0.remove();
+    expect(Object.hasOwn(net.fc1, 'forward')).toBe(false);
+    run(1);
+    for (const h of [...Object.values(handles), ...late]) h.remove();
+    run(2);
+    expectValues(feats.act as T, py.feats.act, 'the activation a hook kept');
+    expectValues(feats.net_args0 as T, py.feats.net_args0, 'args after the pre-hook');
+    expect(feats.net_nargs).toBe(py.feats.net_nargs);
+    for (const m of net.modules()) expect(Object.hasOwn(m, 'forward'), `${m._get_name()} has no own forward`).toBe(false);
+  });
+
+  it('a hook on a transformer layer\'s attention gets the positional inputs (feature extraction)', () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16, dropout: 0.0 });
+    loadState(layer, py.attn.state);
+    const seen: { nargs?: number; out?: torch.Tensor; weights_none?: boolean } = {};
+    layer.self_attn.register_forward_hook((m, args, output) => {
+      seen.nargs = args.length;
+      seen.out = output[0];
+      seen.weights_none = output[1] === null;
+    });
+    expectValues(layer.forward(torch.tensor(py.attn.src)), py.attn.y, 'the layer\'s output');
+    expect(seen.nargs).toBe(py.attn.seen.nargs);
+    expect(seen.weights_none).toBe(py.attn.seen.weights_none);
+    expectValues(seen.out!, py.attn.seen.out, 'the attention output the hook kept');
+  });
+
+  it('hooks survive deepcopy: TransformerEncoder\'s clones share the hook and run it on themselves', () => {
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16, dropout: 0.0 });
+    const seen: torch.nn.Module[] = [];
+    function fwd_layer(m: torch.nn.Module, args: unknown[], output: unknown) {
+      seen.push(m);
+      return (output as torch.Tensor).mul(0.5);
+    }
+    const h = layer.register_forward_hook(fwd_layer);
+    const enc = new nn.TransformerEncoder(layer, 2);
+    loadState(enc, py.clones.state);
+    const src = torch.tensor(py.clones.src);
+    const where = (ms: torch.nn.Module[]) => ms.map((m) => [...enc.layers].indexOf(m));
+    expectValues(enc.forward(src), py.clones.y, 'the output with the copied hooks');
+    expect(where(seen)).toEqual(py.clones.seen);
+    const ids = [...enc.layers].map((l) => [...l._forward_hooks.keys()]);
+    expect(py.clones.same_ids).toBe(true);
+    expect(ids).toEqual([[h.id], [h.id]]);
+    expect(py.clones.shared).toBe(true);
+    expect(enc.layers.at(1)._forward_hooks.get(h.id)).toBe(fwd_layer);
+    h.remove();
+    seen.length = 0;
+    enc.forward(src);
+    expect(where(seen)).toEqual(py.clones.seen_after_remove);
+    expect(layer._forward_hooks.size).toBe(py.clones.original_left);
+    expect(Object.hasOwn(layer, 'forward')).toBe(false);
+    expect(Object.hasOwn(enc.layers.at(0), 'forward')).toBe(true);
+  });
+
+  it('the oracle lacks prepend/with_kwargs and always_call only on PyTorch 1.13', () => {
+    expect(py.v2).toBe(!isV1);
+    expect(py.always_call).toBe(!isV1);
+  });
+
+  it.skipIf(isV1)('prepend and with_kwargs: the trailing options object is the kwargs', () => {
+    const s = new Scale();
+    const order: string[] = [];
+    const keys = (kw: object) => Object.keys(kw).sort().join(',');
+    function pa(m: Scale, args: unknown[]) {
+      order.push(`pre a ${args.length}`);
+    }
+    function pb() {
+      order.push('pre b');
+    }
+    function pc(m: Scale, args: unknown[], kwargs: Record<string, unknown>): [unknown[], Record<string, unknown>] {
+      order.push(`pre c ${keys(kwargs)}`);
+      return [[(args[0] as torch.Tensor).add(1)], { ...kwargs, factor: ((kwargs.factor as number | undefined) ?? 1) * 10 }];
+    }
+    function fa(m: Scale, args: unknown[]) {
+      order.push(`fwd a ${args.length}`);
+    }
+    function fb(m: Scale, args: unknown[], kwargs: Record<string, unknown>, output: torch.Tensor) {
+      order.push(`fwd b ${keys(kwargs)}`);
+      return output.add((kwargs.shift as number | undefined) ?? 0);
+    }
+    function fc() {
+      order.push('fwd c');
+    }
+    s.register_forward_pre_hook(pa);
+    s.register_forward_pre_hook(pb);
+    s.register_forward_pre_hook(pc, { prepend: true, with_kwargs: true });
+    s.register_forward_hook(fa);
+    s.register_forward_hook(fb, { with_kwargs: true });
+    s.register_forward_hook(fc, { prepend: true });
+    const x = torch.tensor([1, 2], { dtype: torch.float32 });
+    const options = { factor: 2, shift: 0.5 };
+    expectValues(s.forward(x, options), py.kwargs.with.y, 'with options');
+    expect(order).toEqual(py.kwargs.with.order);
+    expect(options).toEqual({ factor: 2, shift: 0.5 }); // the caller's object is left as it was
+    order.length = 0;
+    expectValues(s.forward(x), py.kwargs.without.y, 'without options');
+    expect(order).toEqual(py.kwargs.without.order);
+    expect([...s._forward_pre_hooks.values()].map((f) => f.name)).toEqual(py.kwargs.pre_order);
+    expect([...s._forward_hooks.values()].map((f) => f.name)).toEqual(py.kwargs.fwd_order);
+    expect([...s._forward_pre_hooks_with_kwargs.keys()]).toEqual([[...s._forward_pre_hooks.keys()][0]]);
+
+    const layer = new nn.TransformerEncoderLayer(8, 2, { dim_feedforward: 16, dropout: 0.0 });
+    const got: Record<string, unknown> = {};
+    layer.self_attn.register_forward_hook((m, args, kwargs) => {
+      got.keys = Object.keys(kwargs).sort();
+      got.need_weights = kwargs.need_weights;
+      got.nargs = args.length;
+    }, { with_kwargs: true });
+    layer.forward(torch.randn(5, 2, 8));
+    expect(got).toEqual(py.kwargs.attn);
+  });
+
+  it.skipIf(isV1)('always_call hooks run after an error, with output undefined (PyTorch\'s None)', async () => {
+    class Boom extends nn.Module {
+      forward(x: torch.Tensor): never {
+        void x;
+        throw new Error('boom');
+      }
+    }
+    class Fine extends nn.Module {
+      forward(x: torch.Tensor) {
+        return x;
+      }
+    }
+    const order: string[] = [];
+    const normal = () => void order.push('normal');
+    const always = (m: unknown, args: unknown[], output: unknown) => void order.push(`always ${output === undefined ? 'True' : 'False'} ${args.length}`);
+    const b = new Boom();
+    b.register_forward_hook(normal);
+    b.register_forward_hook(always, { always_call: true });
+    b.register_forward_hook(() => {
+      order.push('always raises');
+      throw new Error('hook failed');
+    }, { always_call: true });
+    const warnings = await warningsOf(() => {
+      try {
+        b.forward(torch.ones(1));
+      } catch (e) {
+        order.push(`raised ${(e as Error).message}`);
+      }
+    });
+    expect(order).toEqual(py.always.forward_raises);
+    expect(warnings.map((w) => w.message)).toEqual(['module forward hook with ``always_call=True`` raised an exception that was silenced as another error was raised in forward: hook failed']);
+    order.length = 0;
+    const f = new Fine();
+    f.register_forward_hook(always, { always_call: true });
+    f.register_forward_hook(() => {
+      order.push('raiser');
+      throw new Error('raiser failed');
+    });
+    f.register_forward_hook(normal, { always_call: true });
+    try {
+      f.forward(torch.ones(1));
+    } catch (e) {
+      order.push(`raised ${(e as Error).message}`);
+    }
+    expect(order).toEqual(py.always.hook_raises);
+  });
+});
+
+describe('forward hooks: the wrapper, handles and errors', () => {
+  it('only a module with hooks has an own forward, invisible to parameters and state_dict', () => {
+    const m = new Affine(3);
+    const keys = Object.keys(m);
+    const state = Object.keys(m.state_dict());
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+    const h = m.register_forward_hook(() => undefined);
+    const g = m.register_forward_pre_hook(() => undefined);
+    expect(Object.hasOwn(m, 'forward')).toBe(true);
+    expect(Object.keys(m)).toEqual(keys);
+    expect(Object.keys(m.state_dict())).toEqual(state);
+    expect(m.parameters().length).toBe(2);
+    h.remove();
+    expect(Object.hasOwn(m, 'forward')).toBe(true);
+    g.remove();
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+    expect(Object.keys(m)).toEqual(keys);
+  });
+
+  it('handles: PyTorch\'s RemovableHandle, with increasing ids, idempotent remove and using', () => {
+    const m = new Affine(2);
+    const a = m.register_forward_hook(() => undefined);
+    const b = m.register_forward_hook(() => undefined, { prepend: true });
+    expect(a).toBeInstanceOf(torch.utils.hooks.RemovableHandle);
+    expect(b.id).toBe(a.id + 1);
+    expect(torch.utils.hooks.RemovableHandle.next_id).toBe(b.id + 1);
+    expect([...m._forward_hooks.keys()]).toEqual([b.id, a.id]);
+    a.remove();
+    a.remove();
+    expect([...m._forward_hooks.keys()]).toEqual([b.id]);
+    b.remove();
+    const seen: number[] = [];
+    {
+      using h = m.register_forward_hook(() => void seen.push(1));
+      m.forward(torch.ones(2));
+      expect(m._forward_hooks.has(h.id)).toBe(true);
+    }
+    m.forward(torch.ones(2));
+    expect(seen).toEqual([1]);
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+  });
+
+  it('a subclass\'s overriding forward is what the hooks wrap', () => {
+    class Doubled extends Affine {
+      forward(x: torch.Tensor) {
+        return super.forward(x).mul(2);
+      }
+    }
+    const m = new Doubled(2);
+    const outputs: number[][] = [];
+    m.register_forward_hook((mod, args, output) => void outputs.push(output.tolist() as number[]));
+    expect(m.forward(torch.tensor([1, 2], { dtype: torch.float32 })).tolist()).toEqual([2, 4]);
+    expect(outputs).toEqual([[2, 4]]);
+  });
+
+  it('a forward the user assigns, before or after the hooks, keeps working and the hooks run once', () => {
+    const x = torch.tensor([1, 2], { dtype: torch.float32 });
+    const log: string[] = [];
+    // Assigned before: the hooks wrap it, and removing them puts it back.
+    const m = new Affine(2);
+    const own = (t: torch.Tensor) => {
+      log.push('own');
+      return t.add(10);
+    };
+    m.forward = own;
+    const h = m.register_forward_hook((mod, args, output) => {
+      log.push('hook');
+      return output.mul(2);
+    });
+    expect(m.forward(x).tolist()).toEqual([22, 24]);
+    h.remove();
+    expect(m.forward).toBe(own);
+    expect(Object.keys(m)).toContain('forward');
+    // Assigned after, wrapping the hooked forward (as tests/nn_recurrent.test.ts patches layers).
+    const n = new Affine(2);
+    const g = n.register_forward_pre_hook(() => void log.push('pre'));
+    const forward = n.forward.bind(n);
+    n.forward = (t: torch.Tensor) => {
+      log.push('patched');
+      return forward(t);
+    };
+    log.length = 0;
+    expect(n.forward(x).tolist()).toEqual([1, 2]);
+    expect(log).toEqual(['patched', 'pre']);
+    g.remove();
+    expect(n.forward(x).tolist()).toEqual([1, 2]);
+    expect(log).toEqual(['patched', 'pre', 'patched']);
+  });
+
+  it('deepcopy: the copy\'s hooks are its own Maps holding the same functions, around the copy\'s forward', () => {
+    const m = new Affine(2);
+    const modules: torch.nn.Module[] = [];
+    const hook = (mod: Affine) => void modules.push(mod);
+    const h = m.register_forward_hook(hook);
+    const c = deepcopy(m);
+    torch.no_grad(() => c.weight.fill_(3));
+    const x = torch.tensor([1, 2], { dtype: torch.float32 });
+    expect(c.forward(x).tolist()).toEqual([3, 6]);
+    expect(m.forward(x).tolist()).toEqual([1, 2]);
+    expect(modules).toEqual([c, m]);
+    expect(c._forward_hooks).not.toBe(m._forward_hooks);
+    expect(c._forward_hooks.get(h.id)).toBe(hook);
+    h.remove();
+    expect(c._forward_hooks.size).toBe(1);
+  });
+
+  it('bad arguments and bad hook results are errors', () => {
+    const m = new Affine(2);
+    expect(() => m.register_forward_hook(3 as never)).toThrow(new TypeError('register_forward_hook(): hook must be a function, got number'));
+    expect(() => m.register_forward_pre_hook(null as never)).toThrow(new TypeError('register_forward_pre_hook(): hook must be a function, got null'));
+    expect(() => m.register_forward_hook(() => undefined, { always: true } as never)).toThrow(new TypeError("register_forward_hook() got an unexpected keyword argument 'always'"));
+    expect(() => m.register_forward_pre_hook(() => undefined, { always_call: true } as never)).toThrow(new TypeError("register_forward_pre_hook() got an unexpected keyword argument 'always_call'"));
+    expect(() => m.register_forward_hook(() => undefined, true as never)).toThrow(new TypeError('register_forward_hook(): options must be an object, got boolean'));
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+    const h = m.register_forward_pre_hook(() => [torch.ones(2)] as never, { with_kwargs: true });
+    expect(() => m.forward(torch.ones(2))).toThrow('forward pre-hook must return null or an array [new_args, new_kwargs] (an array and an object), but got an array of length 1.');
+    h.remove();
+    expect(() => new torch.utils.hooks.RemovableHandle({} as never)).toThrow(new TypeError('RemovableHandle: hooks_dict must be a Map, got Object'));
   });
 });

@@ -6,6 +6,9 @@ import { Tensor } from '../tensor';
 import { DType, DTypeLike, toDType } from '../dtype';
 import { Device, DeviceLike } from '../device';
 import { no_grad } from '../autograd';
+import { isOptions } from '../args';
+import { warn } from '../warnings';
+import { RemovableHandle } from '../utils/hooks';
 import { Parameter } from './parameter';
 
 /** A module's state_dict: parameters and persistent buffers by dotted name ('conv1.weight'). */
@@ -22,13 +25,64 @@ export interface LoadResult {
 /** Internal: the key of a module's buffer Map (lib/nn/deepcopy.ts rebinds buffer accessors with it). */
 export const BUFFERS = Symbol('buffers');
 const NON_PERSISTENT = Symbol('nonPersistent');
+const HOOKS = Symbol('hooks');
+
+/** A keyword-options object as forward hooks see it: the call's trailing plain object. */
+type Kwargs = Record<string, unknown>;
+
+/**
+ * A forward pre-hook, `hook(module, args)`: runs before forward with its positional arguments;
+ * returns null/undefined (no change), a new array of arguments, or one value (the only argument).
+ */
+export type ForwardPreHook<M = Module> = (module: M, args: unknown[]) => unknown;
+
+/**
+ * A forward pre-hook registered `with_kwargs`, `hook(module, args, kwargs)`: returns null/undefined
+ * or a new `[args, kwargs]` pair.
+ */
+export type ForwardPreHookWithKwargs<M = Module> = (module: M, args: unknown[], kwargs: Kwargs) => [unknown[], Kwargs] | null | undefined | void;
+
+/** A forward hook, `hook(module, args, output)`: returns null/undefined or a replacement output. */
+export type ForwardHook<M = Module, Out = unknown> = (module: M, args: unknown[], output: Out) => unknown;
+
+/** A forward hook registered `with_kwargs`, `hook(module, args, kwargs, output)`. */
+export type ForwardHookWithKwargs<M = Module, Out = unknown> = (module: M, args: unknown[], kwargs: Kwargs, output: Out) => unknown;
+
+/**
+ * A hook as `_forward_hooks` and `_forward_pre_hooks` hold it: any of the four kinds, for
+ * inspection (a call needs a cast to its kind).
+ */
+export type RegisteredHook = (...args: never[]) => unknown;
+
+type AnyHook = (module: Module, ...rest: unknown[]) => unknown;
+
+/**
+ * A module's forward hooks, kept under a symbol (created on the first registration), as
+ * PyTorch's five OrderedDicts keyed by handle id.
+ */
+interface HookState {
+  forward_pre_hooks: Map<number, RegisteredHook>;
+  forward_pre_hooks_with_kwargs: Map<number, true>;
+  forward_hooks: Map<number, RegisteredHook>;
+  forward_hooks_with_kwargs: Map<number, true>;
+  forward_hooks_always_called: Map<number, true>;
+  /** The own `forward` property the instance had when the hooks wrapped it (one a user assigned). */
+  own_forward: PropertyDescriptor | undefined;
+}
 
 /**
  * Base class for all neural-network modules (PyTorch's nn.Module).
  *
  * Differences from PyTorch: a module is called with `m.forward(x)` (JS objects are not
  * callable); submodules and parameters are found from the object's own fields rather than
- * registered by `__setattr__`; hooks, `named_*` `remove_duplicate` and `get_submodule` are absent.
+ * registered by `__setattr__`; `named_*` `remove_duplicate` and `get_submodule` are absent.
+ *
+ * Hooks: forward hooks and forward pre-hooks (`register_forward_hook`,
+ * `register_forward_pre_hook`) run whenever `m.forward(...)` is called on a module that has them,
+ * by its parent or a container too. A module with hooks has its own `forward` property, installed
+ * by the first registration and removed with the last hook; a module without hooks has none, so
+ * its forward costs nothing extra. Backward hooks, state_dict hooks and the global
+ * `register_module_forward_hook` are absent.
  *
  * @see [torch.nn.Module](https://pytorch.org/docs/stable/generated/torch.nn.Module.html)
  */
@@ -100,6 +154,93 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     buffers.set(name, tensor);
     if (options.persistent === false) this[NON_PERSISTENT].add(name);
     else this[NON_PERSISTENT].delete(name);
+  }
+
+  // ---- forward hooks ------------------------------------------------------------------------
+
+  /**
+   * Registers `hook(module, args)` to run before every `forward` call, in registration order
+   * (`prepend`: before the hooks already there). `args` are the positional arguments as an array
+   * (PyTorch's tuple): a trailing plain object is the call's keyword options, left out of `args`
+   * and passed on to forward (a shallow copy, as Python's `**kwargs`). The hook returns null/undefined (no change), a new array
+   * of arguments, or any other value as the one argument. With `with_kwargs: true` the hook is
+   * `hook(module, args, kwargs)` (kwargs: a copy of the trailing options object, `{}` without
+   * one) and returns null/undefined or a new `[args, kwargs]` pair; forward then gets the
+   * options object when the call had one or kwargs is not empty.
+   *
+   * Returns a handle whose `remove()` (or `using`) removes the hook.
+   * @see [torch.nn.Module.register_forward_pre_hook](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_forward_pre_hook)
+   */
+  register_forward_pre_hook(hook: ForwardPreHook<this>, options?: { prepend?: boolean; with_kwargs?: false }): RemovableHandle;
+  /** `with_kwargs: true`: `hook(module, args, kwargs)` returns null/undefined or a new `[args, kwargs]`. */
+  register_forward_pre_hook(hook: ForwardPreHookWithKwargs<this>, options: { prepend?: boolean; with_kwargs: true }): RemovableHandle;
+  register_forward_pre_hook(hook: ForwardPreHook<this> | ForwardPreHookWithKwargs<this>, options: { prepend?: boolean; with_kwargs?: boolean } = {}): RemovableHandle {
+    const opts = hookOptions('register_forward_pre_hook', hook, options, ['prepend', 'with_kwargs']);
+    const s = hookState(this);
+    const handle = new ModuleHookHandle(this, s.forward_pre_hooks, [s.forward_pre_hooks_with_kwargs]);
+    s.forward_pre_hooks.set(handle.id, hook as AnyHook);
+    if (opts.with_kwargs) s.forward_pre_hooks_with_kwargs.set(handle.id, true);
+    if (opts.prepend) moveToFront(s.forward_pre_hooks, handle.id);
+    wrapForward(this, s);
+    return handle;
+  }
+
+  /**
+   * Registers `hook(module, args, output)` to run after every `forward` call, in registration
+   * order (`prepend`: before the hooks already there); a hook that returns something other than
+   * null/undefined replaces the output. `args` are the positional arguments forward got (after
+   * the pre-hooks), without a trailing options object; `with_kwargs: true` makes the hook
+   * `hook(module, args, kwargs, output)`. `always_call: true` runs the hook also when forward (or
+   * an earlier hook) throws, with `output` undefined; its own error is then only a warning, and
+   * the first error is rethrown.
+   *
+   * Returns a handle whose `remove()` (or `using`) removes the hook.
+   * @see [torch.nn.Module.register_forward_hook](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_forward_hook)
+   */
+  register_forward_hook(hook: ForwardHook<this, ReturnType<this['forward']>>, options?: { prepend?: boolean; with_kwargs?: false; always_call?: boolean }): RemovableHandle;
+  /** `with_kwargs: true`: `hook(module, args, kwargs, output)`. */
+  register_forward_hook(hook: ForwardHookWithKwargs<this, ReturnType<this['forward']>>, options: { prepend?: boolean; with_kwargs: true; always_call?: boolean }): RemovableHandle;
+  register_forward_hook(
+    hook: ForwardHook<this, ReturnType<this['forward']>> | ForwardHookWithKwargs<this, ReturnType<this['forward']>>,
+    options: { prepend?: boolean; with_kwargs?: boolean; always_call?: boolean } = {},
+  ): RemovableHandle {
+    const opts = hookOptions('register_forward_hook', hook, options, ['prepend', 'with_kwargs', 'always_call']);
+    const s = hookState(this);
+    const handle = new ModuleHookHandle(this, s.forward_hooks, [s.forward_hooks_with_kwargs, s.forward_hooks_always_called]);
+    s.forward_hooks.set(handle.id, hook as AnyHook);
+    if (opts.with_kwargs) s.forward_hooks_with_kwargs.set(handle.id, true);
+    if (opts.always_call) s.forward_hooks_always_called.set(handle.id, true);
+    if (opts.prepend) moveToFront(s.forward_hooks, handle.id);
+    wrapForward(this, s);
+    return handle;
+  }
+
+  /**
+   * The forward pre-hooks by handle id, in the order they run (PyTorch's OrderedDict). Read it to
+   * inspect the hooks; register and remove them through register_forward_pre_hook and handles.
+   */
+  get _forward_pre_hooks(): Map<number, RegisteredHook> {
+    return hookState(this).forward_pre_hooks;
+  }
+
+  /** The ids of the forward pre-hooks registered `with_kwargs`. */
+  get _forward_pre_hooks_with_kwargs(): Map<number, true> {
+    return hookState(this).forward_pre_hooks_with_kwargs;
+  }
+
+  /** The forward hooks by handle id, in the order they run (PyTorch's OrderedDict). */
+  get _forward_hooks(): Map<number, RegisteredHook> {
+    return hookState(this).forward_hooks;
+  }
+
+  /** The ids of the forward hooks registered `with_kwargs`. */
+  get _forward_hooks_with_kwargs(): Map<number, true> {
+    return hookState(this).forward_hooks_with_kwargs;
+  }
+
+  /** The ids of the forward hooks registered `always_call`. */
+  get _forward_hooks_always_called(): Map<number, true> {
+    return hookState(this).forward_hooks_always_called;
   }
 
   // ---- traversal ----------------------------------------------------------------------------
@@ -393,6 +534,143 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+// ---- forward hooks ---------------------------------------------------------------------------
+
+/** The module's hook Maps, created on first use. */
+function hookState(m: Module): HookState {
+  const slot = m as unknown as { [HOOKS]?: HookState };
+  return (slot[HOOKS] ??= {
+    forward_pre_hooks: new Map(),
+    forward_pre_hooks_with_kwargs: new Map(),
+    forward_hooks: new Map(),
+    forward_hooks_with_kwargs: new Map(),
+    forward_hooks_always_called: new Map(),
+    own_forward: undefined,
+  });
+}
+
+/** What a handle from a module's register_*_hook is: removing its last hook unwraps forward. */
+class ModuleHookHandle extends RemovableHandle {
+  private readonly moduleRef: WeakRef<Module>;
+  constructor(module: Module, hooks: Map<number, unknown>, extra: Map<number, unknown>[]) {
+    super(hooks, { extra_dict: extra });
+    this.moduleRef = new WeakRef(module);
+  }
+
+  remove(): void {
+    super.remove();
+    const m = this.moduleRef.deref();
+    if (m) unwrapForward(m);
+  }
+}
+
+function hookOptions(fname: string, hook: unknown, options: unknown, names: string[]): Record<string, unknown> {
+  if (typeof hook !== 'function') throw new TypeError(`${fname}(): hook must be a function, got ${describe(hook)}`);
+  if (!isOptions(options, (v) => v instanceof Tensor)) throw new TypeError(`${fname}(): options must be an object, got ${describe(options)}`);
+  for (const k of Object.keys(options)) if (!names.includes(k)) throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
+  return options;
+}
+
+/** PyTorch's `move_to_end(id, last=False)`, in the same Map (handles and users hold it). */
+function moveToFront<V>(map: Map<number, V>, id: number): void {
+  const entries = [...map];
+  map.clear();
+  map.set(id, entries[entries.length - 1][1]);
+  for (const [k, v] of entries) if (k !== id) map.set(k, v);
+}
+
+/**
+ * Gives the module an own `forward` that runs its hooks around the forward it had: the one its
+ * class gives (looked up on the prototype chain at each call), or the own one a user assigned.
+ * Non-enumerable, so field walking (parameters, state_dict) never sees it.
+ */
+function wrapForward(m: Module, s: HookState): void {
+  const d = Object.getOwnPropertyDescriptor(m, 'forward');
+  if (d?.value === hookedForward) return;
+  s.own_forward = d;
+  Object.defineProperty(m, 'forward', { value: hookedForward, writable: true, enumerable: false, configurable: true });
+}
+
+/**
+ * Once the last hook is gone, puts back what wrapForward replaced. A forward a user assigned
+ * over the wrapper stays (it may call the wrapper, which then only passes the call on).
+ */
+function unwrapForward(m: Module): void {
+  const s = (m as unknown as { [HOOKS]?: HookState })[HOOKS];
+  if (!s || s.forward_pre_hooks.size || s.forward_hooks.size) return;
+  if (Object.getOwnPropertyDescriptor(m, 'forward')?.value !== hookedForward) return;
+  if (s.own_forward) Object.defineProperty(m, 'forward', s.own_forward);
+  else delete (m as { forward?: unknown }).forward;
+  s.own_forward = undefined;
+}
+
+/**
+ * The `forward` of a module with hooks. One shared function that finds everything through
+ * `this`, so that a deepcopy (which shares functions and copies the hook Maps) runs the copy's
+ * hooks around the copy's forward.
+ */
+function hookedForward(this: Module, ...callArgs: unknown[]): unknown {
+  const s = (this as unknown as { [HOOKS]?: HookState })[HOOKS];
+  const own = s?.own_forward;
+  const inner = (own ? ('value' in own ? own.value : own.get?.call(this)) : Object.getPrototypeOf(this).forward) as (...a: unknown[]) => unknown;
+  if (!s || (s.forward_pre_hooks.size === 0 && s.forward_hooks.size === 0)) return inner.apply(this, callArgs);
+  return runWithHooks(this, s, inner, callArgs);
+}
+
+/** Module._call_impl: pre-hooks, forward, hooks; always_call hooks also after an error. */
+function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unknown, callArgs: unknown[]): unknown {
+  const last = callArgs[callArgs.length - 1];
+  const hadKwargs = callArgs.length > 0 && isOptions(last, (v) => v instanceof Tensor);
+  let args = hadKwargs ? callArgs.slice(0, -1) : callArgs;
+  let kwargs: Kwargs = hadKwargs ? { ...(last as Kwargs) } : {};
+  let result: unknown;
+  const called = new Set<number>();
+  try {
+    // Snapshots, as PyTorch iterates a tuple of the items: a hook added or removed by a hook
+    // changes the next call, not this one.
+    for (const [id, h] of [...s.forward_pre_hooks]) {
+      const hook = h as AnyHook;
+      if (s.forward_pre_hooks_with_kwargs.has(id)) {
+        const r = hook(m, args, kwargs);
+        if (r === null || r === undefined) continue;
+        if (!Array.isArray(r) || r.length !== 2 || !Array.isArray(r[0]) || !isOptions(r[1], (v) => v instanceof Tensor)) {
+          throw new Error(`forward pre-hook must return null or an array [new_args, new_kwargs] (an array and an object), but got ${show(r)}.`);
+        }
+        [args, kwargs] = r as [unknown[], Kwargs];
+      } else {
+        const r = hook(m, args);
+        if (r !== null && r !== undefined) args = Array.isArray(r) ? r : [r];
+      }
+    }
+    result = inner.apply(m, hadKwargs || Object.keys(kwargs).length > 0 ? [...args, kwargs] : args);
+    for (const [id, h] of [...s.forward_hooks]) {
+      const hook = h as AnyHook;
+      if (s.forward_hooks_always_called.has(id)) called.add(id);
+      const r = s.forward_hooks_with_kwargs.has(id) ? hook(m, args, kwargs, result) : hook(m, args, result);
+      if (r !== null && r !== undefined) result = r;
+    }
+    return result;
+  } catch (e) {
+    for (const [id, h] of [...s.forward_hooks]) {
+      const hook = h as AnyHook;
+      if (!s.forward_hooks_always_called.has(id) || called.has(id)) continue;
+      try {
+        const r = s.forward_hooks_with_kwargs.has(id) ? hook(m, args, kwargs, result) : hook(m, args, result);
+        if (r !== null && r !== undefined) result = r;
+      } catch (hookError) {
+        warn(`module forward hook with \`\`always_call=True\`\` raised an exception that was silenced as another error was raised in forward: ${(hookError as Error)?.message ?? String(hookError)}`);
+      }
+    }
+    throw e;
+  }
+}
+
+/** A short description of a hook's bad return value for an error message. */
+function show(x: unknown): string {
+  if (Array.isArray(x)) return `an array of length ${x.length}${x.length === 2 ? ` holding ${describe(x[0])} and ${describe(x[1])}` : ''}`;
+  return describe(x);
 }
 
 function addIndent(s: string, n: number): string {
