@@ -119,6 +119,16 @@ export interface NativeBinding {
   functionApply(name: string, inputs: (Handle | null)[], outputs: Handle[], nonDifferentiable: Handle[], dirty: Handle[],
     toSave: (Handle | null)[], materializeGrads: boolean,
     backward: (grads: (Handle | null)[], saved: (Handle | null)[]) => (Handle | null)[]): (Handle | null)[];
+  /**
+   * Installs a tensor's one native backward hook (native/tensor_hooks.cc): `run` gets the
+   * gradient's handle during backward and returns the replacement's handle, or null to keep it.
+   */
+  registerHook(h: Handle, run: (grad: Handle | null) => Handle | null): void;
+  /**
+   * Fills a leaf's post-accumulate-grad hook slot (native/tensor_hooks.cc; LibTorch 2.1+, absent
+   * before): `run` gets a handle of the leaf after each accumulation into its grad.
+   */
+  registerPostAccumulateGradHook?(h: Handle, run: (tensor: Handle) => void): void;
 
   /** LibTorch's process-wide settings (native/runtime_settings.cc). */
   settings: {

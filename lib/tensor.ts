@@ -10,6 +10,8 @@ import { encodeIndices, IndexItem } from './indexing';
 import { formatTensor } from './format';
 import { tensorMethod } from './python_args';
 import './warnings';  // LibTorch's warnings become Node warnings from the first op on
+import { registerHook, registerPostAccumulateGradHook, type TensorHook, type PostAccumulateGradHook } from './tensor_hooks';
+import type { RemovableHandle } from './utils/hooks';
 import { GeneratedTensorMethods, GENERATED_TENSOR_METHODS } from './generated/tensor_methods';
 import { TENSOR } from './generated/signatures';
 
@@ -384,6 +386,35 @@ export class Tensor {
    */
   retain_grad(): void {
     native.retainGrad(this.h);
+  }
+  /**
+   * Registers a backward hook: `hook(grad)` runs each time the gradient with respect to this
+   * tensor is computed, before it is used (passed on to the node that made this tensor, or
+   * accumulated into a leaf's `.grad`). It may return a tensor of the same dtype, device and size
+   * to use instead, or nothing to leave the gradient as it is; several hooks run in the order they
+   * were registered, each given what the one before returned. Returns a handle whose `remove()`
+   * removes the hook (`using h = t.register_hook(...)` removes it at the end of the block).
+   *
+   * Hooks run on the JS thread during `backward()` or `torch.autograd.grad` (a backward that runs
+   * elsewhere, such as on a CUDA device thread, fails with a clear error). A hook that refers to
+   * its own tensor keeps that tensor alive until the hook is removed.
+   *
+   * @see [torch.Tensor.register_hook](https://pytorch.org/docs/stable/generated/torch.Tensor.register_hook.html)
+   */
+  register_hook(hook: TensorHook): RemovableHandle {
+    return registerHook(this, hook);
+  }
+  /**
+   * Registers a hook that runs after this leaf's gradient has been accumulated into its `.grad`
+   * during backward: `hook(tensor)` gets this tensor (and may update it in place, e.g. an
+   * optimizer step per parameter). Only for leaves; several run in the order they were
+   * registered. Returns a handle whose `remove()` removes the hook. Needs LibTorch 2.1 or later,
+   * where PyTorch has it.
+   *
+   * @see [torch.Tensor.register_post_accumulate_grad_hook](https://pytorch.org/docs/stable/generated/torch.Tensor.register_post_accumulate_grad_hook.html)
+   */
+  register_post_accumulate_grad_hook(hook: PostAccumulateGradHook): RemovableHandle {
+    return registerPostAccumulateGradHook(this, hook);
   }
   /**
    * Computes the gradient of this tensor with respect to the graph leaves.

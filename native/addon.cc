@@ -6,6 +6,7 @@
 #include "common.h"
 #include "distributed.h"
 #include "error_boundary.h"
+#include "js_link.h"
 #include "op_dispatch.h"
 
 namespace torchnode {
@@ -83,7 +84,9 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   initAsync(env, exports);
   initJit(env, exports);
   initFileRead(env, exports);
-  initCustomFunction(env, exports);
+  auto* jsLink = createJsLink(env);
+  initCustomFunction(env, exports, jsLink);
+  initTensorHooks(env, exports, jsLink);
   initRuntimeSettings(env, exports);
   initDistributed(env, exports);
   initDdpReducer(env, exports);

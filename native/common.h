@@ -4,6 +4,7 @@
 #include <ATen/ATen.h>
 #include <ATen/core/ivalue.h>
 
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -80,7 +81,9 @@ void initTableExports(Napi::Env env, Napi::Object exports);
 void initVersion(Napi::Env env, Napi::Object exports);
 void initJit(Napi::Env env, Napi::Object exports);
 void initFileRead(Napi::Env env, Napi::Object exports);
-void initCustomFunction(Napi::Env env, Napi::Object exports);
+struct JsLink;
+void initCustomFunction(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link);
+void initTensorHooks(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link);
 void initRuntimeSettings(Napi::Env env, Napi::Object exports);
 void initWarnings(Napi::Env env, Napi::Object exports);
 

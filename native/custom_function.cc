@@ -7,30 +7,20 @@
 // SavedVariables, so saving an output keeps no strong reference to its own grad_fn (no cycle).
 //
 // The node keeps the JS backward closure through a napi_ref and calls it synchronously from
-// apply(). That is only possible on the JS thread of the environment that created the node: on
-// CPU, LibTorch runs a backward on the thread that started it, so y.backward() from JS works;
-// a backward started elsewhere (an async operator on a libuv worker, a CUDA device thread) gets
-// a TorchError naming the Function instead of touching JS from the wrong thread. A JS exception
-// in backward travels through the engine as a Napi::Error (the engine keeps the exception_ptr),
-// so the caller of .backward() gets that same error object.
-//
-// Graph nodes can die on any thread, including inside a GC-time finalizer: the destructor
-// deletes its napi_ref at once on the JS thread (napi_delete_reference is allowed there), and
-// elsewhere queues it and wakes the JS thread through an unref'd threadsafe function, which
-// drains the queue (so does the next apply or backward). Once the environment is torn down,
-// nodes that outlive it no longer touch Node-API.
+// apply() (native/js_link.h says on which thread that is possible). A JS exception in backward
+// travels through the engine as a Napi::Error (the engine keeps the exception_ptr), so the caller
+// of .backward() gets that same error object.
 #include <torch/csrc/autograd/custom_function.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/saved_variable.h>
 #include <torch/version.h>
 
 #include <memory>
-#include <mutex>
-#include <thread>
 #include <type_traits>
 #include <unordered_set>
 
 #include "autograd_node.h"
+#include "js_link.h"
 #include "common.h"
 #include "error_boundary.h"
 
@@ -41,40 +31,6 @@ using torch::autograd::SavedVariable;
 using torch::autograd::Variable;
 using torch::autograd::variable_list;
 using torch::autograd::VariableInfo;
-
-// One per JS environment: which thread may call into it, and the references released off it.
-struct JsLink {
-  napi_env env;
-  std::thread::id thread;
-  std::mutex mu;
-  bool alive = true;                 // false once the environment is being torn down
-  std::vector<napi_ref> released;    // refs of nodes destroyed off the JS thread
-  napi_threadsafe_function wake = nullptr;  // runs drain() on the JS thread
-
-  bool onJsThread() const { return std::this_thread::get_id() == thread; }
-
-  void release(napi_ref ref) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!alive) return;  // the environment's teardown deletes its references itself
-    if (onJsThread()) {
-      napi_delete_reference(env, ref);
-      return;
-    }
-    released.push_back(ref);
-    if (wake) napi_call_threadsafe_function(wake, nullptr, napi_tsfn_nonblocking);
-  }
-
-  // On the JS thread: deletes the references queued by other threads.
-  void drain() {
-    std::vector<napi_ref> refs;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!alive) return;
-      refs.swap(released);
-    }
-    for (napi_ref r : refs) napi_delete_reference(env, r);
-  }
-};
 
 // In recent LibTorch 2.x, Node is an intrusive_ptr_target with a release_resources() that
 // LibTorch 1.x lacks. Overriding it here keeps LibTorch's symbol out of JsNode's vtable (a data
@@ -246,15 +202,7 @@ static TN_FN(functionApply) {
 }
 
 variable_list JsNode::apply(variable_list&& grads) {
-  TORCH_CHECK(link->onJsThread(), "autograd.Function ", jsName,
-              ".backward can only run on the JS thread that created it (where ", jsName,
-              ".apply ran), but this backward runs on another thread (an asynchronous operation's worker "
-              "thread, or a device thread): call .backward() or torch.autograd.grad synchronously on that JS thread");
-  {
-    std::lock_guard<std::mutex> lock(link->mu);
-    TORCH_CHECK(link->alive, "autograd.Function ", jsName, ".backward: the JS environment that created it has exited");
-  }
-  link->drain();
+  link->enter("autograd.Function " + jsName + ".backward", "where " + jsName + ".apply ran");
 
   at::OptionalDeviceGuard deviceGuard;
   variable_list gradInputs;
@@ -303,43 +251,8 @@ variable_list JsNode::apply(variable_list&& grads) {
   return results;
 }
 
-// The environment is going away: nodes that outlive it (held by other environments' objects or
-// by LibTorch) must not touch its Node-API state any more.
-static void onEnvCleanup(void* arg) {
-  auto* holder = static_cast<std::shared_ptr<JsLink>*>(arg);
-  {
-    std::lock_guard<std::mutex> lock((*holder)->mu);
-    (*holder)->alive = false;
-    (*holder)->released.clear();
-  }
-  delete holder;
-}
-
-// The threadsafe function's JS-thread side: frees the references queued off the JS thread.
-static void drainOnJsThread(napi_env env, napi_value, void* context, void*) {
-  if (env != nullptr) (*static_cast<std::shared_ptr<JsLink>*>(context))->drain();
-}
-
-static void freeWakeContext(napi_env, void* data, void*) { delete static_cast<std::shared_ptr<JsLink>*>(data); }
-
-void initCustomFunction(Napi::Env env, Napi::Object exports) {
-  auto link = std::make_shared<JsLink>();
-  link->env = env;
-  link->thread = std::this_thread::get_id();
-  auto* wakeContext = new std::shared_ptr<JsLink>(link);
-  napi_value resource;
-  napi_create_string_utf8(env, "torchnode.autograd.Function.release", NAPI_AUTO_LENGTH, &resource);
-  if (napi_create_threadsafe_function(env, nullptr, nullptr, resource, 0, 1, wakeContext, freeWakeContext, wakeContext,
-                                      drainOnJsThread, &link->wake) == napi_ok) {
-    napi_unref_threadsafe_function(env, link->wake);  // never keeps the process alive
-  } else {
-    delete wakeContext;  // without it, queued references wait for the next apply or backward
-  }
-  // Functions below hold the link through this holder; it lives until the environment's cleanup,
-  // which is registered after Node-API's own teardown hook and so runs before it.
-  auto* holder = new std::shared_ptr<JsLink>(link);
-  napi_add_env_cleanup_hook(env, onEnvCleanup, holder);
-  exports.Set("functionApply", Napi::Function::New(env, functionApply, "functionApply", holder));
+void initCustomFunction(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link) {
+  exports.Set("functionApply", Napi::Function::New(env, functionApply, "functionApply", link));
 }
 
 }  // namespace torchnode

@@ -1,6 +1,11 @@
 // Autograd: values checked analytically or against PyTorch's documented behaviour.
 import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
 import * as torch from '../lib/index';
+import { checkOracle, oracleEnv, oraclePython } from './oracle';
+import { liveTensors } from './live_tensors';
+
+type Tensor = torch.Tensor;
 
 const close = (a: number[], b: number[], tol = 1e-5) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], -Math.log10(tol)));
 
@@ -126,5 +131,259 @@ describe('grad mode', () => {
     torch.set_grad_enabled(false);
     expect(torch.is_grad_enabled()).toBe(false);
     torch.set_grad_enabled(true);
+  });
+});
+
+// Tensor.register_hook against the live PyTorch of this LibTorch: the same scenarios run in the
+// oracle record every value a hook saw and every gradient that resulted.
+const HOOK_ORACLE = `
+import json, torch
+out = {}
+def leaf():
+    return torch.tensor([1.5, -2.0, 3.0], requires_grad=True)
+# Two hooks on a non-leaf (the second sees what the first returned), one on the leaf; the
+# non-leaf dropped before backward; then the first hook removed.
+x = leaf(); seen = []
+y = x * 2
+h1 = y.register_hook(lambda g: (seen.append(g.tolist()), g * 3)[1])
+y.register_hook(lambda g: seen.append(g.tolist()))
+x.register_hook(lambda g: g + 1)
+z = (y * y).sum()
+del y
+z.backward(retain_graph=True)
+first = x.grad.tolist()
+h1.remove()
+x.grad = None
+z.backward()
+out['chain'] = [seen, first, x.grad.tolist()]
+# retain_grad before and after a hook.
+for name, before in [('retain_then_hook', True), ('hook_then_retain', False)]:
+    x = leaf(); y = x.sin()
+    if before: y.retain_grad()
+    y.register_hook(lambda g: g * 2)
+    if not before: y.retain_grad()
+    (y * y).sum().backward()
+    out[name] = [y.grad.tolist(), x.grad.tolist()]
+# torch.autograd.grad runs hooks too; a tensor used twice gets one call with the summed gradient.
+x = leaf(); calls = []
+y = x.exp()
+y.register_hook(lambda g: (calls.append(g.tolist()), g.neg())[1])
+(gx,) = torch.autograd.grad((y * y).sum() + y.sum(), x)
+out['grad'] = [calls, gx.tolist()]
+# A leaf's hook runs before each accumulation into .grad.
+w = leaf(); acc = []
+w.register_hook(lambda g: (acc.append(g.tolist()), g * 0.5)[1])
+(w * w).sum().backward(); (w * 3).sum().backward()
+out['leaf'] = [acc, w.grad.tolist()]
+# Errors, with named hooks as in the TypeScript test.
+def errors():
+    msgs = []
+    def wrong_size(g): return g[:1]
+    def wrong_type(g): return g.double()
+    def not_a_tensor(g): return 3
+    for hook in [wrong_size, wrong_type, not_a_tensor]:
+        w = leaf(); w.register_hook(hook)
+        try:
+            w.sum().backward()
+        except (RuntimeError, TypeError) as e:
+            msgs.append([type(e).__name__, str(e)])
+    try:
+        torch.ones(2).register_hook(lambda g: g)
+    except RuntimeError as e:
+        msgs.append([type(e).__name__, str(e)])
+    return msgs
+out['errors'] = errors()
+# PyTorch 2.1+: a hook after accumulation into .grad (the SGD step of PyTorch's docs), after a
+# tensor hook on the same leaf, given the leaf itself; its errors.
+if hasattr(torch.Tensor, 'register_post_accumulate_grad_hook'):
+    v = torch.tensor([0.0, 0.0, 0.0], requires_grad=True); seen = []
+    v.register_hook(lambda g: g * 2)
+    def step(p):
+        seen.append([p is v, p.grad.tolist(), torch.is_grad_enabled()])
+        p.add_(p.grad, alpha=-0.01)
+    h = v.register_post_accumulate_grad_hook(step)
+    v.backward(torch.tensor([1.0, 2.0, 3.0]))
+    (v * v).sum().backward()
+    after = v.tolist()
+    h.remove()
+    (v * 1).sum().backward()
+    msgs = []
+    for make in [lambda: (torch.ones(2, requires_grad=True) * 2), lambda: torch.ones(2)]:
+        try:
+            make().register_post_accumulate_grad_hook(lambda p: None)
+        except RuntimeError as e:
+            msgs.append(str(e))
+    w = torch.ones(2, requires_grad=True)
+    w.register_post_accumulate_grad_hook(lambda p: 3)
+    try:
+        w.sum().backward()
+    except TypeError as e:
+        msgs.append(str(e))
+    out['post'] = [seen, after, v.tolist(), v.grad.tolist(), msgs]
+print(json.dumps(out))
+`;
+
+describe('Tensor.register_hook (live oracle)', () => {
+  checkOracle();
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', HOOK_ORACLE], { encoding: 'utf8', env: oracleEnv() }));
+  const leaf = () => torch.tensor([1.5, -2.0, 3.0], { requires_grad: true });
+  const list = (t: torch.Tensor | null) => t!.tolist();
+
+  it('runs hooks in order on a non-leaf and a leaf, after the non-leaf is disposed, and stops after remove()', () => {
+    const x = leaf();
+    const seen: unknown[] = [];
+    const y = x.mul(2);
+    const h1 = y.register_hook((g) => { seen.push(g.tolist()); return g.mul(3); });
+    y.register_hook((g) => { seen.push(g.tolist()); });
+    x.register_hook((g) => g.add(1));
+    const z = y.mul(y).sum();
+    y.dispose();
+    z.backward({ retain_graph: true });
+    const first = list(x.grad);
+    h1.remove();
+    x.grad = null;
+    z.backward();
+    expect([seen, first, list(x.grad)]).toEqual(py.chain);
+  });
+
+  it('orders with retain_grad as LibTorch does', () => {
+    for (const [name, before] of [['retain_then_hook', true], ['hook_then_retain', false]] as const) {
+      const x = leaf();
+      const y = x.sin();
+      if (before) y.retain_grad();
+      y.register_hook((g) => g.mul(2));
+      if (!before) y.retain_grad();
+      y.mul(y).sum().backward();
+      expect([list(y.grad), list(x.grad)], name).toEqual(py[name]);
+    }
+  });
+
+  it('runs in torch.autograd.grad, once with the summed gradient of a tensor used twice', () => {
+    const x = leaf();
+    const calls: unknown[] = [];
+    const y = x.exp();
+    y.register_hook((g) => { calls.push(g.tolist()); return g.neg(); });
+    const [gx] = torch.autograd.grad(y.mul(y).sum().add(y.sum()), x);
+    expect([calls, gx!.tolist()]).toEqual(py.grad);
+  });
+
+  it("runs a leaf's hook before each accumulation into .grad", () => {
+    const w = leaf();
+    const acc: unknown[] = [];
+    w.register_hook((g) => { acc.push(g.tolist()); return g.mul(0.5); });
+    w.mul(w).sum().backward();
+    w.mul(3).sum().backward();
+    expect([acc, list(w.grad)]).toEqual(py.leaf);
+  });
+
+  it("gives PyTorch's errors, and a hook's own exception reaches the caller of backward", () => {
+    const msgs: [string, string][] = [];
+    const record = (e: unknown) => msgs.push([(e as Error) instanceof TypeError ? 'TypeError' : 'RuntimeError', (e as Error).message]);
+    function wrong_size(g: torch.Tensor) { return g.narrow(0, 0, 1); }
+    function wrong_type(g: torch.Tensor) { return g.double(); }
+    function not_a_tensor() { return 3 as unknown as torch.Tensor; }
+    for (const hook of [wrong_size, wrong_type, not_a_tensor]) {
+      const w = leaf();
+      w.register_hook(hook);
+      try {
+        w.sum().backward();
+      } catch (e) {
+        record(e);
+      }
+    }
+    try {
+      torch.ones(2).register_hook((g) => g);
+    } catch (e) {
+      record(e);
+    }
+    // The returned value's type is named as each language names it: Python's int is a JS number.
+    expect(msgs).toEqual(py.errors.map(([kind, m]: [string, string]) => [kind, m.replace("returned 'int'", "returned 'number'")]));
+    const mine = new Error('from the hook');
+    const w = leaf();
+    w.register_hook(() => { throw mine; });
+    let caught: unknown;
+    try {
+      w.sum().backward();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBe(mine);
+    expect(() => leaf().register_hook(3 as never)).toThrow(/register_hook\(hook\): hook must be a function, got number/);
+  });
+
+  it.runIf('post' in py)('register_post_accumulate_grad_hook runs after accumulation, on the leaf itself', () => {
+    const v = torch.tensor([0, 0, 0], { dtype: torch.float32, requires_grad: true });
+    const seen: unknown[] = [];
+    v.register_hook((g) => g.mul(2));
+    const h = v.register_post_accumulate_grad_hook((p) => {
+      seen.push([p === v, p.grad!.tolist(), torch.is_grad_enabled()]);
+      p.add_(p.grad!, { alpha: -0.01 });
+    });
+    v.backward(torch.tensor([1, 2, 3], { dtype: torch.float32 }));
+    v.mul(v).sum().backward();
+    const after = v.tolist();
+    h.remove();
+    v.mul(1).sum().backward();
+    const msgs: string[] = [];
+    for (const make of [() => torch.ones(2, { requires_grad: true }).mul(2), () => torch.ones(2)]) {
+      try {
+        make().register_post_accumulate_grad_hook(() => {});
+      } catch (e) {
+        msgs.push((e as Error).message);
+      }
+    }
+    const w = torch.ones(2, { requires_grad: true });
+    w.register_post_accumulate_grad_hook(() => 3 as never);
+    try {
+      w.sum().backward();
+    } catch (e) {
+      msgs.push((e as Error).message.replace("returned 'number'", "returned 'int'"));
+    }
+    expect([seen, after, v.tolist(), v.grad!.tolist(), msgs]).toEqual(py.post);
+  });
+
+  it.runIf(!('post' in py))('register_post_accumulate_grad_hook says which LibTorch it needs', () => {
+    expect(() => torch.ones(2, { requires_grad: true }).register_post_accumulate_grad_hook(() => {}))
+      .toThrow(/register_post_accumulate_grad_hook needs LibTorch 2\.1 or later; this is 1\.13/);
+  });
+
+  it("hooks go with their tensors: no tensor and no hook closure left behind, even one holding its tensor's grad", async () => {
+    const settled = async () => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setTimeout(r, 0));
+        liveTensors();
+      }
+      return liveTensors();
+    };
+    const refs: WeakRef<object>[] = [];
+    // In a function of its own: a suspended async function keeps its last temporaries alive.
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const x = leaf();
+        const y = x.mul(2);
+        const seen: Tensor[] = [];
+        const hook = (g: Tensor) => { seen.push(g); };
+        refs.push(new WeakRef(hook));
+        y.register_hook(hook);
+        x.register_hook((g) => g.mul(2));
+        if (i % 2) y.sum().backward();
+      }
+    };
+    run(10);
+    const baseline = await settled();
+    refs.length = 0;
+    run(200);
+    expect(await settled()).toBe(baseline);
+    expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
+  });
+
+  it('using removes the hook at the end of the block', () => {
+    const x = leaf();
+    {
+      using _h = x.register_hook((g) => g.mul(10));
+      x.sum().backward();
+    }
+    x.sum().backward();
+    expect(list(x.grad)).toEqual([11, 11, 11]);
   });
 });
