@@ -19,8 +19,6 @@
 //  - torchnode has no torch.autograd.Variable (deprecated since PyTorch 0.4). In PyTorch,
 //    Variable(t) returns t.detach() (python_legacy_variable.cpp), so autograd.Variable(t) →
 //    t.detach().
-//  - torchnode has no legacy typed constructor torch.LongTensor: torch.LongTensor(list) →
-//    torch.tensor(list, { dtype: torch.long }), which makes the same int64 tensor.
 //  - `vec[i] += 1` → vec.index_put_([i], vec.index(i).add_(1)): what Python runs for it
 //    (__getitem__, in-place __iadd__ on that view, __setitem__ back).
 //  - next(model.parameters()) → model.parameters()[0]: torchnode's parameters() is an array.
@@ -77,7 +75,7 @@ function make_bow_vector(sentence: string[], word_to_ix: Map<string, number>): T
 }
 
 function make_target(label: string, label_to_ix: Map<string, number>): Tensor {
-  return torch.tensor([label_to_ix.get(label)!], { dtype: torch.long });
+  return torch.LongTensor([label_to_ix.get(label)!]);
 }
 
 export function main(echo = false): PortRun<DeepLearningResults> {

@@ -20,8 +20,6 @@
 //  - torchnode has no torch.autograd.Variable (deprecated since PyTorch 0.4). In PyTorch,
 //    Variable(t) returns t.detach() (python_legacy_variable.cpp), so autograd.Variable(t) →
 //    t.detach().
-//  - torchnode has no legacy typed constructor torch.LongTensor: torch.LongTensor(idxs) →
-//    torch.tensor(idxs, { dtype: torch.long }), which makes the same int64 tensor.
 //  - len(tensor) → tensor.size(0); len(list) → list.length.
 //  - `[... for _ in range(5)]` → Array.from({ length: 5 }, ...).
 //  - The dicts word_to_ix and tag_to_ix → Maps (insertion-ordered like a dict; `w not in d` →
@@ -49,7 +47,7 @@ export interface SequenceModelsResults {
 
 function prepare_sequence(seq: string[], to_ix: Map<string, number>): Tensor {
   const idxs = seq.map((w) => to_ix.get(w)!);
-  const tensor = torch.tensor(idxs, { dtype: torch.long });
+  const tensor = torch.LongTensor(idxs);
   return autograd.Variable(tensor);
 }
 
