@@ -6,7 +6,7 @@
 import { native, Handle } from './binding';
 import { TorchError } from './errors';
 import { RemovableHandle } from './utils/hooks';
-import { Tensor, wrap, wrapMaybe } from './tensor';
+import { Tensor, describe, wrap, wrapMaybe } from './tensor';
 
 /** A tensor's backward hook: gets the gradient, and may return a tensor to use in its place. */
 export type TensorHook = (grad: Tensor) => Tensor | null | undefined | void;
@@ -17,7 +17,7 @@ const hooksOf = new WeakMap<Tensor, Map<number, TensorHook>>();
 
 /** @internal Tensor.register_hook. */
 export function registerHook(t: Tensor, hook: TensorHook): RemovableHandle {
-  if (typeof hook !== 'function') throw new TypeError(`register_hook(hook): hook must be a function, got ${typeName(hook)}`);
+  if (typeof hook !== 'function') throw new TypeError(`register_hook(hook): hook must be a function, got ${describe(hook)}`);
   if (!t.requires_grad) throw new TorchError("cannot register a hook on a tensor that doesn't require gradient");
   let hooks = hooksOf.get(t);
   if (hooks === undefined) {
@@ -59,7 +59,7 @@ const postHooksOf = new WeakMap<Tensor, Map<number, PostAccumulateGradHook>>();
 
 /** @internal Tensor.register_post_accumulate_grad_hook. */
 export function registerPostAccumulateGradHook(t: Tensor, hook: PostAccumulateGradHook): RemovableHandle {
-  if (typeof hook !== 'function') throw new TypeError(`register_post_accumulate_grad_hook(hook): hook must be a function, got ${typeName(hook)}`);
+  if (typeof hook !== 'function') throw new TypeError(`register_post_accumulate_grad_hook(hook): hook must be a function, got ${describe(hook)}`);
   if (native.registerPostAccumulateGradHook === undefined) {
     throw new TorchError(`register_post_accumulate_grad_hook needs LibTorch 2.1 or later; this is ${native.libtorch.version}`, 'ERR_TORCH_NOT_IMPLEMENTED');
   }
@@ -90,7 +90,7 @@ function runPostHooks(hooks: Map<number, PostAccumulateGradHook>, registeredOn: 
     for (const hook of [...hooks.values()]) {
       const result: unknown = hook(tensor);
       // PyTorch's message for a result other than None (a tensor passes its check).
-      if (result != null && !(result instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${typeName(result)}'`);
+      if (result != null && !(result instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${describe(result)}'`);
     }
   };
 }
@@ -98,17 +98,11 @@ function runPostHooks(hooks: Map<number, PostAccumulateGradHook>, registeredOn: 
 // PyTorch's check_single_result (torch/csrc/autograd/python_hook.cpp), with its messages.
 function checkResult(grad: Tensor | null, result: unknown, hook: TensorHook): asserts result is Tensor {
   if (grad === null) throw new TorchError("can't replace a None gradient with a non-None value");
-  if (!(result instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${typeName(result)}'`);
+  if (!(result instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${describe(result)}'`);
   const name = hook.name || '<anonymous>';
   if (result.type() !== grad.type()) {
     throw new TorchError(`hook '${name}' has changed the type of value (was ${grad.type()} got ${result.type()})`);
   }
   const [a, b] = [grad.shape, result.shape];
   if (a.length !== b.length || a.some((n, i) => n !== b[i])) throw new TorchError(`hook '${name}' has changed the size of value`);
-}
-
-function typeName(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  return typeof x;
 }

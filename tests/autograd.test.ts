@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import * as torch from '../lib/index';
 import { checkOracle, oracleEnv, oraclePython } from './oracle';
-import { liveTensors } from './live_tensors';
+import { settledLiveTensors } from './live_tensors';
 
 type Tensor = torch.Tensor;
 
@@ -348,13 +348,6 @@ describe('Tensor.register_hook (live oracle)', () => {
   });
 
   it("hooks go with their tensors: no tensor and no hook closure left behind, even one holding its tensor's grad", async () => {
-    const settled = async () => {
-      for (let i = 0; i < 3; i++) {
-        await new Promise((r) => setTimeout(r, 0));
-        liveTensors();
-      }
-      return liveTensors();
-    };
     const refs: WeakRef<object>[] = [];
     // In a function of its own: a suspended async function keeps its last temporaries alive.
     const run = (n: number) => {
@@ -370,10 +363,10 @@ describe('Tensor.register_hook (live oracle)', () => {
       }
     };
     run(10);
-    const baseline = await settled();
+    const baseline = await settledLiveTensors();
     refs.length = 0;
     run(200);
-    expect(await settled()).toBe(baseline);
+    expect(await settledLiveTensors()).toBe(baseline);
     expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
   });
 

@@ -6,7 +6,7 @@ import * as torch from '../lib/index';
 import type { Tensor } from '../lib/index';
 import type { FunctionCtx } from '../lib/autograd_function';
 import { readFixture } from './oracle';
-import { liveTensors } from './live_tensors';
+import { settledLiveTensors } from './live_tensors';
 import { inWorker } from './workers';
 
 const F = torch.autograd.Function;
@@ -452,19 +452,10 @@ describe('autograd.Function lifetime', () => {
         if (i % 3 === 0) p.add(s).sum().backward();
       }
     };
-    // Counted after a few collections: a graph node freed by one collection releases its JS
-    // callback, whose own tensors go at the next one.
-    const settledLive = async () => {
-      for (let i = 0; i < 3; i++) {
-        await new Promise((r) => setTimeout(r, 0));
-        liveTensors();
-      }
-      return liveTensors();
-    };
     run(20);
-    const baseline = await settledLive();
+    const baseline = await settledLiveTensors();
     run(300);
-    expect(await settledLive()).toBe(baseline);
+    expect(await settledLiveTensors()).toBe(baseline);
 
     // The JS side of each graph node (the ctx and the backward closure) goes with the graph.
     const refs: WeakRef<object>[] = [];
@@ -487,7 +478,7 @@ describe('autograd.Function lifetime', () => {
       }
     };
     makeGraphs();
-    expect(await settledLive()).toBe(baseline); // collections between jobs: WeakRefs clear only then
+    expect(await settledLiveTensors()).toBe(baseline); // collections between jobs: WeakRefs clear only then
     expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
   });
 });

@@ -13,3 +13,16 @@ export function liveTensors(): number {
   gc();
   return torch.memory_stats().live_tensors;
 }
+
+/**
+ * The live count once collections have settled: a graph node freed by one collection releases
+ * its JS callback (an autograd.Function's backward, a tensor hook), whose own tensors go at the
+ * next one; WeakRefs clear only between jobs.
+ */
+export async function settledLiveTensors(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((r) => setTimeout(r, 0));
+    liveTensors();
+  }
+  return liveTensors();
+}

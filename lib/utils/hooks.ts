@@ -1,6 +1,8 @@
 // torch.utils.hooks: the handle that removes a hook (what nn.Module's register_forward_hook and
 // register_forward_pre_hook return).
 
+import { describe } from '../tensor';
+
 /**
  * A handle that removes a hook (PyTorch's `torch.utils.hooks.RemovableHandle`): `remove()`
  * deletes entry `id` from the hooks Map it was made for and from the extra Maps (a module's
@@ -26,9 +28,9 @@ export class RemovableHandle {
    * `extra_dict`: one Map or several whose entry `id` goes too when the hook is removed.
    */
   constructor(hooks_dict: Map<number, unknown>, options: { extra_dict?: Map<number, unknown> | Map<number, unknown>[] } = {}) {
-    if (!(hooks_dict instanceof Map)) throw new TypeError(`RemovableHandle: hooks_dict must be a Map, got ${typeName(hooks_dict)}`);
+    if (!(hooks_dict instanceof Map)) throw new TypeError(`RemovableHandle: hooks_dict must be a Map, got ${describe(hooks_dict)}`);
     const extra = options.extra_dict === undefined ? [] : Array.isArray(options.extra_dict) ? options.extra_dict : [options.extra_dict];
-    for (const d of extra) if (!(d instanceof Map)) throw new TypeError(`RemovableHandle: extra_dict must be a Map or an array of Maps, got ${typeName(d)}`);
+    for (const d of extra) if (!(d instanceof Map)) throw new TypeError(`RemovableHandle: extra_dict must be a Map or an array of Maps, got ${describe(d)}`);
     this.hooksRef = new WeakRef(hooks_dict);
     this.extraRefs = extra.map((d) => new WeakRef(d));
     this.id = RemovableHandle.next_id++;
@@ -44,10 +46,4 @@ export class RemovableHandle {
   [Symbol.dispose](): void {
     this.remove();
   }
-}
-
-function typeName(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x === 'object') return (x as object).constructor?.name ?? 'object';
-  return typeof x;
 }
