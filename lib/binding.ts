@@ -63,7 +63,11 @@ export interface NativeBinding {
   disposeMany(hs: Float64Array, count: number): void;
   memoryStats(): { live_tensors: number; live_bytes: number; v8_external_bytes: number };
 
-  resolve(name: string, overload: string): number;
+  /**
+   * The operator's id. With `wrappedNumberArg`, an id of its own whose Tensor argument of that
+   * index takes a number or boolean as PyTorch's wrapped-number tensor (never a handle).
+   */
+  resolve(name: string, overload: string, wrappedNumberArg?: number): number;
   call(op: number, ...args: unknown[]): any;
   /** call() on a libuv worker thread; resolves with what call() would return */
   callAsync(op: number, ...args: unknown[]): Promise<any>;

@@ -8,9 +8,10 @@ export class Op {
   constructor(
     readonly name: string,
     readonly overload: string,
+    readonly wrappedNumberArg?: number,
   ) {}
   get(): number {
-    return this.id >= 0 ? this.id : (this.id = native.resolve(this.name, this.overload));
+    return this.id >= 0 ? this.id : (this.id = native.resolve(this.name, this.overload, this.wrappedNumberArg));
   }
 }
 
@@ -20,12 +21,27 @@ const cache = new Map<string, Op>();
 export function op(spec: string): Op {
   let o = cache.get(spec);
   if (!o) {
-    const bare = spec.startsWith('aten::') ? spec.slice(6) : spec;
-    const dot = bare.indexOf('.');
-    o = new Op(`aten::${dot < 0 ? bare : bare.slice(0, dot)}`, dot < 0 ? '' : bare.slice(dot + 1));
+    o = new Op(...nameAndOverload(spec));
     cache.set(spec, o);
   }
   return o;
+}
+
+function nameAndOverload(spec: string): [string, string] {
+  const bare = spec.startsWith('aten::') ? spec.slice(6) : spec;
+  const dot = bare.indexOf('.');
+  return [`aten::${dot < 0 ? bare : bare.slice(0, dot)}`, dot < 0 ? '' : bare.slice(dot + 1)];
+}
+
+/**
+ * @internal The operator of `spec` with its Tensor argument `arg` taking a number or boolean
+ * (never a tensor) as PyTorch's 0-dim "wrapped number" tensor, made natively within the call.
+ * Python's parser passes a number to add, sub, mul and div this way (their `.Scalar` overloads
+ * have no Python binding), so `t.mul(2)` records PyTorch's `MulBackward0` and dispatches once,
+ * where `mul.Scalar` records `MulBackward1` and dispatches again to `mul.Tensor`.
+ */
+export function numberOp(spec: string, arg: number): Op {
+  return new Op(...nameAndOverload(spec), arg);
 }
 
 /** @internal Calls an operator by id with raw arguments (native.call). */

@@ -4,7 +4,7 @@ import { native, Handle } from './binding';
 import { DType, DTypeLike, dtypeFromCode, toDType, get_default_dtype, TypedArray, int64, type NestedList } from './dtype';
 import { Device, DeviceLike, deviceArg } from './device';
 import { adopt, beforeExport, setTensorCheck } from './memory';
-import { op, call, Op } from './ops';
+import { op, numberOp, call, Op } from './ops';
 import { params, sizesArg, setArgsTensorCheck } from './args';
 import { encodeIndices, IndexItem } from './indexing';
 import { formatTensor } from './format';
@@ -478,11 +478,11 @@ export class Tensor {
   add(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
     if (options === undefined) {
       if (other instanceof Tensor) return wrap(call(O.add_t.get(), this.h, other.h));
-      return wrap(call(O.add_s.get(), this.h, scalarOf(other)));
+      return wrap(call(O.add_n.get(), this.h, scalarOf(other)));
     }
     const alpha = options.alpha;
     if (other instanceof Tensor) return wrap(call(O.add_t.get(), this.h, other.h, alpha));
-    return wrap(call(O.add_s.get(), this.h, scalarOf(other), alpha));
+    return wrap(call(O.add_n.get(), this.h, scalarOf(other), alpha));
   }
   /**
    * In-place `add`: self += alpha * other.
@@ -492,7 +492,7 @@ export class Tensor {
   add_(other: TensorOrScalar, options?: { alpha?: number }): this {
     const alpha = options?.alpha;
     if (other instanceof Tensor) call(O.add_t_.get(), this.h, other.h, alpha);
-    else call(O.add_s_.get(), this.h, scalarOf(other), alpha);
+    else call(O.add_n_.get(), this.h, scalarOf(other), alpha);
     return this;
   }
   /**
@@ -503,7 +503,7 @@ export class Tensor {
   sub(other: TensorOrScalar, options?: { alpha?: number }): Tensor {
     const alpha = options?.alpha;
     if (other instanceof Tensor) return wrap(call(O.sub_t.get(), this.h, other.h, alpha));
-    return wrap(call(O.sub_s.get(), this.h, scalarOf(other), alpha));
+    return wrap(call(O.sub_n.get(), this.h, scalarOf(other), alpha));
   }
   /**
    * In-place `sub`.
@@ -513,7 +513,7 @@ export class Tensor {
   sub_(other: TensorOrScalar, options?: { alpha?: number }): this {
     const alpha = options?.alpha;
     if (other instanceof Tensor) call(O.sub_t_.get(), this.h, other.h, alpha);
-    else call(O.sub_s_.get(), this.h, scalarOf(other), alpha);
+    else call(O.sub_n_.get(), this.h, scalarOf(other), alpha);
     return this;
   }
   /**
@@ -523,7 +523,7 @@ export class Tensor {
    */
   mul(other: TensorOrScalar): Tensor {
     if (other instanceof Tensor) return wrap(call(O.mul_t.get(), this.h, other.h));
-    return wrap(call(O.mul_s.get(), this.h, scalarOf(other)));
+    return wrap(call(O.mul_n.get(), this.h, scalarOf(other)));
   }
   /**
    * In-place `mul`.
@@ -532,7 +532,7 @@ export class Tensor {
    */
   mul_(other: TensorOrScalar): this {
     if (other instanceof Tensor) call(O.mul_t_.get(), this.h, other.h);
-    else call(O.mul_s_.get(), this.h, scalarOf(other));
+    else call(O.mul_n_.get(), this.h, scalarOf(other));
     return this;
   }
   /**
@@ -544,10 +544,10 @@ export class Tensor {
     const mode = options?.rounding_mode;
     if (mode == null) {
       if (other instanceof Tensor) return wrap(call(O.div_t.get(), this.h, other.h));
-      return wrap(call(O.div_s.get(), this.h, scalarOf(other)));
+      return wrap(call(O.div_n.get(), this.h, scalarOf(other)));
     }
     if (other instanceof Tensor) return wrap(call(O.div_tm.get(), this.h, other.h, mode));
-    return wrap(call(O.div_sm.get(), this.h, scalarOf(other), mode));
+    return wrap(call(O.div_nm.get(), this.h, scalarOf(other), mode));
   }
   /**
    * In-place `div`, with the same `{ rounding_mode }` option.
@@ -561,8 +561,8 @@ export class Tensor {
     if (other instanceof Tensor) {
       if (mode == null) call(O.div_t_.get(), this.h, other.h);
       else call(O.div_tm_.get(), this.h, other.h, mode);
-    } else if (mode == null) call(O.div_s_.get(), this.h, scalarOf(other));
-    else call(O.div_sm_.get(), this.h, scalarOf(other), mode);
+    } else if (mode == null) call(O.div_n_.get(), this.h, scalarOf(other));
+    else call(O.div_nm_.get(), this.h, scalarOf(other), mode);
     return this;
   }
   /**
@@ -2400,11 +2400,13 @@ for (const name of GENERATED_TENSOR_METHODS) proto[name] = tensorMethod(name, TE
 // ---- shared helpers ---------------------------------------------------------------------------
 
 const O = {
-  add_t: op('add.Tensor'), add_s: op('add.Scalar'), add_t_: op('add_.Tensor'), add_s_: op('add_.Scalar'),
-  sub_t: op('sub.Tensor'), sub_s: op('sub.Scalar'), sub_t_: op('sub_.Tensor'), sub_s_: op('sub_.Scalar'),
-  mul_t: op('mul.Tensor'), mul_s: op('mul.Scalar'), mul_t_: op('mul_.Tensor'), mul_s_: op('mul_.Scalar'),
-  div_t: op('div.Tensor'), div_s: op('div.Scalar'), div_tm: op('div.Tensor_mode'), div_sm: op('div.Scalar_mode'),
-  div_t_: op('div_.Tensor'), div_s_: op('div_.Scalar'), div_tm_: op('div_.Tensor_mode'), div_sm_: op('div_.Scalar_mode'),
+  // add, sub, mul and div take a number as Python does: the .Tensor overload with a wrapped
+  // number (numberOp), never the .Scalar one.
+  add_t: op('add.Tensor'), add_n: numberOp('add.Tensor', 1), add_t_: op('add_.Tensor'), add_n_: numberOp('add_.Tensor', 1),
+  sub_t: op('sub.Tensor'), sub_n: numberOp('sub.Tensor', 1), sub_t_: op('sub_.Tensor'), sub_n_: numberOp('sub_.Tensor', 1),
+  mul_t: op('mul.Tensor'), mul_n: numberOp('mul.Tensor', 1), mul_t_: op('mul_.Tensor'), mul_n_: numberOp('mul_.Tensor', 1),
+  div_t: op('div.Tensor'), div_n: numberOp('div.Tensor', 1), div_tm: op('div.Tensor_mode'), div_nm: numberOp('div.Tensor_mode', 1),
+  div_t_: op('div_.Tensor'), div_n_: numberOp('div_.Tensor', 1), div_tm_: op('div_.Tensor_mode'), div_nm_: numberOp('div_.Tensor_mode', 1),
   pow_tt: op('pow.Tensor_Tensor'), pow_ts: op('pow.Tensor_Scalar'), pow_t_: op('pow_.Tensor'), pow_s_: op('pow_.Scalar'),
   matmul: op('matmul'), mm: op('mm'), bmm: op('bmm'), dot: op('dot'), relu: op('relu'),
   clamp: op('clamp'), clamp_t: op('clamp.Tensor'), clamp_: op('clamp_'), clamp_t_: op('clamp_.Tensor'),

@@ -89,8 +89,9 @@ static UnboxedHandle unboxedHandle(const c10::OperatorHandle& handle, const OpEn
   return std::monostate{};
 }
 
-int32_t OpRegistry::resolve(const std::string& name, const std::string& overload) {
+int32_t OpRegistry::resolve(const std::string& name, const std::string& overload, int wrappedNumberArg) {
   std::string key = name + "." + overload;
+  if (wrappedNumberArg >= 0) key += "#" + std::to_string(wrappedNumberArg);
   auto it = ids_.find(key);
   if (it != ids_.end()) return it->second;
   auto handle = c10::Dispatcher::singleton().findSchema({name, overload});
@@ -101,6 +102,12 @@ int32_t OpRegistry::resolve(const std::string& name, const std::string& overload
     auto [kind, optional] = kindOf(a.type());
     e.args.push_back(ArgSpec{a.name(), kind, optional, a.N() ? *a.N() : 0, a.kwarg_only(),
                              a.default_value(), a.type()->str()});
+  }
+  if (wrappedNumberArg >= 0) {
+    if (static_cast<size_t>(wrappedNumberArg) >= e.args.size() || e.args[wrappedNumberArg].kind != Kind::Tensor ||
+        e.args[wrappedNumberArg].optional)
+      throw ArgError(key + ": a wrapped number needs a Tensor argument there");
+    e.args[wrappedNumberArg].wrappedNumber = true;
   }
   for (const c10::Argument& r : schema.returns()) e.returns.push_back(kindOf(r.type()).first);
   const auto& rets = schema.returns();
@@ -220,6 +227,12 @@ struct Converter {
   }
 
   c10::IValue convert(napi_value v, const ArgSpec& a) {
+    if (a.wrappedNumber) {
+      napi_valuetype t = type(v);
+      if (t == napi_number) return at::native::wrapped_scalar_tensor(numberScalar(number(v, a)));
+      if (t == napi_boolean) return at::native::wrapped_scalar_tensor(c10::Scalar(boolean(v, a)));
+      bad(a, "must be a number or boolean");
+    }
     if (a.kind == Kind::Tensor) {  // the common case first: a handle, no type query needed
       double h;
       if (napi_get_value_double(env, v, &h) == napi_ok) {
@@ -422,6 +435,26 @@ struct UnboxedArgs {
     return st.table.find(asHandle(h));
   }
 
+  // A Tensor argument that may be a wrapped number (ArgSpec::wrappedNumber): the number's
+  // tensor is made into `made`, which the caller keeps for the call.
+  const at::Tensor* tensorOrNumber(size_t i, at::Tensor& made) {
+    if (!op.args[i].wrappedNumber) return tensor(i);
+    napi_valuetype t = napi_undefined;
+    if (i < given) napi_typeof(env, args[i], &t);
+    if (t == napi_number) {
+      double d;
+      napi_get_value_double(env, args[i], &d);
+      made = at::native::wrapped_scalar_tensor(numberScalar(d));
+    } else if (t == napi_boolean) {
+      bool b;
+      napi_get_value_bool(env, args[i], &b);
+      made = at::native::wrapped_scalar_tensor(c10::Scalar(b));
+    } else {
+      return nullptr;
+    }
+    return &made;
+  }
+
   bool scalar(size_t i, c10::Scalar& out) {
     napi_valuetype t = napi_undefined;
     if (i < given) napi_typeof(env, args[i], &t);
@@ -464,18 +497,19 @@ static bool callUnboxed(UnboxedArgs& a, at::Tensor& result) {
   const at::Tensor* x = a.tensor(0);
   if (!x) return false;
   c10::Scalar s1, s2;
+  at::Tensor number;  // a wrapped-number argument's tensor, alive for the call
   switch (a.op.unboxed.index()) {
     case 1:
       result = std::get<1>(a.op.unboxed).call(*x);
       return true;
     case 2: {
-      const at::Tensor* y = a.tensor(1);
+      const at::Tensor* y = a.tensorOrNumber(1, number);
       if (!y) return false;
       result = std::get<2>(a.op.unboxed).call(*x, *y);
       return true;
     }
     case 3: {
-      const at::Tensor* y = a.tensor(1);
+      const at::Tensor* y = a.tensorOrNumber(1, number);
       if (!y || !a.scalar(2, s1)) return false;
       result = std::get<3>(a.op.unboxed).call(*x, *y, s1);
       return true;
@@ -573,7 +607,8 @@ static TN_FN(resolveOp) {
     std::string name = info[0].As<Napi::String>();
     std::string overload = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
     if (name.find("::") == std::string::npos) name = "aten::" + name;
-    return Napi::Number::New(info.Env(), state(info.Env()).ops->resolve(name, overload));
+    int wrappedNumberArg = info.Length() > 2 && info[2].IsNumber() ? info[2].As<Napi::Number>().Int32Value() : -1;
+    return Napi::Number::New(info.Env(), state(info.Env()).ops->resolve(name, overload, wrappedNumberArg));
   });
 }
 

@@ -26,6 +26,12 @@ struct ArgSpec {
   bool kwargOnly;
   c10::optional<c10::IValue> defaultValue;
   std::string typeName;
+  // A Tensor argument that takes a JS number or boolean as PyTorch's 0-dim "wrapped number"
+  // tensor, as Python's parser passes a number to add, sub, mul and div (their .Scalar
+  // overloads have no Python binding, and would record AddBackward1 and so on instead of
+  // AddBackward0). Set only in an entry resolved for it (OpRegistry::resolve's wrappedNumberArg),
+  // where that argument is always a number: a handle there would be read as one.
+  bool wrappedNumber = false;
 };
 
 // The commonest operator signatures, called unboxed: straight to the kernel, without building
@@ -59,7 +65,9 @@ struct OpEntry {
 
 class OpRegistry {
  public:
-  int32_t resolve(const std::string& name, const std::string& overload);
+  // The operator's id; with wrappedNumberArg >= 0, a separate entry whose argument of that index
+  // (a Tensor) takes a JS number as a wrapped-number tensor (ArgSpec::wrappedNumber).
+  int32_t resolve(const std::string& name, const std::string& overload, int wrappedNumberArg = -1);
   // A reference that stays valid while JS runs: entries live in a deque, which never moves
   // them when a nested call (an argument's getter, say) resolves new operators.
   OpEntry& at(int32_t id);
