@@ -190,6 +190,25 @@ export function is_storage(_obj: unknown): boolean {
   return false;
 }
 
+/**
+ * `torch.lu(A, pivot = true, get_infos = false, { out })`: the LU factorization, as `A.lu(pivot,
+ * get_infos)`: `[LU, pivots]`, or `[LU, pivots, infos]` with `get_infos`. With `out` (an array of
+ * as many tensors) the results are written into it and it is returned. Deprecated in PyTorch for
+ * `torch.linalg.lu_factor` / `lu_factor_ex`.
+ * @see https://pytorch.org/docs/stable/generated/torch.lu.html
+ */
+export function lu(A: Tensor, ...args: unknown[]): Tensor[] {
+  const [pivot = true, get_infos = false, out = null] = params('lu', args, ['pivot', 'get_infos', 'out']);
+  const result = tensorArg('lu', 'A', A).lu({ pivot: pivot as boolean, get_infos: get_infos as boolean });
+  if (out === null) return result;
+  if (!Array.isArray(out) || !out.every((t) => t instanceof Tensor)) {
+    throw new TypeError(`lu(): argument 'out' must be an array of Tensors, not ${describe(out)}`);
+  }
+  if (out.length !== result.length) throw new TypeError(`lu(): expected 'out' of ${result.length} tensors but got ${out.length}`);
+  out.forEach((t: Tensor, i) => t.resize_as_(result[i]).copy_(result[i]));
+  return out;
+}
+
 function tensorArg(fname: string, name: string, x: unknown): Tensor {
   if (!(x instanceof Tensor)) throw new TypeError(`${fname}(): argument '${name}' must be a Tensor, not ${describe(x)}`);
   return x;

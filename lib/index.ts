@@ -15,6 +15,7 @@ export { Device, device } from './device';
 export type { DeviceLike, DeviceType, DeviceString } from './device';
 export * from './creation';
 export * from './functions';
+export { svd_lowrank, pca_lowrank } from './lowrank';
 export * from './generated/torch_functions';
 export * from './legacy_constructors';
 export * from './runtime_settings';

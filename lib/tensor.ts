@@ -1454,6 +1454,28 @@ export class Tensor {
     const [values, inverse, counts] = wrapList(call(op('unique_consecutive').get(), this.h, Boolean(return_inverse), Boolean(return_counts), dim));
     return uniqueResult(values, inverse, counts, Boolean(return_inverse), Boolean(return_counts));
   }
+  /**
+   * The LU factorization of a matrix or a batch of them, with partial pivoting (`pivot` false is
+   * CUDA only): `[LU, pivots]`, or `[LU, pivots, infos]` with `get_infos`, which then leaves
+   * failures to `infos` instead of throwing. Positional arguments or `{ pivot, get_infos }`.
+   * Deprecated in PyTorch for `torch.linalg.lu_factor` / `lu_factor_ex`, and LibTorch warns once.
+   *
+   * @see [torch.Tensor.lu](https://pytorch.org/docs/stable/generated/torch.Tensor.lu.html)
+   */
+  lu(pivot?: boolean, get_infos?: false): [LU: Tensor, pivots: Tensor];
+  lu(pivot: boolean, get_infos: true): [LU: Tensor, pivots: Tensor, infos: Tensor];
+  lu(options: { pivot?: boolean; get_infos: true }): [LU: Tensor, pivots: Tensor, infos: Tensor];
+  lu(options: { pivot?: boolean; get_infos?: boolean }): Tensor[];
+  lu(...args: unknown[]): Tensor[];
+  lu(...args: unknown[]): Tensor[] {
+    const [pivot = true, get_infos = false] = params('lu', args, ['pivot', 'get_infos']);
+    for (const [name, v] of [['pivot', pivot], ['get_infos', get_infos]] as const) {
+      if (typeof v !== 'boolean') throw new TypeError(`lu(): argument '${name}' must be boolean, not ${describe(v)}`);
+    }
+    // Python's Tensor.lu calls _lu_with_info and checks errors only when infos are not returned.
+    const [LU, pivots, infos] = wrapList(call(op('_lu_with_info').get(), this.h, pivot, !get_infos));
+    return get_infos ? [LU, pivots, infos] : [LU, pivots];
+  }
 
   // ---- indexing -----------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ import { Tensor } from '../lib';
 import { native } from '../lib/binding';
 import { TORCH } from '../lib/generated/signatures';
 import * as generated from '../lib/generated/torch_functions';
+import { execFileSync } from 'node:child_process';
+import { checkOracle, oracleEnv, oraclePython } from './oracle';
 
 const tag = native.libtorch.version.split('.').slice(0, 2).join('.');
 const fixtures = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', `torch-${tag}`, 'namespace.json'), 'utf8'));
@@ -320,6 +322,166 @@ describe('errors carry a code, classified in one place', () => {
       expect((err as Error).message).not.toMatch(/_Tensor|torchnode::|c10::|Exception raised from/);
     });
   }
+});
+
+// torch/_lowrank.py and Tensor.lu against the live PyTorch of the running LibTorch: the same seed
+// draws the same random matrices, so results are equal bit for bit. Each case is a tuple of
+// tensors or the error PyTorch raised (1.13's _svd_lowrank asserts q <= min(m, n), 2.x does not;
+// 1.13 draws a complex A's random matrix in float32, which matmul then refuses).
+const LOWRANK_ORACLE = String.raw`
+import json, torch
+def result(f):
+    try:
+        r = f()
+    except Exception as e:
+        return {'error': type(e).__name__, 'message': str(e)}
+    return [(torch.view_as_real(t.resolve_conj()) if t.is_complex() else t).tolist() for t in r]
+def seeded(f):
+    def call():
+        torch.manual_seed(5)
+        return f()
+    return call
+def grad():
+    X = A.clone().requires_grad_()
+    torch.manual_seed(5)
+    U, S, V = torch.svd_lowrank(X, q=3)
+    ((U @ torch.diag(S) @ V.transpose(-2, -1)).sum() + S.sum()).backward()
+    return [X.grad]
+torch.manual_seed(3)
+A = torch.randn(7, 5, dtype=torch.float64)
+W = torch.randn(4, 9)
+Bt = torch.randn(2, 6, 4, dtype=torch.float64)
+Z = torch.randn(5, 4, dtype=torch.complex128)
+L = torch.randint(-3, 4, (5, 4))
+S = torch.tensor([[1., 2., 3.], [2., 4., 6.], [1., 0., 1.]])
+CASES = {
+    'float64': seeded(lambda: torch.svd_lowrank(A, 5)),
+    'float32_wide': seeded(lambda: torch.svd_lowrank(W, q=3, niter=1)),
+    'default_q': seeded(lambda: torch.svd_lowrank(A)),
+    'batched': seeded(lambda: torch.svd_lowrank(Bt, 3)),
+    'niter0': seeded(lambda: torch.svd_lowrank(Bt, 2, 0)),
+    'mean': seeded(lambda: torch.svd_lowrank(A, q=4, niter=3, M=A.mean(0, keepdim=True).expand(7, 5))),
+    'complex': seeded(lambda: torch.svd_lowrank(Z, 3)),
+    'integer': seeded(lambda: torch.svd_lowrank(L, 3)),
+    'sparse': seeded(lambda: torch.svd_lowrank(W.to_sparse(), q=3)),
+    'grad': grad,
+    'pca': seeded(lambda: torch.pca_lowrank(A)),
+    'pca_uncentered': seeded(lambda: torch.pca_lowrank(W, q=2, center=False, niter=4)),
+    'pca_batched': seeded(lambda: torch.pca_lowrank(Bt)),
+    'pca_sparse': seeded(lambda: torch.pca_lowrank(A.to_sparse(), q=3)),
+    'pca_q_too_big': lambda: torch.pca_lowrank(A, q=6),
+    'pca_q_negative': lambda: torch.pca_lowrank(A, -1),
+    'pca_niter': lambda: torch.pca_lowrank(A, niter=-2),
+    'pca_sparse_3d': lambda: torch.pca_lowrank(Bt.to_sparse()),
+    'lu': lambda: A[:5].lu(),
+    'lu_infos': lambda: Bt.lu(get_infos=True),
+    'lu_singular_infos': lambda: S.lu(True, True),
+    'lu_singular': lambda: S.lu(),
+    'lu_1d': lambda: A[0].lu(),
+    'torch_lu': lambda: torch.lu(Bt, get_infos=True),
+}
+print(json.dumps({k: result(f) for k, f in CASES.items()}))
+`;
+
+describe('torch.svd_lowrank, torch.pca_lowrank and Tensor.lu against the live PyTorch', () => {
+  checkOracle();
+  type Result = number[][][] | { error: string; message: string };
+  const py: Record<string, Result> = JSON.parse(execFileSync(oraclePython, ['-c', LOWRANK_ORACLE], { encoding: 'utf8', env: oracleEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+  torch.manual_seed(3);
+  const A = torch.randn([7, 5], f64);
+  const W = torch.randn(4, 9);
+  const Bt = torch.randn([2, 6, 4], f64);
+  const Z = torch.randn([5, 4], { dtype: torch.complex128 });
+  const L = torch.randint(-3, 4, [5, 4]);
+  const Sg = torch.tensor([[1, 2, 3], [2, 4, 6], [1, 0, 1]], { dtype: torch.float32 });
+  const seeded5 = (fn: () => Tensor[]) => () => {
+    torch.manual_seed(5);
+    return fn();
+  };
+  const grad = () => {
+    const X = A.clone().requires_grad_();
+    torch.manual_seed(5);
+    const [U, S, V] = torch.svd_lowrank(X, { q: 3 });
+    U.matmul(torch.diag(S)).matmul(V.transpose(-2, -1)).sum().add(S.sum()).backward();
+    return [X.grad!];
+  };
+  const cases: Record<string, () => Tensor[]> = {
+    float64: seeded5(() => torch.svd_lowrank(A, 5)),
+    float32_wide: seeded5(() => torch.svd_lowrank(W, { q: 3, niter: 1 })),
+    default_q: seeded5(() => torch.svd_lowrank(A)),
+    batched: seeded5(() => torch.svd_lowrank(Bt, 3)),
+    niter0: seeded5(() => torch.svd_lowrank(Bt, 2, 0)),
+    mean: seeded5(() => torch.svd_lowrank(A, { q: 4, niter: 3, M: A.mean(0, true).expand(7, 5) })),
+    complex: seeded5(() => torch.svd_lowrank(Z, 3)),
+    integer: seeded5(() => torch.svd_lowrank(L, 3)),
+    sparse: seeded5(() => torch.svd_lowrank(W.to_sparse(), { q: 3 })),
+    grad,
+    pca: seeded5(() => torch.pca_lowrank(A)),
+    pca_uncentered: seeded5(() => torch.pca_lowrank(W, { q: 2, center: false, niter: 4 })),
+    pca_batched: seeded5(() => torch.pca_lowrank(Bt)),
+    pca_sparse: seeded5(() => torch.pca_lowrank(A.to_sparse(), { q: 3 })),
+    pca_q_too_big: () => torch.pca_lowrank(A, { q: 6 }),
+    pca_q_negative: () => torch.pca_lowrank(A, -1),
+    pca_niter: () => torch.pca_lowrank(A, { niter: -2 }),
+    pca_sparse_3d: () => torch.pca_lowrank(Bt.to_sparse()),
+    lu: () => A.index(':5').lu(),
+    lu_infos: () => Bt.lu({ get_infos: true }),
+    lu_singular_infos: () => Sg.lu(true, true),
+    lu_singular: () => Sg.lu(),
+    lu_1d: () => A.select(0, 0).lu(),
+    torch_lu: () => torch.lu(Bt, { get_infos: true }),
+  };
+  // PyTorch's ValueError is a RangeError here, its RuntimeError a TorchError with LibTorch's message.
+  const ERRORS: Record<string, new (message: string) => Error> = { ValueError: RangeError, AssertionError: RangeError, RuntimeError: torch.TorchError };
+
+  it('has a case here for every oracle case', () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(py).sort());
+  });
+  for (const [name, fn] of Object.entries(cases)) {
+    it(name, () => {
+      const want = py[name];
+      if (Array.isArray(want)) {
+        expect(fn().map((t) => (t.is_complex() ? torch.view_as_real(t.resolve_conj()) : t).tolist())).toEqual(want);
+        return;
+      }
+      expect(fn).toThrow(ERRORS[want.error]);
+      if (want.error !== 'AssertionError') expect(fn).toThrow(want.message.split('\n')[0]);
+    });
+  }
+
+  it('takes the arguments positionally or by name, with the defaults q = 6 and niter = 2', () => {
+    const same = (a: () => Tensor[], b: () => Tensor[]) => expect(seeded5(a)().map((t) => t.tolist())).toEqual(seeded5(b)().map((t) => t.tolist()));
+    same(() => torch.svd_lowrank(W, 3, 1), () => torch.svd_lowrank(W, { niter: 1, q: 3 }));
+    const T = torch.randn([8, 7], f64);
+    same(() => torch.svd_lowrank(T, null, null), () => torch.svd_lowrank(T, 6, 2));
+    same(() => torch.svd_lowrank(T), () => torch.svd_lowrank(T, { q: 6, niter: 2 }));
+    same(() => torch.pca_lowrank(A, 3, false, 1), () => torch.pca_lowrank(A, { q: 3, center: false, niter: 1 }));
+    expect(torch.svd_lowrank(Bt, 3).map((t) => t.shape)).toEqual([[2, 6, 3], [2, 3], [2, 4, 3]]);
+  });
+  it('runs inside tidy scopes, one after another, with sparse input', () => {
+    const run = () => seeded5(() => torch.svd_lowrank(W.to_sparse(), { q: 2 }))().map((t) => t.tolist());
+    const want = run();
+    expect(torch.tidy(run)).toEqual(want);
+    expect(torch.tidy(run)).toEqual(want);
+  });
+  it('refuses what is not a matrix, and arguments of the wrong type, by name', () => {
+    expect(() => torch.svd_lowrank([[1, 2]] as never)).toThrow(new TypeError("svd_lowrank(): argument 'A' must be a Tensor, not Array"));
+    expect(() => torch.pca_lowrank(torch.ones(3))).toThrow(RangeError);
+    expect(() => torch.pca_lowrank(torch.ones(3))).toThrow('pca_lowrank(): expected A of size (*, m, n)');
+    expect(() => torch.svd_lowrank(A, { q: 2.5 })).toThrow(new TypeError("svd_lowrank(): argument 'q' must be int or null, not number"));
+    expect(() => torch.svd_lowrank(A, { M: [1] })).toThrow(new TypeError("svd_lowrank(): argument 'M' must be Tensor or null, not Array"));
+    expect(() => torch.svd_lowrank(A, 2, { q: 3 })).toThrow(new TypeError("svd_lowrank() got multiple values for argument 'q'"));
+    expect(() => torch.pca_lowrank(A, { centre: true })).toThrow(new TypeError("pca_lowrank() got an unexpected keyword argument 'centre'"));
+    expect(() => torch.pca_lowrank(A, { center: 1 })).toThrow(new TypeError("pca_lowrank(): argument 'center' must be boolean, not number"));
+    expect(() => A.lu('yes' as never)).toThrow(new TypeError("lu(): argument 'pivot' must be boolean, not string"));
+  });
+  it('torch.lu writes into out and returns it; out of the wrong length is a TypeError', () => {
+    const out = [torch.empty(0, f64), torch.empty(0, { dtype: torch.int32 })];
+    const r = torch.lu(A, { out });
+    expect(r).toBe(out);
+    expect(out.map((t) => t.tolist())).toEqual(A.lu().map((t) => t.tolist()));
+    expect(() => torch.lu(A, { get_infos: true, out })).toThrow(new TypeError("lu(): expected 'out' of 3 tensors but got 2"));
+  });
 });
 
 describe("coverage of PyTorch 2.x's documented functions", () => {
