@@ -1,6 +1,6 @@
 // nn.Module mechanics: registration by field, traversal order, state_dict round trips with
-// PyTorch's error messages, modes, device/dtype moves, the repr, and forward hooks (against a
-// live PyTorch oracle).
+// PyTorch's error messages, modes, device/dtype moves, the repr, and forward and backward hooks
+// (against a live PyTorch oracle).
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import * as torch from '../lib/index';
@@ -785,5 +785,480 @@ describe('forward hooks: the wrapper, handles and errors', () => {
     expect(() => m.forward(torch.ones(2))).toThrow('forward pre-hook must return null or an array [new_args, new_kwargs] (an array and an object), but got an array of length 1.');
     h.remove();
     expect(() => new torch.utils.hooks.RemovableHandle({} as never)).toThrow(new TypeError('RemovableHandle: hooks_dict must be a Map, got Object'));
+  });
+});
+
+// ---- backward hooks -----------------------------------------------------------------------------
+
+// The PyTorch side of the backward hook tests; the pre-hook part (PyTorch 2.0) runs only where the
+// oracle has register_full_backward_pre_hook.
+const BACKWARD_HOOKS_ORACLE = `
+import inspect, json, warnings
+import torch
+import torch.nn as nn
+out = {'pre_hooks': hasattr(nn.Module, 'register_full_backward_pre_hook')}
+def L(t):
+    return None if t is None else t.detach().tolist()
+def Ls(ts):
+    return [L(t) for t in ts]
+def state(m):
+    return {k: L(v) for k, v in m.state_dict().items()}
+def grads(m):
+    return {k: L(p.grad) for k, p in m.named_parameters()}
+def message(fn):
+    try:
+        fn()
+    except Exception as e:
+        return str(e)
+
+# Full backward hooks on a Sequential and its layers: the order they run in, what they see, and a
+# hook that replaces grad_input (halving the gradient that reaches x).
+torch.manual_seed(0)
+net = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))
+x = torch.randn(2, 4, requires_grad=True)
+w = torch.randn(2, 2)
+out['state'], out['x'], out['w'] = state(net), L(x), L(w)
+(net(x) * w).sum().backward()
+out['plain'] = {'x': L(x.grad), 'params': grads(net)}
+order, seen, handles = [], {}, {}
+def record(name):
+    def hook(m, gi, go):
+        order.append('bw ' + name)
+        seen[name] = [Ls(gi), Ls(go)]
+    return hook
+def bw_0(m, gi, go):
+    record('0')(m, gi, go)
+    return (gi[0] * 0.5,)
+handles['net'] = net.register_full_backward_hook(record('net'))
+handles['0'] = net[0].register_full_backward_hook(bw_0)
+handles['1'] = net[1].register_full_backward_hook(record('1'))
+handles['2'] = net[2].register_full_backward_hook(record('2'))
+runs = []
+def run():
+    order.clear()
+    seen.clear()
+    x.grad = None
+    net.zero_grad()
+    y = net(x)
+    name = y.grad_fn.name()
+    (y * w).sum().backward()
+    runs.append({'order': list(order), 'seen': dict(seen), 'x': L(x.grad), 'params': grads(net), 'grad_fn': name})
+run()
+handles['0'].remove()
+run()
+# The hooks of a call are those registered when forward ran: removing one before backward
+# still runs it for that call.
+order.clear()
+y = net(x)
+handles['2'].remove()
+(y * w).sum().backward()
+out['removed_after_forward'] = list(order)
+handles['1'].remove()
+handles['net'].remove()
+run()
+out['runs'] = runs
+
+# Two inputs, one not requiring grad, a number, and a tuple output.
+class Two(nn.Module):
+    def forward(self, a, b, k):
+        return a * b * k, a + b
+two = Two()
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([3.0, 4.0])
+got = []
+inside = {}
+def bw_two(m, gi, go):
+    got.append([Ls(gi), Ls(go)])
+two.register_full_backward_hook(bw_two)
+y, z = two(a, b, 2.0)
+tw = {'grad_fns': [y.grad_fn.name(), z.grad_fn.name()]}
+(y * torch.tensor([1.0, 10.0])).sum().add(z.sum()).backward()
+tw['a'] = L(a.grad)
+a.grad = None
+y, z = two(a, b, 2.0)
+y.sum().backward()  # z gets no gradient: its grad_output entry is None
+tw['a_y_only'] = L(a.grad)
+tw['seen'] = got
+out['two'] = tw
+
+# Errors and the case where no input requires grad.
+torch.manual_seed(1)
+lin = nn.Linear(2, 2)
+out['lin'] = state(lin)
+e = {}
+h = lin.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+e['count'] = message(lambda: lin(a).sum().backward())
+h.remove()
+h = lin.register_full_backward_hook(lambda m, gi, go: (torch.ones(3),))
+e['size'] = message(lambda: lin(a).sum().backward())
+h.remove()
+h = lin.register_full_backward_hook(lambda m, gi, go: (gi[0].double(),))
+e['type'] = message(lambda: lin(a).sum().backward())
+h.remove()
+no_input = []
+h = lin.register_full_backward_hook(lambda m, gi, go: no_input.append([Ls(gi), Ls(go)]))
+with warnings.catch_warnings(record=True) as heard:
+    warnings.simplefilter('always')
+    lin(torch.ones(2)).sum().backward()
+e['no_input_seen'] = no_input
+e['no_input_warnings'] = [str(w.message) for w in heard]
+h.remove()
+h = lin.register_full_backward_hook(lambda m, gi, go: (torch.ones(2),))
+with warnings.catch_warnings():
+    warnings.simplefilter('ignore')
+    e['no_input_replaced'] = message(lambda: lin(torch.ones(2)).sum().backward())
+h.remove()
+h = lin.register_full_backward_hook(lambda m, gi, go: None)
+e['inplace_output'] = message(lambda: lin(a).add_(1))
+e['inplace_output_tuple'] = message(lambda: two(a, b, 2.0)[0].add_(1))
+class AddOne(nn.Module):
+    def forward(self, x):
+        return x.add_(1)
+add_one = AddOne()
+add_one.register_full_backward_hook(lambda m, gi, go: None)
+e['inplace_input'] = message(lambda: add_one(a.clone()))
+out['errors'] = e
+
+if out['pre_hooks']:
+    # Pre-hooks: they run before the full backward hooks of their module, may replace
+    # grad_output (doubling it for net[2] doubles every gradient below), and prepend orders both
+    # kinds.
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 2))
+    order, seen = [], {}
+    def pre_net(m, go):
+        order.append('pre net')
+    def pre_2(m, go):
+        order.append('pre 2')
+        seen['pre_2'] = Ls(go)
+        return (go[0] * 2,)
+    def pre_2_first(m, go):
+        order.append('pre 2 first')
+    def bw_2(m, gi, go):
+        order.append('bw 2')
+        seen['bw_2'] = [Ls(gi), Ls(go)]
+    def bw_2_first(m, gi, go):
+        order.append('bw 2 first')
+    def bw_0(m, gi, go):
+        order.append('bw 0')
+    net.register_full_backward_pre_hook(pre_net)
+    net[2].register_full_backward_pre_hook(pre_2)
+    net[2].register_full_backward_pre_hook(pre_2_first, prepend=True)
+    net[2].register_full_backward_hook(bw_2)
+    net[2].register_full_backward_hook(bw_2_first, prepend=True)
+    net[0].register_full_backward_hook(bw_0)
+    y = net(x)
+    x.grad = None
+    (y * w).sum().backward()
+    out['pre'] = {'order': order, 'seen': seen, 'x': L(x.grad), 'params': grads(net),
+                  'pre_order': [f.__name__ for f in net[2]._backward_pre_hooks.values()],
+                  'bw_order': [f.__name__ for f in net[2]._backward_hooks.values()]}
+    lin2 = nn.Linear(2, 2)
+    lin2.register_full_backward_pre_hook(lambda m, go: (go[0], go[0]))
+    out['pre']['count'] = message(lambda: lin2(a).sum().backward())
+    # A pre-hook alone, on a module whose input needs no grad: the warning still comes.
+    lin3 = nn.Linear(2, 2)
+    lin3.register_full_backward_pre_hook(lambda m, go: None)
+    with warnings.catch_warnings(record=True) as heard:
+        warnings.simplefilter('always')
+        lin3(torch.ones(2)).sum().backward()
+    out['pre']['alone_warnings'] = [str(w.message) for w in heard]
+print(json.dumps(out))
+`;
+
+type Grads = torch.nn.Grads;
+
+/** A hook's gradient array against PyTorch's: null where PyTorch has None, else the values. */
+function expectGrads(actual: Grads, expected: (Nested | null)[], what: string): void {
+  expect(actual.map((g) => g === null), `${what}: which are null`).toEqual(expected.map((g) => g === null));
+  actual.forEach((g, i) => g !== null && expectValues(g, expected[i]!, `${what} [${i}]`));
+}
+
+function expectParamGrads(m: torch.nn.Module, expected: Record<string, Nested>, what: string): void {
+  for (const [k, p] of m.named_parameters()) expectValues(p.grad!, expected[k], `${what}: ${k}.grad`);
+}
+
+function messageOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return 'no error';
+}
+
+const backwardNet = () => new nn.Sequential(new nn.Linear(4, 3), new nn.Tanh(), new nn.Linear(3, 2));
+
+class Two extends nn.Module {
+  forward(a: torch.Tensor, b: torch.Tensor, k: number): [torch.Tensor, torch.Tensor] {
+    return [a.mul(b).mul(k), a.add(b)];
+  }
+}
+
+describe('backward hooks (live oracle)', () => {
+  checkOracle();
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', BACKWARD_HOOKS_ORACLE], { encoding: 'utf8', env: oracleEnv(), maxBuffer: 1 << 26 }));
+  const isV1 = torch.version.libtorch.startsWith('1.');
+  const x = torch.tensor(py.x, { requires_grad: true });
+  const w = torch.tensor(py.w);
+  const a = torch.tensor([1, 2], { dtype: torch.float32, requires_grad: true });
+  const b = torch.tensor([3, 4], { dtype: torch.float32 });
+
+  it('full backward hooks on a Sequential and its layers: order, grad_input, grad_output, replacement, removal', () => {
+    const net = backwardNet();
+    loadState(net, py.state);
+    const order: string[] = [];
+    const seen: Record<string, [Grads, Grads]> = {};
+    const record = (name: string) => (m: torch.nn.Module, gi: Grads, go: Grads) => {
+      order.push(`bw ${name}`);
+      seen[name] = [gi, go];
+    };
+    const handles = {
+      net: net.register_full_backward_hook(record('net')),
+      0: net.at(0).register_full_backward_hook((m, gi, go) => {
+        record('0')(m, gi, go);
+        return [gi[0]!.mul(0.5)]; // halves the gradient that reaches x
+      }),
+      1: net.at(1).register_full_backward_hook(record('1')),
+      2: net.at(2).register_full_backward_hook(record('2')),
+    };
+    const run = (i: number) => {
+      const want = py.runs[i];
+      order.length = 0;
+      for (const k of Object.keys(seen)) delete seen[k];
+      x.grad = null;
+      net.zero_grad();
+      const y = net.forward(x) as torch.Tensor;
+      expect(y.grad_fn?.name(), `run ${i}: the output's grad_fn`).toBe(want.grad_fn);
+      y.mul(w).sum().backward();
+      expect(order, `run ${i}: the order`).toEqual(want.order);
+      expect(Object.keys(seen).sort()).toEqual(Object.keys(want.seen).sort());
+      for (const [name, [gi, go]] of Object.entries(seen)) {
+        expectGrads(gi, want.seen[name][0], `run ${i}: grad_input of ${name}`);
+        expectGrads(go, want.seen[name][1], `run ${i}: grad_output of ${name}`);
+      }
+      expectValues(x.grad!, want.x, `run ${i}: x.grad`);
+      expectParamGrads(net, want.params, `run ${i}`);
+    };
+    run(0);
+    handles[0].remove();
+    expect(Object.hasOwn(net.at(0), 'forward')).toBe(false);
+    run(1);
+    order.length = 0;
+    const y = net.forward(x) as torch.Tensor;
+    handles[2].remove(); // after forward: this call still runs it, as PyTorch does
+    y.mul(w).sum().backward();
+    expect(order).toEqual(py.removed_after_forward);
+    handles[1].remove();
+    handles.net.remove();
+    run(2);
+    expectValues(x.grad!, py.plain.x, 'x.grad once the hooks are gone');
+    for (const m of net.modules()) expect(Object.hasOwn(m, 'forward'), `${m._get_name()} has no own forward`).toBe(false);
+  });
+
+  it('two inputs, one not requiring grad, a number, a tuple output: null and zeros where PyTorch has them', () => {
+    const two = new Two();
+    const seen: [Grads, Grads][] = [];
+    let inside: torch.Tensor | undefined;
+    two.register_forward_pre_hook(() => undefined);
+    two.register_forward_hook((m, args) => void (inside = args[0] as torch.Tensor));
+    two.register_full_backward_hook((m, gi, go) => void seen.push([gi, go]));
+    let [y, z] = two.forward(a, b, 2);
+    expect([y.grad_fn?.name(), z.grad_fn?.name()]).toEqual(py.two.grad_fns);
+    // forward got a view of a, as in PyTorch, and the forward hooks see that view too.
+    expect(inside).not.toBe(a);
+    expect(inside!.grad_fn?.name()).toBe('BackwardHookFunctionBackward');
+    expect(inside!.data_ptr()).toBe(a.data_ptr());
+    y.mul(torch.tensor([1, 10], { dtype: torch.float32 })).sum().add(z.sum()).backward();
+    expectValues(a.grad!, py.two.a, 'a.grad');
+    a.grad = null;
+    [y, z] = two.forward(a, b, 2);
+    y.sum().backward();
+    expectValues(a.grad!, py.two.a_y_only, 'a.grad, z unused');
+    a.grad = null;
+    expect(seen.length).toBe(py.two.seen.length);
+    seen.forEach(([gi, go], i) => {
+      expectGrads(gi, py.two.seen[i][0], `call ${i}: grad_input`);
+      expectGrads(go, py.two.seen[i][1], `call ${i}: grad_output`);
+      expect(Object.isFrozen(gi) && Object.isFrozen(go)).toBe(true);
+    });
+  });
+
+  it('PyTorch\'s errors: gradient count, size, dtype, in-place on inputs and outputs', () => {
+    const lin = new nn.Linear(2, 2);
+    loadState(lin, py.lin);
+    const e = py.errors;
+    const backward = () => (lin.forward(a) as torch.Tensor).sum().backward();
+    const expectError = (hook: torch.nn.BackwardHook<torch.nn.Linear>, message: string) => {
+      const h = lin.register_full_backward_hook(hook);
+      expect(messageOf(backward)).toBe(message);
+      h.remove();
+    };
+    expectError((m, gi) => [gi[0], gi[0]], e.count);
+    expectError(() => [torch.ones(3)], e.size);
+    expectError((m, gi) => [gi[0]!.double()], e.type);
+    expectError(() => [3 as never], "expected Variable, but hook returned 'number'");
+    expectError(() => torch.ones(2) as never, 'a backward hook must return null, undefined or an array of gradients, but got Tensor');
+    a.grad = null;
+    const h = lin.register_full_backward_hook(() => undefined);
+    expect(messageOf(() => (lin.forward(a) as torch.Tensor).add_(1))).toBe(e.inplace_output);
+    h.remove();
+    const two = new Two();
+    two.register_full_backward_hook(() => undefined);
+    expect(messageOf(() => two.forward(a, b, 2)[0].add_(1))).toBe(e.inplace_output_tuple);
+    class AddOne extends nn.Module {
+      forward(t: torch.Tensor) {
+        return t.add_(1);
+      }
+    }
+    const addOne = new AddOne();
+    addOne.register_full_backward_hook(() => undefined);
+    expect(messageOf(() => addOne.forward(a.clone()))).toBe(e.inplace_input);
+    // After an error in a hook, the next backward runs normally.
+    lin.zero_grad();
+    backward();
+    expect(a.grad).not.toBeNull();
+    a.grad = null;
+  });
+
+  it('no input requires grad: the hooks run with the output gradients, warn, and may not replace', async () => {
+    const lin = new nn.Linear(2, 2);
+    loadState(lin, py.lin);
+    const seen: [Grads, Grads][] = [];
+    const h = lin.register_full_backward_hook((m, gi, go) => void seen.push([gi, go]));
+    torch.set_warn_always(true); // this test's own warning, not once per process
+    try {
+      const heard = await warningsOf(() => (lin.forward(torch.ones(2)) as torch.Tensor).sum().backward());
+      // PyTorch 1.13 does not warn; torchnode keeps 2.x's warning on every LibTorch.
+      if (!isV1) expect(heard.map((x) => x.message)).toEqual(py.errors.no_input_warnings);
+      expect(heard.map((x) => x.message)).toEqual(['Full backward hook is firing when gradients are computed with respect to module outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.']);
+    } finally {
+      torch.set_warn_always(false);
+    }
+    expect(seen.length).toBe(py.errors.no_input_seen.length);
+    expectGrads(seen[0][0], py.errors.no_input_seen[0][0], 'grad_input');
+    expectGrads(seen[0][1], py.errors.no_input_seen[0][1], 'grad_output');
+    h.remove();
+    lin.register_full_backward_hook(() => [torch.ones(2)]);
+    expect(messageOf(() => (lin.forward(torch.ones(2)) as torch.Tensor).sum().backward())).toBe(py.errors.no_input_replaced);
+  });
+
+  it('the oracle lacks backward pre-hooks only on PyTorch 1.13', () => {
+    expect(py.pre_hooks).toBe(!isV1);
+  });
+
+  it.skipIf(isV1)('pre-hooks run first, may replace grad_output, and prepend orders both kinds', async () => {
+    const net = backwardNet();
+    loadState(net, py.state);
+    const order: string[] = [];
+    const seen: { pre_2?: Grads; bw_2?: [Grads, Grads] } = {};
+    function pre_net() {
+      order.push('pre net');
+    }
+    function pre_2(m: torch.nn.Module, go: Grads) {
+      order.push('pre 2');
+      seen.pre_2 = go;
+      return [go[0]!.mul(2)];
+    }
+    function pre_2_first() {
+      order.push('pre 2 first');
+    }
+    function bw_2(m: torch.nn.Module, gi: Grads, go: Grads) {
+      order.push('bw 2');
+      seen.bw_2 = [gi, go];
+    }
+    function bw_2_first() {
+      order.push('bw 2 first');
+    }
+    net.register_full_backward_pre_hook(pre_net);
+    net.at(2).register_full_backward_pre_hook(pre_2);
+    net.at(2).register_full_backward_pre_hook(pre_2_first, { prepend: true });
+    net.at(2).register_full_backward_hook(bw_2);
+    net.at(2).register_full_backward_hook(bw_2_first, { prepend: true });
+    net.at(0).register_full_backward_hook(() => void order.push('bw 0'));
+    x.grad = null;
+    (net.forward(x) as torch.Tensor).mul(w).sum().backward();
+    const want = py.pre;
+    expect(order).toEqual(want.order);
+    expectGrads(seen.pre_2!, want.seen.pre_2, 'grad_output before the pre-hook');
+    expectGrads(seen.bw_2![0], want.seen.bw_2[0], 'grad_input of net[2]');
+    expectGrads(seen.bw_2![1], want.seen.bw_2[1], 'grad_output of net[2], as the pre-hook replaced it');
+    expectValues(x.grad!, want.x, 'x.grad');
+    expectParamGrads(net, want.params, 'doubled below net[2]');
+    expect([...net.at(2)._backward_pre_hooks.values()].map((f) => f.name)).toEqual(want.pre_order);
+    expect([...net.at(2)._backward_hooks.values()].map((f) => f.name)).toEqual(want.bw_order);
+    x.grad = null;
+
+    const lin = new nn.Linear(2, 2);
+    lin.register_full_backward_pre_hook((m, go) => [go[0], go[0]]);
+    expect(messageOf(() => (lin.forward(a) as torch.Tensor).sum().backward())).toBe(want.count);
+    a.grad = null;
+    const alone = new nn.Linear(2, 2);
+    alone.register_full_backward_pre_hook(() => undefined);
+    torch.set_warn_always(true);
+    try {
+      const heard = await warningsOf(() => (alone.forward(torch.ones(2)) as torch.Tensor).sum().backward());
+      expect(heard.map((h) => h.message)).toEqual(want.alone_warnings);
+    } finally {
+      torch.set_warn_always(false);
+    }
+  });
+});
+
+describe('backward hooks: the wrapper, handles and outputs', () => {
+  it('the hooks make and remove the own forward with the forward hooks; the Maps are PyTorch\'s', () => {
+    const m = new Affine(2);
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+    const keys = Object.keys(m);
+    const f = m.register_forward_hook(() => undefined);
+    const bw = m.register_full_backward_hook(() => undefined);
+    const pre = m.register_full_backward_pre_hook(() => undefined, { prepend: true });
+    expect(Object.keys(m)).toEqual(keys);
+    expect([...m._backward_hooks.keys()]).toEqual([bw.id]);
+    expect([...m._backward_pre_hooks.keys()]).toEqual([pre.id]);
+    f.remove();
+    bw.remove();
+    expect(Object.hasOwn(m, 'forward')).toBe(true);
+    pre.remove();
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
+    expect(m._backward_hooks.size + m._backward_pre_hooks.size).toBe(0);
+  });
+
+  it('no views are made under no_grad or when nothing requires grad, and an object output is left alone with a warning', async () => {
+    const m = new Affine(2);
+    m.requires_grad_(false);
+    const calls: string[] = [];
+    m.register_full_backward_hook(() => void calls.push('bw'));
+    const x = torch.ones(2);
+    expect(m.forward(x).grad_fn).toBeNull();
+    m.requires_grad_(true);
+    expect(torch.no_grad(() => m.forward(x)).grad_fn).toBeNull();
+    class Dict extends nn.Module {
+      forward(t: torch.Tensor) {
+        return { out: t.mul(2) };
+      }
+    }
+    const d = new Dict();
+    d.register_full_backward_hook(() => void calls.push('dict'));
+    const t = torch.ones(2, { requires_grad: true });
+    let out: { out: torch.Tensor } | undefined;
+    torch.set_warn_always(true);
+    try {
+      const heard = await warningsOf(() => void (out = d.forward(t)));
+      expect(heard.map((h) => h.message)).toEqual(['For backward hooks to be called, module output should be a Tensor or an array of Tensors but received Object']);
+    } finally {
+      torch.set_warn_always(false);
+    }
+    expect(out!.out.grad_fn?.name()).toBe('MulBackward0');
+    out!.out.sum().backward();
+    expect(calls).toEqual([]);
+    expect(t.grad?.tolist()).toEqual([2, 2]);
+  });
+
+  it('bad arguments are errors', () => {
+    const m = new Affine(2);
+    expect(() => m.register_full_backward_hook(3 as never)).toThrow(new TypeError('register_full_backward_hook(): hook must be a function, got number'));
+    expect(() => m.register_full_backward_pre_hook(() => undefined, { with_kwargs: true } as never)).toThrow(new TypeError("register_full_backward_pre_hook() got an unexpected keyword argument 'with_kwargs'"));
+    expect(Object.hasOwn(m, 'forward')).toBe(false);
   });
 });

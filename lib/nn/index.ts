@@ -1,6 +1,6 @@
 // torch.nn
 export { Module } from './module';
-export type { StateDict, LoadResult, ForwardPreHook, ForwardPreHookWithKwargs, ForwardHook, ForwardHookWithKwargs, RegisteredHook } from './module';
+export type { StateDict, LoadResult, ForwardPreHook, ForwardPreHookWithKwargs, ForwardHook, ForwardHookWithKwargs, BackwardHook, BackwardPreHook, Grads, RegisteredHook } from './module';
 export { Parameter } from './parameter';
 export { Sequential, ModuleList, ModuleDict } from './container';
 export * from './modules/linear';

@@ -5,7 +5,9 @@
 import { Tensor } from '../tensor';
 import { DType, DTypeLike, toDType } from '../dtype';
 import { Device, DeviceLike } from '../device';
-import { no_grad } from '../autograd';
+import { no_grad, is_grad_enabled } from '../autograd';
+import { Function as AutogradFunction, FunctionCtx } from '../autograd_function';
+import { TorchError } from '../errors';
 import { isOptions } from '../args';
 import { warn } from '../warnings';
 import { RemovableHandle } from '../utils/hooks';
@@ -49,16 +51,37 @@ export type ForwardHook<M = Module, Out = unknown> = (module: M, args: unknown[]
 export type ForwardHookWithKwargs<M = Module, Out = unknown> = (module: M, args: unknown[], kwargs: Kwargs, output: Out) => unknown;
 
 /**
- * A hook as `_forward_hooks` and `_forward_pre_hooks` hold it: any of the four kinds, for
- * inspection (a call needs a cast to its kind).
+ * Gradients as backward hooks see them (PyTorch's tuples): one entry per positional input, or per
+ * output (a forward returning one tensor has one), null where that is not a tensor or got no
+ * gradient (PyTorch's None). Frozen: a hook returns a new array instead of changing it.
+ */
+export type Grads = readonly (Tensor | null)[];
+
+/**
+ * A full backward hook, `hook(module, grad_input, grad_output)`: runs once the gradients with
+ * respect to the module's inputs are computed; returns null/undefined or a replacement
+ * grad_input of the same length (its null entries pass no gradient).
+ */
+export type BackwardHook<M = Module> = (module: M, grad_input: Grads, grad_output: Grads) => readonly (Tensor | null | undefined)[] | null | undefined | void;
+
+/**
+ * A backward pre-hook, `hook(module, grad_output)`: runs once the gradients with respect to the
+ * module's outputs are computed; returns null/undefined or a replacement grad_output of the same
+ * length, which the module's own backward then receives.
+ */
+export type BackwardPreHook<M = Module> = (module: M, grad_output: Grads) => readonly (Tensor | null | undefined)[] | null | undefined | void;
+
+/**
+ * A hook as `_forward_hooks`, `_backward_hooks` and the other hook Maps hold it: any of the
+ * kinds, for inspection (a call needs a cast to its kind).
  */
 export type RegisteredHook = (...args: never[]) => unknown;
 
 type AnyHook = (module: Module, ...rest: unknown[]) => unknown;
 
 /**
- * A module's forward hooks, kept under a symbol (created on the first registration), as
- * PyTorch's five OrderedDicts keyed by handle id.
+ * A module's hooks, kept under a symbol (created on the first registration), as PyTorch's seven
+ * OrderedDicts keyed by handle id.
  */
 interface HookState {
   forward_pre_hooks: Map<number, RegisteredHook>;
@@ -66,6 +89,8 @@ interface HookState {
   forward_hooks: Map<number, RegisteredHook>;
   forward_hooks_with_kwargs: Map<number, true>;
   forward_hooks_always_called: Map<number, true>;
+  backward_pre_hooks: Map<number, RegisteredHook>;
+  backward_hooks: Map<number, RegisteredHook>;
   /** The own `forward` property the instance had when the hooks wrapped it (one a user assigned). */
   own_forward: PropertyDescriptor | undefined;
 }
@@ -79,10 +104,12 @@ interface HookState {
  *
  * Hooks: forward hooks and forward pre-hooks (`register_forward_hook`,
  * `register_forward_pre_hook`) run whenever `m.forward(...)` is called on a module that has them,
- * by its parent or a container too. A module with hooks has its own `forward` property, installed
- * by the first registration and removed with the last hook; a module without hooks has none, so
- * its forward costs nothing extra. Backward hooks, state_dict hooks and the global
- * `register_module_forward_hook` are absent.
+ * by its parent or a container too, and so do the backward hooks' preparations
+ * (`register_full_backward_hook`, `register_full_backward_pre_hook`). A module with hooks has its
+ * own `forward` property, installed by the first registration and removed with the last hook; a
+ * module without hooks has none, so its forward costs nothing extra. The deprecated
+ * `register_backward_hook` (a hook on the grad_fn of the module's last operation), state_dict
+ * hooks and the global `register_module_*_hook`s are absent.
  *
  * @see [torch.nn.Module](https://pytorch.org/docs/stable/generated/torch.nn.Module.html)
  */
@@ -177,11 +204,8 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   register_forward_pre_hook(hook: ForwardPreHook<this> | ForwardPreHookWithKwargs<this>, options: { prepend?: boolean; with_kwargs?: boolean } = {}): RemovableHandle {
     const opts = hookOptions('register_forward_pre_hook', hook, options, ['prepend', 'with_kwargs']);
     const s = hookState(this);
-    const handle = new ModuleHookHandle(this, s.forward_pre_hooks, [s.forward_pre_hooks_with_kwargs]);
-    s.forward_pre_hooks.set(handle.id, hook as AnyHook);
+    const handle = addHook(this, s.forward_pre_hooks, hook, opts.prepend, [s.forward_pre_hooks_with_kwargs]);
     if (opts.with_kwargs) s.forward_pre_hooks_with_kwargs.set(handle.id, true);
-    if (opts.prepend) moveToFront(s.forward_pre_hooks, handle.id);
-    wrapForward(this, s);
     return handle;
   }
 
@@ -206,12 +230,9 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   ): RemovableHandle {
     const opts = hookOptions('register_forward_hook', hook, options, ['prepend', 'with_kwargs', 'always_call']);
     const s = hookState(this);
-    const handle = new ModuleHookHandle(this, s.forward_hooks, [s.forward_hooks_with_kwargs, s.forward_hooks_always_called]);
-    s.forward_hooks.set(handle.id, hook as AnyHook);
+    const handle = addHook(this, s.forward_hooks, hook, opts.prepend, [s.forward_hooks_with_kwargs, s.forward_hooks_always_called]);
     if (opts.with_kwargs) s.forward_hooks_with_kwargs.set(handle.id, true);
     if (opts.always_call) s.forward_hooks_always_called.set(handle.id, true);
-    if (opts.prepend) moveToFront(s.forward_hooks, handle.id);
-    wrapForward(this, s);
     return handle;
   }
 
@@ -241,6 +262,56 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
   /** The ids of the forward hooks registered `always_call`. */
   get _forward_hooks_always_called(): Map<number, true> {
     return hookState(this).forward_hooks_always_called;
+  }
+
+  // ---- backward hooks -----------------------------------------------------------------------
+
+  /**
+   * Registers `hook(module, grad_output)` to run each time the gradients with respect to the
+   * module's outputs are computed, in registration order (`prepend`: before the hooks already
+   * there). `grad_output` has one entry per output (an array output: per element), null where it
+   * is not a tensor or got no gradient; the hook returns null/undefined or a new array of the same
+   * length that the module's backward then receives instead.
+   *
+   * As in PyTorch, forward gets a view of each tensor argument and the caller a view of each
+   * output tensor (grad_fn `BackwardHookFunctionBackward`): modifying those in place is an error.
+   * The hooks that run are those registered when forward was called.
+   *
+   * Returns a handle whose `remove()` (or `using`) removes the hook.
+   * @see [torch.nn.Module.register_full_backward_pre_hook](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_pre_hook)
+   */
+  register_full_backward_pre_hook(hook: BackwardPreHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
+    const opts = hookOptions('register_full_backward_pre_hook', hook, options, ['prepend']);
+    return addHook(this, hookState(this).backward_pre_hooks, hook, opts.prepend);
+  }
+
+  /**
+   * Registers `hook(module, grad_input, grad_output)` to run each time the gradients with respect
+   * to the module's positional inputs are computed, in registration order (`prepend`: before the
+   * hooks already there). `grad_input` has one entry per positional argument (the trailing
+   * options object is not one), null where it is not a tensor; a tensor argument that does not
+   * require grad gets zeros, as in PyTorch. The hook returns null/undefined or a new array of the
+   * same length whose tensors are passed on instead (a null entry passes none). When no input
+   * requires grad, the hooks run once the output gradients are known, with grad_input all null
+   * (PyTorch's warning says so), and must not replace it. No hook runs for an output that does
+   * not require grad. Inputs and outputs are views, as for register_full_backward_pre_hook.
+   *
+   * Returns a handle whose `remove()` (or `using`) removes the hook.
+   * @see [torch.nn.Module.register_full_backward_hook](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook)
+   */
+  register_full_backward_hook(hook: BackwardHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
+    const opts = hookOptions('register_full_backward_hook', hook, options, ['prepend']);
+    return addHook(this, hookState(this).backward_hooks, hook, opts.prepend);
+  }
+
+  /** The backward pre-hooks by handle id, in the order they run (PyTorch's OrderedDict). */
+  get _backward_pre_hooks(): Map<number, RegisteredHook> {
+    return hookState(this).backward_pre_hooks;
+  }
+
+  /** The full backward hooks by handle id, in the order they run (PyTorch's OrderedDict). */
+  get _backward_hooks(): Map<number, RegisteredHook> {
+    return hookState(this).backward_hooks;
   }
 
   // ---- traversal ----------------------------------------------------------------------------
@@ -547,6 +618,8 @@ function hookState(m: Module): HookState {
     forward_hooks: new Map(),
     forward_hooks_with_kwargs: new Map(),
     forward_hooks_always_called: new Map(),
+    backward_pre_hooks: new Map(),
+    backward_hooks: new Map(),
     own_forward: undefined,
   });
 }
@@ -571,6 +644,22 @@ function hookOptions(fname: string, hook: unknown, options: unknown, names: stri
   if (!isOptions(options, (v) => v instanceof Tensor)) throw new TypeError(`${fname}(): options must be an object, got ${describe(options)}`);
   for (const k of Object.keys(options)) if (!names.includes(k)) throw new TypeError(`${fname}() got an unexpected keyword argument '${k}'`);
   return options;
+}
+
+/**
+ * Stores `hook` in `hooks` under a new handle's id (first with `prepend`) and wraps forward; the
+ * handle's `remove()` also deletes the id from `extra` (the Maps of the hook's flags).
+ */
+function addHook(m: Module, hooks: Map<number, RegisteredHook>, hook: unknown, prepend: unknown, extra: Map<number, true>[] = []): RemovableHandle {
+  const handle = new ModuleHookHandle(m, hooks, extra);
+  hooks.set(handle.id, hook as AnyHook);
+  if (prepend) moveToFront(hooks, handle.id);
+  wrapForward(m, hookState(m));
+  return handle;
+}
+
+function hasHooks(s: HookState): boolean {
+  return s.forward_pre_hooks.size + s.forward_hooks.size + s.backward_pre_hooks.size + s.backward_hooks.size > 0;
 }
 
 /** PyTorch's `move_to_end(id, last=False)`, in the same Map (handles and users hold it). */
@@ -599,7 +688,7 @@ function wrapForward(m: Module, s: HookState): void {
  */
 function unwrapForward(m: Module): void {
   const s = (m as unknown as { [HOOKS]?: HookState })[HOOKS];
-  if (!s || s.forward_pre_hooks.size || s.forward_hooks.size) return;
+  if (!s || hasHooks(s)) return;
   if (Object.getOwnPropertyDescriptor(m, 'forward')?.value !== hookedForward) return;
   if (s.own_forward) Object.defineProperty(m, 'forward', s.own_forward);
   else delete (m as { forward?: unknown }).forward;
@@ -615,12 +704,20 @@ function hookedForward(this: Module, ...callArgs: unknown[]): unknown {
   const s = (this as unknown as { [HOOKS]?: HookState })[HOOKS];
   const own = s?.own_forward;
   const inner = (own ? ('value' in own ? own.value : own.get?.call(this)) : Object.getPrototypeOf(this).forward) as (...a: unknown[]) => unknown;
-  if (!s || (s.forward_pre_hooks.size === 0 && s.forward_hooks.size === 0)) return inner.apply(this, callArgs);
+  if (!s || !hasHooks(s)) return inner.apply(this, callArgs);
   return runWithHooks(this, s, inner, callArgs);
 }
 
-/** Module._call_impl: pre-hooks, forward, hooks; always_call hooks also after an error. */
+/**
+ * Module._call_impl: pre-hooks, forward, hooks; always_call hooks also after an error. With
+ * backward hooks, the tensor arguments (after the pre-hooks) and the output (after the hooks) go
+ * through BackwardHookFunction, whose graph nodes run the backward hooks.
+ */
 function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unknown, callArgs: unknown[]): unknown {
+  // The backward hooks of this call are those registered now, as PyTorch takes their list here.
+  const backwardHook = s.backward_hooks.size || s.backward_pre_hooks.size
+    ? new BackwardHookState(m, [...s.backward_hooks.values()] as AnyHook[], [...s.backward_pre_hooks.values()] as AnyHook[])
+    : null;
   const last = callArgs[callArgs.length - 1];
   const hadKwargs = callArgs.length > 0 && isOptions(last, (v) => v instanceof Tensor);
   let args = hadKwargs ? callArgs.slice(0, -1) : callArgs;
@@ -644,12 +741,19 @@ function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unkno
         if (r !== null && r !== undefined) args = Array.isArray(r) ? r : [r];
       }
     }
+    if (backwardHook) args = backwardHook.setup_input_hook(args);
     result = inner.apply(m, hadKwargs || Object.keys(kwargs).length > 0 ? [...args, kwargs] : args);
     for (const [id, h] of [...s.forward_hooks]) {
       const hook = h as AnyHook;
       if (s.forward_hooks_always_called.has(id)) called.add(id);
       const r = s.forward_hooks_with_kwargs.has(id) ? hook(m, args, kwargs, result) : hook(m, args, result);
       if (r !== null && r !== undefined) result = r;
+    }
+    if (backwardHook) {
+      if (!(result instanceof Tensor || Array.isArray(result))) {
+        warn(`For backward hooks to be called, module output should be a Tensor or an array of Tensors but received ${describe(result)}`);
+      }
+      result = backwardHook.setup_output_hook(result);
     }
     return result;
   } catch (e) {
@@ -665,6 +769,170 @@ function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unkno
     }
     throw e;
   }
+}
+
+// ---- backward hooks --------------------------------------------------------------------------
+
+/** Which side of the module a BackwardHookFunction stands on. */
+type HookSide = 'input' | 'output';
+
+/**
+ * PyTorch's nn/modules/_functions.py BackwardHookFunction: the identity on tensors, returning
+ * views of them, whose graph node (`BackwardHookFunctionBackward`) hands the gradients to the
+ * call's BackwardHookState. PyTorch registers a post-hook on the node; here backward itself runs
+ * the hooks, which comes to the same: the node's result is what the hooks returned. The output
+ * side leaves missing gradients null, as the post-hook sees the node's incoming gradients; the
+ * input side gets them materialized (zeros), as the post-hook sees the node's results.
+ */
+class BackwardHookFunction extends AutogradFunction {
+  static forward(ctx: FunctionCtx, state: BackwardHookState, side: HookSide, ...tensors: Tensor[]): Tensor[] {
+    ctx.mark_non_differentiable(...tensors.filter((t) => !t.requires_grad));
+    if (side === 'output') ctx.set_materialize_grads(false);
+    ctx.state = state;
+    ctx.side = side;
+    return tensors;
+  }
+
+  static backward(ctx: FunctionCtx, ...grads: (Tensor | null)[]): (Tensor | null)[] {
+    const state = ctx.state as BackwardHookState;
+    // null for the two arguments that are not tensors.
+    return [null, null, ...(ctx.side === 'input' ? state.input_grads(grads) : state.output_grads(grads))];
+  }
+}
+
+/** What BackwardHookState keeps of each tensor it wrapped, to check a hook's replacement against. */
+interface TensorMeta {
+  type: string;
+  shape: number[];
+}
+
+/**
+ * PyTorch's torch.utils.hooks.BackwardHook, one per forward call: wraps the call's tensor inputs
+ * and outputs in BackwardHookFunction and, during backward, runs the pre-hooks when the output
+ * gradients arrive and the full backward hooks when the input gradients do. `grad_outputs` links
+ * the two: set on the output side, read and cleared on the input side.
+ */
+class BackwardHookState {
+  private grad_outputs: Grads | null = null;
+  private n_outputs = -1;
+  private output_tensors_index: number[] | null = null;
+  private output_meta: TensorMeta[] = [];
+  private n_inputs = -1;
+  private input_tensors_index: number[] | null = null;
+  private input_meta: TensorMeta[] = [];
+
+  constructor(private readonly module: Module, private readonly user_hooks: AnyHook[], private readonly user_pre_hooks: AnyHook[]) {}
+
+  /** The positional arguments, their tensors replaced by views that run the hooks in backward. */
+  setup_input_hook(args: unknown[]): unknown[] {
+    const { res, tensors_idx, meta } = this.applyOnTensors('input', args);
+    this.n_inputs = args.length;
+    this.input_tensors_index = tensors_idx;
+    this.input_meta = meta;
+    return res;
+  }
+
+  /** The output (a tensor, or an array treated as PyTorch's tuple), its tensors made views. */
+  setup_output_hook(result: unknown): unknown {
+    const outputs = Array.isArray(result) ? result : [result];
+    const { res, tensors_idx, meta } = this.applyOnTensors('output', outputs);
+    this.n_outputs = outputs.length;
+    this.output_tensors_index = tensors_idx;
+    this.output_meta = meta;
+    return Array.isArray(result) ? res : res[0];
+  }
+
+  /**
+   * Passes the tensors among `args` through BackwardHookFunction when one requires grad (and grad
+   * mode is on); `tensors_idx` is null when none does, and `args` come back as they were.
+   */
+  private applyOnTensors(side: HookSide, args: unknown[]): { res: unknown[]; tensors_idx: number[] | null; meta: TensorMeta[] } {
+    const tensors_idx: number[] = [];
+    const tensors: Tensor[] = [];
+    args.forEach((a, i) => {
+      if (a instanceof Tensor) {
+        tensors_idx.push(i);
+        tensors.push(a);
+      }
+    });
+    if (!(tensors.some((t) => t.requires_grad) && is_grad_enabled())) return { res: args, tensors_idx: null, meta: [] };
+    const views = BackwardHookFunction.apply(this, side, ...tensors) as Tensor[];
+    const res = [...args];
+    tensors_idx.forEach((i, k) => (res[i] = views[k]));
+    return { res, tensors_idx, meta: tensors.map((t) => ({ type: t.type(), shape: t.shape })) };
+  }
+
+  /** The output side's node: records grad_output and runs the pre-hooks (PyTorch's output hook). */
+  output_grads(grads: (Tensor | null)[]): (Tensor | null)[] {
+    const index = this.output_tensors_index!;
+    let grad_outputs = packWithNull(index, grads, this.n_outputs);
+    for (const hook of this.user_pre_hooks) {
+      const out = hook(this.module, grad_outputs);
+      if (out === null || out === undefined) continue;
+      grad_outputs = checkHookGrads(out, grad_outputs.length, 'Backward pre hook returned an invalid number of grad_output');
+    }
+    this.grad_outputs = grad_outputs;
+    if (this.input_tensors_index === null) {
+      // No input requires grad, so no input-side node will run: the hooks run now.
+      warn('Full backward hook is firing when gradients are computed with respect to module outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.');
+      const grad_inputs = packWithNull([], [], this.n_inputs);
+      for (const hook of this.user_hooks) {
+        const res = hook(this.module, grad_inputs, grad_outputs);
+        if (res !== null && res !== undefined && !(Array.isArray(res) && res.every((g) => g === null || g === undefined))) {
+          throw new TorchError('Backward hook for Modules where no input requires gradient should always return None or None for all gradients.');
+        }
+      }
+      this.grad_outputs = null;
+    }
+    return unpackChecked(index, grad_outputs, this.output_meta);
+  }
+
+  /** The input side's node: runs the full backward hooks on grad_input (PyTorch's user hook). */
+  input_grads(grads: (Tensor | null)[]): (Tensor | null)[] {
+    // Gradients that reach the inputs without passing through the outputs (a double backward)
+    // pass unchanged.
+    if (this.grad_outputs === null) return grads;
+    const index = this.input_tensors_index!;
+    let grad_inputs = packWithNull(index, grads, this.n_inputs);
+    for (const hook of this.user_hooks) {
+      const out = hook(this.module, grad_inputs, this.grad_outputs);
+      if (out === null || out === undefined) continue;
+      grad_inputs = checkHookGrads(out, grad_inputs.length, 'Backward hook returned an invalid number of grad_input');
+    }
+    this.grad_outputs = null;
+    return unpackChecked(index, grad_inputs, this.input_meta);
+  }
+}
+
+/** PyTorch's `_pack_with_none`: `values` placed at `indices` of an array of `size` nulls. */
+function packWithNull(indices: number[], values: (Tensor | null)[], size: number): Grads {
+  const res: (Tensor | null)[] = new Array(size).fill(null);
+  indices.forEach((idx, k) => (res[idx] = values[k]));
+  return Object.freeze(res);
+}
+
+/** A hook's replacement gradients: an array of `expected` entries, undefined read as null. */
+function checkHookGrads(out: unknown, expected: number, what: string): Grads {
+  if (!Array.isArray(out)) throw new TypeError(`a backward hook must return null, undefined or an array of gradients, but got ${describe(out)}`);
+  if (out.length !== expected) throw new TorchError(`${what}, got ${out.length}, but expected ${expected}`);
+  return Object.freeze(out.map((g) => g ?? null));
+}
+
+/**
+ * PyTorch's `_unpack_none` with the checks its hook machinery then makes on each gradient
+ * (python_hook.cpp's check_single_result; PyTorch names the hook 'hook', its own wrapper): a
+ * tensor of the dtype, device and size the wrapped tensor had, or null.
+ */
+function unpackChecked(indices: number[], values: Grads, meta: TensorMeta[]): (Tensor | null)[] {
+  return indices.map((idx, k) => {
+    const g: unknown = values[idx];
+    if (g === null) return null;
+    if (!(g instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${describe(g)}'`);
+    if (g.type() !== meta[k].type) throw new TorchError(`hook 'hook' has changed the type of value (was ${meta[k].type} got ${g.type()})`);
+    const shape = g.shape;
+    if (shape.length !== meta[k].shape.length || shape.some((n, i) => n !== meta[k].shape[i])) throw new TorchError("hook 'hook' has changed the size of value");
+    return g;
+  });
 }
 
 /** A short description of a hook's bad return value for an error message. */
