@@ -141,7 +141,8 @@ function numericalJacobians(fn: Fn, args: unknown[], diffInputs: number[], outpu
         const data = base.slice();
         data[pos] = value;
         // a new tensor in place of x, as PyTorch's in-place perturbation keeps x's requires_grad
-        const perturbed = tensor(data, { dtype: x.dtype }).reshape(x.shape).requires_grad_(x.requires_grad);
+        // and device (not the default device: torch.set_default_device)
+        const perturbed = tensor(data, { dtype: x.dtype, device: x.device }).reshape(x.shape).requires_grad_(x.requires_grad);
         const replaced = args.map((a, i) => (i === k ? perturbed : a));
         const outs = outputsOf(fn(...replaced));
         outs.forEach((o, i) => checkSameShape(outputs[i], o, pos, eps));
@@ -178,7 +179,7 @@ function analyticalJacobians(args: unknown[], diffInputs: number[], output: Tens
       const columns = tidy(() => {
         const oneHot = new Float64Array(m);
         oneHot[c] = 1;
-        const go = tensor(oneHot, { dtype: output.dtype }).reshape(output.shape);
+        const go = tensor(oneHot, { dtype: output.dtype, device: output.device }).reshape(output.shape);
         const grads = grad(output, xs, { grad_outputs: go, retain_graph: true, allow_unused: true });
         return grads.map((g, j) => {
           if (g === null) return new Float64Array(xs[j].numel());

@@ -2,6 +2,7 @@
 import { native, Handle } from './binding';
 import { DType, DTypeLike, toDType, get_default_dtype, dtypeForTypedArray, TypedArray, bool, int64, float32, float64 } from './dtype';
 import { DeviceLike, deviceArg } from './device';
+import { defaultDeviceArg } from './default_device';
 import { Tensor, TensorOrScalar, wrap, describe, hOf, setCreation } from './tensor';
 import { op, call } from './ops';
 import { isOptions } from './args';
@@ -13,7 +14,10 @@ import { isOptions } from './args';
 export interface TensorOptions {
   /** The dtype (default: torch.get_default_dtype() for floats, or as inferred from the data). */
   dtype?: DTypeLike;
-  /** The device (default: 'cpu'). */
+  /**
+   * The device (default: torch.get_default_device(), the CPU unless torch.set_default_device
+   * changed it; the input's device for the *_like functions).
+   */
   device?: DeviceLike;
   /** Record operations on the result for autograd (default false). */
   requires_grad?: boolean;
@@ -36,8 +40,29 @@ function finish(h: Handle, opts: TensorOptions | undefined): Tensor {
 }
 
 /** [dtype, layout, device, pin_memory] as the factory schemas take them. */
-function factoryArgs(opts: TensorOptions | undefined): [number | null | undefined, null, string | null, null] {
-  return [opts?.dtype == null ? undefined : toDType(opts.dtype).code, null, opts?.device == null ? null : deviceArg(opts.device), null];
+type OptionArgs = [number | null | undefined, null, string | null, null];
+
+/** The OptionArgs of opts; `fallback` is the device when none is given. */
+function optionArgs(opts: TensorOptions | undefined, fallback: string | null): OptionArgs {
+  return [opts?.dtype == null ? undefined : toDType(opts.dtype).code, null, opts?.device == null ? fallback : deviceArg(opts.device), null];
+}
+
+/** optionArgs for PyTorch's device constructors (torch/utils/_device.py): no device means the default one. */
+function factoryArgs(opts: TensorOptions | undefined): OptionArgs {
+  return optionArgs(opts, defaultDeviceArg());
+}
+
+/**
+ * optionArgs for the *_like functions and normal, which PyTorch's set_default_device leaves alone:
+ * no device means the input's (the CPU for normal).
+ */
+function likeArgs(opts: TensorOptions | undefined): OptionArgs {
+  return optionArgs(opts, null);
+}
+
+/** The device a constructor makes its tensor on: the one asked for, else the default (null: the CPU). */
+function targetDevice(device: DeviceLike | null | undefined): string | null {
+  return device == null ? defaultDeviceArg() : deviceArg(device);
 }
 
 function checkOptions(fname: string, opts: unknown, allowed: readonly string[]): TensorOptions | undefined {
@@ -122,9 +147,10 @@ function join(a: Kind, b: Kind): Kind {
  */
 export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tensor {
   const opts = checkOptions('tensor', options, OPTION_KEYS);
+  const device = targetDevice(opts?.device);
   if (data instanceof Tensor) {
     const t = data.detach().clone();
-    return finishTo(t, opts);
+    return finishTo(t, { ...opts, device: (device ?? undefined) as DeviceLike | undefined });
   }
   let values: ArrayLike<number | boolean | bigint>;
   let shape: number[];
@@ -147,8 +173,7 @@ export function tensor(data: TensorData | Tensor, options?: TensorOptions): Tens
   // the target dtype where JS has an array for it (float16, bfloat16 and complex convert there);
   // a TypedArray as it is, cast there as PyTorch casts a numpy array.
   const [buf, dtype] = ArrayBuffer.isView(values) ? [values as TypedArray, dtypeForTypedArray(values as TypedArray)] : asBuffer(values as (number | boolean)[], target);
-  return wrap(native.fromBuffer(buf, dtype.code, shape, opts?.device == null ? undefined : deviceArg(opts.device),
-    Boolean(opts?.requires_grad), target.code));
+  return wrap(native.fromBuffer(buf, dtype.code, shape, device ?? undefined, Boolean(opts?.requires_grad), target.code));
 }
 
 // The values each dtype holds: a JS number outside them is an error, as PyTorch's
@@ -197,7 +222,10 @@ function finishTo(t: Tensor, opts: TensorOptions | undefined): Tensor {
   return out;
 }
 
-/** A tensor over a copy of a TypedArray's elements, with the given shape. */
+/**
+ * A tensor over a copy of a TypedArray's elements, with the given shape: torchnode's torch.from_numpy,
+ * so like it on the CPU whatever torch.set_default_device says (pass `device` to place it).
+ */
 export function from_typed_array(data: TypedArray, shape: number[], options?: TensorOptions): Tensor {
   const h = native.fromBuffer(data, dtypeForTypedArray(data).code, shape);
   return finishTo(wrap(h), options);
@@ -288,7 +316,7 @@ export function normal(mean: TensorOrScalar, std: TensorOrScalar, size?: number[
   if (std instanceof Tensor) return wrap(call(op('normal.float_Tensor').get(), mean, std.h));
   if (!size) throw new TypeError('normal(mean, std, size): size is required when mean and std are numbers');
   const opts = checkOptions('normal', options, OPTION_KEYS);
-  return finish(call(op('normal.float_float').get(), mean, std, size, null, ...factoryArgs(opts)), opts);
+  return finish(call(op('normal.float_float').get(), mean, std, size, null, ...likeArgs(opts)), opts);
 }
 
 /** torch.scalar_tensor: a 0-d tensor of value (default dtype float). */
@@ -303,7 +331,7 @@ function likeFactory(name: string) {
   const o = op(name);
   return (input: Tensor, options?: TensorOptions): Tensor => {
     const opts = checkOptions(name, options, OPTION_KEYS);
-    return finish(call(o.get(), hOf(input, 'input'), ...factoryArgs(opts)), opts);
+    return finish(call(o.get(), hOf(input, 'input'), ...likeArgs(opts)), opts);
   };
 }
 
@@ -321,15 +349,15 @@ export const randn_like = likeFactory('randn_like');
 /** torch.full_like: https://pytorch.org/docs/stable/generated/torch.full_like.html */
 export function full_like(input: Tensor, fill_value: number | boolean, options?: TensorOptions): Tensor {
   const opts = checkOptions('full_like', options, OPTION_KEYS);
-  return finish(call(op('full_like').get(), hOf(input, 'input'), fill_value, ...factoryArgs(opts)), opts);
+  return finish(call(op('full_like').get(), hOf(input, 'input'), fill_value, ...likeArgs(opts)), opts);
 }
 
 /** randint_like(input, high) or randint_like(input, low, high), options last */
 export function randint_like(input: Tensor, a: number, b?: number | TensorOptions, options?: TensorOptions): Tensor {
   if (typeof b === 'object') return randint_like(input, a, undefined, b);
   const opts = checkOptions('randint_like', options, OPTION_KEYS);
-  if (b === undefined) return finish(call(op('randint_like').get(), hOf(input, 'input'), a, ...factoryArgs(opts)), opts);
-  return finish(call(op('randint_like.low_dtype').get(), hOf(input, 'input'), a, b, ...factoryArgs(opts)), opts);
+  if (b === undefined) return finish(call(op('randint_like').get(), hOf(input, 'input'), a, ...likeArgs(opts)), opts);
+  return finish(call(op('randint_like.low_dtype').get(), hOf(input, 'input'), a, b, ...likeArgs(opts)), opts);
 }
 
 export { float64 };
@@ -343,8 +371,9 @@ setCreation({ tensor: tensor as (data: unknown, options: object) => Tensor });
 export function as_tensor(data: TensorData | Tensor, options?: { dtype?: DTypeLike; device?: DeviceLike }): Tensor {
   const opts = checkOptions('as_tensor', options, ['dtype', 'device']);
   if (data instanceof Tensor) {
-    if (opts?.dtype == null && opts?.device == null) return data;
-    return data.to({ dtype: opts?.dtype == null ? undefined : toDType(opts.dtype), device: opts?.device });
+    const device = targetDevice(opts?.device);
+    if (opts?.dtype == null && device == null) return data;
+    return data.to({ dtype: opts?.dtype == null ? undefined : toDType(opts.dtype), device });
   }
   return tensor(data, opts);
 }
@@ -361,11 +390,12 @@ export function asarray(obj: TensorData | Tensor, options?: { dtype?: DTypeLike;
   const copy = opts?.copy ?? null;
   if (obj instanceof Tensor) {
     const dtype = opts?.dtype == null ? obj.dtype : toDType(opts.dtype);
-    const moves = opts?.device != null && String(opts.device) !== obj.device.toString();
+    const device = targetDevice(opts?.device);
+    const moves = device != null && device !== obj.device.toString();
     if (copy === false && (dtype !== obj.dtype || moves)) {
       throw new TypeError("asarray(): can't alias the tensor: its dtype or device must change, but copy=false");
     }
-    let out = dtype !== obj.dtype || moves ? obj.to({ dtype, device: opts?.device }) : obj;
+    let out = dtype !== obj.dtype || moves ? obj.to({ dtype, device }) : obj;
     if (copy === true && out === obj) out = obj.clone();
     if (opts?.requires_grad) out.requires_grad_(true);
     return out;

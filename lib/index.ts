@@ -13,6 +13,7 @@ export {
 export type { DTypeLike, DTypeName, DTypeAlias, NestedList, TypedArray } from './dtype';
 export { Device, device } from './device';
 export type { DeviceLike, DeviceType, DeviceString } from './device';
+export { set_default_device, get_default_device } from './default_device';
 export * from './creation';
 export * from './functions';
 export { svd_lowrank, pca_lowrank } from './lowrank';

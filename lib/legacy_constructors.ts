@@ -29,13 +29,15 @@ export interface LegacyConstructor {
 
 function legacy(name: string, dtypeOf: () => DType): LegacyConstructor {
   const ctor = function (...args: unknown[]): Tensor {
-    const dtype = dtypeOf();
-    if (args.length === 0) return empty([0], { dtype });
+    // CPU whatever torch.set_default_device says: PyTorch's typed constructors are CPU types.
+    const options = { dtype: dtypeOf(), device: 'cpu' } as const;
+    const { dtype } = options;
+    if (args.length === 0) return empty([0], options);
     if (args.every((a) => typeof a === 'number')) {
       if (!args.every((a) => Number.isInteger(a) && (a as number) >= 0)) {
         throw new TypeError(`${name}(): sizes must be non-negative integers, got (${args.join(', ')})`);
       }
-      return empty(args as number[], { dtype });
+      return empty(args as number[], options);
     }
     if (args.length > 1) throw new TypeError(`${name}(): expected data or sizes, got (${args.map(describe).join(', ')})`);
     const [data] = args;
@@ -43,7 +45,7 @@ function legacy(name: string, dtypeOf: () => DType): LegacyConstructor {
       if (data.dtype !== dtype) throw new TypeError(`${name}(): expected ${dtype} (got ${data.dtype})`);
       return data.detach(); // shares the given tensor's storage, as PyTorch's legacy constructor does
     }
-    return tensor(data as TensorData, { dtype });
+    return tensor(data as TensorData, options);
   } as unknown as LegacyConstructor;
   Object.defineProperty(ctor, 'name', { value: name });
   Object.defineProperty(ctor, Symbol.hasInstance, {

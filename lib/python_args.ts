@@ -7,6 +7,7 @@ import { native } from './binding';
 import { Tensor, ValuesIndices, isTensor } from './tensor';
 import { DType, dtypeFromCode, toDType } from './dtype';
 import { Device } from './device';
+import { defaultDeviceArg } from './default_device';
 import { isOptions } from './args';
 import { lookupOp, invokeOp, ResolvedOp } from './raw_ops';
 import { GENERATED_FROM, NUMBERS_AS_TENSORS } from './generated/signatures';
@@ -383,15 +384,39 @@ function parsed(rows: SignatureRow[] | undefined, qualname: string): () => Signa
   return () => (sigs ??= (rows ?? []).map((r) => parseSignature(r, short)));
 }
 
+// The functions torch.set_default_device applies to: PyTorch's _device_constructors()
+// (torch/utils/_device.py), less those written by hand in lib/creation.ts. The *_like functions,
+// normal and every other function that takes a device are left alone, as there.
+const DEVICE_CONSTRUCTORS = new Set([
+  'torch.empty_permuted', 'torch.empty_strided', 'torch.empty_quantized', 'torch.bartlett_window', 'torch.blackman_window',
+  'torch.hamming_window', 'torch.hann_window', 'torch.kaiser_window', 'torch.logspace', 'torch.randperm',
+  'torch.tril_indices', 'torch.triu_indices', 'torch.fft.fftfreq', 'torch.fft.rfftfreq',
+]);
+
+/**
+ * A device constructor's arguments with the default device as `device` where none is given (as
+ * PyTorch's DeviceContext fills it in); as they are while no default is set, or when `out` is
+ * given, whose device decides.
+ */
+function withDefaultDevice(args: unknown[]): unknown[] {
+  const device = defaultDeviceArg();
+  if (device === null) return args;
+  const last = args.length > 0 ? args[args.length - 1] : undefined;
+  if (!isOptions(last, isTensor)) return [...args, { device }];
+  if (last.device != null || last.out != null) return args;
+  return [...args.slice(0, -1), { ...last, device }];
+}
+
 /**
  * torch.<name> (or torch.linalg.<name>...) over its generated signatures.
  * @internal
  */
 export function pythonFunction(qualname: string, rows: SignatureRow[] | undefined): any {
   const sigs = parsed(rows, qualname);
+  const constructs = DEVICE_CONSTRUCTORS.has(qualname);
   const fn = (...args: unknown[]): unknown => {
     try {
-      return dispatch(qualname, sigs(), undefined, args);
+      return dispatch(qualname, sigs(), undefined, constructs ? withDefaultDevice(args) : args);
     } catch (e) {
       throw callersError(e, fn);
     }

@@ -2,7 +2,6 @@
 // the CPU generator's seed and state, warnings, the build's ABI. Each reads or sets LibTorch's own
 // process-wide setting (native/runtime_settings.cc), as PyTorch's do.
 import { native } from './binding';
-import { Device } from './device';
 import { Tensor, wrap, hOf } from './tensor';
 
 /**
@@ -13,15 +12,6 @@ import { Tensor, wrap, hOf } from './tensor';
 export function compiled_with_cxx11_abi(): boolean {
   // null where the loader could not tell (a build for another platform's ABI): not the C++11 one.
   return native.libtorch.cxx11Abi === true;
-}
-
-/**
- * `torch.get_default_device()`: the device factories use when none is given. Differs from PyTorch:
- * always the CPU, as torch.set_default_device is not supported.
- * @see https://pytorch.org/docs/stable/generated/torch.get_default_device.html
- */
-export function get_default_device(): Device {
-  return new Device('cpu');
 }
 
 /**

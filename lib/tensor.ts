@@ -1762,7 +1762,7 @@ export class Tensor {
     const out = new Float64Array(data.length);
     for (let i = 0; i < data.length; i++) out[i] = fn(Number(data[i]), i);
     if (!creation) throw new Error('torchnode: creation is not loaded');
-    const values = creation.tensor(out, { dtype: this.dtype }).reshape(this.shape);
+    const values = creation.tensor(out, { dtype: this.dtype, device: this.device }).reshape(this.shape);
     no_grad_copy(this, values);
     values.dispose();
     return this;

@@ -262,6 +262,15 @@ describe('torch.autograd.gradcheck', () => {
     const gradOfP3 = (x: Tensor) => torch.autograd.grad((LegendrePolynomial3.apply(x) as Tensor).sum(), x, { create_graph: true })[0];
     expect(gradcheck(gradOfP3, [input('x')])).toBe(true);
   });
+  it("perturbs each input on its own device, whatever torch.set_default_device says", () => {
+    const x = input('x');
+    torch.set_default_device('meta');
+    try {
+      expect(torch.autograd.gradcheck((t: Tensor) => LegendrePolynomial3.apply(t), [x])).toBe(true);
+    } finally {
+      torch.set_default_device(null);
+    }
+  });
   it('finds a wrong backward: GradcheckError with both Jacobians, or false without raise_exception', () => {
     class WrongExp extends F {
       static forward(ctx: Ctx, x: Tensor) {

@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as torch from '../lib/index';
 import { liveTensors } from './live_tensors';
-import { oraclePython } from './oracle';
+import { checkOracle, oracleEnv, oraclePython } from './oracle';
+import { inWorker } from './workers';
 
 const root = path.join(__dirname, '..');
 
@@ -162,5 +163,188 @@ describe('runtime settings and torch.backends (LibTorch their own)', () => {
     expect(torch.backends.mkldnn.enabled).toBe(false);
     torch.backends.mkldnn.enabled = true;
     expect(() => { (torch.backends.cudnn as { deterministic: unknown }).deterministic = 'yes'; }).toThrow(/must be a boolean/);
+  });
+});
+
+describe('torch.set_default_device', () => {
+  // Each case: a call without a device, the same call in Python, and (for a device constructor)
+  // the call with an explicit device. Run with the default device 'meta'.
+  const c = torch.ones(2);
+  type Case = { js: () => torch.Tensor; py: string; explicit?: () => torch.Tensor };
+  const constructors: Record<string, Case> = {
+    tensor: { js: () => torch.tensor([1, 2]), py: 'torch.tensor([1, 2])', explicit: () => torch.tensor([1, 2], { device: 'cpu' }) },
+    as_tensor: { js: () => torch.as_tensor([1.5]), py: 'torch.as_tensor([1.5])', explicit: () => torch.as_tensor([1.5], { device: 'cpu' }) },
+    asarray: { js: () => torch.asarray([true]), py: 'torch.asarray([True])', explicit: () => torch.asarray([true], { device: 'cpu' }) },
+    zeros: { js: () => torch.zeros(2, 3), py: 'torch.zeros(2, 3)', explicit: () => torch.zeros(2, 3, { device: 'cpu' }) },
+    ones: { js: () => torch.ones([2], { dtype: torch.int32 }), py: 'torch.ones([2], dtype=torch.int32)', explicit: () => torch.ones([2], { device: 'cpu' }) },
+    empty: { js: () => torch.empty(4), py: 'torch.empty(4)', explicit: () => torch.empty(4, { device: 'cpu' }) },
+    rand: { js: () => torch.rand(2, 2), py: 'torch.rand(2, 2)', explicit: () => torch.rand([2], { device: 'cpu' }) },
+    randn: { js: () => torch.randn(3), py: 'torch.randn(3)', explicit: () => torch.randn([3], { device: 'cpu' }) },
+    randint: { js: () => torch.randint(5, [3]), py: 'torch.randint(5, (3,))', explicit: () => torch.randint(5, [3], { device: 'cpu' }) },
+    full: { js: () => torch.full([2], 7), py: 'torch.full((2,), 7)', explicit: () => torch.full([2], 7, { device: 'cpu' }) },
+    arange: { js: () => torch.arange(0, 1, 0.25), py: 'torch.arange(0, 1, 0.25)', explicit: () => torch.arange(3, { device: 'cpu' }) },
+    linspace: { js: () => torch.linspace(0, 1, 5), py: 'torch.linspace(0, 1, 5)', explicit: () => torch.linspace(0, 1, 5, { device: 'cpu' }) },
+    logspace: { js: () => torch.logspace(0, 2, 3), py: 'torch.logspace(0, 2, 3)', explicit: () => torch.logspace(0, 2, 3, { device: 'cpu' }) },
+    eye: { js: () => torch.eye(2, 3), py: 'torch.eye(2, 3)', explicit: () => torch.eye(2, { device: 'cpu' }) },
+    scalar_tensor: { js: () => torch.scalar_tensor(2), py: 'torch.scalar_tensor(2)', explicit: () => torch.scalar_tensor(2, { device: 'cpu' }) },
+    empty_strided: { js: () => torch.empty_strided([2, 3], [1, 2]), py: 'torch.empty_strided((2, 3), (1, 2))', explicit: () => torch.empty_strided([2], [1], { device: 'cpu' }) },
+    bartlett_window: { js: () => torch.bartlett_window(5), py: 'torch.bartlett_window(5)', explicit: () => torch.bartlett_window(5, { device: 'cpu' }) },
+    blackman_window: { js: () => torch.blackman_window(5, false), py: 'torch.blackman_window(5, False)', explicit: () => torch.blackman_window(5, { device: 'cpu' }) },
+    hamming_window: { js: () => torch.hamming_window(4, { dtype: torch.float64 }), py: 'torch.hamming_window(4, dtype=torch.float64)', explicit: () => torch.hamming_window(4, { device: 'cpu' }) },
+    hann_window: { js: () => torch.hann_window(6), py: 'torch.hann_window(6)', explicit: () => torch.hann_window(6, { device: 'cpu' }) },
+    kaiser_window: { js: () => torch.kaiser_window(3), py: 'torch.kaiser_window(3)', explicit: () => torch.kaiser_window(3, { device: 'cpu' }) },
+    'fft.fftfreq': { js: () => torch.fft.fftfreq(4), py: 'torch.fft.fftfreq(4)', explicit: () => torch.fft.fftfreq(4, { device: 'cpu' }) },
+    'fft.rfftfreq': { js: () => torch.fft.rfftfreq(5, 0.5), py: 'torch.fft.rfftfreq(5, 0.5)', explicit: () => torch.fft.rfftfreq(5, { device: 'cpu' }) },
+    ...(torch.version.libtorch.startsWith('1.') ? {} : {
+      empty_permuted: { js: () => torch.empty_permuted([2, 3], [1, 0]), py: 'torch.empty_permuted((2, 3), (1, 0))', explicit: () => torch.empty_permuted([2], [0], { device: 'cpu' }) },
+    }),
+  };
+  // Device constructors LibTorch has no meta kernel for (PyTorch registers theirs in Python): made
+  // on the default device they fail for it, which shows the default was applied.
+  const withoutMetaKernel: Record<string, { js: () => torch.Tensor; explicit: () => torch.Tensor }> = {
+    randperm: { js: () => torch.randperm(3), explicit: () => torch.randperm(3, { device: 'cpu' }) },
+    tril_indices: { js: () => torch.tril_indices(3, 3), explicit: () => torch.tril_indices(3, 3, { device: 'cpu' }) },
+    triu_indices: { js: () => torch.triu_indices(3, 3), explicit: () => torch.triu_indices(3, 3, { device: 'cpu' }) },
+  };
+  // What PyTorch leaves on the CPU (or the input's device) whatever the default.
+  const unaffected: Record<string, Case> = {
+    zeros_like: { js: () => torch.zeros_like(c), py: 'torch.zeros_like(c)' },
+    ones_like: { js: () => torch.ones_like(c), py: 'torch.ones_like(c)' },
+    full_like: { js: () => torch.full_like(c, 3), py: 'torch.full_like(c, 3)' },
+    randint_like: { js: () => torch.randint_like(c, 4), py: 'torch.randint_like(c, 4)' },
+    normal: { js: () => torch.normal(0, 1, [2]), py: 'torch.normal(0., 1., (2,))' },
+    new_zeros: { js: () => c.new_zeros([3]), py: 'c.new_zeros(3)' },
+    new_tensor: { js: () => c.new_tensor([1, 2]), py: 'c.new_tensor([1, 2])' },
+    add: { js: () => c.add(1), py: 'c + 1' },
+    cat: { js: () => torch.cat([c, c]), py: 'torch.cat([c, c])' },
+    FloatTensor: { js: () => torch.FloatTensor(2, 3), py: 'torch.FloatTensor(2, 3)' },
+    LongTensor: { js: () => torch.LongTensor([1, 2]), py: 'torch.LongTensor([1, 2])' },
+    Tensor: { js: () => new torch.Tensor(2), py: 'torch.Tensor(2)' },
+  };
+  // A tensor given to torch.tensor, as_tensor or asarray moves to the default device.
+  const moved: Record<string, Case> = {
+    'tensor(t)': { js: () => torch.tensor(c), py: 'torch.tensor(c)' },
+    'as_tensor(t)': { js: () => torch.as_tensor(c), py: 'torch.as_tensor(c)' },
+    'asarray(t)': { js: () => torch.asarray(c), py: 'torch.asarray(c)' },
+    'Linear.weight': { js: () => new torch.nn.Linear(2, 3).weight, py: 'torch.nn.Linear(2, 3).weight' },
+  };
+  const describeTensor = (t: torch.Tensor) => [String(t.device), t.shape, String(t.dtype)];
+  const onMeta = <T>(fn: () => T): T => {
+    torch.set_default_device('meta');
+    try {
+      return fn();
+    } finally {
+      torch.set_default_device(null);
+    }
+  };
+
+  it('is the CPU until set; set_default_device(null) restores it', () => {
+    expect(String(torch.get_default_device())).toBe('cpu');
+    torch.set_default_device('meta');
+    try {
+      expect(torch.get_default_device()).toBeInstanceOf(torch.Device);
+      expect(String(torch.get_default_device())).toBe('meta');
+      expect(String(torch.zeros(2).device)).toBe('meta');
+      torch.set_default_device(torch.device('meta:0'));
+      expect([torch.get_default_device().type, torch.get_default_device().index]).toEqual(['meta', 0]);
+      torch.set_default_device('cpu');
+      expect(String(torch.get_default_device())).toBe('cpu');
+      expect(torch.arange(3).tolist()).toEqual([0, 1, 2]);
+    } finally {
+      torch.set_default_device(null);
+    }
+    expect(String(torch.get_default_device())).toBe('cpu');
+    expect(torch.tensor([1.5, 2]).tolist()).toEqual([1.5, 2]);
+  });
+
+  it('device constructors make their tensors on it; an explicit device wins', () => {
+    const made = onMeta(() => Object.fromEntries(Object.entries(constructors).map(([name, k]) => [name, [describeTensor(k.js()), String(k.explicit!().device)]])));
+    for (const [name, [[device], explicit]] of Object.entries(made)) expect([name, device, explicit]).toEqual([name, 'meta', 'cpu']);
+    expect(made.zeros[0]).toEqual(['meta', [2, 3], 'torch.float32']);
+    expect(made.ones[0]).toEqual(['meta', [2], 'torch.int32']);
+    expect(made.tensor[0]).toEqual(['meta', [2], 'torch.int64']);
+    expect(made['fft.rfftfreq'][0]).toEqual(['meta', [3], 'torch.float32']);
+    onMeta(() => {
+      for (const [name, k] of Object.entries(withoutMetaKernel)) {
+        expect(k.js, name).toThrow(/Meta/);
+        expect([name, String(k.explicit().device)]).toEqual([name, 'cpu']);
+      }
+      // A null device is no device, as in PyTorch.
+      expect(String(torch.zeros([1], { device: null as unknown as undefined }).device)).toBe('meta');
+      // out= decides the device of a function that takes it.
+      expect(String(torch.randperm(3, { out: torch.empty([3], { dtype: torch.int64, device: 'cpu' }) }).device)).toBe('cpu');
+    });
+  });
+
+  it('leaves *_like, normal, new_*, operations on tensors, legacy constructors and from_typed_array alone', () => {
+    const devices = onMeta(() => [...Object.values(unaffected).map((k) => String(k.js().device)),
+      String(torch.from_typed_array(new Float32Array([1, 2]), [2]).device)]);
+    expect(devices).toEqual(new Array(Object.keys(unaffected).length + 1).fill('cpu'));
+  });
+
+  it('moves a tensor given to tensor(), as_tensor() and asarray() there, and makes nn layers on it', () => {
+    onMeta(() => {
+      for (const [name, k] of Object.entries(moved)) expect([name, String(k.js().device)]).toEqual([name, 'meta']);
+      const bn = new torch.nn.BatchNorm1d(3);
+      expect([bn.weight!, bn.running_mean!, bn.num_batches_tracked!].map(describeTensor)).toEqual([
+        ['meta', [3], 'torch.float32'], ['meta', [3], 'torch.float32'], ['meta', [], 'torch.int64']]);
+      const linear = new torch.nn.Linear(2, 3);
+      expect([linear.weight, linear.bias!].map(describeTensor)).toEqual([['meta', [3, 2], 'torch.float32'], ['meta', [3], 'torch.float32']]);
+      expect(String(new torch.nn.Linear(2, 3, { device: 'cpu' }).weight.device)).toBe('cpu');
+      expect(() => torch.asarray(c, { copy: false })).toThrow(/can't alias the tensor/);
+    });
+  });
+
+  it('refuses a bad device at once, with PyTorch\'s message, and keeps the one set', () => {
+    onMeta(() => {
+      expect(() => torch.set_default_device('gpu')).toThrow(/^Expected one of cpu, cuda, .* device type at start of device string: gpu$/);
+      expect(() => torch.set_default_device('cuda:x')).toThrow(/^Invalid device string: 'cuda:x'/);
+      expect(() => torch.set_default_device(3 as unknown as 'cpu')).toThrow(TypeError);
+      if (!torch.cuda.is_available()) expect(() => torch.set_default_device('cuda')).toThrow(/CUDA was requested/);
+      expect(String(torch.get_default_device())).toBe('meta');
+    });
+  });
+
+  it('belongs to the environment that sets it (a worker has its own)', async () => {
+    torch.set_default_device('meta');
+    try {
+      const seen = await inWorker<string[]>(`
+        const before = [String(torch.get_default_device()), String(torch.zeros(1).device)];
+        torch.set_default_device('cpu:1');
+        return [...before, String(torch.get_default_device())];`);
+      expect(seen).toEqual(['cpu', 'cpu', 'cpu:1']);
+      expect(String(torch.get_default_device())).toBe('meta');
+    } finally {
+      torch.set_default_device(null);
+    }
+  });
+
+  // PyTorch 1.13 has no set_default_device: there torchnode's PyTorch 2.x semantics are checked
+  // against the values above only.
+  it.runIf(!torch.version.libtorch.startsWith('1.'))('agrees with PyTorch on every case, and covers its device constructors', () => {
+    checkOracle();
+    const cases = { ...constructors, ...unaffected, ...moved };
+    const script = `
+import json, torch, warnings
+from torch.utils._device import _device_constructors
+warnings.simplefilter('ignore')
+c = torch.ones(2)
+torch.set_default_device('meta')
+made = {}
+for name, expr in json.loads(${JSON.stringify(JSON.stringify(Object.entries(cases).map(([n, k]) => [n, k.py])))}):
+    t = eval(expr)
+    made[name] = [str(t.device), list(t.shape), str(t.dtype)]
+ids = {id(f) for f in _device_constructors()}
+names = [prefix + n for mod, prefix in [(torch, ''), (torch.fft, 'fft.'), (torch.nested, 'nested.')] for n in dir(mod) if id(getattr(mod, n)) in ids]
+print(json.dumps([made, names, str(torch.get_default_device())]))`;
+    const [pyMade, pyNames, pyDefault] = JSON.parse(execFileSync(oraclePython, ['-c', script], { encoding: 'utf8', env: oracleEnv() }));
+    const made = onMeta(() => Object.fromEntries(Object.entries(cases).map(([n, k]) => [n, describeTensor(k.js())])));
+    expect(made).toEqual(pyMade);
+    expect(pyDefault).toBe('meta');
+    // Each of PyTorch's device constructors is checked above, or torchnode lacks it (empty_quantized
+    // needs a quantized tensor, which torchnode cannot make).
+    const lookup = (name: string) => name.split('.').reduce<any>((m, k) => m?.[k], torch);
+    const unchecked = pyNames.filter((n: string) => !(n in constructors) && !(n in withoutMetaKernel) && n !== 'empty_quantized' && typeof lookup(n) === 'function');
+    expect(unchecked).toEqual([]);
   });
 });

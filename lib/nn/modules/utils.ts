@@ -66,7 +66,7 @@ export function pyRepr(s: string): string {
  * arguments (`factory_kwargs`).
  */
 export interface FactoryOptions {
-  /** The device of the parameters (default: the CPU). */
+  /** The device of the parameters (default: `torch.get_default_device()`, the CPU unless set). */
   device?: DeviceLike;
   /** The dtype of the floating-point parameters (default: `torch.get_default_dtype()`). */
   dtype?: DTypeLike;
