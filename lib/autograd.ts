@@ -10,6 +10,7 @@ import { native } from './binding';
 import { Tensor, wrapMaybe, hOf } from './tensor';
 import { Function, FunctionCtx } from './autograd_function';
 import { gradcheck } from './autograd_gradcheck';
+import { graph } from './autograd_graph';
 
 const context = new AsyncLocalStorage<{ enabled: boolean }>();
 let globalEnabled = true;
@@ -111,11 +112,11 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor | Tensor[], opti
   return result.map(wrapMaybe);
 }
 
-export { Function, FunctionCtx, gradcheck };
+export { Function, FunctionCtx, gradcheck, graph };
 
 /**
- * `torch.autograd`: `grad`, `Function` (custom ops with a JS forward and backward) and
- * `gradcheck`.
+ * `torch.autograd`: `grad`, `Function` (custom ops with a JS forward and backward),
+ * `gradcheck` and `graph.Node` (what `Tensor.grad_fn` gives).
  * @see https://pytorch.org/docs/stable/autograd.html
  */
 export const autograd = {
@@ -133,4 +134,6 @@ export const autograd = {
   FunctionCtx,
   /** Checks analytical gradients against finite differences (torch.autograd.gradcheck). */
   gradcheck,
+  /** The autograd graph: `graph.Node`, the class of `grad_fn` and its `next_functions`. */
+  graph,
 };

@@ -7,6 +7,11 @@ import { packageRoot } from './loader/package_root';
 
 /** @internal A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
+/**
+ * An autograd node as native/autograd_graph.cc gives it: an opaque object that owns the node, the
+ * node's address (unique among live nodes while that object lives) and its name().
+ */
+export type NodeRef = [node: object, address: number, name: string];
 
 
 /** @internal One argument of an operator schema, as the native side describes it. */
@@ -33,6 +38,9 @@ export interface OpInfo {
 export type BackendFlag = 'cudnnEnabled' | 'cudnnBenchmark' | 'cudnnDeterministic' | 'cudnnAllowTF32' | 'cublasAllowTF32' | 'mkldnnEnabled';
 
 /** @internal The functions of the native addon. */
+/** What a node's native hook calls: see NativeBinding.registerNodeHook. */
+export type NodeHookDispatcher = (grads: (Handle | null)[], gradOutputs?: (Handle | null)[]) => (Handle | null)[] | null;
+
 export interface NativeBinding {
   libtorchVersion: string;
   /** The LibTorch loaded at run time (native/version.cc). */
@@ -133,6 +141,21 @@ export interface NativeBinding {
    * before): `run` gets a handle of the leaf after each accumulation into its grad.
    */
   registerPostAccumulateGradHook?(h: Handle, run: (tensor: Handle) => void): void;
+
+  /** A tensor's grad_fn (native/autograd_graph.cc), null for a leaf or a tensor without history. */
+  gradFn(h: Handle): NodeRef | null;
+  /** A node's next edges: the node each leads to (null for an invalid edge) and its input_nr. */
+  nodeNextFunctions(node: object): [NodeRef | null, number][];
+  /** An AccumulateGrad node's leaf, as a new handle; undefined for other nodes. */
+  accumulateGradVariable(node: object): Handle | undefined;
+  /** The dispatcher of the node's native post (or pre) hook, undefined before registerNodeHook. */
+  nodeHookDispatcher(node: object, post: boolean): NodeHookDispatcher | undefined;
+  /**
+   * Installs the node's one native post (or pre) hook: during backward it calls `run` with the
+   * gradient handles (a post hook: the node's grad_inputs, then its grad_outputs), which returns
+   * the replacements, or null to keep them.
+   */
+  registerNodeHook(node: object, post: boolean, run: NodeHookDispatcher): void;
 
   /** LibTorch's process-wide settings (native/runtime_settings.cc). */
   settings: {

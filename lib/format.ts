@@ -2,6 +2,8 @@
 // Follows torch/_tensor_str.py: 4 decimals, scientific notation for wide ranges, summarised
 // output above 1000 elements, and the suffixes PyTorch prints.
 import type { Tensor } from './tensor';
+import { native } from './binding';
+import { typeName } from './autograd_graph';
 import { get_default_dtype } from './dtype';
 
 import { params } from './args';
@@ -148,8 +150,9 @@ export function formatTensor(t: Tensor): string {
     const defaultShown = dtype === get_default_dtype() || dtype.name === 'int64' || dtype.name === 'bool';
     if (!defaultShown) suffixes.push(`dtype=torch.${dtype.name}`);
   }
-  const gradFn = t.grad_fn;
-  if (gradFn) suffixes.push(`grad_fn=<${gradFn.name()}>`);
+  // By name, not t.grad_fn: printing should not keep a Node object (and its graph) with the tensor.
+  const gradFn = native.gradFnName(t.h);
+  if (gradFn !== null) suffixes.push(`grad_fn=<${typeName(gradFn)}>`);
   else if (t.requires_grad) suffixes.push('requires_grad=True');
   return addSuffixes(`tensor(${body}`, suffixes, 'tensor('.length);
 }

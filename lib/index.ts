@@ -29,6 +29,7 @@ export { tidy, keep, scope, DisposeScope, memory_stats } from './memory';
 export { no_grad, enable_grad, set_grad_enabled, is_grad_enabled, autograd } from './autograd';
 export type { FunctionCtx } from './autograd_function';
 export { GradcheckError } from './autograd_gradcheck';
+export type { NodeHook, NodePreHook } from './autograd_graph';
 export { ops } from './raw_ops';
 export type { OpResult, OpValue, RawOverload, RawOp } from './raw_ops';
 export * as cuda from './cuda';

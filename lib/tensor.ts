@@ -12,6 +12,7 @@ import { tensorMethod } from './python_args';
 import './warnings';  // LibTorch's warnings become Node warnings from the first op on
 import { registerHook, registerPostAccumulateGradHook, type TensorHook, type PostAccumulateGradHook } from './tensor_hooks';
 import type { RemovableHandle } from './utils/hooks';
+import { gradFnOf, type Node } from './autograd_graph';
 import { GeneratedTensorMethods, GENERATED_TENSOR_METHODS } from './generated/tensor_methods';
 import { TENSOR } from './generated/signatures';
 
@@ -37,19 +38,8 @@ export class ValuesIndices {
   }
 }
 
-/** The autograd node that produced a tensor, for inspection. */
-export class GradFn {
-  /** @internal Made by Tensor.grad_fn. */
-  constructor(private readonly fnName: string) {}
-  /** The class name of the autograd node, e.g. `'AddBackward0'`, as `type(t.grad_fn).__name__` in PyTorch. */
-  name(): string {
-    return this.fnName;
-  }
-  /** `'<AddBackward0 object>'`, close to the Python repr of a grad_fn. */
-  toString(): string {
-    return `<${this.fnName} object>`;
-  }
-}
+/** @deprecated The old name of {@link Node} (`torch.autograd.graph.Node`), what `grad_fn` gives. */
+export { Node as GradFn } from './autograd_graph';
 
 /**
  * A multi-dimensional array of one dtype on one device: torch.Tensor.
@@ -370,14 +360,14 @@ export class Tensor {
     return native.isLeaf(this.h);
   }
   /**
-   * The autograd node that produced this tensor, or null for a leaf. Only its name is exposed: there is
-   * no `next_functions` or hooks as on PyTorch's node objects.
+   * The autograd node that produced this tensor, or null for a leaf: a `torch.autograd.graph.Node`,
+   * with `name()`, `next_functions`, `register_hook`, `register_prehook` and `metadata`. The same
+   * Node object on each access while it is the tensor's grad_fn.
    *
    * @see [torch.Tensor.grad_fn](https://pytorch.org/docs/stable/autograd.html#torch.autograd.graph.Node)
    */
-  get grad_fn(): GradFn | null {
-    const n = native.gradFnName(this.h);
-    return n === null ? null : new GradFn(n);
+  get grad_fn(): Node | null {
+    return gradFnOf(this);
   }
   /**
    * Makes a non-leaf tensor keep its `grad` after `backward()`.

@@ -44,7 +44,7 @@ function runHooks(hooks: Map<number, TensorHook>): (gradHandle: Handle | null) =
     for (const hook of [...hooks.values()]) {
       const result = hook(grad as Tensor);
       if (result == null) continue;
-      checkResult(grad, result, hook);
+      checkHookResult(grad, result, hook);
       grad = result;
       replaced = true;
     }
@@ -95,11 +95,19 @@ function runPostHooks(hooks: Map<number, PostAccumulateGradHook>, registeredOn: 
   };
 }
 
-// PyTorch's check_single_result (torch/csrc/autograd/python_hook.cpp), with its messages.
-function checkResult(grad: Tensor | null, result: unknown, hook: TensorHook): asserts result is Tensor {
+/** @internal A hook's name in PyTorch's messages (Python's `__name__`). */
+export function hookName(hook: (...args: never[]) => unknown): string {
+  return hook.name || '<anonymous>';
+}
+
+/**
+ * @internal PyTorch's check_single_result (torch/csrc/autograd/python_hook.cpp), with its
+ * messages: a hook's non-null replacement for `grad`. Node hooks (lib/autograd_graph.ts) too.
+ */
+export function checkHookResult(grad: Tensor | null, result: unknown, hook: (...args: never[]) => unknown): asserts result is Tensor {
   if (grad === null) throw new TorchError("can't replace a None gradient with a non-None value");
   if (!(result instanceof Tensor)) throw new TypeError(`expected Variable, but hook returned '${describe(result)}'`);
-  const name = hook.name || '<anonymous>';
+  const name = hookName(hook);
   if (result.type() !== grad.type()) {
     throw new TorchError(`hook '${name}' has changed the type of value (was ${grad.type()} got ${result.type()})`);
   }

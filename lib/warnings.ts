@@ -7,7 +7,7 @@
 import { native } from './binding';
 
 /** Python's warning categories that torchnode raises. */
-export type WarningCategory = 'UserWarning' | 'DeprecationWarning';
+export type WarningCategory = 'UserWarning' | 'DeprecationWarning' | 'FutureWarning';
 
 const shown = new Set<string>();
 

@@ -87,6 +87,7 @@ static Napi::Object init(Napi::Env env, Napi::Object exports) {
   auto* jsLink = createJsLink(env);
   initCustomFunction(env, exports, jsLink);
   initTensorHooks(env, exports, jsLink);
+  initAutogradGraph(env, exports, jsLink);
   initRuntimeSettings(env, exports);
   initDistributed(env, exports);
   initDdpReducer(env, exports);

@@ -53,6 +53,9 @@ at::Tensor tensorArg(const Napi::CallbackInfo& info, size_t i);
 void checkNotPending(State& st, const at::Tensor& t, bool write);
 // A JS integer as int64, as Python unpacks an int: beyond int64 it is PyTorch's overflow error.
 int64_t checkedInt64(double d);
+// Reads an array of tensor handles; null entries (allowed only when nullable) are undefined
+// tensors. `what` names the array in errors.
+std::vector<at::Tensor> handleList(Napi::Env env, const Napi::Value& v, const char* what, bool nullable);
 // Wraps a result tensor into a handle (a plain JS number); undefined tensors become null.
 Napi::Value handleValue(Napi::Env env, at::Tensor t);
 
@@ -84,6 +87,7 @@ void initFileRead(Napi::Env env, Napi::Object exports);
 struct JsLink;
 void initCustomFunction(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link);
 void initTensorHooks(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link);
+void initAutogradGraph(Napi::Env env, Napi::Object exports, std::shared_ptr<JsLink>* link);
 void initRuntimeSettings(Napi::Env env, Napi::Object exports);
 void initWarnings(Napi::Env env, Napi::Object exports);
 

@@ -95,8 +95,7 @@ struct NodeOwnership {  // c10::intrusive_ptr<Node>; templates so that a 1.x bui
 };
 using Ownership = NodeOwnership<NodePtr>;
 
-// Reads an array of tensor handles; null entries (allowed only when nullable) are undefined tensors.
-static std::vector<at::Tensor> handleList(Napi::Env env, const Napi::Value& v, const char* what, bool nullable) {
+std::vector<at::Tensor> handleList(Napi::Env env, const Napi::Value& v, const char* what, bool nullable) {
   if (!v.IsArray()) throw ArgError(std::string(what) + ": an array of tensors is expected");
   Napi::Array a = v.As<Napi::Array>();
   State& st = state(env);
@@ -202,7 +201,7 @@ static TN_FN(functionApply) {
 }
 
 variable_list JsNode::apply(variable_list&& grads) {
-  link->enter("autograd.Function " + jsName + ".backward", "where " + jsName + ".apply ran");
+  auto engineCall = link->enter("autograd.Function " + jsName + ".backward", "where " + jsName + ".apply ran");
 
   at::OptionalDeviceGuard deviceGuard;
   variable_list gradInputs;

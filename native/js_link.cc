@@ -26,7 +26,7 @@ void JsLink::drain() {
   for (napi_ref r : refs) napi_delete_reference(env, r);
 }
 
-void JsLink::enter(const std::string& what, const std::string& registeredWhere) {
+JsLink::EngineCall JsLink::enter(const std::string& what, const std::string& registeredWhere) {
   TORCH_CHECK(onJsThread(), what, " can only run on the JS thread that created it (", registeredWhere,
               "), but this backward runs on another thread (an asynchronous operation's worker "
               "thread, or a device thread): call .backward() or torch.autograd.grad synchronously on that JS thread");
@@ -35,6 +35,7 @@ void JsLink::enter(const std::string& what, const std::string& registeredWhere) 
     TORCH_CHECK(alive, what, ": the JS environment that created it has exited");
   }
   drain();
+  return EngineCall(this);
 }
 
 // The environment is going away: nodes that outlive it (held by other environments' objects or

@@ -37,9 +37,22 @@ struct JsLink {
   void release(napi_ref ref);
   // On the JS thread: deletes the references queued by other threads.
   void drain();
+  // Counts a call from the engine into JS while it lasts.
+  struct EngineCall {
+    explicit EngineCall(JsLink* l) : link(l) { link->engineCalls++; }
+    ~EngineCall() { link->engineCalls--; }
+    EngineCall(const EngineCall&) = delete;
+    EngineCall& operator=(const EngineCall&) = delete;
+    JsLink* link;
+  };
+  // Calls from the engine into JS in progress (JS thread only): while there are some, the engine
+  // may be walking a node's hook list, which must then not grow (native/autograd_graph.cc).
+  int engineCalls = 0;
+
   // Before calling into JS from the engine: throws a TorchError naming `what` ("autograd.Function
-  // X.backward", "a tensor hook") when this is not the JS thread or its environment has exited.
-  void enter(const std::string& what, const std::string& registeredWhere);
+  // X.backward", "a tensor hook") when this is not the JS thread or its environment has exited;
+  // else counts the call until the result goes.
+  [[nodiscard]] EngineCall enter(const std::string& what, const std::string& registeredWhere);
 };
 
 // The environment's link, made once at addon load (its cleanup is registered with the

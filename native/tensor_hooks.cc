@@ -17,29 +17,11 @@
 
 #include "common.h"
 #include "error_boundary.h"
+#include "js_dispatcher.h"
 #include "js_link.h"
 #include "tensor_table.h"
 
 namespace torchnode {
-
-// A strong reference to a JS dispatcher, released (on the JS thread) when the hook goes.
-struct JsDispatcher {
-  JsDispatcher(std::shared_ptr<JsLink> l, napi_ref f) : link(std::move(l)), fn(f) {}
-  ~JsDispatcher() { link->release(fn); }
-  JsDispatcher(const JsDispatcher&) = delete;
-  JsDispatcher& operator=(const JsDispatcher&) = delete;
-
-  // On the JS thread (link->enter checked it): calls the dispatcher with the tensor's handle.
-  Napi::Value call(Napi::Env env, const at::Tensor& t) const {
-    napi_value f;
-    NAPI_THROW_IF_FAILED(env, napi_get_reference_value(env, fn, &f), Napi::Value());
-    // A JS exception in a hook travels through the engine as a Napi::Error to the caller of backward.
-    return Napi::Function(env, f).Call({handleValue(env, t)});
-  }
-
-  std::shared_ptr<JsLink> link;
-  napi_ref fn;
-};
 
 // Tensor.register_hook's dispatcher, owned by the hook list: copies of the std::function share it.
 struct JsTensorHook : JsDispatcher {
@@ -47,7 +29,7 @@ struct JsTensorHook : JsDispatcher {
 
   // grad handle (or null) => the gradient to pass on: a handle, or null to keep grad.
   at::Tensor operator()(const at::Tensor& grad) const {
-    link->enter("a tensor hook (Tensor.register_hook)", "where its tensor's hook was registered");
+    auto engineCall = link->enter("a tensor hook (Tensor.register_hook)", "where its tensor's hook was registered");
     Napi::Env env(link->env);
     Napi::HandleScope scope(env);
     Napi::Value result = call(env, grad);
@@ -58,19 +40,11 @@ struct JsTensorHook : JsDispatcher {
   }
 };
 
-// The environment's link, which the registering functions hold as their data; references queued
-// by other threads are freed first.
-static std::shared_ptr<JsLink> linkOf(const Napi::CallbackInfo& info) {
-  auto link = *static_cast<std::shared_ptr<JsLink>*>(info.Data());
-  link->drain();
-  return link;
-}
-
-// A strong reference to the JS dispatcher, info[1]; the hook object that keeps it releases it.
-static napi_ref dispatcherRef(const Napi::CallbackInfo& info, const char* fn) {
-  if (info.Length() < 2 || !info[1].IsFunction()) throw ArgError(std::string(fn) + ": a function is expected");
+// A strong reference to the JS dispatcher info[i]; the hook object that keeps it releases it.
+napi_ref dispatcherRef(const Napi::CallbackInfo& info, size_t i, const char* fn) {
+  if (info.Length() <= i || !info[i].IsFunction()) throw ArgError(std::string(fn) + ": a function is expected");
   napi_ref ref;
-  if (napi_create_reference(info.Env(), info[1], 1, &ref) != napi_ok) throw std::runtime_error(std::string(fn) + ": could not keep the hook");
+  if (napi_create_reference(info.Env(), info[i], 1, &ref) != napi_ok) throw std::runtime_error(std::string(fn) + ": could not keep the hook");
   return ref;
 }
 
@@ -78,7 +52,7 @@ static napi_ref dispatcherRef(const Napi::CallbackInfo& info, const char* fn) {
 static TN_FN(registerHook) {
   TN_GUARD {
     at::Tensor t = tensorArg(info, 0);
-    auto hook = std::make_shared<JsTensorHook>(linkOf(info), dispatcherRef(info, "registerHook"));
+    auto hook = std::make_shared<JsTensorHook>(linkOf(info), dispatcherRef(info, 1, "registerHook"));
     t.register_hook([hook](const at::Tensor& grad) { return (*hook)(grad); });
     return info.Env().Undefined();
   });
@@ -92,7 +66,7 @@ struct JsPostAccumulateGradHook final : torch::autograd::PostAccumulateGradHook 
   JsPostAccumulateGradHook(std::shared_ptr<JsLink> link, napi_ref fn) : dispatcher(std::move(link), fn) {}
 
   void operator()(const torch::autograd::Variable& tensor) override {
-    dispatcher.link->enter("a post accumulate grad hook (Tensor.register_post_accumulate_grad_hook)", "where it was registered");
+    auto engineCall = dispatcher.link->enter("a post accumulate grad hook (Tensor.register_post_accumulate_grad_hook)", "where it was registered");
     Napi::Env env(dispatcher.link->env);
     Napi::HandleScope scope(env);
     dispatcher.call(env, tensor);
@@ -107,7 +81,7 @@ static TN_FN(registerPostAccumulateGradHook) {
   TN_GUARD {
     at::Tensor t = tensorArg(info, 0);
     auto link = linkOf(info);
-    torch::autograd::impl::set_post_acc_grad_hooks(t, std::make_unique<JsPostAccumulateGradHook>(link, dispatcherRef(info, "registerPostAccumulateGradHook")));
+    torch::autograd::impl::set_post_acc_grad_hooks(t, std::make_unique<JsPostAccumulateGradHook>(link, dispatcherRef(info, 1, "registerPostAccumulateGradHook")));
     return info.Env().Undefined();
   });
 }

@@ -4,8 +4,22 @@ import { execFileSync } from 'node:child_process';
 import * as torch from '../lib/index';
 import { checkOracle, oracleEnv, oraclePython } from './oracle';
 import { settledLiveTensors } from './live_tensors';
+import { inspect } from 'node:util';
 
 type Tensor = torch.Tensor;
+
+/**
+ * Runs `run(n)` for 10 rounds, then for 200: the live tensors come back to their count after the
+ * first 10, and every object the 200 pushed to `refs` has been collected.
+ */
+async function expectNothingLeftBehind(run: (n: number) => void, refs: WeakRef<object>[]): Promise<void> {
+  run(10);
+  const baseline = await settledLiveTensors();
+  refs.length = 0;
+  run(200);
+  expect(await settledLiveTensors()).toBe(baseline);
+  expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
+}
 
 const close = (a: number[], b: number[], tol = 1e-5) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i], -Math.log10(tol)));
 
@@ -361,12 +375,7 @@ describe('Tensor.register_hook (live oracle)', () => {
         if (i % 2) y.sum().backward();
       }
     };
-    run(10);
-    const baseline = await settledLiveTensors();
-    refs.length = 0;
-    run(200);
-    expect(await settledLiveTensors()).toBe(baseline);
-    expect(refs.filter((r) => r.deref() !== undefined).length).toBe(0);
+    await expectNothingLeftBehind(run, refs);
   });
 
   it('using removes the hook at the end of the block', () => {
@@ -471,5 +480,284 @@ describe('arithmetic with a number (live oracle)', () => {
     expect(() => x.mul('2' as any)).toThrow(TypeError);
     expect(() => x.add_(null as any)).toThrow(TypeError);
     expect(x.tolist()).toEqual([1, 1]);
+  });
+});
+
+// grad_fn as torch.autograd.graph.Node against the live PyTorch of this LibTorch: the blitz
+// tutorial's walk through next_functions, AccumulateGrad.variable, node hooks and their errors.
+const NODE_ORACLE = `
+import json, re, torch
+import torch.nn as nn
+out = {}
+def rep(fn): return re.sub(r' at 0x[0-9a-f]+', '', repr(fn))
+def walk(fn):
+    if fn is None: return None
+    return [rep(fn), fn.name(), [[walk(n), nr] for n, nr in fn.next_functions]]
+def vals(ts): return [None if t is None else t.tolist() for t in ts]
+def net():
+    l1, l2 = nn.Linear(3, 2), nn.Linear(2, 1)
+    with torch.no_grad():
+        l1.weight.copy_(torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])); l1.bias.copy_(torch.tensor([0.1, -0.2]))
+        l2.weight.copy_(torch.tensor([[1.0, -2.0]])); l2.bias.copy_(torch.tensor([0.3]))
+    return l1, l2
+# The blitz tutorial's walk: the loss of a small net (Linear, ReLU, Linear, MSELoss).
+l1, l2 = net()
+x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+loss = nn.MSELoss()(l2(torch.relu(l1(x))), torch.tensor([[1.0], [2.0]]))
+acc = loss.grad_fn.next_functions[0][0].next_functions[0][0]
+out['tutorial'] = [rep(loss.grad_fn), rep(loss.grad_fn.next_functions[0][0]), rep(acc), walk(loss.grad_fn)]
+# Each AccumulateGrad node's variable, in the walk's order: which parameter it is, its values.
+params = [l1.weight, l1.bias, l2.weight, l2.bias]
+def leaves(fn, found):
+    for n, _ in fn.next_functions:
+        if n is None: continue
+        if hasattr(n, 'variable'): found.append([[p is n.variable for p in params].index(True), n.variable.tolist()])
+        else: leaves(n, found)
+    return found
+out['variables'] = leaves(loss.grad_fn, [])
+# A copy into a slice: CopySlices, a namespaced C++ node.
+c = torch.zeros(3, requires_grad=True).clone(); c[0] = 1
+out['copy_slices'] = [str(c), rep(c.grad_fn), c.grad_fn.name()]
+# Hooks on MulBackward0 of y = x * w + 1: a prehook, a post hook that records, one that replaces.
+def run_hooks():
+    x = torch.tensor([1.0, 2.0], requires_grad=True); w = torch.tensor([3.0, 4.0], requires_grad=True)
+    y = x * w + torch.ones(2)
+    mul = y.grad_fn.next_functions[0][0]
+    seen = []
+    mul.register_prehook(lambda go: seen.append(['pre', vals(go)]))
+    h = mul.register_hook(lambda gi, go: seen.append(['post', vals(gi), vals(go)]))
+    def times_ten(gi, go):
+        seen.append(['times_ten']); return (gi[0] * 10, None)
+    h2 = mul.register_hook(times_ten)
+    (y * torch.tensor([1.0, 2.0])).sum().backward(retain_graph=True)
+    first = [vals([x.grad, w.grad])]
+    h2.remove(); h2.remove()
+    x.grad = None
+    (y * torch.tensor([1.0, 2.0])).sum().backward(retain_graph=True)
+    h.remove()
+    y.grad_fn.register_prehook(lambda go: (go[0] * 3,))
+    x.grad = None; w.grad = None
+    y.sum().backward()
+    return [seen, first, vals([x.grad, w.grad])]
+out['hooks'] = run_hooks()
+# A leaf's AccumulateGrad node: no grad_inputs, its grad_outputs; a None edge's grad_input.
+def leaf_hooks():
+    x = torch.tensor([1.0, 2.0], requires_grad=True); seen = []
+    z = (x * torch.tensor([5.0, 6.0])).sum()
+    mul = z.grad_fn.next_functions[0][0]
+    mul.next_functions[0][0].register_hook(lambda gi, go: seen.append(['acc', vals(gi), vals(go)]))
+    mul.register_hook(lambda gi, go: seen.append(['mul', vals(gi), vals(go)]))
+    z.backward()
+    return [seen, [[rep(n) if n else None, nr] for n, nr in mul.next_functions], x.grad.tolist()]
+out['leaf'] = leaf_hooks()
+# Errors: PyTorch's messages.
+def errors():
+    msgs = []
+    def not_a_tuple(gi, go): return 3
+    def wrong_count(gi, go): return (gi[0],)
+    def wrong_type(gi, go): return (gi[0].double(), gi[1])
+    def wrong_size(gi, go): return (gi[0][:1], gi[1])
+    def fills_none(gi, go): return (gi[0], torch.ones(2))
+    def pre_wrong_count(go): return (go[0], go[0])
+    for hook in [not_a_tuple, wrong_count, wrong_type, wrong_size, fills_none, pre_wrong_count]:
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        w = torch.tensor([3.0, 4.0], requires_grad=hook is not fills_none)
+        y = x * w
+        (y.grad_fn.register_prehook if hook is pre_wrong_count else y.grad_fn.register_hook)(hook)
+        try:
+            y.sum().backward()
+            msgs.append(None)
+        except (RuntimeError, TypeError) as e:
+            msgs.append([type(e).__name__, str(e)])
+    try:
+        (torch.ones(2, requires_grad=True) * 2).grad_fn.variable
+    except AttributeError as e:
+        msgs.append(str(e))
+    return msgs
+out['errors'] = errors()
+print(json.dumps(out))
+`;
+
+describe('grad_fn as torch.autograd.graph.Node (live oracle)', () => {
+  checkOracle();
+  const py = JSON.parse(execFileSync(oraclePython, ['-c', NODE_ORACLE], { encoding: 'utf8', env: oracleEnv() }));
+  type Node = InstanceType<typeof torch.autograd.graph.Node>;
+  const vals = (ts: readonly (Tensor | null)[]) => ts.map((t) => (t === null ? null : t.tolist()));
+  const walk = (fn: Node | null): unknown => fn === null ? null
+    : [String(fn), fn.name(), fn.next_functions.map(([n, nr]) => [walk(n), nr])];
+  const net = () => {
+    const l1 = new torch.nn.Linear(3, 2);
+    const l2 = new torch.nn.Linear(2, 1);
+    torch.no_grad(() => {
+      l1.weight.copy_(torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]));
+      l1.bias!.copy_(torch.tensor([0.1, -0.2], { dtype: torch.float32 }));
+      l2.weight.copy_(torch.tensor([[1.0, -2.0]], { dtype: torch.float32 }));
+      l2.bias!.copy_(torch.tensor([0.3], { dtype: torch.float32 }));
+    });
+    return [l1, l2] as const;
+  };
+
+  it("walks the tutorial's graph: MseLossBackward0, AddmmBackward0... down to AccumulateGrad, with null edges", () => {
+    const [l1, l2] = net();
+    const x = torch.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]);
+    const loss = new torch.nn.MSELoss().forward(l2.forward(torch.relu(l1.forward(x))), torch.tensor([[1.0], [2.0]], { dtype: torch.float32 }));
+    const acc = loss.grad_fn!.next_functions[0][0]!.next_functions[0][0]!;
+    expect([String(loss.grad_fn), String(loss.grad_fn!.next_functions[0][0]), String(acc), walk(loss.grad_fn)]).toEqual(py.tutorial);
+    expect(inspect(loss.grad_fn)).toBe('<MseLossBackward0 object>');
+    expect(loss.grad_fn).toBeInstanceOf(torch.autograd.graph.Node);
+    // Each AccumulateGrad's variable is its parameter itself: the same memory, written through.
+    const params = [l1.weight, l1.bias!, l2.weight, l2.bias!];
+    const leaves = (fn: Node, found: unknown[]): unknown[] => {
+      for (const [n] of fn.next_functions) {
+        if (n === null) continue;
+        if (n.name() === 'torch::autograd::AccumulateGrad') {
+          const v = n.variable;
+          found.push([params.findIndex((p) => p.data_ptr() === v.data_ptr() && p.shape.join() === v.shape.join()), v.tolist()]);
+        } else leaves(n, found);
+      }
+      return found;
+    };
+    expect(leaves(loss.grad_fn!, [])).toEqual(py.variables);
+    torch.no_grad(() => acc.variable.fill_(7));
+    expect(l2.bias!.tolist()).toEqual([7]);
+  });
+
+  it('prints CopySlices as PyTorch does, and name() keeps the C++ name', () => {
+    const c = torch.zeros(3, { requires_grad: true }).clone();
+    c.index_put_([0], 1);
+    expect([String(c), String(c.grad_fn), c.grad_fn!.name()]).toEqual(py.copy_slices);
+  });
+
+  it('gives one Node object per node: across accesses, through next_functions, with its metadata', async () => {
+    const x = torch.tensor([1.0, 2.0], { requires_grad: true });
+    const b = x.mul(2);
+    const c = b.add(1);
+    expect(c.grad_fn).toBe(c.grad_fn);
+    expect(c.grad_fn!.next_functions[0][0]).toBe(b.grad_fn);
+    expect(c.grad_fn!.next_functions).toBe(c.grad_fn!.next_functions);
+    expect(Object.isFrozen(c.grad_fn!.next_functions[0])).toBe(true);
+    c.grad_fn!.metadata.step = 3;
+    b.grad_fn!.metadata.seen = 'mul';
+    await settledLiveTensors();  // collections in between: the Node objects stay with their tensors
+    expect(c.grad_fn!.metadata).toEqual({ step: 3 });
+    expect(c.grad_fn!.next_functions[0][0]!.metadata).toEqual({ seen: 'mul' });
+    // An in-place operation gives the tensor a new grad_fn; the old one is its next function.
+    const old = c.grad_fn!;
+    c.mul_(2);
+    expect(c.grad_fn!.name()).toBe('MulBackward0');
+    expect(c.grad_fn!.next_functions[0][0]).toBe(old);
+    expect(x.grad_fn).toBeNull();
+    expect(() => new (torch.autograd.graph.Node as any)([{}, 0, 'X'], Symbol('x'))).toThrow(TypeError);
+  });
+
+  it('runs prehooks and hooks in order with their values; a replacement changes .grad; remove() stops one', () => {
+    const x = torch.tensor([1.0, 2.0], { requires_grad: true });
+    const w = torch.tensor([3.0, 4.0], { requires_grad: true });
+    const y = x.mul(w).add(torch.ones(2));
+    const mul = y.grad_fn!.next_functions[0][0]!;
+    const seen: unknown[] = [];
+    mul.register_prehook((go) => { seen.push(['pre', vals(go)]); });
+    const h = mul.register_hook((gi, go) => { seen.push(['post', vals(gi), vals(go)]); });
+    const h2 = mul.register_hook(function times_ten(gi) {
+      seen.push(['times_ten']);
+      return [gi[0]!.mul(10), null];
+    });
+    y.mul(torch.tensor([1.0, 2.0], { dtype: torch.float32 })).sum().backward({ retain_graph: true });
+    const first = [vals([x.grad, w.grad])];
+    h2.remove();
+    h2.remove();
+    x.grad = null;
+    y.mul(torch.tensor([1.0, 2.0], { dtype: torch.float32 })).sum().backward({ retain_graph: true });
+    h.remove();
+    y.grad_fn!.register_prehook((go) => [go[0]!.mul(3)]);
+    x.grad = null;
+    w.grad = null;
+    y.sum().backward();
+    expect([seen, first, vals([x.grad, w.grad])]).toEqual(py.hooks);
+  });
+
+  it("gives an AccumulateGrad hook no grad_inputs, and a null grad_input for an input that doesn't require grad", () => {
+    const x = torch.tensor([1.0, 2.0], { requires_grad: true });
+    const seen: unknown[] = [];
+    const z = x.mul(torch.tensor([5.0, 6.0], { dtype: torch.float32 })).sum();
+    const mul = z.grad_fn!.next_functions[0][0]!;
+    mul.next_functions[0][0]!.register_hook((gi, go) => { seen.push(['acc', vals(gi), vals(go)]); });
+    mul.register_hook((gi, go) => { seen.push(['mul', vals(gi), vals(go)]); });
+    z.backward();
+    expect([seen, mul.next_functions.map(([n, nr]) => [n && String(n), nr]), x.grad!.tolist()]).toEqual(py.leaf);
+  });
+
+  it("throws PyTorch's errors for a hook's bad result, and for variable on another node", () => {
+    const msgs: unknown[] = [];
+    const hooks = {
+      not_a_tuple: () => 3,
+      wrong_count: (gi: readonly (Tensor | null)[]) => [gi[0]],
+      wrong_type: (gi: readonly (Tensor | null)[]) => [gi[0]!.double(), gi[1]],
+      wrong_size: (gi: readonly (Tensor | null)[]) => [gi[0]!.index(':1'), gi[1]],
+      fills_none: (gi: readonly (Tensor | null)[]) => [gi[0], torch.ones(2)],
+      pre_wrong_count: (go: readonly (Tensor | null)[]) => [go[0], go[0]],
+    };
+    for (const [name, hook] of Object.entries(hooks)) {
+      const x = torch.tensor([1.0, 2.0], { requires_grad: true });
+      const w = torch.tensor([3.0, 4.0], { requires_grad: name !== 'fills_none' });
+      const y = x.mul(w);
+      if (name === 'pre_wrong_count') y.grad_fn!.register_prehook(hook as any);
+      else y.grad_fn!.register_hook(hook as any);
+      try {
+        y.sum().backward();
+        msgs.push(null);
+      } catch (e) {
+        msgs.push([e instanceof TypeError ? 'TypeError' : e instanceof torch.TorchError ? 'RuntimeError' : String(e), (e as Error).message]);
+      }
+    }
+    try {
+      void torch.ones(2, { requires_grad: true }).mul(2).grad_fn!.variable;
+    } catch (e) {
+      msgs.push((e as Error).message);
+    }
+    // Python names the type of a non-tuple result 'int'; JS, 'number'.
+    expect(msgs[0]).toEqual(['TypeError', "expected tuple, but hook returned 'number'"]);
+    expect((py.errors[0] as string[])[1]).toBe("expected tuple, but hook returned 'int'");
+    expect(msgs.slice(1)).toEqual(py.errors.slice(1));
+    expect(() => torch.ones(2, { requires_grad: true }).mul(2).grad_fn!.register_hook(3 as any))
+      .toThrow("register_hook(hook): hook must be a function, got number");
+  });
+
+  it("refuses a node's first hook during a backward (the engine may be walking its hooks), and adds later ones", () => {
+    const x = torch.tensor([1.0, 2.0], { requires_grad: true });
+    const y = x.mul(3);
+    const h = y.register_hook(() => { y.grad_fn!.register_prehook(() => {}); });
+    expect(() => y.sum().backward({ retain_graph: true }))
+      .toThrow(/a node's first prehook \(register_prehook\) cannot be registered while a backward runs JS/);
+    h.remove();
+    const seen: string[] = [];
+    y.grad_fn!.register_prehook(() => { seen.push('first'); });
+    y.grad_fn!.register_hook(function addsOnce() {
+      if (!seen.includes('adding')) y.grad_fn!.register_prehook(() => { seen.push('added'); });
+      seen.push('adding');
+    });
+    y.sum().backward({ retain_graph: true });
+    y.sum().backward();
+    // Added by a post hook, after the prehooks ran, the second prehook runs from the next backward on.
+    expect(seen).toEqual(['first', 'adding', 'first', 'added', 'adding']);
+    expect(x.grad!.tolist()).toEqual([6, 6]);
+  });
+
+  it('node hooks go with their nodes: no tensor, hook closure or Node object left behind', async () => {
+    const refs: WeakRef<object>[] = [];
+    const run = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const x = torch.tensor([1.5, -2.0, 3.0], { requires_grad: true });
+        const y = x.mul(2).sin();
+        const seen: Tensor[] = [];
+        const hook = (gi: readonly (Tensor | null)[]) => { seen.push(gi[0]!); };
+        refs.push(new WeakRef(hook), new WeakRef(y.grad_fn!));
+        y.grad_fn!.register_hook(hook);
+        y.grad_fn!.next_functions[0][0]!.register_prehook((go) => [go[0]!.mul(2)]);
+        y.grad_fn!.metadata.output = y;  // a cycle through JS only, which the GC collects
+        if (i % 2) y.sum().backward();
+      }
+    };
+    await expectNothingLeftBehind(run, refs);
   });
 });

@@ -1262,3 +1262,95 @@ describe('backward hooks: the wrapper, handles and outputs', () => {
     expect(Object.hasOwn(m, 'forward')).toBe(false);
   });
 });
+
+// The deprecated register_backward_hook against the live PyTorch of this LibTorch: a hook on the
+// grad_fn of the output, its replacement of grad_input, PyTorch's warning, and the two kinds refused together.
+const NON_FULL_BACKWARD_HOOK_ORACLE = `
+import json, warnings, torch
+import torch.nn as nn
+def vals(ts): return [None if t is None else t.tolist() for t in ts]
+lin = nn.Linear(3, 2)
+with torch.no_grad():
+    lin.weight.copy_(torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]])); lin.bias.copy_(torch.tensor([0.1, -0.2]))
+seen = []
+def double_bias(m, gi, go):
+    seen.append([m is lin, vals(gi), vals(go)])
+    return (gi[0] * 2,) + tuple(gi[1:])
+h = lin.register_backward_hook(double_bias)
+x = torch.tensor([[1.0, 2.0, 3.0]])
+with warnings.catch_warnings(record=True) as w:
+    warnings.simplefilter('always')
+    out = lin(x)
+    relu = nn.ReLU()
+    relu.register_backward_hook(lambda m, gi, go: seen.append(['relu', vals(gi), vals(go)]))
+    v = torch.tensor([-1.0, 2.0], requires_grad=True)
+    r = relu(v * 2)
+heard = [[c.category.__name__, str(c.message)] for c in w]
+(out * torch.tensor([[1.0, 3.0]])).sum().backward()
+r.sum().backward()
+grads = [lin.bias.grad.tolist(), lin.weight.grad.tolist(), v.grad.tolist()]
+h.remove()
+lin.bias.grad = None
+lin(x).sum().backward()
+grads.append(lin.bias.grad.tolist())
+errors = []
+for first, second in [('register_backward_hook', 'register_full_backward_hook'), ('register_full_backward_hook', 'register_backward_hook')]:
+    m = nn.Linear(1, 1); getattr(m, first)(lambda *a: None)
+    try: getattr(m, second)(lambda *a: None)
+    except RuntimeError as e: errors.append(str(e))
+print(json.dumps([seen, heard, grads, errors]))
+`;
+
+describe('Module.register_backward_hook (live oracle)', () => {
+  checkOracle();
+  const [pySeen, pyHeard, pyGrads, pyErrors] = JSON.parse(execFileSync(oraclePython, ['-c', NON_FULL_BACKWARD_HOOK_ORACLE], { encoding: 'utf8', env: oracleEnv() }));
+  const vals = (ts: readonly (torch.Tensor | null)[]) => ts.map((t) => (t === null ? null : t.tolist()));
+
+  it("hooks the output's grad_fn: its grad_input, replaced; PyTorch's warning; remove()", async () => {
+    const lin = new torch.nn.Linear(3, 2);
+    torch.no_grad(() => {
+      lin.weight.copy_(torch.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.5]]));
+      lin.bias!.copy_(torch.tensor([0.1, -0.2]));
+    });
+    const seen: unknown[] = [];
+    const h = lin.register_backward_hook((m, gi, go) => {
+      seen.push([m === lin, vals(gi), vals(go)]);
+      return [gi[0]!.mul(2), ...gi.slice(1)];
+    });
+    const x = torch.tensor([[1.0, 2.0, 3.0]], { dtype: torch.float32 });
+    let out!: torch.Tensor;
+    let r!: torch.Tensor;
+    let v!: torch.Tensor;
+    const heard = await warningsOf(() => {
+      out = lin.forward(x) as torch.Tensor;
+      const relu = new torch.nn.ReLU();
+      relu.register_backward_hook((_m, gi, go) => { seen.push(['relu', vals(gi), vals(go)]); });
+      v = torch.tensor([-1.0, 2.0], { requires_grad: true });
+      r = relu.forward(v.mul(2));
+    });
+    out.mul(torch.tensor([[1.0, 3.0]], { dtype: torch.float32 })).sum().backward();
+    r.sum().backward();
+    const grads = [lin.bias!.grad!.tolist(), lin.weight.grad!.tolist(), v.grad!.tolist()];
+    h.remove();
+    lin.bias!.grad = null;
+    (lin.forward(x) as torch.Tensor).sum().backward();
+    grads.push(lin.bias!.grad!.tolist());
+    expect(seen).toEqual(pySeen);
+    expect(heard.map((w) => [w.name, w.message])).toEqual(pyHeard);
+    expect(grads).toEqual(pyGrads);
+  });
+
+  it('refuses both kinds on one module, with PyTorch\'s message', () => {
+    const errors: string[] = [];
+    for (const [first, second] of [['register_backward_hook', 'register_full_backward_hook'], ['register_full_backward_hook', 'register_backward_hook']] as const) {
+      const m = new torch.nn.Linear(1, 1);
+      m[first](() => {});
+      try {
+        m[second](() => {});
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
+    }
+    expect(errors).toEqual(pyErrors);
+  });
+});

@@ -11,6 +11,8 @@ import { TorchError } from '../errors';
 import { isOptions } from '../args';
 import { warn } from '../warnings';
 import { RemovableHandle } from '../utils/hooks';
+import type { Node } from '../autograd_graph';
+import { native } from '../binding';
 import { Parameter } from './parameter';
 
 /** A module's state_dict: parameters and persistent buffers by dotted name ('conv1.weight'). */
@@ -91,6 +93,11 @@ interface HookState {
   forward_hooks_always_called: Map<number, true>;
   backward_pre_hooks: Map<number, RegisteredHook>;
   backward_hooks: Map<number, RegisteredHook>;
+  /**
+   * What `backward_hooks` holds: full hooks (true), register_backward_hook's (false), none yet
+   * (undefined); a module has one kind only, as PyTorch's `_is_full_backward_hook` says.
+   */
+  is_full_backward_hook: boolean | undefined;
   /** The own `forward` property the instance had when the hooks wrapped it (one a user assigned). */
   own_forward: PropertyDescriptor | undefined;
 }
@@ -108,8 +115,8 @@ interface HookState {
  * (`register_full_backward_hook`, `register_full_backward_pre_hook`). A module with hooks has its
  * own `forward` property, installed by the first registration and removed with the last hook; a
  * module without hooks has none, so its forward costs nothing extra. The deprecated
- * `register_backward_hook` (a hook on the grad_fn of the module's last operation), state_dict
- * hooks and the global `register_module_*_hook`s are absent.
+ * `register_backward_hook` puts its hooks on the grad_fn of the module's output at each call, as
+ * PyTorch does. State_dict hooks and the global `register_module_*_hook`s are absent.
  *
  * @see [torch.nn.Module](https://pytorch.org/docs/stable/generated/torch.nn.Module.html)
  */
@@ -301,7 +308,24 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
    */
   register_full_backward_hook(hook: BackwardHook<this>, options: { prepend?: boolean } = {}): RemovableHandle {
     const opts = hookOptions('register_full_backward_hook', hook, options, ['prepend']);
-    return addHook(this, hookState(this).backward_hooks, hook, opts.prepend);
+    return addHook(this, backwardHooksOfKind(this, true), hook, opts.prepend);
+  }
+
+  /**
+   * Deprecated in PyTorch in favour of {@link register_full_backward_hook}: registers
+   * `hook(module, grad_input, grad_output)` on the grad_fn of the module's output at each call
+   * (`grad_fn.register_hook`; the output's first tensor, in an array or object). So `grad_input`
+   * and `grad_output` are the gradients of that last operation's inputs and outputs, which are the
+   * module's only when forward is one operation on its inputs; PyTorch's warnings say when they
+   * are not (a FutureWarning on LibTorch 2.x, a UserWarning on 1.13). The hook may return a
+   * replacement grad_input, checked as a node hook's. A module cannot have both kinds.
+   *
+   * Returns a handle whose `remove()` (or `using`) removes the hook from later calls.
+   * @see [torch.nn.Module.register_backward_hook](https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.register_backward_hook)
+   */
+  register_backward_hook(hook: BackwardHook<this>): RemovableHandle {
+    hookOptions('register_backward_hook', hook, {}, []);
+    return addHook(this, backwardHooksOfKind(this, false), hook, false);
   }
 
   /** The backward pre-hooks by handle id, in the order they run (PyTorch's OrderedDict). */
@@ -309,7 +333,7 @@ export class Module<In extends unknown[] = unknown[], Out = unknown> {
     return hookState(this).backward_pre_hooks;
   }
 
-  /** The full backward hooks by handle id, in the order they run (PyTorch's OrderedDict). */
+  /** The backward hooks by handle id (full ones, or register_backward_hook's), in the order they run (PyTorch's OrderedDict). */
   get _backward_hooks(): Map<number, RegisteredHook> {
     return hookState(this).backward_hooks;
   }
@@ -620,8 +644,19 @@ function hookState(m: Module): HookState {
     forward_hooks_always_called: new Map(),
     backward_pre_hooks: new Map(),
     backward_hooks: new Map(),
+    is_full_backward_hook: undefined,
     own_forward: undefined,
   });
+}
+
+/** The module's backward hooks Map for hooks of kind `full`, which must be its kind. */
+function backwardHooksOfKind(m: Module, full: boolean): Map<number, RegisteredHook> {
+  const s = hookState(m);
+  if (s.is_full_backward_hook === !full) {
+    throw new TorchError('Cannot use both regular backward hooks and full backward hooks on a single Module. Please use only one of them.');
+  }
+  s.is_full_backward_hook = full;
+  return s.backward_hooks;
 }
 
 /** What a handle from a module's register_*_hook is: removing its last hook unwraps forward. */
@@ -715,8 +750,10 @@ function hookedForward(this: Module, ...callArgs: unknown[]): unknown {
  */
 function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unknown, callArgs: unknown[]): unknown {
   // The backward hooks of this call are those registered now, as PyTorch takes their list here.
-  const backwardHook = s.backward_hooks.size || s.backward_pre_hooks.size
-    ? new BackwardHookState(m, [...s.backward_hooks.values()] as AnyHook[], [...s.backward_pre_hooks.values()] as AnyHook[])
+  const full = s.is_full_backward_hook !== false;
+  const nonFullHooks = full ? [] : ([...s.backward_hooks.values()] as AnyHook[]);
+  const backwardHook = (full && s.backward_hooks.size) || s.backward_pre_hooks.size
+    ? new BackwardHookState(m, full ? ([...s.backward_hooks.values()] as AnyHook[]) : [], [...s.backward_pre_hooks.values()] as AnyHook[])
     : null;
   const last = callArgs[callArgs.length - 1];
   const hadKwargs = callArgs.length > 0 && isOptions(last, (v) => v instanceof Tensor);
@@ -755,6 +792,7 @@ function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unkno
       }
       result = backwardHook.setup_output_hook(result);
     }
+    if (nonFullHooks.length) hookOutputGradFn(m, nonFullHooks, args, result);
     return result;
   } catch (e) {
     for (const [id, h] of [...s.forward_hooks]) {
@@ -772,6 +810,58 @@ function runWithHooks(m: Module, s: HookState, inner: (...a: unknown[]) => unkno
 }
 
 // ---- backward hooks --------------------------------------------------------------------------
+
+/**
+ * register_backward_hook's hooks for this call (Module._call_impl): on the grad_fn of the output's
+ * first tensor, each called with the module through a WeakRef (PyTorch's _WrappedHook), so that
+ * the graph does not keep the module.
+ */
+function hookOutputGradFn(m: Module, hooks: AnyHook[], args: unknown[], result: unknown): void {
+  let out = result;
+  while (!(out instanceof Tensor)) {
+    if (Array.isArray(out)) out = out[0];
+    else if (typeof out === 'object' && out !== null) out = Object.values(out).find((v) => v instanceof Tensor);
+    else throw new TypeError(`'${describe(out)}' object is not subscriptable`);
+  }
+  const gradFn = out.grad_fn;
+  if (gradFn === null) return;
+  const moduleRef = new WeakRef(m);
+  for (const hook of hooks) {
+    gradFn.register_hook(function wrappedHook(gradInputs, gradOutputs) {
+      const module = moduleRef.deref();
+      if (module === undefined) throw new TorchError('You are trying to call the hook of a dead Module!');
+      return hook(module, gradInputs, gradOutputs) as (Tensor | null)[] | null | undefined;
+    });
+  }
+  warnNonFullBackwardHook(args, result, gradFn);
+}
+
+/** PyTorch's _maybe_warn_non_full_backward_hook: where grad_input or grad_output will not be the module's. */
+function warnNonFullBackwardHook(inputs: unknown[], result: unknown, gradFn: Node): void {
+  const category = Number(native.libtorch.version.split('.')[0]) >= 2 ? 'FutureWarning' : 'UserWarning';
+  const outputs = result instanceof Tensor ? [result] : result;
+  if (!Array.isArray(outputs) || !outputs.every((r) => r instanceof Tensor)) {
+    warn('Using non-full backward hooks on a Module that does not return a single Tensor or a tuple of Tensors is deprecated and will be removed in future versions. This hook will be missing some of the grad_output. Please use register_full_backward_hook to get the documented behavior.', category);
+    return;
+  }
+  if (!inputs.every((i) => i instanceof Tensor)) {
+    warn('Using non-full backward hooks on a Module that does not take as input a single Tensor or a tuple of Tensors is deprecated and will be removed in future versions. This hook will be missing some of the grad_input. Please use register_full_backward_hook to get the documented behavior.', category);
+    return;
+  }
+  const gradFnsOf = (ts: Tensor[]) => new Set(ts.map((t) => t.grad_fn).filter((n) => n !== null));
+  const outGradFns = gradFnsOf(outputs);
+  if (outGradFns.size === 0 || (outGradFns.size === 1 && !outGradFns.has(gradFn))) {
+    warn('Using a non-full backward hook when outputs are nested in python data structure is deprecated and will be removed in future versions. This hook will be missing some grad_output.', category);
+  } else if (outGradFns.size > 1) {
+    warn('Using a non-full backward hook when outputs are generated by different autograd Nodes is deprecated and will be removed in future versions. This hook will be missing some grad_output. Please use register_full_backward_hook to get the documented behavior.', category);
+  } else {
+    const inputGradFns: Set<Node | null> = gradFnsOf(inputs as Tensor[]);
+    const nextFunctions = new Set(gradFn.next_functions.map(([n]) => n));
+    if (inputGradFns.size !== nextFunctions.size || [...inputGradFns].some((n) => !nextFunctions.has(n))) {
+      warn('Using a non-full backward hook when the forward contains multiple autograd Nodes is deprecated and will be removed in future versions. This hook will be missing some grad_input. Please use register_full_backward_hook to get the documented behavior.', category);
+    }
+  }
+}
 
 /** Which side of the module a BackwardHookFunction stands on. */
 type HookSide = 'input' | 'output';
