@@ -12,7 +12,7 @@ import { isOptions } from '../args';
 import { warn } from '../warnings';
 import { RemovableHandle } from '../utils/hooks';
 import type { Node } from '../autograd_graph';
-import { native } from '../binding';
+import { isPytorch2 } from '../pytorch_version';
 import { Parameter } from './parameter';
 
 /** A module's state_dict: parameters and persistent buffers by dotted name ('conv1.weight'). */
@@ -838,7 +838,7 @@ function hookOutputGradFn(m: Module, hooks: AnyHook[], args: unknown[], result: 
 
 /** PyTorch's _maybe_warn_non_full_backward_hook: where grad_input or grad_output will not be the module's. */
 function warnNonFullBackwardHook(inputs: unknown[], result: unknown, gradFn: Node): void {
-  const category = Number(native.libtorch.version.split('.')[0]) >= 2 ? 'FutureWarning' : 'UserWarning';
+  const category = isPytorch2 ? 'FutureWarning' : 'UserWarning';
   const outputs = result instanceof Tensor ? [result] : result;
   if (!Array.isArray(outputs) || !outputs.every((r) => r instanceof Tensor)) {
     warn('Using non-full backward hooks on a Module that does not return a single Tensor or a tuple of Tensors is deprecated and will be removed in future versions. This hook will be missing some of the grad_output. Please use register_full_backward_hook to get the documented behavior.', category);
