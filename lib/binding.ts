@@ -8,8 +8,8 @@ import { packageRoot } from './loader/package_root';
 /** @internal A tensor handle: an index into the native per-environment tensor table. */
 export type Handle = number;
 /**
- * An autograd node as native/autograd_graph.cc gives it: an opaque object that owns the node, the
- * node's address (unique among live nodes while that object lives) and its name().
+ * @internal An autograd node as native/autograd_graph.cc gives it: an opaque object that owns the
+ * node, the node's address (unique among live nodes while that object lives) and its name().
  */
 export type NodeRef = [node: object, address: number, name: string];
 
@@ -37,10 +37,10 @@ export interface OpInfo {
 /** @internal The global backend switches the native side reads and sets (torch.backends). */
 export type BackendFlag = 'cudnnEnabled' | 'cudnnBenchmark' | 'cudnnDeterministic' | 'cudnnAllowTF32' | 'cublasAllowTF32' | 'mkldnnEnabled';
 
-/** @internal The functions of the native addon. */
-/** What a node's native hook calls: see NativeBinding.registerNodeHook. */
+/** @internal What a node's native hook calls: see NativeBinding.registerNodeHook. */
 export type NodeHookDispatcher = (grads: (Handle | null)[], gradOutputs?: (Handle | null)[]) => (Handle | null)[] | null;
 
+/** @internal The functions of the native addon. */
 export interface NativeBinding {
   libtorchVersion: string;
   /** The LibTorch loaded at run time (native/version.cc). */
